@@ -1,0 +1,122 @@
+package ds
+
+import "time"
+
+// EventType names a detector (SPEC §2).
+type EventType string
+
+// The event types. EventNone and EventCLI come only from EEM lines.
+const (
+	EventSyslog    EventType = "syslog"
+	EventPeriodic  EventType = "periodic"
+	EventOIR       EventType = "oir"
+	EventConfig    EventType = "config"
+	EventImmediate EventType = "immediate"
+	EventCallHome  EventType = "call-home"
+	EventEEM       EventType = "eem"
+	EventTrack     EventType = "track"
+	EventNone      EventType = "none" // EEM "event none": run by hand
+	EventCLI       EventType = "cli"  // EEM "event cli pattern"
+)
+
+// EventTypes lists the types a DS file may name in <Event type="...">.
+var EventTypes = []EventType{
+	EventSyslog, EventPeriodic, EventOIR, EventConfig, EventImmediate, EventCallHome, EventEEM, EventTrack,
+}
+
+// TimerKind distinguishes periodic schedules.
+type TimerKind string
+
+// The timer kinds: cron and interval come from DS attributes; watchdog,
+// countdown and absolute from EEM "event timer" lines.
+const (
+	TimerCron      TimerKind = "cron"
+	TimerInterval  TimerKind = "interval"  // repeats every Interval (same as EEM watchdog)
+	TimerWatchdog  TimerKind = "watchdog"  // EEM: re-arms after each expiry
+	TimerCountdown TimerKind = "countdown" // EEM: fires once after Interval
+	TimerAbsolute  TimerKind = "absolute"  // EEM: fires once at Interval after the epoch
+)
+
+// Event is one detector specification. Which fields matter depends on
+// Type; an EEM line is parsed into the same fields, with Type set to what
+// the line detects and EEMLine keeping the original text.
+type Event struct {
+	ID   string // the id attribute or the EEM tag; "e1" when a DS has one untagged event
+	Type EventType
+	Pos  Pos
+
+	// syslog, config (optional), cli: RE2 pattern, may contain ${ds_x} until rendered.
+	Pattern   string
+	Occurs    int           // syslog, cli: matches needed; default 1
+	Period    time.Duration // syslog, cli: within this period; 0 = no limit
+	Severity  Severity      // syslog: at or above (numerically at most); SeverityAny = all
+	RateLimit time.Duration // EEM syslog ratelimit: quiet time after a trigger
+
+	// periodic
+	Timer    TimerKind
+	Cron     string        // 5 fields, or 6 with seconds; @daily etc.
+	Interval time.Duration // interval, watchdog, countdown, absolute
+	Name     string        // EEM timer name
+
+	// oir
+	Slot      int    // SlotAny or a slot number
+	OIRAction string // "insert", "remove" or "any"
+
+	// call-home
+	AlertGroup string
+
+	// track
+	TrackObject int
+	TrackState  string // "up", "down" or "any"
+
+	// eem: the event line as written in the DS, e.g. `event syslog pattern "X" occurs 2`
+	EEMLine string
+}
+
+// SlotAny matches every slot of an OIR event.
+const SlotAny = -1
+
+// Severity is a syslog severity, 0 (emergency) to 7 (debugging).
+type Severity int
+
+// SeverityAny matches every severity.
+const SeverityAny Severity = 8
+
+// SeverityNames are the IOS keywords for severities 0..7, in order.
+var SeverityNames = []string{
+	"emergencies", "alerts", "critical", "errors", "warnings", "notifications", "informational", "debugging",
+}
+
+// severityAliases accepts the RFC 5424 and short spellings too.
+var severityAliases = map[string]Severity{
+	"emerg": 0, "emergency": 0, "emergencies": 0,
+	"alert": 1, "alerts": 1,
+	"crit": 2, "critical": 2,
+	"err": 3, "error": 3, "errors": 3,
+	"warn": 4, "warning": 4, "warnings": 4,
+	"notice": 5, "notification": 5, "notifications": 5,
+	"info": 6, "informational": 6,
+	"debug": 7, "debugging": 7,
+	"all": SeverityAny, "any": SeverityAny,
+}
+
+// ParseSeverity reads a severity keyword ("error", "notifications", "all")
+// or a digit 0-7.
+func ParseSeverity(s string) (Severity, bool) {
+	if len(s) == 1 && s[0] >= '0' && s[0] <= '7' {
+		return Severity(s[0] - '0'), true
+	}
+	sev, ok := severityAliases[s]
+	return sev, ok
+}
+
+// String returns the IOS keyword of the severity.
+func (s Severity) String() string {
+	if s >= 0 && int(s) < len(SeverityNames) {
+		return SeverityNames[s]
+	}
+	return "all"
+}
+
+// Admits reports whether a message of severity msg passes a threshold of s.
+func (s Severity) Admits(msg Severity) bool { return s == SeverityAny || msg <= s }

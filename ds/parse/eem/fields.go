@@ -1,0 +1,72 @@
+package eem
+
+import (
+	"fmt"
+	"strings"
+)
+
+// SyntaxError is an error at a byte offset of one line.
+type SyntaxError struct {
+	Offset int // 0-based byte offset in the line; the column is Offset+1
+	Msg    string
+}
+
+func (e *SyntaxError) Error() string { return fmt.Sprintf("col %d: %s", e.Offset+1, e.Msg) }
+
+// Field is one word of an IOS command line, with its offset so errors can
+// point at it.
+type Field struct {
+	Text   string // the word, without quotes
+	Offset int    // byte offset of the word (of its opening quote, if quoted)
+	Quoted bool
+}
+
+// Fields splits an IOS command line into words. A word in double quotes may
+// hold spaces; inside quotes a backslash escapes the next character, as EEM
+// accepts for patterns such as "a\"b". An unterminated quote is an error.
+func Fields(line string) ([]Field, error) {
+	var out []Field
+	i := 0
+	for i < len(line) {
+		c := line[i]
+		if c == ' ' || c == '\t' || c == '\r' || c == '\n' {
+			i++
+			continue
+		}
+		start := i
+		if c == '"' {
+			var b strings.Builder
+			i++
+			closed := false
+			for i < len(line) {
+				c := line[i]
+				if c == '\\' && i+1 < len(line) && (line[i+1] == '"' || line[i+1] == '\\') {
+					// keep a backslash before a backslash: regex escapes survive
+					if line[i+1] == '\\' {
+						b.WriteByte('\\')
+					}
+					b.WriteByte(line[i+1])
+					i += 2
+					continue
+				}
+				if c == '"' {
+					closed = true
+					i++
+					break
+				}
+				b.WriteByte(c)
+				i++
+			}
+			if !closed {
+				return nil, &SyntaxError{Offset: start, Msg: "unterminated quoted string"}
+			}
+			out = append(out, Field{Text: b.String(), Offset: start, Quoted: true})
+			continue
+		}
+		for i < len(line) && line[i] != ' ' && line[i] != '\t' && line[i] != '\r' && line[i] != '\n' {
+			i++
+		}
+		out = append(out, Field{Text: line[start:i], Offset: start})
+	}
+	return out, nil
+}

@@ -1,0 +1,3 @@
+module github.com/dsengine/dsengine
+
+go 1.26.8
