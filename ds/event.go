@@ -71,6 +71,7 @@ type Event struct {
 
 	// eem: the event line as written in the DS, e.g. `event syslog pattern "X" occurs 2`
 	EEMLine string
+	MaxRun  time.Duration // EEM maxrun: longest run of the actions; 0 = default (20s)
 }
 
 // SlotAny matches every slot of an OIR event.
