@@ -1,0 +1,61 @@
+# dsengine — build, test, benchmark and fuzz.
+#
+#   make build   the binary in bin/dsengine
+#   make test    installs what the tests need (once), then vet + every test
+#   make bench   the benchmarks, with the figures the issues ask for
+#   make fuzz    each fuzz target for FUZZTIME (found inputs go to testdata/fuzz/)
+
+GO        ?= go
+FUZZTIME  ?= 30s
+BENCHTIME ?= 1x
+# Debian packages the tests start as real servers, and the commands that show
+# they are installed.
+DEB_PACKAGES = gnupg nginx exim4-daemon-light openssh-server rsyslog swaks netcat-openbsd sec
+DEB_COMMANDS = gpg nginx exim4 sshd rsyslogd swaks nc sec logger
+
+FUZZ_TARGETS = \
+	./ds/parse:FuzzParseSignature \
+	./ds/parse/eem:FuzzParseEvent \
+	./ds/parse/iosconfig:FuzzParse \
+	./ds/events/syslogmsg:FuzzParse
+
+.PHONY: all build test deps vet bench fuzz clean
+
+all: build
+
+build:
+	$(GO) build -o bin/dsengine ./cmd/dsengine
+
+# deps installs the Debian packages the tests need, only when one is missing.
+deps:
+	@missing=""; for c in $(DEB_COMMANDS); do \
+		command -v $$c >/dev/null 2>&1 || [ -x /usr/sbin/$$c ] || missing="$$missing $$c"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing test dependencies (missing:$$missing)"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_PACKAGES); \
+	else \
+		echo "test dependencies already installed"; \
+	fi
+	$(GO) mod download
+
+vet:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+test: deps vet
+	$(GO) test -count=1 -timeout 12m ./...
+
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -cpu 1 ./...
+
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzzing $$name in $$pkg for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done
+
+clean:
+	rm -rf bin

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/dsengine/dsengine/ds/config"
+	"github.com/dsengine/dsengine/ds/parse/iosconfig"
+)
+
+// loadConfig reads the configuration the command should use. With none
+// named and none found, it is the built-in default (the guide's defaults,
+// no DS profile, no trusted keys).
+func (e *env) loadConfig() (*config.Config, error) {
+	path, ok := e.configPath()
+	if !ok {
+		return config.Default(), nil
+	}
+	return readConfig(path)
+}
+
+func readConfig(path string) (*config.Config, error) {
+	data, err := readCapped(path, iosconfig.MaxSize)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := iosconfig.Parse(path, data)
+	if err != nil {
+		return nil, err
+	}
+	// Paths in the configuration are relative to the file that names them,
+	// so a configuration directory can move as a whole.
+	base := filepath.Dir(path)
+	rel := func(p string) string {
+		if p == "" || filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(base, p)
+	}
+	d := &cfg.DiagnosticSignature
+	for i := range d.TrustKeys {
+		d.TrustKeys[i].Path = rel(d.TrustKeys[i].Path)
+	}
+	d.RepositoryCA = rel(d.RepositoryCA)
+	return cfg, nil
+}
+
+// runConfigCheck validates a configuration: each error as file:line:
+// message and exit 1, or a summary and exit 0.
+func runConfigCheck(e *env, _ *flag.FlagSet, args []string) error {
+	var path string
+	switch len(args) {
+	case 0:
+		p, ok := e.configPath()
+		if !ok {
+			return usagef("no configuration found; name one, or use --config or $DSENGINE_CONFIG")
+		}
+		path = p
+	case 1:
+		path = args[0]
+	default:
+		return usagef("check one configuration at a time")
+	}
+	cfg, err := readConfig(path)
+	if err != nil {
+		if el, ok := err.(iosconfig.ErrorList); ok {
+			for _, each := range el {
+				fmt.Fprintln(e.stdout, each)
+			}
+			fmt.Fprintf(e.stderr, "%s: %d errors; the configuration was not accepted\n", path, len(el))
+			return errSilent
+		}
+		return err
+	}
+	for _, k := range cfg.DiagnosticSignature.TrustKeys {
+		if _, err := os.Stat(k.Path); err != nil {
+			fmt.Fprintf(e.stdout, "%s:%d: trust-key %s: %v\n", path, k.Line, k.Path, err)
+			return errSilent
+		}
+	}
+	fmt.Fprintf(e.stdout, "%s: ok: %s\n", path, configSummary(cfg))
+	return nil
+}
+
+func configSummary(cfg *config.Config) string {
+	active := 0
+	for _, p := range cfg.CallHome.Profiles {
+		if p.Active {
+			active++
+		}
+	}
+	host := cfg.Hostname
+	if host == "" {
+		host = "(not set)"
+	}
+	parts := []string{
+		"hostname " + host,
+		fmt.Sprintf("%s (%d active)", plural(len(cfg.CallHome.Profiles), "profile"), active),
+		"DS profile " + cfg.DiagnosticSignature.Profile,
+		plural(len(cfg.DiagnosticSignature.TrustKeys), "trusted key"),
+		plural(len(cfg.EventManager.Applets), "applet"),
+		plural(len(cfg.Tracks), "track"),
+	}
+	return strings.Join(parts, ", ")
+}

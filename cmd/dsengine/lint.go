@@ -1,0 +1,79 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/parse"
+)
+
+// runLint checks DS files and prints every error as file:line:col: message.
+func runLint(e *env, _ *flag.FlagSet, args []string) error {
+	if len(args) == 0 {
+		return usagef("name at least one DS file")
+	}
+	failed := 0
+	for _, path := range args {
+		sig, err := lintFile(path)
+		if err != nil {
+			failed++
+			fmt.Fprintln(e.stdout, err)
+			continue
+		}
+		fmt.Fprintf(e.stdout, "%s: ok: DS %s %q revision %s, %s, %s\n", path, sig.ID, sig.Name, sig.Revision,
+			plural(len(sig.Events), "event"), plural(len(sig.Actions), "action"))
+	}
+	if failed > 0 {
+		fmt.Fprintf(e.stderr, "%d of %d files have errors\n", failed, len(args))
+		return errSilent
+	}
+	return nil
+}
+
+// lintFile parses one DS file and checks that its name fits its id.
+func lintFile(path string) (*ds.Signature, error) {
+	data, err := readCapped(path, parse.MaxFileSize)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := parse.ParseSignature(path, data)
+	if err != nil {
+		return nil, err
+	}
+	if err := parse.CheckFileName(path, sig); err != nil {
+		return nil, err
+	}
+	return sig, nil
+}
+
+// readCapped reads a file, refusing one larger than limit bytes without
+// reading it all.
+func readCapped(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if int64(len(data)) > limit {
+		size := int64(len(data))
+		if st, err := f.Stat(); err == nil {
+			size = st.Size()
+		}
+		return nil, fmt.Errorf("%s: file is %d bytes; the limit is %d", path, size, limit)
+	}
+	return data, nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/dsengine/dsengine/bootflash"
+	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/config"
+	"github.com/dsengine/dsengine/ds/lifecycle"
+	"github.com/dsengine/dsengine/ds/show"
+	"github.com/dsengine/dsengine/ds/verify"
+	"golang.org/x/term"
+)
+
+// openStore opens the bootflash store with the configuration's trusted
+// keys, and the lifecycle manager over it.
+func (e *env) openStore(cfg *config.Config, readOnly bool) (*bootflash.Store, *lifecycle.Manager, error) {
+	var paths []string
+	for _, k := range cfg.DiagnosticSignature.TrustKeys {
+		paths = append(paths, k.Path)
+	}
+	keys, err := verify.LoadKeyring(paths...)
+	if err != nil {
+		return nil, nil, err
+	}
+	now := time.Now
+	check := lifecycle.Checker(keys, now)
+	dir := e.bootflashDir()
+	store, err := bootflash.Open(dir, bootflash.Options{Check: check, Now: now, ReadOnly: readOnly})
+	if err != nil {
+		return nil, nil, fmt.Errorf("bootflash %s: %w", dir, err)
+	}
+	for _, w := range store.Warnings() {
+		fmt.Fprintf(e.stderr, "warning: %s\n", w)
+	}
+	mgr := lifecycle.New(store, check, hostInfo(cfg), cfg.DiagnosticSignature.Environment.Map(), now)
+	return store, mgr, nil
+}
+
+func hostInfo(cfg *config.Config) lifecycle.Host {
+	name := cfg.Hostname
+	if name == "" {
+		name, _ = os.Hostname()
+	}
+	return lifecycle.Host{Hostname: name, Platform: "linux", EngineVersion: lifecycle.EngineVersion}
+}
+
+// setFlag collects repeated --set ds_x=value flags.
+type setFlag map[string]string
+
+func (s setFlag) String() string { return "" }
+func (s setFlag) Set(v string) error {
+	name, value, ok := strings.Cut(v, "=")
+	if !ok || !strings.HasPrefix(name, "ds_") {
+		return fmt.Errorf("--set takes ds_name=value, not %q", v)
+	}
+	s[name] = value
+	return nil
+}
+
+func installFlags(fs *flag.FlagSet) {
+	fs.String("file", "", "install a local signed DS `PATH` (PATH.asc beside it) instead of a downloaded one")
+	fs.Var(setFlag{}, "set", "answer a prompt variable: `ds_x=value` (repeatable)")
+}
+
+func runInstall(e *env, fs *flag.FlagSet, args []string) error {
+	if len(args) != 1 {
+		return usagef("name one DS id")
+	}
+	id := args[0]
+	file := fs.Lookup("file").Value.String()
+	answers := map[string]string(fs.Lookup("set").Value.(setFlag))
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return err
+	}
+	store, mgr, err := e.openStore(cfg, false)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	ask := e.terminalAsker()
+	var res lifecycle.Result
+	if file != "" {
+		res, err = mgr.InstallFile(file, answers, ask)
+		if err == nil && res.ID != id {
+			err = fmt.Errorf("%s holds DS %s, not %s", file, res.ID, id)
+		}
+	} else {
+		res, err = mgr.Install(id, answers, ask)
+	}
+	if err != nil {
+		return err
+	}
+	switch res.Status {
+	case ds.StatusPending:
+		fmt.Fprintf(e.stdout, "DS %s installed, pending:\n", res.ID)
+		for _, m := range res.Missing {
+			fmt.Fprintf(e.stdout, "  %s\n", m)
+		}
+	case ds.StatusFailed:
+		fmt.Fprintf(e.stdout, "DS %s installed, failed: %s\n", res.ID, res.Reason)
+		return errSilent
+	default:
+		fmt.Fprintf(e.stdout, "DS %s installed, %s\n", res.ID, res.Status)
+	}
+	return nil
+}
+
+// terminalAsker asks prompt variables on the terminal, or returns nil when
+// standard input is not one (then unanswered prompts keep the DS pending).
+func (e *env) terminalAsker() lifecycle.Asker {
+	f, ok := e.stdin.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	in := bufio.NewReader(f)
+	return func(v ds.Variable) (string, error) {
+		prompt := v.Prompt
+		if prompt == "" {
+			prompt = v.Name
+		}
+		fmt.Fprintf(e.stdout, "%s [%s]: ", prompt, v.Default)
+		line, err := in.ReadString('\n')
+		if err != nil && err != io.EOF {
+			return "", err
+		}
+		line = strings.TrimSpace(line)
+		if line == "" {
+			return v.Default, nil
+		}
+		return line, nil
+	}
+}
+
+func runDeinstall(e *env, _ *flag.FlagSet, args []string) error {
+	if len(args) != 1 {
+		return usagef("name one DS id, or all")
+	}
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return err
+	}
+	store, mgr, err := e.openStore(cfg, false)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	removed, err := mgr.Deinstall(args[0])
+	for _, id := range removed {
+		fmt.Fprintf(e.stdout, "DS %s deinstalled\n", id)
+	}
+	if err == nil && len(removed) == 0 {
+		fmt.Fprintln(e.stdout, "no DS installed")
+	}
+	return err
+}
+
+func runShowDS(e *env, _ *flag.FlagSet, args []string) error {
+	if len(args) != 0 && len(args) != 2 {
+		return usagef("give no argument, or an id and one of: %s", strings.Join(show.Views, ", "))
+	}
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return err
+	}
+	store, _, err := e.openStore(cfg, true)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if len(args) == 0 {
+		show.Settings(e.stdout, cfg, store.List())
+		return nil
+	}
+	id, view := args[0], args[1]
+	entry, ok := store.Get(id)
+	if !ok {
+		return fmt.Errorf("DS %s is not in the store; `show call-home diagnostic-signature` lists the DS it holds", id)
+	}
+	host := hostInfo(cfg)
+	return show.Detail(e.stdout, view, entry, show.Context{
+		Hostname: host.Hostname, Platform: host.Platform, EngineVersion: host.EngineVersion,
+		Environment: cfg.DiagnosticSignature.Environment.Map(), DSProfile: cfg.DiagnosticSignature.Profile,
+		Now: time.Now(),
+	})
+}
