@@ -1,0 +1,25 @@
+package testserver
+
+import (
+	"strings"
+	"sync"
+)
+
+// lockedWriter collects a server's output from the goroutines os/exec
+// copies it with.
+type lockedWriter struct {
+	mu sync.Mutex
+	b  *strings.Builder
+}
+
+func (w *lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func (w *lockedWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
+}
