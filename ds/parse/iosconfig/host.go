@@ -1,0 +1,107 @@
+package iosconfig
+
+import (
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/dsengine/dsengine/ds/config"
+)
+
+// host handles the commands of the "dsengine" block.
+func (p *parser) host(n *node, kw string, args []string, neg bool) result {
+	h := &p.cfg.Host
+	if neg {
+		p.errorf(n.line, "\"no %s\" is not supported in dsengine; delete the line", kw)
+		return skip
+	}
+	switch kw {
+	case "syslog":
+		if len(args) >= 1 && strings.EqualFold(args[0], "listen") {
+			p.syslogListen(n, args[1:])
+			return leaf
+		}
+		if len(args) == 2 && strings.EqualFold(args[0], "file") && args[1] != "" {
+			p.fileRef(n, "syslog file", args[1], &h.SyslogFiles)
+			return leaf
+		}
+		p.errorf(n.line, "usage: syslog listen {udp | tcp} HOST:PORT, syslog listen unix PATH, or syslog file PATH")
+		return leaf
+	case "control-socket":
+		if path, ok := p.path(n, "control-socket", args); ok {
+			h.ControlSocket, h.ControlSocketLine = path, n.line
+		}
+		return leaf
+	case "metrics":
+		if len(args) != 2 || !strings.EqualFold(args[0], "listen") {
+			p.errorf(n.line, "usage: metrics listen HOST:PORT")
+			return leaf
+		}
+		if msg := checkHostPort(args[1]); msg != "" {
+			p.errorf(n.line, "metrics listen address %q %s", args[1], msg)
+			return leaf
+		}
+		h.MetricsListen, h.MetricsListenLine = args[1], n.line
+		return leaf
+	case "watch":
+		if len(args) != 2 || !strings.EqualFold(args[0], "file") || args[1] == "" {
+			p.errorf(n.line, "usage: watch file PATH")
+			return leaf
+		}
+		p.fileRef(n, "watch file", args[1], &h.WatchFiles)
+		return leaf
+	}
+	return unknown
+}
+
+func (p *parser) fileRef(n *node, what, path string, list *[]config.FileRef) {
+	if first, dup := p.seen.first(what+"\x00"+path, n.line); dup {
+		p.errorf(n.line, "%s %s is already configured on line %d", what, path, first)
+		return
+	}
+	*list = append(*list, config.FileRef{Path: path, Line: n.line})
+}
+
+func (p *parser) syslogListen(n *node, args []string) {
+	if len(args) != 2 {
+		p.errorf(n.line, "usage: syslog listen {udp | tcp} HOST:PORT, or syslog listen unix PATH")
+		return
+	}
+	network, addr := strings.ToLower(args[0]), args[1]
+	switch network {
+	case "udp", "tcp":
+		if msg := checkHostPort(addr); msg != "" {
+			p.errorf(n.line, "syslog listen %s address %q %s", network, addr, msg)
+			return
+		}
+	case "unix":
+		if addr == "" {
+			p.errorf(n.line, "syslog listen unix needs a socket path")
+			return
+		}
+	default:
+		p.errorf(n.line, "syslog listen network %q is not udp, tcp or unix", args[0])
+		return
+	}
+	if first, dup := p.seen.first("syslog listen\x00"+network+"\x00"+addr, n.line); dup {
+		p.errorf(n.line, "syslog listen %s %s is already configured on line %d", network, addr, first)
+		return
+	}
+	p.cfg.Host.SyslogListen = append(p.cfg.Host.SyslogListen, config.Listener{Network: network, Address: addr, Line: n.line})
+}
+
+// checkHostPort says why s is not HOST:PORT with a port 1-65535, or "".
+func checkHostPort(s string) string {
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return "is not HOST:PORT"
+	}
+	if strings.ContainsAny(host, " /") {
+		return "has a bad host"
+	}
+	v, err := strconv.Atoi(port)
+	if err != nil || v < 1 || v > 65535 {
+		return "needs a port 1-65535"
+	}
+	return ""
+}
