@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 )
 
 // Exit codes (SPEC §6).
@@ -32,8 +33,9 @@ type env struct {
 	stdout    io.Writer
 	stderr    io.Writer
 	getenv    func(string) string
-	config    string // --config, or "" for the default search
-	bootflash string // --bootflash
+	now       func() time.Time // the wall clock; tests fix it
+	config    string           // --config, or "" for the default search
+	bootflash string           // --bootflash
 }
 
 // command is one leaf of the command tree: the IOS words that name it, and
@@ -51,7 +53,11 @@ func (c *command) name() string { return strings.Join(c.words, " ") }
 
 // Main runs dsengine with the given arguments and returns the exit code.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	return run(&env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now}, args)
+}
+
+func run(e *env, args []string) int {
+	stdout, stderr := e.stdout, e.stderr
 	rest, err := e.globalFlags(args)
 	if err != nil {
 		fmt.Fprintf(stderr, "dsengine: %v\n", err)

@@ -28,7 +28,7 @@ func runKeygen(e *env, fs *flag.FlagSet, args []string) error {
 		return usagef("--name and --email are required")
 	}
 	lifetime := fs.Lookup("lifetime").Value.(flag.Getter).Get().(time.Duration)
-	pub, sec, err := verify.GenerateKey(name, email, fs.Lookup("algo").Value.String(), time.Now(), lifetime)
+	pub, sec, err := verify.GenerateKey(name, email, fs.Lookup("algo").Value.String(), e.now(), lifetime)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/dsengine/dsengine/ds/verify"
 )
@@ -37,7 +36,7 @@ func runSign(e *env, fs *flag.FlagSet, args []string) error {
 		if err != nil {
 			return err
 		}
-		sig, err := key.SignDetached(data, time.Now())
+		sig, err := key.SignDetached(data, e.now())
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
@@ -67,7 +66,7 @@ func runVerify(e *env, fs *flag.FlagSet, args []string) error {
 	}
 	failed := 0
 	for _, path := range args {
-		_, signer, err := keys.VerifyFile(path, time.Now())
+		_, signer, err := keys.VerifyFile(path, e.now())
 		if err != nil {
 			failed++
 			fmt.Fprintln(e.stdout, err)

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/dsengine/dsengine/bootflash"
 	"github.com/dsengine/dsengine/ds"
@@ -29,7 +28,7 @@ func (e *env) openStore(cfg *config.Config, readOnly bool) (*bootflash.Store, *l
 	if err != nil {
 		return nil, nil, err
 	}
-	now := time.Now
+	now := e.now
 	check := lifecycle.Checker(keys, now)
 	dir := e.bootflashDir()
 	store, err := bootflash.Open(dir, bootflash.Options{Check: check, Now: now, ReadOnly: readOnly})
@@ -188,6 +187,6 @@ func runShowDS(e *env, _ *flag.FlagSet, args []string) error {
 	return show.Detail(e.stdout, view, entry, show.Context{
 		Hostname: host.Hostname, Platform: host.Platform, EngineVersion: host.EngineVersion,
 		Environment: cfg.DiagnosticSignature.Environment.Map(), DSProfile: cfg.DiagnosticSignature.Profile,
-		Now: time.Now(),
+		Now: e.now(),
 	})
 }
