@@ -1,0 +1,195 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dsengine/dsengine/internal/golden"
+)
+
+// fixedNow is after the demo key signed the bundled signatures, so they
+// verify, and fixed, so outputs can be compared with golden files.
+var fixedNow = time.Date(2027, 1, 16, 4, 49, 52, 0, time.UTC)
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// dsengine runs the CLI in-process in dir with the given arguments.
+func dsengine(t *testing.T, dir string, args ...string) result {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	e := &env{ctx: context.Background(), stdin: strings.NewReader(""), stdout: &out, stderr: &errOut,
+		getenv: func(string) string { return "" }, now: func() time.Time { return fixedNow }}
+	wd, _ := os.Getwd()
+	if dir != "" {
+		if err := os.Chdir(dir); err != nil {
+			t.Fatal(err)
+		}
+		defer os.Chdir(wd)
+	}
+	code := run(e, args)
+	return result{code, out.String(), errOut.String()}
+}
+
+// repoFile is a path in the repository, for the bundled signatures.
+func repoFile(t *testing.T, rel string) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.Join("..", "..", rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestEveryCommandHasHelpWithExample(t *testing.T) {
+	for _, c := range commands {
+		args := append(append([]string{}, c.words...), "--help")
+		r := dsengine(t, "", args...)
+		if r.code != exitOK || !strings.Contains(r.stdout, "Example:") || !strings.Contains(r.stdout, "Usage: dsengine "+c.name()) {
+			t.Errorf("%s --help: exit %d, output:\n%s", c.name(), r.code, r.stdout)
+		}
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"call-home", "diagnostic-signature", "instal"}, "did you mean one of:"},
+		{[]string{"ds", "lint"}, "name at least one DS file"},
+		{[]string{"ds", "sign", "x.xml"}, "--key SECRET.asc is required"},
+		{[]string{"ds", "lint", "--bogus", "x"}, "flag provided but not defined: -bogus"},
+		{[]string{"--config"}, "flag --config needs a value"},
+	}
+	for _, c := range cases {
+		r := dsengine(t, "", c.args...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", c.args, r.code, r.stderr, c.want)
+		}
+	}
+	if r := dsengine(t, ""); r.code != exitUsage || !strings.Contains(r.stdout, "Commands:") {
+		t.Errorf("no arguments: exit %d, want 2 and the overview", r.code)
+	}
+	if r := dsengine(t, "", "help"); r.code != exitOK {
+		t.Errorf("help: exit %d, want 0", r.code)
+	}
+}
+
+func TestNotImplementedFailsHonestly(t *testing.T) {
+	r := dsengine(t, "", "reload")
+	if r.code != exitFail || !strings.Contains(r.stderr, "not implemented yet") {
+		t.Errorf("reload: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestLintBundledSignatures(t *testing.T) {
+	files, err := filepath.Glob(repoFile(t, "signatures/*.xml"))
+	if err != nil || len(files) < 8 {
+		t.Fatalf("want at least eight bundled signatures, got %d (%v)", len(files), err)
+	}
+	r := dsengine(t, "", append([]string{"ds", "lint"}, files...)...)
+	if r.code != exitOK {
+		t.Fatalf("lint of the bundled signatures: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = dsengine(t, "", append([]string{"ds", "verify", "--trust", repoFile(t, "signatures/keys/demo-public.asc")}, files...)...)
+	if r.code != exitOK {
+		t.Fatalf("verify of the bundled signatures: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestLintErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := `<?xml version="1.0"?>
+<DiagnosticSignature id="7001" revision="1.x">
+  <Name>Broken</Name>
+  <Events>
+    <Event id="e1" type="syslogg" pattern="x"/>
+  </Events>
+  <Actions>
+    <Action type="command">show ${ds_nope}</Action>
+  </Actions>
+</DiagnosticSignature>
+`
+	if err := os.WriteFile(filepath.Join(dir, "7001.xml"), []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := dsengine(t, dir, "ds", "lint", "7001.xml")
+	if r.code != exitFail {
+		t.Fatalf("exit %d, want 1", r.code)
+	}
+	golden.Check(t, "testdata/lint-errors.golden", []byte(r.stdout))
+}
+
+// writeConfig writes a configuration trusting the demo key into dir.
+func writeConfig(t *testing.T, dir, extra string) {
+	t.Helper()
+	conf := `hostname edge-1
+call-home
+ contact-email-addr noc@example.com
+ profile "user1"
+  destination transport-method http
+  destination address http https://collector.example.com/callhome
+ diagnostic-signature
+  profile user1
+  environment ds_noc_email noc@example.com
+  trust-key ` + repoFile(t, "signatures/keys/demo-public.asc") + "\n" + extra
+	if err := os.WriteFile(filepath.Join(dir, "dsengine.conf"), []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestConfigCheck(t *testing.T) {
+	dir := t.TempDir()
+	writeConfig(t, dir, "")
+	r := dsengine(t, dir, "config", "check")
+	if r.code != exitOK || !strings.HasPrefix(r.stdout, "dsengine.conf: ok: hostname edge-1") {
+		t.Errorf("config check: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	writeConfig(t, dir, " rate-limit 61\n profile all\n")
+	r = dsengine(t, dir, "config", "check")
+	if r.code != exitFail {
+		t.Errorf("bad config: exit %d, want 1", r.code)
+	}
+	golden.Check(t, "testdata/config-check-errors.golden", []byte(r.stdout))
+}
+
+func TestInstallShowDeinstall(t *testing.T) {
+	dir := t.TempDir()
+	writeConfig(t, dir, "")
+	var transcript strings.Builder
+	step := func(wantCode int, args ...string) {
+		t.Helper()
+		r := dsengine(t, dir, args...)
+		transcript.WriteString("$ dsengine " + strings.Join(args, " ") + "\n" + r.stdout + r.stderr)
+		if r.code != wantCode {
+			t.Fatalf("%v: exit %d, want %d\n%s%s", args, r.code, wantCode, r.stdout, r.stderr)
+		}
+	}
+	step(exitOK, "show", "call-home", "diagnostic-signature")
+	step(exitOK, "call-home", "diagnostic-signature", "install", "6030", "--file", repoFile(t, "signatures/6030.xml"))
+	step(exitOK, "call-home", "diagnostic-signature", "install", "6044", "--file", repoFile(t, "signatures/6044.xml"))
+	step(exitOK, "call-home", "diagnostic-signature", "install", "6041", "--file", repoFile(t, "signatures/6041.xml"))
+	step(exitFail, "call-home", "diagnostic-signature", "install", "6030", "--set", "ds_bogus=1")
+	step(exitOK, "call-home", "diagnostic-signature", "install", "6030", "--set", "ds_intf=GigabitEthernet1/0/5")
+	step(exitFail, "call-home", "diagnostic-signature", "install", "6099")
+	step(exitOK, "show", "call-home", "diagnostic-signature")
+	step(exitOK, "show", "call-home", "diagnostic-signature", "6030", "prompt")
+	step(exitOK, "show", "call-home", "diagnostic-signature", "6041", "failure")
+	step(exitFail, "show", "call-home", "diagnostic-signature", "6099", "events")
+	step(exitOK, "call-home", "diagnostic-signature", "deinstall", "6044")
+	step(exitFail, "call-home", "diagnostic-signature", "deinstall", "6044")
+	step(exitOK, "call-home", "diagnostic-signature", "deinstall", "all")
+	step(exitOK, "show", "call-home", "diagnostic-signature")
+	// The repository's location differs between checkouts.
+	out := strings.ReplaceAll(transcript.String(), repoFile(t, ""), "REPO")
+	golden.Check(t, "testdata/install-show-deinstall.golden", []byte(out))
+}
