@@ -3,14 +3,14 @@ module github.com/dsengine/dsengine
 go 1.26.8
 
 require (
-	github.com/ProtonMail/go-crypto v1.5.2 // indirect
-	github.com/beevik/etree v1.8.1 // indirect
-	github.com/cloudflare/circl v1.6.3 // indirect
-	github.com/expr-lang/expr v1.17.8 // indirect
-	github.com/fsnotify/fsnotify v1.10.1 // indirect
-	github.com/robfig/cron/v3 v3.0.1 // indirect
-	github.com/yuin/gopher-lua v1.1.2 // indirect
-	golang.org/x/crypto v0.41.0 // indirect
-	golang.org/x/sys v0.49.0 // indirect
-	golang.org/x/term v0.47.0 // indirect
+	github.com/ProtonMail/go-crypto v1.5.2
+	github.com/beevik/etree v1.8.1
+	github.com/expr-lang/expr v1.17.8
+	github.com/fsnotify/fsnotify v1.10.1
+	github.com/robfig/cron/v3 v3.0.1
+	golang.org/x/crypto v0.41.0
+	golang.org/x/sys v0.49.0
+	golang.org/x/term v0.47.0
 )
+
+require github.com/cloudflare/circl v1.6.3 // indirect

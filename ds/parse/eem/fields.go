@@ -11,6 +11,7 @@ type SyntaxError struct {
 	Msg    string
 }
 
+// Error formats the problem as "col N: message", N being 1-based.
 func (e *SyntaxError) Error() string { return fmt.Sprintf("col %d: %s", e.Offset+1, e.Msg) }
 
 // Field is one word of an IOS command line, with its offset so errors can
@@ -29,7 +30,7 @@ func Fields(line string) ([]Field, error) {
 	i := 0
 	for i < len(line) {
 		c := line[i]
-		if c == ' ' || c == '\t' || c == '\r' || c == '\n' {
+		if isBlank(c) {
 			i++
 			continue
 		}
@@ -63,10 +64,26 @@ func Fields(line string) ([]Field, error) {
 			out = append(out, Field{Text: b.String(), Offset: start, Quoted: true})
 			continue
 		}
-		for i < len(line) && line[i] != ' ' && line[i] != '\t' && line[i] != '\r' && line[i] != '\n' {
+		for i < len(line) && !isBlank(line[i]) {
 			i++
 		}
 		out = append(out, Field{Text: line[start:i], Offset: start})
 	}
 	return out, nil
+}
+
+// isBlank reports whether c separates words: ASCII white space.
+func isBlank(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'
+}
+
+// trimBlanks removes the separators Fields skips from both ends of s.
+func trimBlanks(s string) string {
+	for len(s) > 0 && isBlank(s[0]) {
+		s = s[1:]
+	}
+	for len(s) > 0 && isBlank(s[len(s)-1]) {
+		s = s[:len(s)-1]
+	}
+	return s
 }

@@ -1,0 +1,3 @@
+// Package eem parses IOS Embedded Event Manager "event" lines into the
+// shared event model of package ds.
+package eem
