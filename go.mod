@@ -13,4 +13,7 @@ require (
 	golang.org/x/term v0.47.0
 )
 
-require github.com/cloudflare/circl v1.6.3 // indirect
+require (
+	github.com/cloudflare/circl v1.6.3 // indirect
+	github.com/yuin/gopher-lua v1.1.2 // indirect
+)
