@@ -1,0 +1,119 @@
+package bootflash
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// stageFile writes data to a new temporary file beside dir/name and fsyncs
+// it; the caller renames it into place. A non-zero mtime is set on the
+// file (the outbox orders messages by it). On error nothing is left behind.
+func stageFile(dir, name string, data []byte, mtime time.Time) (tmp string, err error) {
+	f, err := os.CreateTemp(dir, "."+name+tmpMarker+"*")
+	if err != nil {
+		return "", err
+	}
+	tmp = f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if _, err = f.Write(data); err != nil {
+		return "", err
+	}
+	if !mtime.IsZero() {
+		if err = os.Chtimes(tmp, mtime, mtime); err != nil {
+			return "", err
+		}
+	}
+	if err = f.Sync(); err != nil {
+		return "", err
+	}
+	if err = f.Close(); err != nil {
+		return "", err
+	}
+	return tmp, nil
+}
+
+// writeFileAtomic replaces dir/name with data: temporary file, fsync,
+// rename, fsync of dir.
+func writeFileAtomic(dir, name string, data []byte, mtime time.Time) error {
+	tmp, err := stageFile(dir, name, data, mtime)
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return syncDir(dir)
+}
+
+// syncDir makes the directory's entries (renames, creations, unlinks)
+// durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// errTooLarge is wrapped by readCapped when a file exceeds its cap.
+var errTooLarge = errors.New("file too large")
+
+// readCapped reads a whole file but refuses one larger than max bytes.
+func readCapped(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("%s: %w (more than %d bytes)", path, errTooLarge, max)
+	}
+	return data, nil
+}
+
+// removeIfExists unlinks path; a missing file is not an error.
+func removeIfExists(path string) error {
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+// removeTemps deletes leftover temporary files in dir and returns their
+// names. Only a lock holder may call it: another writer's temporary files
+// would otherwise vanish under it.
+func removeTemps(dir string) ([]string, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	for _, e := range ents {
+		if e.Type().IsRegular() && isTemp(e.Name()) {
+			if err := removeIfExists(filepath.Join(dir, e.Name())); err != nil {
+				return removed, err
+			}
+			removed = append(removed, e.Name())
+		}
+	}
+	return removed, nil
+}

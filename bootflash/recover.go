@@ -1,0 +1,309 @@
+package bootflash
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/dsengine/dsengine/ds"
+)
+
+// found records which of a DS's files are in the directory.
+type found struct{ xml, asc, journal bool }
+
+// recover loads the store at Open: it removes temporary files, loads
+// state.json, replays journals, re-checks every DS, reconciles files with
+// state, and saves the result. A ReadOnly store does all of it in memory.
+func (s *Store) recover() error {
+	writable := !s.opts.ReadOnly
+	if writable {
+		for _, d := range []string{s.dir, s.outbox} {
+			if _, err := removeTemps(d); err != nil {
+				return err
+			}
+		}
+	}
+	changed, err := s.loadState()
+	if err != nil {
+		return err
+	}
+	files, err := s.scan()
+	if err != nil {
+		return err
+	}
+
+	var journals []string
+	for id, f := range files {
+		if f.journal {
+			journals = append(journals, id)
+		}
+	}
+	sort.Slice(journals, func(i, j int) bool { return lessID(journals[i], journals[j]) })
+	for _, id := range journals {
+		if err := s.replay(id, files[id]); err != nil {
+			return err
+		}
+		changed = true
+	}
+
+	ids := make([]string, 0, len(files)+len(s.entries))
+	for id, f := range files {
+		if f.xml || f.asc || s.entries[id] != nil {
+			ids = append(ids, id)
+		}
+	}
+	for id := range s.entries {
+		if files[id] == nil {
+			ids = append(ids, id)
+		}
+	}
+	sort.Slice(ids, func(i, j int) bool { return lessID(ids[i], ids[j]) })
+	for _, id := range ids {
+		if s.reconcile(id, files[id]) {
+			changed = true
+		}
+	}
+
+	if !writable || !changed {
+		return nil
+	}
+	data, err := s.marshalState("", nil)
+	if err != nil {
+		return err
+	}
+	// This also makes the replayed files' renames durable (same directory),
+	// so the journals may go.
+	if err := writeFileAtomic(s.dir, StateFile, data, time.Time{}); err != nil {
+		return err
+	}
+	for _, id := range journals {
+		if err := removeIfExists(filepath.Join(s.dir, id+journalSuffix)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// loadState reads state.json into memory. A corrupt file is set aside and
+// the store starts from the files. changed reports that state.json must be
+// (re)written.
+func (s *Store) loadState() (changed bool, err error) {
+	path := filepath.Join(s.dir, StateFile)
+	data, err := readCapped(path, MaxStateSize)
+	if errors.Is(err, fs.ErrNotExist) {
+		return true, nil
+	}
+	if err != nil && !errors.Is(err, errTooLarge) {
+		return false, err
+	}
+	var st stateFile
+	if err == nil {
+		err = json.Unmarshal(data, &st)
+	}
+	if err == nil && st.Version > stateVersion {
+		return false, fmt.Errorf("%s has format version %d; this dsengine reads up to %d", StateFile, st.Version, stateVersion)
+	}
+	if err == nil && st.Version < 1 {
+		err = fmt.Errorf("no format version")
+	}
+	if err != nil {
+		return true, s.setAsideState(err)
+	}
+	for _, e := range st.Signatures {
+		if err := ValidID(e.ID); err != nil {
+			s.warnf("%s: entry dropped: %v", StateFile, err)
+			changed = true
+			continue
+		}
+		if s.entries[e.ID] != nil {
+			s.warnf("DS %s: listed twice in %s; the later entry is kept", e.ID, StateFile)
+			changed = true
+		}
+		s.entries[e.ID] = &e
+	}
+	if st.Values != nil {
+		s.values = st.Values
+	}
+	return changed, nil
+}
+
+// setAsideState keeps a corrupt state.json as state.json.corrupt-<time>.
+func (s *Store) setAsideState(cause error) error {
+	if s.opts.ReadOnly {
+		s.warnf("%s is corrupt (%v); showing the DS files without their state", StateFile, cause)
+		return nil
+	}
+	stamp := s.opts.Now().UTC().Format("20060102T150405Z")
+	name := corruptPrefix + stamp
+	for n := 2; ; n++ {
+		if _, err := os.Lstat(filepath.Join(s.dir, name)); errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		name = fmt.Sprintf("%s%s-%d", corruptPrefix, stamp, n)
+	}
+	if err := os.Rename(filepath.Join(s.dir, StateFile), filepath.Join(s.dir, name)); err != nil {
+		return err
+	}
+	s.warnf("%s is corrupt (%v); kept as %s and rebuilt from the DS files: statuses, prompt answers and statistics are lost",
+		StateFile, cause, name)
+	return nil
+}
+
+// scan lists the DS files and journals in the store's directory.
+func (s *Store) scan() (map[string]*found, error) {
+	ents, err := os.ReadDir(s.dir)
+	if err != nil {
+		return nil, err
+	}
+	files := map[string]*found{}
+	for _, e := range ents {
+		id, kind, ok := idOf(e.Name())
+		if !ok || !e.Type().IsRegular() {
+			continue
+		}
+		f := files[id]
+		if f == nil {
+			f = &found{}
+			files[id] = f
+		}
+		switch kind {
+		case xmlSuffix:
+			f.xml = true
+		case ascSuffix:
+			f.asc = true
+		case journalSuffix:
+			f.journal = true
+		}
+	}
+	return files, nil
+}
+
+// replay completes the Put or Remove recorded in <id>.journal, on disk or,
+// when ReadOnly, in memory. An unreadable journal is discarded.
+func (s *Store) replay(id string, f *found) error {
+	data, err := readCapped(filepath.Join(s.dir, id+journalSuffix), maxJournalSize)
+	var j *journal
+	if err == nil {
+		j, err = decodeJournal(id, data)
+	}
+	if err != nil {
+		s.warnf("DS %s: unreadable %s%s discarded: %v", id, id, journalSuffix, err)
+		return nil
+	}
+	switch j.Op {
+	case opPut:
+		if s.opts.ReadOnly {
+			s.overlay[id] = pair{xml: j.XML, asc: j.ASC}
+		} else {
+			for _, w := range []struct {
+				name string
+				data []byte
+			}{{id + xmlSuffix, j.XML}, {id + ascSuffix, j.ASC}} {
+				tmp, err := stageFile(s.dir, w.name, w.data, time.Time{})
+				if err != nil {
+					return err
+				}
+				if err := os.Rename(tmp, filepath.Join(s.dir, w.name)); err != nil {
+					os.Remove(tmp)
+					return err
+				}
+			}
+		}
+		e := j.Entry.clone()
+		e.Signature = nil
+		s.entries[id] = &e
+		f.xml, f.asc = true, true
+	case opRemove:
+		if s.opts.ReadOnly {
+			s.overlay[id] = pair{removed: true}
+		} else {
+			for _, name := range []string{id + xmlSuffix, id + ascSuffix} {
+				if err := removeIfExists(filepath.Join(s.dir, name)); err != nil {
+					return err
+				}
+			}
+		}
+		delete(s.entries, id)
+		f.xml, f.asc = false, false
+	}
+	return nil
+}
+
+// reconcile matches one DS's files with its entry and re-checks the files.
+// f is nil when the DS has an entry but no files at all. It reports whether
+// the entry changed.
+func (s *Store) reconcile(id string, f *found) bool {
+	if f == nil {
+		f = &found{}
+	}
+	e := s.entries[id]
+	if !f.xml {
+		if f.asc {
+			s.warnf("DS %s: %s without %s; left in place", id, id+ascSuffix, id+xmlSuffix)
+		}
+		if e == nil {
+			return false
+		}
+		delete(s.entries, id)
+		s.warnf("DS %s: in %s but %s is missing; dropped", id, StateFile, id+xmlSuffix)
+		return true
+	}
+	changed := false
+	if e == nil {
+		e = &Entry{ID: id, Status: ds.StatusDownloaded}
+		s.entries[id] = e
+		s.warnf("DS %s: files without state; adopted as %s", id, ds.StatusDownloaded)
+		changed = true
+	}
+	sig, err := s.recheck(id, f.asc)
+	if err != nil {
+		reason := err.Error()
+		if e.Status != ds.StatusFailed || e.FailureReason != reason || !e.CheckFailed {
+			e.Status, e.FailureReason, e.CheckFailed = ds.StatusFailed, reason, true
+			changed = true
+		}
+		e.Signature = nil
+		s.warnf("DS %s failed its check and will not run (files left in place): %s", id, reason)
+		return changed
+	}
+	e.Signature = sig
+	if e.CheckFailed {
+		e.Status, e.FailureReason, e.CheckFailed = ds.StatusDownloaded, "", false
+		changed = true
+	}
+	if sig != nil && (e.Name != sig.Name || e.Revision != sig.Revision) {
+		e.Name, e.Revision = sig.Name, sig.Revision
+		changed = true
+	}
+	return changed
+}
+
+// recheck reads a DS's files and runs Check on them.
+func (s *Store) recheck(id string, hasASC bool) (*ds.Signature, error) {
+	if !hasASC {
+		return nil, fmt.Errorf("signature file %s is missing", id+ascSuffix)
+	}
+	var xml, asc []byte
+	if p, ok := s.overlay[id]; ok && !p.removed {
+		xml, asc = p.xml, p.asc
+	} else {
+		var err error
+		if xml, err = readCapped(filepath.Join(s.dir, id+xmlSuffix), MaxDSFileSize); err != nil {
+			return nil, err
+		}
+		if asc, err = readCapped(filepath.Join(s.dir, id+ascSuffix), MaxDSFileSize); err != nil {
+			return nil, err
+		}
+	}
+	return s.check(id, xml, asc)
+}
+
+// warnf adds a warning for Warnings.
+func (s *Store) warnf(format string, args ...any) {
+	s.warnings = append(s.warnings, fmt.Sprintf(format, args...))
+}

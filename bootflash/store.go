@@ -1,0 +1,465 @@
+package bootflash
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/dsengine/dsengine/ds"
+)
+
+// Errors the Store returns, for errors.Is.
+var (
+	// ErrInUse: another Store (in this or another process) holds the lock.
+	ErrInUse = errors.New("in use by another dsengine")
+	// ErrNotFound: no such DS or outbox message.
+	ErrNotFound = errors.New("not found")
+	// ErrReadOnly: a write on a ReadOnly Store.
+	ErrReadOnly = errors.New("store is read-only")
+	// ErrClosed: the Store was closed.
+	ErrClosed = errors.New("store is closed")
+)
+
+// CheckFunc verifies a DS file against its detached signature and parses
+// it. The store calls it on every Put and, at Open, on every stored DS; it
+// must not keep the slices.
+type CheckFunc func(id string, xml, asc []byte) (*ds.Signature, error)
+
+// Options configure Open.
+type Options struct {
+	// Check verifies and parses a DS (required). The store imports neither
+	// verification nor parsing; this is how it re-checks what it holds.
+	Check CheckFunc
+	// Now is the clock (required): LastUpdate times, outbox order, the
+	// name of a corrupt state.json's copy.
+	Now func() time.Time
+	// ReadOnly opens without the lock and never writes, for show commands
+	// while no daemon runs: directories are not created, temporary files
+	// are left, pending journals and check failures are applied in memory
+	// only, and every write method returns ErrReadOnly. A daemon writing
+	// at the same time may make a DS it is replacing look failed.
+	ReadOnly bool
+}
+
+// stateVersion is the format of state.json this package writes.
+const stateVersion = 1
+
+// stateFile is the content of state.json.
+type stateFile struct {
+	Version int `json:"version"`
+	// Values are small store-wide settings, e.g. the highest repository
+	// index version seen (rollback protection).
+	Values     map[string]string `json:"values,omitempty"`
+	Signatures []Entry           `json:"signatures"`
+}
+
+// pair is a DS's two files, held in memory by a ReadOnly store for a
+// journal it could not replay on disk. removed marks a pending Remove.
+type pair struct {
+	xml, asc []byte
+	removed  bool
+}
+
+// Store is the persistent DS store under <root>/call_home. It is safe for
+// concurrent use by several goroutines.
+type Store struct {
+	root, dir, outbox string
+	opts              Options
+	warnings          []string
+
+	mu      sync.Mutex
+	lock    *os.File // nil when ReadOnly
+	entries map[string]*Entry
+	values  map[string]string
+	overlay map[string]pair // ReadOnly only: pending journals
+	broken  error           // a write failed after its commit point
+	closed  bool
+}
+
+// Open opens (and, unless ReadOnly, creates and locks) the store under
+// root, replays interrupted writes, and re-checks every stored DS; see the
+// package comment. Problems that do not stop the store are listed by
+// Warnings.
+func Open(root string, opts Options) (*Store, error) {
+	if opts.Check == nil || opts.Now == nil {
+		return nil, fmt.Errorf("bootflash %s: Options.Check and Options.Now are required", root)
+	}
+	s := &Store{
+		root:    root,
+		dir:     filepath.Join(root, Dir),
+		outbox:  filepath.Join(root, Dir, OutboxDir),
+		opts:    opts,
+		entries: map[string]*Entry{},
+		values:  map[string]string{},
+		overlay: map[string]pair{},
+	}
+	if !opts.ReadOnly {
+		for _, d := range []string{s.dir, s.outbox} {
+			if err := os.MkdirAll(d, 0o700); err != nil {
+				return nil, fmt.Errorf("bootflash %s: %w", root, err)
+			}
+		}
+		f, err := lockDir(s.dir, os.Getpid())
+		if err != nil {
+			return nil, fmt.Errorf("bootflash %s is %w", root, err)
+		}
+		s.lock = f
+	} else if _, err := os.Stat(s.dir); errors.Is(err, fs.ErrNotExist) {
+		return s, nil // nothing stored yet
+	}
+	if err := s.recover(); err != nil {
+		if s.lock != nil {
+			unlockDir(s.lock)
+		}
+		return nil, fmt.Errorf("bootflash %s: %w", root, err)
+	}
+	return s, nil
+}
+
+// Close releases the lock. The Store must not be used afterwards.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	if s.lock != nil {
+		return unlockDir(s.lock)
+	}
+	return nil
+}
+
+// Root is the bootflash root the store was opened on.
+func (s *Store) Root() string { return s.root }
+
+// Warnings lists what Open found and repaired or set aside: failed checks,
+// adopted or dropped DSes, a corrupt state.json.
+func (s *Store) Warnings() []string { return append([]string(nil), s.warnings...) }
+
+// Get returns a copy of the DS's entry.
+func (s *Store) Get(id string) (Entry, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.entries[id]
+	if !ok {
+		return Entry{}, false
+	}
+	return e.clone(), true
+}
+
+// List returns copies of all entries, sorted by numeric id.
+func (s *Store) List() []Entry {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Entry, 0, len(s.entries))
+	for _, e := range s.entries {
+		out = append(out, e.clone())
+	}
+	sort.Slice(out, func(i, j int) bool { return lessID(out[i].ID, out[j].ID) })
+	return out
+}
+
+// Files returns the stored DS file and its detached signature, exactly as
+// downloaded.
+func (s *Store) Files(id string) (xml, asc []byte, err error) {
+	if err := ValidID(id); err != nil {
+		return nil, nil, fmt.Errorf("bootflash: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, nil, fmt.Errorf("bootflash: %w", ErrClosed)
+	}
+	if p, ok := s.overlay[id]; ok {
+		if p.removed {
+			return nil, nil, fmt.Errorf("bootflash: DS %s: %w", id, ErrNotFound)
+		}
+		return p.xml, p.asc, nil
+	}
+	return s.readFiles(id)
+}
+
+// readFiles reads <id>.xml and <id>.xml.asc from disk.
+func (s *Store) readFiles(id string) (xml, asc []byte, err error) {
+	xml, err = readCapped(filepath.Join(s.dir, id+xmlSuffix), MaxDSFileSize)
+	if err == nil {
+		asc, err = readCapped(filepath.Join(s.dir, id+ascSuffix), MaxDSFileSize)
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		err = fmt.Errorf("%w: %w", ErrNotFound, err)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("bootflash: DS %s: %w", id, err)
+	}
+	return xml, asc, nil
+}
+
+// Put stores a DS's files and its entry atomically (see the package
+// comment), replacing any earlier version. The files must pass Check; the
+// entry gets the DS's name and revision, status downloaded, no failure and
+// LastUpdate now, keeping prompt answers and statistics of an earlier
+// version; update, if not nil, may then change it (its ID and Signature
+// are kept).
+func (s *Store) Put(id string, xml, asc []byte, update func(*Entry)) error {
+	if err := ValidID(id); err != nil {
+		return fmt.Errorf("bootflash: %w", err)
+	}
+	if len(xml) > MaxDSFileSize || len(asc) > MaxDSFileSize {
+		return fmt.Errorf("bootflash: DS %s: %w (over %d bytes)", id, errTooLarge, MaxDSFileSize)
+	}
+	sig, err := s.check(id, xml, asc)
+	if err != nil {
+		return fmt.Errorf("bootflash: DS %s: %w", id, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.writable(); err != nil {
+		return err
+	}
+	e := Entry{ID: id}
+	if old, ok := s.entries[id]; ok {
+		e = old.clone()
+	}
+	e.Status, e.FailureReason, e.CheckFailed = ds.StatusDownloaded, "", false
+	if sig != nil {
+		e.Name, e.Revision = sig.Name, sig.Revision
+	}
+	e.LastUpdate = s.opts.Now().UTC()
+	if update != nil {
+		update(&e)
+	}
+	e.ID, e.Signature = id, sig
+
+	// Stage everything first, so a failure before the commit leaves the
+	// store as it was.
+	state, err := s.marshalState(id, &e)
+	if err != nil {
+		return err
+	}
+	rec, err := json.Marshal(journal{Op: opPut, ID: id, XML: xml, ASC: asc, Entry: &e})
+	if err != nil {
+		return fmt.Errorf("bootflash: DS %s: %w", id, err)
+	}
+	var tmps []string
+	defer func() {
+		for _, t := range tmps {
+			if t != "" { // not renamed
+				os.Remove(t)
+			}
+		}
+	}()
+	for _, f := range []struct {
+		name string
+		data []byte
+	}{{id + xmlSuffix, xml}, {id + ascSuffix, asc}, {StateFile, state}} {
+		tmp, err := stageFile(s.dir, f.name, f.data, time.Time{})
+		if err != nil {
+			return fmt.Errorf("bootflash: DS %s: %w", id, err)
+		}
+		tmps = append(tmps, tmp)
+	}
+	if err := writeFileAtomic(s.dir, id+journalSuffix, rec, time.Time{}); err != nil {
+		return fmt.Errorf("bootflash: DS %s: %w", id, err)
+	}
+	// Committed: the journal completes the Put at the next Open if this
+	// process cannot.
+	s.entries[id] = &e
+	for i, name := range []string{id + xmlSuffix, id + ascSuffix, StateFile} {
+		if err := os.Rename(tmps[i], filepath.Join(s.dir, name)); err != nil {
+			return s.fail(fmt.Errorf("DS %s: %w", id, err))
+		}
+		tmps[i] = ""
+	}
+	return s.finish(id)
+}
+
+// Remove deletes a DS's files and its entry atomically (deinstall).
+func (s *Store) Remove(id string) error {
+	if err := ValidID(id); err != nil {
+		return fmt.Errorf("bootflash: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.writable(); err != nil {
+		return err
+	}
+	if _, ok := s.entries[id]; !ok {
+		return fmt.Errorf("bootflash: DS %s: %w", id, ErrNotFound)
+	}
+	state, err := s.marshalState(id, nil)
+	if err != nil {
+		return err
+	}
+	tmp, err := stageFile(s.dir, StateFile, state, time.Time{})
+	if err != nil {
+		return fmt.Errorf("bootflash: DS %s: %w", id, err)
+	}
+	rec, _ := json.Marshal(journal{Op: opRemove, ID: id})
+	if err := writeFileAtomic(s.dir, id+journalSuffix, rec, time.Time{}); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("bootflash: DS %s: %w", id, err)
+	}
+	delete(s.entries, id)
+	for _, name := range []string{id + xmlSuffix, id + ascSuffix} {
+		if err := removeIfExists(filepath.Join(s.dir, name)); err != nil {
+			os.Remove(tmp)
+			return s.fail(fmt.Errorf("DS %s: %w", id, err))
+		}
+	}
+	if err := os.Rename(tmp, filepath.Join(s.dir, StateFile)); err != nil {
+		os.Remove(tmp)
+		return s.fail(fmt.Errorf("DS %s: %w", id, err))
+	}
+	return s.finish(id)
+}
+
+// finish makes a committed operation's renames durable, then drops its
+// journal.
+func (s *Store) finish(id string) error {
+	if err := syncDir(s.dir); err != nil {
+		return s.fail(fmt.Errorf("DS %s: %w", id, err))
+	}
+	if err := removeIfExists(filepath.Join(s.dir, id+journalSuffix)); err != nil {
+		return s.fail(fmt.Errorf("DS %s: %w", id, err))
+	}
+	return nil
+}
+
+// fail records a failure after a commit point: memory and disk may now
+// disagree until the next Open replays the journal, so the Store refuses
+// further writes.
+func (s *Store) fail(err error) error {
+	s.broken = err
+	return fmt.Errorf("bootflash: %w (the change completes when the store is reopened)", err)
+}
+
+// Update changes a DS's entry and writes state.json atomically. fn gets a
+// copy; its ID and Signature are kept.
+func (s *Store) Update(id string, fn func(*Entry)) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.writable(); err != nil {
+		return err
+	}
+	old, ok := s.entries[id]
+	if !ok {
+		return fmt.Errorf("bootflash: DS %s: %w", id, ErrNotFound)
+	}
+	e := old.clone()
+	fn(&e)
+	e.ID, e.Signature = old.ID, old.Signature
+	return s.saveState(func() { s.entries[id] = &e }, func() { s.entries[id] = old })
+}
+
+// Value returns a store-wide value saved by SetValue.
+func (s *Store) Value(key string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.values[key]
+	return v, ok
+}
+
+// SetValue saves a store-wide value in state.json, e.g. the highest
+// repository index version seen. An empty value deletes the key.
+func (s *Store) SetValue(key, value string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.writable(); err != nil {
+		return err
+	}
+	old, had := s.values[key]
+	set := func() {
+		if value == "" {
+			delete(s.values, key)
+		} else {
+			s.values[key] = value
+		}
+	}
+	undo := func() {
+		if had {
+			s.values[key] = old
+		} else {
+			delete(s.values, key)
+		}
+	}
+	return s.saveState(set, undo)
+}
+
+// saveState applies change in memory and writes state.json; if the file
+// was not replaced, undo restores memory.
+func (s *Store) saveState(change, undo func()) error {
+	change()
+	data, err := s.marshalState("", nil)
+	if err != nil {
+		undo()
+		return err
+	}
+	tmp, err := stageFile(s.dir, StateFile, data, time.Time{})
+	if err == nil {
+		if err = os.Rename(tmp, filepath.Join(s.dir, StateFile)); err != nil {
+			os.Remove(tmp)
+		}
+	}
+	if err != nil {
+		undo()
+		return fmt.Errorf("bootflash: %w", err)
+	}
+	if err := syncDir(s.dir); err != nil {
+		return s.fail(err)
+	}
+	return nil
+}
+
+// marshalState encodes state.json from memory, with the entry of id
+// replaced by e (or left out when e is nil) if id is not empty.
+func (s *Store) marshalState(id string, e *Entry) ([]byte, error) {
+	st := stateFile{Version: stateVersion, Values: s.values, Signatures: make([]Entry, 0, len(s.entries)+1)}
+	for eid, x := range s.entries {
+		if eid != id {
+			st.Signatures = append(st.Signatures, *x)
+		}
+	}
+	if id != "" && e != nil {
+		st.Signatures = append(st.Signatures, *e)
+	}
+	sort.Slice(st.Signatures, func(i, j int) bool { return lessID(st.Signatures[i].ID, st.Signatures[j].ID) })
+	data, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("bootflash: encode %s: %w", StateFile, err)
+	}
+	return append(data, '\n'), nil
+}
+
+// writable reports why the store cannot be written, if it cannot.
+// The caller holds s.mu.
+func (s *Store) writable() error {
+	switch {
+	case s.closed:
+		return fmt.Errorf("bootflash: %w", ErrClosed)
+	case s.opts.ReadOnly:
+		return fmt.Errorf("bootflash: %w", ErrReadOnly)
+	case s.broken != nil:
+		return fmt.Errorf("bootflash: an earlier write failed (%v); reopen the store", s.broken)
+	}
+	return nil
+}
+
+// check runs the caller's Check and makes sure the DS says the id it is
+// stored under.
+func (s *Store) check(id string, xml, asc []byte) (*ds.Signature, error) {
+	sig, err := s.opts.Check(id, xml, asc)
+	if err != nil {
+		return nil, err
+	}
+	if sig != nil && sig.ID != "" && sig.ID != id {
+		return nil, fmt.Errorf("the DS file has id %s", sig.ID)
+	}
+	return sig, nil
+}
