@@ -1,0 +1,3 @@
+// Package stdin reads syslog lines from standard input (or any io.Reader)
+// until end of input.
+package stdin

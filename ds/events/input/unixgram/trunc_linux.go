@@ -1,0 +1,5 @@
+package unixgram
+
+import "syscall"
+
+const msgTrunc = syscall.MSG_TRUNC

@@ -1,0 +1,5 @@
+//go:build !linux
+
+package unixgram
+
+const msgTrunc = 0
