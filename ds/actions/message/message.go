@@ -1,0 +1,150 @@
+package message
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/syslog"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dsengine/dsengine/ds"
+)
+
+// MaxText caps a message: syslog relays cut longer lines anyway.
+const MaxText = 4096
+
+// Options configure a Messenger.
+type Options struct {
+	// Syslog writes an entry to the local syslog; nil uses the system
+	// logger (/dev/log) when there is one.
+	Syslog func(sev ds.Severity, line string) error
+	// Echo receives every syslog entry as the engine logged it, so other
+	// DS and applets can match the engine's own messages, as IOS EEM
+	// matches lines in the logging buffer. May be nil.
+	Echo func(sev ds.Severity, line string)
+	// Wall is the broadcast program; default "wall".
+	Wall string
+	// Timeout bounds a broadcast; default 10s.
+	Timeout time.Duration
+}
+
+// Messenger runs message actions.
+type Messenger struct {
+	opts Options
+
+	mu     sync.Mutex
+	system *syslog.Writer // lazily dialled system logger
+}
+
+// New returns a Messenger.
+func New(opts Options) *Messenger {
+	if opts.Wall == "" {
+		opts.Wall = "wall"
+	}
+	if opts.Timeout == 0 {
+		opts.Timeout = 10 * time.Second
+	}
+	return &Messenger{opts: opts}
+}
+
+// Line formats a syslog entry the way IOS writes a DS message.
+func Line(sev ds.Severity, text string) string {
+	if sev < 0 || sev > 7 {
+		sev = 5
+	}
+	return fmt.Sprintf("%%DS-%d-MSG: %s", sev, oneLine(text))
+}
+
+// Run sends text (already rendered) where the action says: "syslog" (the
+// default) or "terminals". It returns a short result for the statistics.
+func (m *Messenger) Run(ctx context.Context, a ds.Action, text string) (string, error) {
+	text = strings.TrimSpace(text)
+	if len(text) > MaxText {
+		text = text[:MaxText]
+	}
+	switch a.To {
+	case "", "syslog":
+		line := Line(a.Severity, text)
+		if m.opts.Echo != nil {
+			m.opts.Echo(a.Severity, line)
+		}
+		if err := m.syslog(a.Severity, line); err != nil {
+			return "", fmt.Errorf("message to syslog: %w", err)
+		}
+		return "logged " + line, nil
+	case "terminals":
+		if err := m.wall(ctx, text); err != nil {
+			return "", fmt.Errorf("message to terminals: %w", err)
+		}
+		return "broadcast to terminals", nil
+	}
+	return "", fmt.Errorf("message: unknown destination %q; expected syslog or terminals", a.To)
+}
+
+func (m *Messenger) syslog(sev ds.Severity, line string) error {
+	if m.opts.Syslog != nil {
+		return m.opts.Syslog(sev, line)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.system == nil {
+		w, err := syslog.New(syslog.LOG_LOCAL7|syslog.LOG_NOTICE, "dsengine")
+		if err != nil {
+			// No system logger on this host: the entry is still in the
+			// engine's own log (Echo), which is where an operator looks.
+			return nil
+		}
+		m.system = w
+	}
+	write := map[ds.Severity]func(string) error{
+		0: m.system.Emerg, 1: m.system.Alert, 2: m.system.Crit, 3: m.system.Err,
+		4: m.system.Warning, 5: m.system.Notice, 6: m.system.Info, 7: m.system.Debug,
+	}[sev]
+	if write == nil {
+		write = m.system.Notice
+	}
+	return write(line)
+}
+
+// wall broadcasts text on wall's standard input: given as an argument, a
+// text that names a readable file would broadcast that file instead.
+func (m *Messenger) wall(ctx context.Context, text string) error {
+	ctx, cancel := context.WithTimeout(ctx, m.opts.Timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, m.opts.Wall)
+	cmd.Stdin = strings.NewReader(text + "\n")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return fmt.Errorf("%s did not finish within %s", m.opts.Wall, m.opts.Timeout)
+		}
+		return fmt.Errorf("%s: %v: %s", m.opts.Wall, err, strings.TrimSpace(out.String()))
+	}
+	return nil
+}
+
+// Close releases the system logger.
+func (m *Messenger) Close() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.system != nil {
+		return m.system.Close()
+	}
+	return nil
+}
+
+// oneLine keeps a syslog entry on one line: a newline would start a new,
+// forged message at the receiver.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\r' || r < 0x20 && r != '\t' {
+			return ' '
+		}
+		return r
+	}, s)
+}
