@@ -1,0 +1,395 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/vars"
+)
+
+// Defaults for a DS run.
+const (
+	DefaultMaxRun     = 60 * time.Second // a whole run of a DS's actions
+	DefaultQueueDepth = 16               // triggers waiting behind a run
+)
+
+// Trigger is one firing of a DS: the event (or correlated events) that
+// raised it, and the variables the event supplies (syslog variables).
+type Trigger struct {
+	Time   time.Time
+	Events []Event // the events that made it fire; the last one fired it
+}
+
+// Event is one detector firing, as the engine needs it.
+type Event struct {
+	ID   string            // the DS's event id
+	Type ds.EventType      // what detected it
+	Time time.Time         // when it happened
+	Text string            // a one-line description (the syslog line, "slot 3 remove"…)
+	Vars map[string]string // ds_syslog_* and capture groups
+	Info map[string]string // for scripts' event_reqinfo(): msg, slot, state…
+}
+
+// CommandOutput is the output of one command action, kept for the
+// call-home and emailto actions that follow it.
+type CommandOutput struct {
+	Command string
+	Output  string
+	Err     string
+}
+
+// Run is the state of one run of a DS's actions.
+type Run struct {
+	Sig     *ds.Signature
+	Trigger Trigger
+	Values  map[string]string // every resolved variable
+	Outputs []CommandOutput   // of the command actions so far
+}
+
+// Effects run the actions. Each returns a short result for the records
+// and statistics. The daemon passes real ones; `ds test` recording ones.
+type Effects interface {
+	Command(ctx context.Context, run *Run, command string) (string, error)
+	CallHome(ctx context.Context, run *Run, a ds.Action) (string, error)
+	EmailTo(ctx context.Context, run *Run, a ds.Action, to, subject, body string) (string, error)
+	Script(ctx context.Context, run *Run, a ds.Action) (string, error)
+	Message(ctx context.Context, run *Run, a ds.Action, text string) (string, error)
+}
+
+// Record is one thing the engine did, for `ds test` output, logs and
+// statistics.
+type Record struct {
+	Time   time.Time `json:"time"`
+	DS     string    `json:"ds"`
+	Kind   string    `json:"kind"` // trigger, action, pending, error, dropped
+	Type   string    `json:"type"` // the event or action type
+	Detail string    `json:"detail"`
+	Failed bool      `json:"-"`
+}
+
+// Options configure an Engine.
+type Options struct {
+	Clock      ds.Clock
+	Effects    Effects
+	Report     func(Record)      // every record; may be nil
+	Hostname   string            // ds_hostname
+	Known      func() vars.Known // environment and prompts at run time; Hostname filled in
+	MaxRun     time.Duration
+	QueueDepth int
+	// Synchronous runs actions in the caller's goroutine (for `ds test`,
+	// where virtual time must not move while a DS runs).
+	Synchronous bool
+	// OnRunDone is called after each run (statistics, status). May be nil.
+	OnRunDone func(id string, stats RunStats)
+}
+
+// RunStats summarise one run for the store's statistics.
+type RunStats struct {
+	Trigger  time.Time
+	Duration time.Duration
+	ByType   map[ds.ActionType]int
+	Failed   int
+	Last     string // result or error of the last action
+	LastFail bool
+}
+
+// Engine dispatches triggers to the actions of registered DS.
+type Engine struct {
+	opts Options
+
+	mu  sync.Mutex
+	dss map[string]*entry
+	wg  sync.WaitGroup
+}
+
+type entry struct {
+	sig      *ds.Signature
+	prompts  map[string]string
+	queue    chan Trigger
+	cancel   context.CancelFunc
+	dropped  int64
+	triggers int64
+}
+
+// New returns an Engine.
+func New(opts Options) *Engine {
+	if opts.MaxRun == 0 {
+		opts.MaxRun = DefaultMaxRun
+	}
+	if opts.QueueDepth == 0 {
+		opts.QueueDepth = DefaultQueueDepth
+	}
+	if opts.Report == nil {
+		opts.Report = func(Record) {}
+	}
+	return &Engine{opts: opts, dss: map[string]*entry{}}
+}
+
+// Add makes a DS runnable: triggers for it are accepted from now on. ctx
+// bounds its worker. Adding a DS that is there replaces it.
+func (e *Engine) Add(ctx context.Context, sig *ds.Signature, prompts map[string]string) {
+	e.Remove(sig.ID)
+	en := &entry{sig: sig, prompts: maps.Clone(prompts), queue: make(chan Trigger, e.opts.QueueDepth)}
+	e.mu.Lock()
+	e.dss[sig.ID] = en
+	e.mu.Unlock()
+	if e.opts.Synchronous {
+		return
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	en.cancel = cancel
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		for {
+			select {
+			case <-wctx.Done():
+				return
+			case t := <-en.queue:
+				e.run(wctx, en, t)
+			}
+		}
+	}()
+}
+
+// Remove stops a DS: queued triggers are dropped; a run in progress is
+// cancelled.
+func (e *Engine) Remove(id string) {
+	e.mu.Lock()
+	en, ok := e.dss[id]
+	delete(e.dss, id)
+	e.mu.Unlock()
+	if ok && en.cancel != nil {
+		en.cancel()
+	}
+}
+
+// Has reports whether a DS is registered in the engine.
+func (e *Engine) Has(id string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	_, ok := e.dss[id]
+	return ok
+}
+
+// Fire queues a trigger for a DS. A DS whose queue is full drops the
+// trigger and counts it: a storm of events must not pile up runs.
+func (e *Engine) Fire(ctx context.Context, id string, t Trigger) {
+	e.mu.Lock()
+	en, ok := e.dss[id]
+	e.mu.Unlock()
+	if !ok || len(t.Events) == 0 {
+		return
+	}
+	en.triggers++
+	last := t.Events[len(t.Events)-1]
+	e.opts.Report(Record{Time: t.Time, DS: id, Kind: "trigger", Type: string(last.Type),
+		Detail: strings.TrimSpace(last.ID + ": " + last.Text)})
+	if e.opts.Synchronous {
+		e.run(ctx, en, t)
+		return
+	}
+	select {
+	case en.queue <- t:
+	default:
+		en.dropped++
+		e.opts.Report(Record{Time: t.Time, DS: id, Kind: "dropped", Type: string(last.Type),
+			Detail: fmt.Sprintf("%d runs already queued; trigger dropped", cap(en.queue)), Failed: true})
+	}
+}
+
+// Wait waits for the workers after their context ended.
+func (e *Engine) Wait() { e.wg.Wait() }
+
+// run runs a DS's actions once, in document order, within MaxRun. A failed
+// action is reported and the run goes on, as IOS does with a failing CLI
+// command in a DS: the other outputs are still worth sending.
+func (e *Engine) run(ctx context.Context, en *entry, t Trigger) {
+	maxRun := e.opts.MaxRun
+	for _, ev := range en.sig.Events {
+		if ev.MaxRun > 0 && ev.MaxRun > maxRun {
+			maxRun = ev.MaxRun
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, maxRun)
+	defer cancel()
+	start := e.opts.Clock.Now()
+	run := &Run{Sig: en.sig, Trigger: t, Values: e.values(en, t)}
+	stats := RunStats{Trigger: t.Time, ByType: map[ds.ActionType]int{}}
+	for i, a := range en.sig.Actions {
+		if err := ctx.Err(); err != nil {
+			e.opts.Report(Record{Time: e.opts.Clock.Now(), DS: en.sig.ID, Kind: "error", Type: string(a.Type),
+				Detail: fmt.Sprintf("action %d not run: the run exceeded maxrun %s", i+1, maxRun), Failed: true})
+			stats.Failed++
+			stats.Last, stats.LastFail = "maxrun exceeded", true
+			break
+		}
+		result, err := e.action(ctx, run, a)
+		stats.ByType[a.Type]++
+		rec := Record{Time: e.opts.Clock.Now(), DS: en.sig.ID, Kind: "action", Type: string(a.Type), Detail: result}
+		if err != nil {
+			rec.Kind, rec.Detail, rec.Failed = "error", err.Error(), true
+			stats.Failed++
+		}
+		stats.Last, stats.LastFail = rec.Detail, rec.Failed
+		e.opts.Report(rec)
+	}
+	stats.Duration = e.opts.Clock.Now().Sub(start)
+	if e.opts.OnRunDone != nil {
+		e.opts.OnRunDone(en.sig.ID, stats)
+	}
+}
+
+// values resolves every variable known before the actions run: system,
+// environment, prompt, and the trigger's syslog variables.
+func (e *Engine) values(en *entry, t Trigger) map[string]string {
+	var k vars.Known
+	if e.opts.Known != nil {
+		k = e.opts.Known()
+	}
+	k.Hostname = e.opts.Hostname
+	k.Now = t.Time
+	if k.Prompts == nil {
+		k.Prompts = en.prompts
+	}
+	vals := vars.Values(en.sig, k)
+	for _, ev := range t.Events {
+		maps.Copy(vals, ev.Vars)
+	}
+	return vals
+}
+
+// action renders one action's text and runs it.
+func (e *Engine) action(ctx context.Context, run *Run, a ds.Action) (string, error) {
+	render := func(s string) (string, error) {
+		if err := e.resolveRegex(ctx, run, s); err != nil {
+			return "", err
+		}
+		out, missing := vars.Substitute(s, run.Values)
+		if len(missing) > 0 {
+			return out, fmt.Errorf("%s: no value for %s", a.Type, strings.Join(missing, ", "))
+		}
+		return out, nil
+	}
+	switch a.Type {
+	case ds.ActionCommand:
+		cmd, err := render(a.Text)
+		if err != nil {
+			return "", err
+		}
+		out, err := e.opts.Effects.Command(ctx, run, cmd)
+		co := CommandOutput{Command: cmd, Output: out}
+		if err != nil {
+			co.Err = err.Error()
+		}
+		run.Outputs = append(run.Outputs, co)
+		if err != nil {
+			return "", fmt.Errorf("command %q: %w", cmd, err)
+		}
+		return fmt.Sprintf("%s (%s)", cmd, plural(strings.Count(out, "\n"), "line")), nil
+	case ds.ActionCallHome:
+		return e.opts.Effects.CallHome(ctx, run, a)
+	case ds.ActionEmailTo:
+		to, err := render(a.To)
+		if err != nil {
+			return "", err
+		}
+		subject, err := render(a.Subject)
+		if err != nil {
+			return "", err
+		}
+		body, err := render(a.Text)
+		if err != nil {
+			return "", err
+		}
+		return e.opts.Effects.EmailTo(ctx, run, a, to, subject, body)
+	case ds.ActionScript:
+		// Scripts read the variables themselves; regex ones are resolved
+		// first so they can.
+		for _, v := range run.Sig.Variables {
+			if v.Source == ds.SourceRegex {
+				if err := e.resolveRegex(ctx, run, "${"+v.Name+"}"); err != nil {
+					return "", err
+				}
+			}
+		}
+		return e.opts.Effects.Script(ctx, run, a)
+	case ds.ActionMessage:
+		text, err := render(a.Text)
+		if err != nil {
+			return "", err
+		}
+		return e.opts.Effects.Message(ctx, run, a, text)
+	}
+	return "", fmt.Errorf("unknown action type %q", a.Type)
+}
+
+// resolveRegex gives each regex variable s refers to its value: the first
+// capture group of its pattern over its command's output. The command runs
+// once per run, when a value is first needed.
+func (e *Engine) resolveRegex(ctx context.Context, run *Run, s string) error {
+	for _, v := range run.Sig.Variables {
+		if v.Source != ds.SourceRegex || !strings.Contains(s, "${"+v.Name+"}") {
+			continue
+		}
+		if _, done := run.Values[v.Name]; done {
+			continue
+		}
+		out, err := e.opts.Effects.Command(ctx, run, v.Command)
+		if err != nil {
+			return fmt.Errorf("variable %s: command %q: %w", v.Name, v.Command, err)
+		}
+		re, err := regexp.Compile(v.Pattern)
+		if err != nil {
+			return fmt.Errorf("variable %s: %w", v.Name, err)
+		}
+		m := re.FindStringSubmatch(out)
+		if len(m) < 2 {
+			return fmt.Errorf("variable %s: /%s/ does not match the output of %q", v.Name, v.Pattern, v.Command)
+		}
+		run.Values[v.Name] = strings.TrimSpace(m[1])
+	}
+	return nil
+}
+
+// Stats returns the triggers seen and dropped per DS, for show commands.
+func (e *Engine) Stats() map[string][2]int64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := map[string][2]int64{}
+	for id, en := range e.dss {
+		out[id] = [2]int64{en.triggers, en.dropped}
+	}
+	return out
+}
+
+// IDs lists the registered DS, sorted numerically.
+func (e *Engine) IDs() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	ids := make([]string, 0, len(e.dss))
+	for id := range e.dss {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool {
+		a, _ := strconv.ParseUint(ids[i], 10, 64)
+		b, _ := strconv.ParseUint(ids[j], 10, 64)
+		return a < b
+	})
+	return ids
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

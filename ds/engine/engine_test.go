@@ -1,0 +1,229 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/clock"
+	"github.com/dsengine/dsengine/ds/parse"
+	"github.com/dsengine/dsengine/ds/vars"
+)
+
+// recorder is an Effects that answers commands from a table and records
+// what each action would do.
+type recorder struct {
+	mu       sync.Mutex
+	outputs  map[string]string
+	calls    []string
+	block    chan struct{} // when set, commands wait on it
+	inflight int
+	maxIn    int
+}
+
+func (r *recorder) note(s string) {
+	r.mu.Lock()
+	r.calls = append(r.calls, s)
+	r.mu.Unlock()
+}
+
+func (r *recorder) Command(ctx context.Context, run *Run, command string) (string, error) {
+	r.mu.Lock()
+	r.inflight++
+	if r.inflight > r.maxIn {
+		r.maxIn = r.inflight
+	}
+	r.mu.Unlock()
+	defer func() { r.mu.Lock(); r.inflight--; r.mu.Unlock() }()
+	if r.block != nil {
+		select {
+		case <-r.block:
+		case <-ctx.Done():
+			return "", ctx.Err()
+		}
+	}
+	r.note("command " + command)
+	out, ok := r.outputs[command]
+	if !ok {
+		return "", errors.New("no such command")
+	}
+	return out, nil
+}
+
+func (r *recorder) CallHome(ctx context.Context, run *Run, a ds.Action) (string, error) {
+	var cmds []string
+	for _, o := range run.Outputs {
+		cmds = append(cmds, o.Command)
+	}
+	r.note("call-home " + strings.Join(cmds, "|"))
+	return "queued", nil
+}
+
+func (r *recorder) EmailTo(ctx context.Context, run *Run, a ds.Action, to, subject, body string) (string, error) {
+	r.note(fmt.Sprintf("emailto %s %q %q", to, subject, body))
+	return "sent", nil
+}
+
+func (r *recorder) Script(ctx context.Context, run *Run, a ds.Action) (string, error) {
+	r.note("script " + run.Values["ds_uptime"])
+	return "ok", nil
+}
+
+func (r *recorder) Message(ctx context.Context, run *Run, a ds.Action, text string) (string, error) {
+	r.note("message " + text)
+	return "logged", nil
+}
+
+const sample = `<DiagnosticSignature id="6030" revision="1.1">
+  <Name>ActCH</Name>
+  <Variables>
+    <Variable name="ds_intf" source="prompt" prompt="Interface"/>
+    <Variable name="ds_env1" source="environment"/>
+    <Variable name="ds_uptime" source="regex" command="show version" pattern="uptime is ([^\n]+)"/>
+  </Variables>
+  <Events><Event type="syslog" pattern="%LINK-3-UPDOWN: Interface (\S+), changed state to down"/></Events>
+  <Actions>
+    <Action type="command">show interfaces ${ds_syslog_1}</Action>
+    <Action type="command">show bogus</Action>
+    <Action type="call-home"/>
+    <Action type="emailto" to="noc@example.com" subject="${ds_hostname}: ${ds_intf}">up ${ds_uptime} env ${ds_env1}</Action>
+    <Action type="script" lang="lua">print(ds_uptime)</Action>
+    <Action type="message">DS ${ds_signature_id} on ${ds_syslog_1}</Action>
+  </Actions>
+</DiagnosticSignature>`
+
+func mustSig(t *testing.T, xml string) *ds.Signature {
+	t.Helper()
+	sig, err := parse.ParseSignature("test.xml", []byte(xml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sig
+}
+
+var t0 = time.Date(2026, 11, 23, 14, 46, 17, 0, time.UTC)
+
+func linkDown(intf string) Trigger {
+	return Trigger{Time: t0, Events: []Event{{ID: "e1", Type: ds.EventSyslog, Time: t0,
+		Text: "%LINK-3-UPDOWN: Interface " + intf + ", changed state to down",
+		Vars: map[string]string{"ds_syslog_1": intf, "ds_syslog_msg": "Interface " + intf + ", changed state to down"}}}}
+}
+
+func TestRunRendersAndRunsInOrder(t *testing.T) {
+	rec := &recorder{outputs: map[string]string{
+		"show interfaces Gi1/0/5": "Gi1/0/5 is down\n",
+		"show version":            "Linux edge-1\nedge-1 uptime is 3 days, 4 hours\n",
+	}}
+	var records []Record
+	var done RunStats
+	e := New(Options{Clock: clock.NewVirtual(t0), Effects: rec, Synchronous: true, Hostname: "edge-1",
+		Known:     func() vars.Known { return vars.Known{Environment: map[string]string{"ds_env1": "abc"}} },
+		Report:    func(r Record) { records = append(records, r) },
+		OnRunDone: func(id string, s RunStats) { done = s }})
+	e.Add(context.Background(), mustSig(t, sample), map[string]string{"ds_intf": "Gi1/0/5"})
+	e.Fire(context.Background(), "6030", linkDown("Gi1/0/5"))
+
+	want := []string{
+		"command show interfaces Gi1/0/5",
+		"command show bogus",
+		"call-home show interfaces Gi1/0/5|show bogus",
+		"command show version",
+		`emailto noc@example.com "edge-1: Gi1/0/5" "up 3 days, 4 hours env abc"`,
+		"script 3 days, 4 hours",
+		"message DS 6030 on Gi1/0/5",
+	}
+	if strings.Join(rec.calls, "\n") != strings.Join(want, "\n") {
+		t.Errorf("calls:\n%s\nwant:\n%s", strings.Join(rec.calls, "\n"), strings.Join(want, "\n"))
+	}
+	if len(records) != 7 || records[0].Kind != "trigger" || records[2].Kind != "error" || !strings.Contains(records[2].Detail, `"show bogus"`) {
+		t.Errorf("records: %+v", records)
+	}
+	if done.Failed != 1 || done.ByType[ds.ActionCommand] != 2 || done.LastFail {
+		t.Errorf("run stats: %+v", done)
+	}
+}
+
+func TestRegexVariableThatDoesNotMatchFailsTheAction(t *testing.T) {
+	rec := &recorder{outputs: map[string]string{"show interfaces Gi0/1": "", "show version": "no uptime here"}}
+	var errs []string
+	e := New(Options{Clock: clock.NewVirtual(t0), Effects: rec, Synchronous: true,
+		Known:  func() vars.Known { return vars.Known{Environment: map[string]string{"ds_env1": "abc"}} },
+		Report: func(r Record) {
+			if r.Failed {
+				errs = append(errs, r.Detail)
+			}
+		}})
+	e.Add(context.Background(), mustSig(t, sample), map[string]string{"ds_intf": "Gi0/1"})
+	e.Fire(context.Background(), "6030", linkDown("Gi0/1"))
+	if len(errs) < 2 || !strings.Contains(errs[1], "ds_uptime") || !strings.Contains(errs[1], "does not match") {
+		t.Errorf("errors: %q", errs)
+	}
+}
+
+func TestRunsOfOneDSNeverOverlapAndExcessIsDropped(t *testing.T) {
+	rec := &recorder{outputs: map[string]string{"show interfaces Gi0/1": "x\n", "show bogus": "", "show version": "uptime is 1\n"},
+		block: make(chan struct{})}
+	var mu sync.Mutex
+	dropped := 0
+	runs := make(chan struct{}, 100)
+	e := New(Options{Clock: ds.RealClock{}, Effects: rec, QueueDepth: 2, MaxRun: 5 * time.Second,
+		Known: func() vars.Known { return vars.Known{Environment: map[string]string{"ds_env1": "abc"}} },
+		Report: func(r Record) {
+			if r.Kind == "dropped" {
+				mu.Lock()
+				dropped++
+				mu.Unlock()
+			}
+		},
+		OnRunDone: func(string, RunStats) { runs <- struct{}{} }})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer func() { cancel(); e.Wait() }()
+	e.Add(ctx, mustSig(t, sample), map[string]string{"ds_intf": "Gi0/1"})
+	e.Fire(ctx, "6030", linkDown("Gi0/1")) // taken by the worker, blocks in its first command
+	time.Sleep(50 * time.Millisecond)
+	for i := 0; i < 5; i++ { // two wait in the queue, three are dropped
+		e.Fire(ctx, "6030", linkDown("Gi0/1"))
+	}
+	close(rec.block)
+	for i := 0; i < 3; i++ {
+		select {
+		case <-runs:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("only %d runs finished", i)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if dropped != 3 {
+		t.Errorf("dropped %d triggers, want 3", dropped)
+	}
+	if rec.maxIn != 1 {
+		t.Errorf("%d commands ran at once; runs of one DS must not overlap", rec.maxIn)
+	}
+}
+
+func TestMaxRunStopsARun(t *testing.T) {
+	rec := &recorder{outputs: map[string]string{}, block: make(chan struct{})}
+	var last RunStats
+	done := make(chan struct{})
+	e := New(Options{Clock: ds.RealClock{}, Effects: rec, MaxRun: 100 * time.Millisecond,
+		Known:     func() vars.Known { return vars.Known{Environment: map[string]string{"ds_env1": "abc"}} },
+		OnRunDone: func(_ string, s RunStats) { last = s; close(done) }})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer func() { cancel(); e.Wait() }()
+	e.Add(ctx, mustSig(t, sample), map[string]string{"ds_intf": "Gi0/1"})
+	e.Fire(ctx, "6030", linkDown("Gi0/1"))
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("maxrun did not stop the run")
+	}
+	if !last.LastFail || last.Last != "maxrun exceeded" {
+		t.Errorf("last: %+v", last)
+	}
+}
