@@ -34,6 +34,7 @@ type env struct {
 	stderr    io.Writer
 	getenv    func(string) string
 	now       func() time.Time // the wall clock; tests fix it
+	daemon    *daemonState     // set when the command runs inside the daemon
 	config    string           // --config, or "" for the default search
 	bootflash string           // --bootflash
 }
@@ -41,8 +42,11 @@ type env struct {
 // command is one leaf of the command tree: the IOS words that name it, and
 // the function that runs it with the remaining arguments.
 type command struct {
-	words   []string // e.g. {"call-home", "diagnostic-signature", "install"}
-	args    string   // argument synopsis after the words
+	words []string // e.g. {"call-home", "diagnostic-signature", "install"}
+	// live marks a command that acts on the daemon's state: when a daemon
+	// runs, the command goes to it over the control socket.
+	live    bool
+	args    string // argument synopsis after the words
 	summary string
 	example string
 	flags   func(fs *flag.FlagSet) // optional: declares the command's flags
@@ -88,6 +92,11 @@ func run(e *env, args []string) int {
 			fmt.Fprintf(stderr, "run 'dsengine help' for the list of commands\n")
 		}
 		return exitUsage
+	}
+	if cmd.live && e.daemon == nil && !isHelp(cmdArgs) {
+		if code, ok := e.forward(rest); ok {
+			return code
+		}
 	}
 	fs := flag.NewFlagSet("dsengine "+cmd.name(), flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -287,4 +296,13 @@ func notImplemented(what string) func(*env, *flag.FlagSet, []string) error {
 	return func(e *env, _ *flag.FlagSet, _ []string) error {
 		return fmt.Errorf("%s is not implemented yet in this build", what)
 	}
+}
+
+func isHelp(args []string) bool {
+	for _, a := range args {
+		if a == "-h" || a == "--help" || a == "-help" {
+			return true
+		}
+	}
+	return false
 }

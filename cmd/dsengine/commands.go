@@ -11,6 +11,7 @@ var commands = []command{
 	},
 	{
 		words:   []string{"call-home", "diagnostic-signature", "download"},
+		live:    true,
 		args:    "ID|all",
 		summary: "forced download of one DS or all assigned DS from the repository",
 		example: "dsengine call-home diagnostic-signature download 6030",
@@ -18,6 +19,7 @@ var commands = []command{
 	},
 	{
 		words:   []string{"call-home", "diagnostic-signature", "install"},
+		live:    true,
 		args:    "ID [--file PATH] [--set ds_x=value]...",
 		summary: "install a downloaded DS (or a local signed file), answering its prompt variables",
 		example: "dsengine call-home diagnostic-signature install 6030 --set ds_intf=Gi0/0/1\n" +
@@ -27,6 +29,7 @@ var commands = []command{
 	},
 	{
 		words:   []string{"call-home", "diagnostic-signature", "deinstall"},
+		live:    true,
 		args:    "ID|all",
 		summary: "remove a DS (or all) and its state from the store",
 		example: "dsengine call-home diagnostic-signature deinstall 6030",
@@ -34,6 +37,7 @@ var commands = []command{
 	},
 	{
 		words:   []string{"show", "call-home", "diagnostic-signature"},
+		live:    true,
 		args:    "[ID {actions|events|prerequisite|prompt|variables|failure|statistics|download}]",
 		summary: "the DS settings and the installed DS, or one DS's details",
 		example: "dsengine show call-home diagnostic-signature\n" +
@@ -42,6 +46,7 @@ var commands = []command{
 	},
 	{
 		words:   []string{"show", "call-home"},
+		live:    true,
 		args:    "[detail|profile all|profile NAME|statistics|mail-server status|alert-group]",
 		summary: "the Call Home configuration, profiles, statistics and mail servers",
 		example: "dsengine show call-home profile all",
@@ -49,6 +54,7 @@ var commands = []command{
 	},
 	{
 		words:   []string{"show", "event", "manager"},
+		live:    true,
 		args:    "policy registered|statistics",
 		summary: "registered EEM applets and DS detectors, and event statistics",
 		example: "dsengine show event manager policy registered",
@@ -56,6 +62,7 @@ var commands = []command{
 	},
 	{
 		words:   []string{"call-home", "test"},
+		live:    true,
 		args:    `["TEXT"] profile NAME`,
 		summary: "send a test message to a profile's destinations",
 		example: `dsengine call-home test "hello" profile user1`,
@@ -63,6 +70,7 @@ var commands = []command{
 	},
 	{
 		words:   []string{"call-home", "send"},
+		live:    true,
 		args:    `alert-group NAME [profile NAME] | "COMMAND" email ADDR|http URL`,
 		summary: "send an alert group message, or a command's output, now",
 		example: `dsengine call-home send "show version" email noc@example.com`,
@@ -70,6 +78,7 @@ var commands = []command{
 	},
 	{
 		words:   []string{"call-home", "request"},
+		live:    true,
 		args:    `output-analysis "COMMAND"|config-sanity|bugs-list|command-reference|product-advisory [profile NAME] [ccoid USER]`,
 		summary: "send a request message to the Call Home backend",
 		example: `dsengine call-home request output-analysis "show version" profile user1`,
@@ -77,6 +86,7 @@ var commands = []command{
 	},
 	{
 		words:   []string{"event", "manager", "run"},
+		live:    true,
 		args:    "NAME [ARGS]",
 		summary: "run an `event none` applet in the running daemon",
 		example: "dsengine event manager run BACKUP nightly",
@@ -84,6 +94,7 @@ var commands = []command{
 	},
 	{
 		words:   []string{"event", "oir"},
+		live:    true,
 		args:    "--slot N insert|remove",
 		summary: "inject an online insertion/removal event into the running daemon",
 		example: "dsengine event oir --slot 3 remove",
@@ -91,6 +102,7 @@ var commands = []command{
 	},
 	{
 		words:   []string{"reload"},
+		live:    true,
 		summary: "make the running daemon re-read its configuration",
 		example: "dsengine reload",
 		run:     notImplemented("reload"),

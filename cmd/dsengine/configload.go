@@ -22,6 +22,15 @@ func (e *env) loadConfig() (*config.Config, error) {
 	return readConfig(path)
 }
 
+// currentConfig is the daemon's running configuration inside the daemon,
+// else the configuration file.
+func (e *env) currentConfig() (*config.Config, error) {
+	if e.daemon != nil {
+		return e.daemon.cfg(), nil
+	}
+	return e.loadConfig()
+}
+
 func readConfig(path string) (*config.Config, error) {
 	data, err := readCapped(path, iosconfig.MaxSize)
 	if err != nil {

@@ -20,6 +20,10 @@ import (
 // openStore opens the bootflash store with the configuration's trusted
 // keys, and the lifecycle manager over it.
 func (e *env) openStore(cfg *config.Config, readOnly bool) (*bootflash.Store, *lifecycle.Manager, error) {
+	if e.daemon != nil {
+		// Inside the daemon: its store, which it keeps open.
+		return e.daemon.store, e.daemon.mgr, nil
+	}
 	var paths []string
 	for _, k := range cfg.DiagnosticSignature.TrustKeys {
 		paths = append(paths, k.Path)
@@ -40,6 +44,13 @@ func (e *env) openStore(cfg *config.Config, readOnly bool) (*bootflash.Store, *l
 	}
 	mgr := lifecycle.New(store, check, hostInfo(cfg), cfg.DiagnosticSignature.Environment.Map(), now)
 	return store, mgr, nil
+}
+
+// closeStore closes a store the command opened; the daemon's stays open.
+func (e *env) closeStore(s *bootflash.Store) {
+	if e.daemon == nil {
+		s.Close()
+	}
 }
 
 func hostInfo(cfg *config.Config) lifecycle.Host {
@@ -75,7 +86,7 @@ func runInstall(e *env, fs *flag.FlagSet, args []string) error {
 	id := args[0]
 	file := fs.Lookup("file").Value.String()
 	answers := map[string]string(fs.Lookup("set").Value.(setFlag))
-	cfg, err := e.loadConfig()
+	cfg, err := e.currentConfig()
 	if err != nil {
 		return err
 	}
@@ -83,7 +94,7 @@ func runInstall(e *env, fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer e.closeStore(store)
 	ask := e.terminalAsker()
 	var res lifecycle.Result
 	if file != "" {
@@ -142,7 +153,7 @@ func runDeinstall(e *env, _ *flag.FlagSet, args []string) error {
 	if len(args) != 1 {
 		return usagef("name one DS id, or all")
 	}
-	cfg, err := e.loadConfig()
+	cfg, err := e.currentConfig()
 	if err != nil {
 		return err
 	}
@@ -150,7 +161,7 @@ func runDeinstall(e *env, _ *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer e.closeStore(store)
 	removed, err := mgr.Deinstall(args[0])
 	for _, id := range removed {
 		fmt.Fprintf(e.stdout, "DS %s deinstalled\n", id)
@@ -165,7 +176,7 @@ func runShowDS(e *env, _ *flag.FlagSet, args []string) error {
 	if len(args) != 0 && len(args) != 2 {
 		return usagef("give no argument, or an id and one of: %s", strings.Join(show.Views, ", "))
 	}
-	cfg, err := e.loadConfig()
+	cfg, err := e.currentConfig()
 	if err != nil {
 		return err
 	}
@@ -173,7 +184,7 @@ func runShowDS(e *env, _ *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer e.closeStore(store)
 	if len(args) == 0 {
 		show.Settings(e.stdout, cfg, store.List())
 		return nil

@@ -1,0 +1,44 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"sync"
+
+	"github.com/dsengine/dsengine/bootflash"
+	"github.com/dsengine/dsengine/ds/config"
+	"github.com/dsengine/dsengine/ds/control"
+	"github.com/dsengine/dsengine/ds/lifecycle"
+)
+
+// daemonState is what commands run inside the daemon share: its open
+// store (the daemon holds the lock), its configuration, and hooks into the
+// running engine.
+type daemonState struct {
+	mu     sync.Mutex // one command at a time changes the state
+	store  *bootflash.Store
+	mgr    *lifecycle.Manager
+	cfg    func() *config.Config
+	reload func() error
+	// changed is called after a command may have changed DS statuses, so
+	// the engine registers and deregisters detectors.
+	changed func()
+}
+
+// handler runs a command that arrived on the control socket, with the
+// daemon's state, and returns its output.
+func (d *daemonState) handler(base *env) control.Handler {
+	return func(ctx context.Context, req control.Request) control.Response {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		var out, errOut bytes.Buffer
+		e := &env{ctx: ctx, stdin: strings.NewReader(""), stdout: &out, stderr: &errOut,
+			getenv: base.getenv, now: base.now, daemon: d, config: base.config, bootflash: base.bootflash}
+		code := run(e, req.Args)
+		if d.changed != nil {
+			d.changed()
+		}
+		return control.Response{Stdout: out.String(), Stderr: errOut.String(), Code: code}
+	}
+}
