@@ -16,4 +16,5 @@ require (
 require (
 	github.com/cloudflare/circl v1.6.3 // indirect
 	github.com/yuin/gopher-lua v1.1.2 // indirect
+	pgregory.net/rapid v1.3.0 // indirect
 )
