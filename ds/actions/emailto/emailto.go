@@ -1,0 +1,123 @@
+// Package emailto runs the DS emailto action: one mail with the action's
+// subject and text to its addresses, sent through the call-home mail
+// servers with the email transport's failover.
+//
+// The action reads, once ${ds_x} variables are rendered:
+//
+//	<Action type="emailto" to="noc@example.com, oncall@example.com" subject="${ds_hostname}: DS ${ds_signature_id}">
+//	  Interface ${ds_intf} went down 3 times in 60 s.
+//	</Action>
+//
+// to: comma-separated addresses (required); subject: the mail subject
+// (optional; "Diagnostic signature notification from HOST" if empty); the
+// element's text is the body. From, Reply-To and the mail servers are the
+// call-home ones ("sender from" or "contact-email-addr", "sender reply-to",
+// "mail-server ... priority N").
+//
+// The mail is sent at once, without the outbox: like EEM's "action mail",
+// the action succeeds or fails when it runs, and its error says whether a
+// later run could succeed (transport.Retryable).
+package emailto
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+
+	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/actions/transport"
+)
+
+// Action sends emailto mails through one email transport.
+type Action struct {
+	sender   transport.Transport
+	clock    ds.Clock
+	hostname string
+}
+
+// New returns the action sending through sender, the email transport
+// (transport.NewEmail); hostname names the device in the default subject.
+func New(sender transport.Transport, clock ds.Clock, hostname string) (*Action, error) {
+	if sender == nil || clock == nil {
+		return nil, errors.New("emailto: an email transport and a clock are required")
+	}
+	if sender.Name() != transport.NameEmail {
+		return nil, fmt.Errorf("emailto: transport %q is not email", sender.Name())
+	}
+	return &Action{sender: sender, clock: clock, hostname: hostname}, nil
+}
+
+// Mail is a parsed emailto action.
+type Mail struct {
+	To      []string // the addresses, as written
+	Subject string
+	Body    string
+}
+
+// String describes the mail for `ds test` and logs: "mail to A, B: SUBJECT".
+func (m Mail) String() string {
+	return fmt.Sprintf("mail to %s: %s", strings.Join(m.To, ", "), m.Subject)
+}
+
+// Parse reads a rendered emailto action. hostname fills the default
+// subject.
+func Parse(act ds.Action, hostname string) (Mail, error) {
+	if act.Type != ds.ActionEmailTo {
+		return Mail{}, fmt.Errorf("emailto: action type %q", act.Type)
+	}
+	var m Mail
+	for _, addr := range strings.Split(act.To, ",") {
+		addr = strings.TrimSpace(addr)
+		if addr == "" {
+			continue
+		}
+		if _, err := mail.ParseAddress(addr); err != nil {
+			return Mail{}, fmt.Errorf("emailto %s: address %q: %w", act.To, addr, err)
+		}
+		m.To = append(m.To, addr)
+	}
+	if len(m.To) == 0 {
+		return Mail{}, fmt.Errorf("emailto: no address in to=%q", act.To)
+	}
+	m.Subject = strings.TrimSpace(act.Subject)
+	if m.Subject == "" {
+		m.Subject = "Diagnostic signature notification"
+		if hostname != "" {
+			m.Subject += " from " + hostname
+		}
+	}
+	m.Body = strings.TrimSpace(act.Text)
+	if m.Body != "" {
+		m.Body += "\n"
+	}
+	return m, nil
+}
+
+// Run sends the mail of a rendered emailto action.
+func (a *Action) Run(ctx context.Context, act ds.Action) error {
+	m, err := Parse(act, a.hostname)
+	if err != nil {
+		return err
+	}
+	return a.Send(ctx, m)
+}
+
+// Send mails m. The error wraps the transport's, so
+// transport.Retryable and transport.Undelivered apply to it.
+func (a *Action) Send(ctx context.Context, m Mail) error {
+	now := a.clock.Now()
+	err := a.sender.Send(ctx, transport.Envelope{
+		ID:          transport.NewID(now),
+		To:          m.To,
+		Subject:     m.Subject,
+		ContentType: transport.ContentTypeText,
+		Body:        []byte(m.Body),
+		Time:        now,
+	})
+	if err != nil {
+		return fmt.Errorf("emailto %s: %w", strings.Join(m.To, ", "), err)
+	}
+	return nil
+}
