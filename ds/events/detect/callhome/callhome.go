@@ -1,0 +1,42 @@
+package callhome
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/events/detect/detector"
+)
+
+// Groups returns the alert groups a call-home event may name.
+func Groups() []string {
+	return []string{"configuration", "diagnostic", "environment", "inventory", "snapshot", "syslog", "crash"}
+}
+
+// The Hub lists the detector's alert group through this interface.
+var _ detector.AlertGrouper = (*Detector)(nil)
+
+// Detector is a registered call-home event. It implements
+// detector.AlertGrouper.
+type Detector struct {
+	group string
+}
+
+// New validates the alert group.
+func New(ev ds.Event, _ detector.Env) (*Detector, error) {
+	if !slices.Contains(Groups(), ev.AlertGroup) {
+		return nil, fmt.Errorf("call-home event %s: alert group %q is not one of %s", ev.ID, ev.AlertGroup, strings.Join(Groups(), ", "))
+	}
+	return &Detector{group: ev.AlertGroup}, nil
+}
+
+// AlertGroup returns the group whose messages carry the DS's commands.
+func (d *Detector) AlertGroup() string { return d.group }
+
+// Start does nothing.
+func (d *Detector) Start(context.Context) error { return nil }
+
+// Stop does nothing.
+func (d *Detector) Stop() {}

@@ -1,0 +1,18 @@
+package callhome
+
+import (
+	"testing"
+
+	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/events/detect/detector"
+)
+
+func TestAlertGroup(t *testing.T) {
+	d, err := New(ds.Event{ID: "e1", Type: ds.EventCallHome, AlertGroup: "inventory"}, detector.Env{})
+	if err != nil || d.AlertGroup() != "inventory" {
+		t.Fatalf("%v %v", d, err)
+	}
+	if _, err := New(ds.Event{ID: "e1", AlertGroup: "weather"}, detector.Env{}); err == nil {
+		t.Fatal("no error for an unknown alert group")
+	}
+}

@@ -1,0 +1,227 @@
+package detector
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/events"
+	"github.com/dsengine/dsengine/ds/vars"
+)
+
+// Detector is one registered event: it watches its input and calls the
+// owner's fire function when the event happens. The Hub constructs it
+// through the table, feeds it through one of the input interfaces below
+// (SyslogInput, OIRInput, ConfigInput, TrackInput, CLIInput, Runner), or
+// through the clock alone (periodic, immediate), and stops it when the
+// registration ends.
+type Detector interface {
+	// Start begins detecting. ctx ends when the registration does; Start
+	// must not block.
+	Start(ctx context.Context) error
+	// Stop ends detecting: no fire starts after Stop returns, except one
+	// already past its checks in another goroutine. Stop is idempotent.
+	Stop()
+}
+
+// Env is what a detector's constructor gets besides the event.
+type Env struct {
+	Owner string   // the owner key given to Register: a DS id, or an applet name
+	Clock ds.Clock // the only source of time
+	// Vars are the values for ${ds_x} in the event's attributes (the
+	// system, environment and prompt variables of the DS).
+	Vars map[string]string
+	// Host is the local host name, Fired.Host of events that carry no
+	// syslog message.
+	Host string
+	// Fire is called, in the goroutine that delivered the input (or the
+	// clock's), each time the event happens. It must not block for long.
+	Fire func(Fired)
+	Log  *slog.Logger
+}
+
+// Fired is one occurrence of a registered event.
+type Fired struct {
+	// Registration is the ID of the registration that fired (set by the
+	// Hub), so an owner can drop a fire that raced its Deregister.
+	Registration uint64
+	Owner        string       // the owner key of the registration
+	EventID      string       // the event's id attribute or EEM tag
+	Type         ds.EventType // the detector type
+	Time         time.Time    // when it fired, on the clock (a schedule's planned time for periodic events)
+	Host         string       // the syslog message's host, else the local host name
+
+	// Vars are the event's variables: for syslog, ds_syslog_msg,
+	// ds_syslog_facility, ds_syslog_severity, ds_syslog_mnemonic,
+	// ds_syslog_host and ds_syslog_1 … ds_syslog_N for the capture groups
+	// of the match that completed the count. Nil when the type has none.
+	Vars map[string]string
+	// Message is a copy (events.Message.Clone) of the syslog message that
+	// fired the event, nil when no message did (injected OIR, a file
+	// change, timers, track probes).
+	Message *events.Message
+	// Count is how many occurrences completed the event (the occurs
+	// count of syslog and cli events), 1 for other types.
+	Count int
+
+	Slot     int    // oir: the slot number, SlotUnknown when the message names no numeric slot
+	SlotName string // oir: the slot as written ("3", "F0", "0/1")
+	Action   string // oir: "insert" or "remove"
+
+	Path string // config: the changed file, "" for a %SYS-5-CONFIG_I change
+	Line string // config: the change line; cli: the command
+
+	Track     int    // track: the object number
+	State     string // track: the new state, "up" or "down"
+	PrevState string // track: the state before, "up", "down" or "unknown"
+
+	Timer ds.TimerKind // periodic: the kind of schedule
+
+	Args []string // none: the arguments of the manual run
+}
+
+// SlotUnknown is Fired.Slot and OIR.Slot when the slot is not a number
+// (IOS XE names some slots F0, R0, P0); only slot "any" matches it.
+const SlotUnknown = -2
+
+// Track states.
+const (
+	StateUp      = "up"
+	StateDown    = "down"
+	StateUnknown = "unknown"
+)
+
+// OIR actions.
+const (
+	ActionInsert = "insert"
+	ActionRemove = "remove"
+	ActionAny    = "any"
+)
+
+// OIR is one online insertion or removal.
+type OIR struct {
+	Time     time.Time
+	Slot     int    // SlotUnknown when SlotName is not a number
+	SlotName string // as written
+	Action   string // ActionInsert or ActionRemove
+	Host     string
+	Message  *events.Message // the %OIR message, nil when injected; valid only during the call
+}
+
+// ConfigChange is one change of the device configuration.
+type ConfigChange struct {
+	Time time.Time
+	// Line is the change line: the %SYS-5-CONFIG_I text ("Configured from
+	// console by admin on vty0 (192.0.2.1)"), or "file PATH changed".
+	Line    string
+	Path    string // the changed file, "" for a syslog message
+	Host    string
+	Message *events.Message // the %SYS-5-CONFIG_I message; valid only during the call
+}
+
+// TrackChange is a tracked object changing state.
+type TrackChange struct {
+	Time    time.Time
+	Object  int
+	State   string          // StateUp or StateDown
+	Prev    string          // StateUp, StateDown or StateUnknown
+	Message *events.Message // the %LINEPROTO message behind it, if any; valid only during the call
+}
+
+// SyslogInput is a detector fed by syslog messages whose body its
+// regular expression matches. The Hub indexes Regexp with every other
+// registered pattern and calls Syslog only for messages it matches.
+type SyslogInput interface {
+	Detector
+	Regexp() *regexp.Regexp
+	// Syslog is called with a message Regexp matches; m is valid only
+	// during the call.
+	Syslog(m *events.Message)
+}
+
+// OIRInput is a detector fed by online insertion and removal events.
+type OIRInput interface {
+	Detector
+	OIR(e OIR)
+}
+
+// ConfigInput is a detector fed by configuration changes.
+type ConfigInput interface {
+	Detector
+	ConfigChange(c ConfigChange)
+}
+
+// TrackInput is a detector fed by tracked objects' state changes.
+type TrackInput interface {
+	Detector
+	TrackChange(c TrackChange)
+}
+
+// CLIInput is a detector fed by the commands operators type.
+type CLIInput interface {
+	Detector
+	CLI(at time.Time, command string)
+}
+
+// Runner is a detector fired by hand (EEM "event none").
+type Runner interface {
+	Detector
+	Run(at time.Time, args []string)
+}
+
+// AlertGrouper is a detector that adds its owner's command outputs to a
+// Call Home alert group's messages instead of firing.
+type AlertGrouper interface {
+	Detector
+	AlertGroup() string
+}
+
+// Base returns a Fired with the fields every type fills: owner, event id,
+// type, time, host, count 1.
+func (e Env) Base(ev ds.Event, at time.Time) Fired {
+	return Fired{Owner: e.Owner, EventID: ev.ID, Type: ev.Type, Time: at, Host: e.Host, Count: 1}
+}
+
+// CompilePattern substitutes ${ds_x} in pattern from values and compiles
+// the result (RE2). A reference with no value is an error naming it, so
+// the caller can keep the DS pending.
+func CompilePattern(pattern string, values map[string]string) (*regexp.Regexp, error) {
+	s, missing := vars.Substitute(pattern, values)
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("pattern %q: no value for %s", pattern, strings.Join(missing, ", "))
+	}
+	re, err := regexp.Compile(s)
+	if err != nil {
+		return nil, fmt.Errorf("pattern %q: %w", s, err)
+	}
+	return re, nil
+}
+
+// SyslogVars returns the syslog variables of m (SPEC §3): ds_syslog_msg
+// (the body, from the tag's '%'), ds_syslog_facility ("LINK"),
+// ds_syslog_severity (the digit), ds_syslog_mnemonic ("UPDOWN"),
+// ds_syslog_host, and the capture groups of a match (GroupVars).
+func SyslogVars(m *events.Message, groups []string) map[string]string {
+	v := make(map[string]string, 5+max(len(groups)-1, 0))
+	v["ds_syslog_msg"] = m.Body
+	v["ds_syslog_facility"] = m.Facility
+	v["ds_syslog_severity"] = strconv.Itoa(int(m.Severity))
+	v["ds_syslog_mnemonic"] = m.Mnemonic
+	v["ds_syslog_host"] = m.Host
+	return GroupVars(v, groups)
+}
+
+// GroupVars sets ds_syslog_1 … in v from groups[1:], the capture groups of
+// a regexp.FindStringSubmatch ("" for a group that took no part), and
+// returns v.
+func GroupVars(v map[string]string, groups []string) map[string]string {
+	for i := 1; i < len(groups); i++ {
+		v["ds_syslog_"+strconv.Itoa(i)] = groups[i]
+	}
+	return v
+}

@@ -1,0 +1,511 @@
+package detect
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/dsengine/dsengine/ds"
+	dsconfig "github.com/dsengine/dsengine/ds/config"
+	"github.com/dsengine/dsengine/ds/events"
+	"github.com/dsengine/dsengine/ds/events/detect/config"
+	"github.com/dsengine/dsengine/ds/events/detect/detector"
+	"github.com/dsengine/dsengine/ds/events/detect/oir"
+	"github.com/dsengine/dsengine/ds/events/detect/track"
+	"github.com/dsengine/dsengine/ds/events/match"
+	"github.com/dsengine/dsengine/ds/parse/eem"
+)
+
+// Options configure a Hub.
+type Options struct {
+	Clock ds.Clock // the only source of time; ds.RealClock{} when nil
+	// Host is the local host name: Fired.Host of events that carry no
+	// syslog message.
+	Host string
+	// Tracks and SLAs are the configuration's tracked objects and IP SLA
+	// operations (SetTracking replaces them later).
+	Tracks []dsconfig.Track
+	SLAs   []dsconfig.IPSLA
+	Dialer track.Dialer // IP SLA connections; a *net.Dialer when nil
+	Log    *slog.Logger // nil discards
+}
+
+// Registration identifies one registered event.
+type Registration struct {
+	ID      uint64 // unique for the Hub's life, never reused
+	Owner   string
+	EventID string
+	Type    ds.EventType // the detector type (an eem event's is the type its line names)
+}
+
+// Spec is one event to register: for whom, what, the ${ds_x} values
+// its attributes refer to, and the function called when it fires.
+type Spec struct {
+	Owner string
+	Event ds.Event
+	Vars  map[string]string
+	Fire  func(Fired)
+}
+
+// Hub owns the detectors' shared inputs: one match index over the syslog
+// patterns of every registered event (so the cost of a line does not grow
+// with the number of DS), the OIR and configuration-change streams, the
+// tracked objects, manual runs and commands. Register and Deregister take
+// effect at once, while messages flow.
+//
+// Deliver, InjectOIR, ConfigChanged, CLI and Run read an immutable
+// snapshot of the registrations without locks and may be called from any
+// goroutine, concurrently with each other and with registration changes.
+// Owners' fire functions are called from the goroutine that delivered the
+// input, or the clock's for timers and probes; they must not block for
+// long (queue the work) and may call Register and Deregister.
+type Hub struct {
+	ctx     context.Context
+	cancel  context.CancelFunc
+	clock   ds.Clock
+	host    string
+	log     *slog.Logger
+	index   *match.Index
+	tracker *track.Tracker
+
+	mu     sync.Mutex // serialises writers
+	regs   map[uint64]*reg
+	nextID uint64
+	closed bool
+
+	routes atomic.Pointer[routes]
+}
+
+// reg is a registration and its running detector.
+type reg struct {
+	Registration
+	det    detector.Detector
+	cancel context.CancelFunc
+}
+
+// routes is an immutable snapshot of which detector takes which input,
+// rebuilt on every registration change. Slices are in registration order.
+type routes struct {
+	syslog map[int]detector.SyslogInput // by registration ID, as the index knows it
+	oir    []detector.OIRInput
+	config []detector.ConfigInput
+	track  []detector.TrackInput
+	cli    []detector.CLIInput
+	none   map[string][]detector.Runner // by owner
+	groups map[string][]string          // alert group → owners, sorted
+}
+
+// NewHub returns a hub whose detectors and IP SLA operations run until
+// ctx ends or Close is called. The tracked objects start at once.
+func NewHub(ctx context.Context, opts Options) *Hub {
+	if opts.Clock == nil {
+		opts.Clock = ds.RealClock{}
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	h := &Hub{
+		ctx: ctx, cancel: cancel, clock: opts.Clock, host: opts.Host, log: opts.Log,
+		index: match.New(), regs: map[uint64]*reg{},
+	}
+	h.routes.Store(&routes{})
+	h.tracker = track.NewTracker(opts.Clock, opts.Dialer, opts.Log, h.trackChanged)
+	h.tracker.Configure(opts.Tracks, opts.SLAs)
+	h.tracker.Start(ctx)
+	return h
+}
+
+// ErrClosed is returned by Register after Close.
+var ErrClosed = errors.New("detect: hub closed")
+
+// Register builds, validates and starts the detector of ev for owner
+// (a DS id, or an applet name): ${ds_x} in its attributes take their
+// values from vars, and fire is called each time the event happens. An
+// event of type eem is registered as the detector its line names.
+func (h *Hub) Register(owner string, ev ds.Event, vars map[string]string, fire func(Fired)) (Registration, error) {
+	regs, err := h.RegisterAll([]Spec{{Owner: owner, Event: ev, Vars: vars, Fire: fire}})
+	if err != nil {
+		return Registration{}, err
+	}
+	return regs[0], nil
+}
+
+// RegisterAll registers several events at once, with one rebuild of the
+// syslog index (a thousand patterns take tens of milliseconds to index,
+// so register a DS's events, or every DS at start-up, together). It
+// registers all of them or, on the first error, none.
+func (h *Hub) RegisterAll(specs []Spec) ([]Registration, error) {
+	return h.Replace(nil, specs)
+}
+
+// Replace deregisters old and registers specs in one change, with one
+// rebuild of the syslog index: what a DS whose variables changed needs.
+// On an error nothing changes: old stays registered and none of specs is.
+func (h *Hub) Replace(old []Registration, specs []Spec) ([]Registration, error) {
+	built := make([]*reg, len(specs))
+	for i, s := range specs {
+		r, err := h.build(s)
+		if err != nil {
+			return nil, fmt.Errorf("register %s event %s: %w", s.Owner, s.Event.ID, err)
+		}
+		built[i] = r
+	}
+
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return nil, ErrClosed
+	}
+	var batch match.Batch
+	var gone []*reg
+	for _, o := range old {
+		if r := h.regs[o.ID]; r != nil {
+			gone = append(gone, r)
+			delete(h.regs, r.ID)
+			if _, ok := r.det.(detector.SyslogInput); ok {
+				batch.Remove(int(r.ID))
+			}
+		}
+	}
+	for _, r := range built {
+		h.nextID++
+		r.ID = h.nextID
+		h.regs[r.ID] = r
+		if s, ok := r.det.(detector.SyslogInput); ok {
+			batch.AddRegexp(int(r.ID), s.Regexp())
+		}
+	}
+	// Routes first, then the index: a message the new index matches finds
+	// its detector (IDs are never reused, so one the old index matches
+	// finds its old detector, stopped below, or nothing).
+	h.publish()
+	if batch.Len() > 0 {
+		h.index.Apply(&batch)
+	}
+	for i, r := range built {
+		ctx, cancel := context.WithCancel(h.ctx)
+		r.cancel = cancel
+		if err := r.det.Start(ctx); err != nil {
+			h.undo(gone, built[:i+1], built[i+1:])
+			return nil, fmt.Errorf("register %s event %s: %w", r.Owner, r.EventID, err)
+		}
+	}
+	for _, r := range gone {
+		r.stop()
+	}
+	out := make([]Registration, len(built))
+	for i, r := range built {
+		out[i] = r.Registration
+	}
+	return out, nil
+}
+
+// undo reverts a Replace whose detector failed to start: the started and
+// unstarted new registrations go, the old ones come back; h.mu is held.
+func (h *Hub) undo(gone, started, unstarted []*reg) {
+	var batch match.Batch
+	for _, r := range append(slices.Clip(started), unstarted...) {
+		delete(h.regs, r.ID)
+		if _, ok := r.det.(detector.SyslogInput); ok {
+			batch.Remove(int(r.ID))
+		}
+	}
+	for _, r := range gone {
+		h.regs[r.ID] = r
+		if s, ok := r.det.(detector.SyslogInput); ok {
+			batch.AddRegexp(int(r.ID), s.Regexp())
+		}
+	}
+	h.publish()
+	h.index.Apply(&batch)
+	for _, r := range started {
+		r.stop()
+	}
+}
+
+// build makes the detector of one spec, outside the lock.
+func (h *Hub) build(s Spec) (*reg, error) {
+	if s.Fire == nil {
+		return nil, errors.New("no fire function")
+	}
+	ev := s.Event
+	if ev.Type == ds.EventEEM {
+		line, err := eem.ParseEvent(ev.EEMLine)
+		if err != nil {
+			return nil, fmt.Errorf("EEM event line: %w", err)
+		}
+		if line.ID == "" {
+			line.ID = ev.ID
+		}
+		line.Pos = ev.Pos
+		ev = line
+	}
+	newDet, ok := lookup(ev.Type)
+	if !ok {
+		return nil, fmt.Errorf("unknown event type %q", ev.Type)
+	}
+	r := &reg{Registration: Registration{Owner: s.Owner, EventID: ev.ID, Type: ev.Type}}
+	fire := s.Fire
+	env := detector.Env{Owner: s.Owner, Clock: h.clock, Vars: s.Vars, Host: h.host, Log: h.log, Fire: func(f Fired) {
+		f.Registration = r.ID // set under h.mu before the detector is reachable or started
+		fire(f)
+	}}
+	det, err := newDet(ev, env)
+	if err != nil {
+		return nil, err
+	}
+	r.det = det
+	return r, nil
+}
+
+// Deregister stops and removes registrations; IDs no longer registered
+// are ignored. After it returns no detector check lets a new fire
+// through, but a fire another goroutine had already let through may still
+// reach the owner: owners that must not act on it drop a Fired whose
+// Registration they no longer hold. (Waiting for such fires inside
+// Deregister would deadlock an owner that deregisters from its fire
+// function.)
+func (h *Hub) Deregister(regs ...Registration) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var rs []*reg
+	for _, r := range regs {
+		if x := h.regs[r.ID]; x != nil {
+			rs = append(rs, x)
+		}
+	}
+	h.remove(rs)
+}
+
+// DeregisterOwner removes every registration of owner and returns how
+// many there were.
+func (h *Hub) DeregisterOwner(owner string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var rs []*reg
+	for _, r := range h.regs {
+		if r.Owner == owner {
+			rs = append(rs, r)
+		}
+	}
+	h.remove(rs)
+	return len(rs)
+}
+
+// remove unregisters rs and stops their detectors; h.mu is held.
+func (h *Hub) remove(rs []*reg) {
+	if len(rs) == 0 {
+		return
+	}
+	var batch match.Batch
+	for _, r := range rs {
+		if _, ok := r.det.(detector.SyslogInput); ok {
+			batch.Remove(int(r.ID))
+		}
+		delete(h.regs, r.ID)
+	}
+	// The index first, then the routes: IDs are never reused, so a
+	// message matched on the old index finds either the old detector
+	// (stopped below) or nothing.
+	if batch.Len() > 0 {
+		h.index.Apply(&batch)
+	}
+	h.publish()
+	for _, r := range rs {
+		r.stop()
+	}
+}
+
+// stop stops the detector and ends its context.
+func (r *reg) stop() {
+	r.det.Stop()
+	if r.cancel != nil {
+		r.cancel()
+	}
+}
+
+// publish rebuilds the routes from h.regs; h.mu is held.
+func (h *Hub) publish() {
+	all := make([]*reg, 0, len(h.regs))
+	for _, r := range h.regs {
+		all = append(all, r)
+	}
+	slices.SortFunc(all, func(a, b *reg) int { return cmp.Compare(a.ID, b.ID) })
+	rt := &routes{syslog: map[int]detector.SyslogInput{}, none: map[string][]detector.Runner{}, groups: map[string][]string{}}
+	for _, r := range all {
+		switch d := r.det.(type) {
+		case detector.SyslogInput:
+			rt.syslog[int(r.ID)] = d
+		case detector.OIRInput:
+			rt.oir = append(rt.oir, d)
+		case detector.ConfigInput:
+			rt.config = append(rt.config, d)
+		case detector.TrackInput:
+			rt.track = append(rt.track, d)
+		case detector.CLIInput:
+			rt.cli = append(rt.cli, d)
+		case detector.Runner:
+			rt.none[r.Owner] = append(rt.none[r.Owner], d)
+		case detector.AlertGrouper:
+			g := d.AlertGroup()
+			if !slices.Contains(rt.groups[g], r.Owner) {
+				rt.groups[g] = append(rt.groups[g], r.Owner)
+			}
+		}
+	}
+	for _, owners := range rt.groups {
+		slices.Sort(owners)
+	}
+	h.routes.Store(rt)
+}
+
+// Deliver feeds one parsed syslog message to the detectors: the syslog
+// events whose pattern matches its body (through the one index), the OIR
+// events for %OIR insert/remove messages, the config events for
+// %SYS-5-CONFIG_I, and the tracked objects for %LINEPROTO-5-UPDOWN. m is
+// used only during the call (detectors keep m.Clone()). A message that
+// matches nothing costs one index scan and allocates nothing.
+//
+// Occurs/period windows, ratelimits and Fired.Time use the hub's clock,
+// not the line's timestamp (device clocks are often unset: "*Mar  1"): a
+// replay sets a virtual clock to each line's time before delivering it.
+func (h *Hub) Deliver(m *events.Message) {
+	rt := h.routes.Load()
+	if len(rt.syslog) > 0 {
+		h.index.Match(m.Body, func(id int) {
+			if d := rt.syslog[id]; d != nil {
+				d.Syslog(m)
+			}
+		})
+	}
+	switch m.Facility {
+	case "OIR", "IOSXE_OIR":
+		if len(rt.oir) == 0 {
+			return
+		}
+		if e, ok := oir.Parse(m); ok {
+			e.Time, e.Host = h.clock.Now(), m.Host
+			for _, d := range rt.oir {
+				d.OIR(e)
+			}
+		}
+	case "SYS":
+		if len(rt.config) == 0 || !config.IsChange(m) {
+			return
+		}
+		c := detector.ConfigChange{Time: h.clock.Now(), Line: m.Text, Host: m.Host, Message: m}
+		for _, d := range rt.config {
+			d.ConfigChange(c)
+		}
+	case "LINEPROTO":
+		h.tracker.Line(m)
+	}
+}
+
+// InjectOIR feeds an OIR event that no message reported
+// (`dsengine event oir --slot N insert|remove`).
+func (h *Hub) InjectOIR(slot int, action string) error {
+	if slot < 0 {
+		return fmt.Errorf("inject oir: slot %d is not a slot number", slot)
+	}
+	if action != detector.ActionInsert && action != detector.ActionRemove {
+		return fmt.Errorf("inject oir: action %q is not insert or remove", action)
+	}
+	e := detector.OIR{Time: h.clock.Now(), Slot: slot, SlotName: fmt.Sprint(slot), Action: action, Host: h.host}
+	for _, d := range h.routes.Load().oir {
+		d.OIR(e)
+	}
+	return nil
+}
+
+// ConfigChanged feeds the change of a configuration file on disk (the
+// change line is "file PATH changed"); the daemon's config.Watcher calls
+// it.
+func (h *Hub) ConfigChanged(path string) {
+	c := detector.ConfigChange{Time: h.clock.Now(), Line: config.FileLine(path), Path: path, Host: h.host}
+	for _, d := range h.routes.Load().config {
+		d.ConfigChange(c)
+	}
+}
+
+// CLI feeds a command an operator ran to the EEM cli events.
+func (h *Hub) CLI(command string) {
+	now := h.clock.Now()
+	for _, d := range h.routes.Load().cli {
+		d.CLI(now, command)
+	}
+}
+
+// Run fires owner's `event none` events by hand (`event manager run
+// APPLET [ARG …]`) with args, and returns how many fired; it is an error
+// when owner has none.
+func (h *Hub) Run(owner string, args []string) (int, error) {
+	rs := h.routes.Load().none[owner]
+	if len(rs) == 0 {
+		return 0, fmt.Errorf("run %s: no event none registered for it", owner)
+	}
+	now := h.clock.Now()
+	for _, d := range rs {
+		d.Run(now, args)
+	}
+	return len(rs), nil
+}
+
+// AlertGroupCommands returns the owners, sorted, whose call-home events
+// add their commands to the messages of an alert group.
+func (h *Hub) AlertGroupCommands(group string) []string {
+	return slices.Clone(h.routes.Load().groups[group])
+}
+
+// TrackState returns the state of tracked object n ("up", "down" or
+// "unknown" before the first observation) and whether it is configured.
+func (h *Hub) TrackState(n int) (string, bool) { return h.tracker.State(n) }
+
+// SetTracking replaces the tracked objects and IP SLA operations after a
+// configuration change; unchanged objects keep their state.
+func (h *Hub) SetTracking(tracks []dsconfig.Track, slas []dsconfig.IPSLA) {
+	h.tracker.Configure(tracks, slas)
+}
+
+// trackChanged feeds a tracked object's change to the track events.
+func (h *Hub) trackChanged(c detector.TrackChange) {
+	for _, d := range h.routes.Load().track {
+		d.TrackChange(c)
+	}
+}
+
+// Registrations returns the current registrations in registration order.
+func (h *Hub) Registrations() []Registration {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]Registration, 0, len(h.regs))
+	for _, r := range h.regs {
+		out = append(out, r.Registration)
+	}
+	slices.SortFunc(out, func(a, b Registration) int { return cmp.Compare(a.ID, b.ID) })
+	return out
+}
+
+// IndexStats describes the syslog match index.
+func (h *Hub) IndexStats() match.Stats { return h.index.Stats() }
+
+// Close stops every detector and IP SLA operation; Register fails after
+// it.
+func (h *Hub) Close() {
+	h.mu.Lock()
+	h.closed = true
+	rs := make([]*reg, 0, len(h.regs))
+	for _, r := range h.regs {
+		rs = append(rs, r)
+	}
+	h.remove(rs)
+	h.mu.Unlock()
+	h.tracker.Stop()
+	h.cancel()
+}

@@ -1,0 +1,126 @@
+package oir
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync/atomic"
+
+	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/events"
+	"github.com/dsengine/dsengine/ds/events/detect/detector"
+)
+
+// The Hub finds the detector's input through this interface.
+var _ detector.OIRInput = (*Detector)(nil)
+
+// Detector is a registered OIR event. It implements detector.OIRInput.
+type Detector struct {
+	ev      ds.Event
+	env     detector.Env
+	action  string
+	stopped atomic.Bool
+}
+
+// New validates ev: a slot of 0 or more or ds.SlotAny, and an action of
+// insert, remove or any ("" is any).
+func New(ev ds.Event, env detector.Env) (*Detector, error) {
+	if ev.Slot < 0 && ev.Slot != ds.SlotAny {
+		return nil, fmt.Errorf("oir event %s: slot %d is not a slot number or any", ev.ID, ev.Slot)
+	}
+	action := ev.OIRAction
+	switch action {
+	case "":
+		action = detector.ActionAny
+	case detector.ActionInsert, detector.ActionRemove, detector.ActionAny:
+	default:
+		return nil, fmt.Errorf("oir event %s: action %q is not insert, remove or any", ev.ID, action)
+	}
+	return &Detector{ev: ev, env: env, action: action}, nil
+}
+
+// Start does nothing: the Hub feeds the detector.
+func (d *Detector) Start(context.Context) error { return nil }
+
+// Stop ends detecting.
+func (d *Detector) Stop() { d.stopped.Store(true) }
+
+// OIR fires when e's slot and action match the event's. A slot that is
+// not a number (F0, R0) matches only slot any.
+func (d *Detector) OIR(e detector.OIR) {
+	if d.stopped.Load() {
+		return
+	}
+	if d.ev.Slot != ds.SlotAny && d.ev.Slot != e.Slot {
+		return
+	}
+	if d.action != detector.ActionAny && d.action != e.Action {
+		return
+	}
+	f := d.env.Base(d.ev, e.Time)
+	f.Slot, f.SlotName, f.Action = e.Slot, e.SlotName, e.Action
+	if e.Host != "" {
+		f.Host = e.Host
+	}
+	if e.Message != nil {
+		m := e.Message.Clone()
+		f.Message = &m
+	}
+	d.env.Fire(f)
+}
+
+// Parse reads an OIR event from a syslog message: facility OIR or
+// IOSXE_OIR (any sub-facility), a mnemonic starting with INS (insert) or
+// REM (remove), and a text naming "slot N" or "subslot N/M" (whose slot
+// is N). It reports false for any other message. Time and Host are left
+// to the caller; Message is m.
+func Parse(m *events.Message) (detector.OIR, bool) {
+	if m.Facility != "OIR" && m.Facility != "IOSXE_OIR" {
+		return detector.OIR{}, false
+	}
+	var action string
+	switch {
+	case strings.HasPrefix(m.Mnemonic, "INS"):
+		action = detector.ActionInsert
+	case strings.HasPrefix(m.Mnemonic, "REM"):
+		action = detector.ActionRemove
+	default:
+		return detector.OIR{}, false
+	}
+	name, ok := slotName(m.Text)
+	if !ok {
+		return detector.OIR{}, false
+	}
+	return detector.OIR{Slot: SlotNumber(name), SlotName: name, Action: action, Message: m}, true
+}
+
+// slotName returns the word after "slot " or "subslot " in text, without
+// trailing punctuation.
+func slotName(text string) (string, bool) {
+	i := strings.Index(text, "slot ")
+	if i < 0 {
+		return "", false
+	}
+	rest := text[i+len("slot "):]
+	end := strings.IndexAny(rest, " ,;:)")
+	if end < 0 {
+		end = len(rest)
+	}
+	rest = strings.TrimRight(rest[:end], ".")
+	return rest, rest != ""
+}
+
+// SlotNumber returns the slot number of a slot name: "3" is 3, "0/1" (a
+// subslot) is 0, and a name that does not start with a number ("F0") is
+// detector.SlotUnknown.
+func SlotNumber(name string) int {
+	if i := strings.IndexByte(name, '/'); i >= 0 {
+		name = name[:i]
+	}
+	n, err := strconv.Atoi(name)
+	if err != nil || n < 0 {
+		return detector.SlotUnknown
+	}
+	return n
+}

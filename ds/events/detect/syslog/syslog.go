@@ -1,0 +1,89 @@
+package syslog
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/events"
+	"github.com/dsengine/dsengine/ds/events/detect/detector"
+	"github.com/dsengine/dsengine/ds/events/detect/internal/occurs"
+)
+
+// The Hub finds the detector's input through this interface.
+var _ detector.SyslogInput = (*Detector)(nil)
+
+// Detector is a registered syslog event. It implements
+// detector.SyslogInput.
+type Detector struct {
+	ev  ds.Event
+	env detector.Env
+	re  *regexp.Regexp
+
+	mu      sync.Mutex
+	win     *occurs.Window
+	quiet   time.Time // ratelimit: no fire before this time
+	stopped atomic.Bool
+}
+
+// New validates ev and builds its detector: the pattern, with ${ds_x}
+// filled in from env.Vars, must compile; occurs below 1 counts as 1.
+func New(ev ds.Event, env detector.Env) (*Detector, error) {
+	if ev.Pattern == "" {
+		return nil, fmt.Errorf("syslog event %s: no pattern", ev.ID)
+	}
+	re, err := detector.CompilePattern(ev.Pattern, env.Vars)
+	if err != nil {
+		return nil, fmt.Errorf("syslog event %s: %w", ev.ID, err)
+	}
+	if ev.Period < 0 || ev.RateLimit < 0 {
+		return nil, fmt.Errorf("syslog event %s: negative period or ratelimit", ev.ID)
+	}
+	return &Detector{ev: ev, env: env, re: re, win: occurs.New(ev.Occurs, ev.Period)}, nil
+}
+
+// Regexp returns the pattern as registered, with variables filled in.
+func (d *Detector) Regexp() *regexp.Regexp { return d.re }
+
+// Start does nothing: the Hub feeds the detector.
+func (d *Detector) Start(context.Context) error { return nil }
+
+// Stop ends detecting.
+func (d *Detector) Stop() { d.stopped.Store(true) }
+
+// Syslog counts a message the pattern matches, if its severity passes the
+// threshold and no ratelimit quiet time is running, and fires when the
+// count completes within the period. Matches in the quiet time after a
+// fire are not counted. The time is the clock's, so a replay that sets the
+// clock to each line's time counts in the log's time.
+func (d *Detector) Syslog(m *events.Message) {
+	if !d.ev.Severity.Admits(m.Severity) {
+		return
+	}
+	now := d.env.Clock.Now()
+	d.mu.Lock()
+	if d.stopped.Load() || now.Before(d.quiet) || !d.win.Add(now) {
+		d.mu.Unlock()
+		return
+	}
+	if d.ev.RateLimit > 0 {
+		d.quiet = now.Add(d.ev.RateLimit)
+	}
+	d.mu.Unlock()
+
+	f := d.env.Base(d.ev, now)
+	f.Count = max(d.ev.Occurs, 1)
+	msg := m.Clone()
+	f.Message = &msg
+	if msg.Host != "" {
+		f.Host = msg.Host
+	}
+	f.Vars = detector.SyslogVars(&msg, d.re.FindStringSubmatch(msg.Body))
+	if !d.stopped.Load() { // again: building f took a while
+		d.env.Fire(f)
+	}
+}
