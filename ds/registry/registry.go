@@ -1,0 +1,298 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/correlate"
+	"github.com/dsengine/dsengine/ds/engine"
+	"github.com/dsengine/dsengine/ds/events/detect"
+	"github.com/dsengine/dsengine/ds/vars"
+)
+
+// Want is a DS that should run, with its prompt answers.
+type Want struct {
+	Sig     *ds.Signature
+	Prompts map[string]string
+}
+
+// Options configure a Registry.
+type Options struct {
+	Hub      *detect.Hub
+	Engine   *engine.Engine
+	Clock    ds.Clock
+	Hostname string
+	// Known returns the environment at the moment of a (re)registration;
+	// patterns with ${ds_x} are rendered with it.
+	Known func() vars.Known
+	// Report receives registration failures.
+	Report func(engine.Record)
+}
+
+// Registry holds what is registered for each DS.
+type Registry struct {
+	opts Options
+	ctx  context.Context
+
+	mu  sync.Mutex
+	dss map[string]*registered
+}
+
+type registered struct {
+	sig     *ds.Signature
+	prompts map[string]string
+	values  map[string]string // what its patterns were rendered with
+	regs    []detect.Registration
+	ids     map[uint64]bool // registrations it holds, to drop late fires
+	corr    *correlate.Correlator
+
+	mu   sync.Mutex
+	last map[string]engine.Event // the latest occurrence of each event, for a correlated trigger
+}
+
+// New returns a Registry whose engine workers live as long as ctx.
+func New(ctx context.Context, opts Options) *Registry {
+	if opts.Report == nil {
+		opts.Report = func(engine.Record) {}
+	}
+	if opts.Known == nil {
+		opts.Known = func() vars.Known { return vars.Known{} }
+	}
+	return &Registry{opts: opts, ctx: ctx, dss: map[string]*registered{}}
+}
+
+// Sync makes the registered DS exactly want: it removes the others, and
+// (re)registers each DS that is new, changed, or whose variable values
+// changed. It returns the ids that failed to register, with the reason.
+func (r *Registry) Sync(want []Want) map[string]error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	failed := map[string]error{}
+	keep := map[string]bool{}
+	var specs []detect.Spec
+	var added []*registered
+	for _, w := range want {
+		id := w.Sig.ID
+		keep[id] = true
+		values := r.values(w.Sig, w.Prompts)
+		if old, ok := r.dss[id]; ok && old.sig == w.Sig && maps.Equal(old.values, values) && maps.Equal(old.prompts, w.Prompts) {
+			continue
+		}
+		r.removeLocked(id)
+		reg := &registered{sig: w.Sig, prompts: maps.Clone(w.Prompts), values: values, ids: map[uint64]bool{},
+			last: map[string]engine.Event{}}
+		if w.Sig.Correlate != nil {
+			ids := make([]string, 0, len(w.Sig.Events))
+			for _, e := range w.Sig.Events {
+				ids = append(ids, e.ID)
+			}
+			prog, err := correlate.Compile(w.Sig.Correlate, ids)
+			if err == nil {
+				reg.corr, err = correlate.New(prog, correlate.Options{Clock: r.opts.Clock,
+					OnDelayed: func(t correlate.Trigger) { r.fireCorrelated(reg, t) }})
+			}
+			if err != nil {
+				failed[id] = fmt.Errorf("correlation: %w", err)
+				continue
+			}
+		}
+		// Register each DS's events on their own first: one bad pattern
+		// must not keep the other DS from registering.
+		mine := make([]detect.Spec, 0, len(w.Sig.Events))
+		for _, ev := range w.Sig.Events {
+			mine = append(mine, detect.Spec{Owner: id, Event: ev, Vars: values, Fire: r.fireFunc(reg)})
+		}
+		specs = append(specs, mine...)
+		added = append(added, reg)
+	}
+	for id := range r.dss {
+		if !keep[id] {
+			r.removeLocked(id)
+		}
+	}
+	r.registerLocked(specs, added, failed)
+	return failed
+}
+
+// registerLocked registers the events of the added DS, all in one index
+// rebuild when every one is valid, else DS by DS so the valid ones still
+// register.
+func (r *Registry) registerLocked(specs []detect.Spec, added []*registered, failed map[string]error) {
+	if len(added) == 0 {
+		return
+	}
+	regs, err := r.opts.Hub.RegisterAll(specs)
+	if err == nil {
+		byOwner := map[string][]detect.Registration{}
+		for _, g := range regs {
+			byOwner[g.Owner] = append(byOwner[g.Owner], g)
+		}
+		for _, reg := range added {
+			r.adopt(reg, byOwner[reg.sig.ID])
+		}
+		return
+	}
+	for _, reg := range added {
+		var mine []detect.Spec
+		for _, s := range specs {
+			if s.Owner == reg.sig.ID {
+				mine = append(mine, s)
+			}
+		}
+		regs, err := r.opts.Hub.RegisterAll(mine)
+		if err != nil {
+			failed[reg.sig.ID] = err
+			if reg.corr != nil {
+				reg.corr.Close()
+			}
+			continue
+		}
+		r.adopt(reg, regs)
+	}
+}
+
+func (r *Registry) adopt(reg *registered, regs []detect.Registration) {
+	reg.mu.Lock()
+	reg.regs = regs
+	for _, g := range regs {
+		reg.ids[g.ID] = true
+	}
+	reg.mu.Unlock()
+	r.dss[reg.sig.ID] = reg
+	r.opts.Engine.Add(r.ctx, reg.sig, reg.prompts)
+}
+
+func (r *Registry) removeLocked(id string) {
+	reg, ok := r.dss[id]
+	if !ok {
+		return
+	}
+	delete(r.dss, id)
+	reg.mu.Lock()
+	regs := reg.regs
+	reg.ids = map[uint64]bool{}
+	reg.mu.Unlock()
+	r.opts.Hub.Deregister(regs...)
+	if reg.corr != nil {
+		reg.corr.Close()
+	}
+	r.opts.Engine.Remove(id)
+}
+
+// Close deregisters everything.
+func (r *Registry) Close() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for id := range r.dss {
+		r.removeLocked(id)
+	}
+}
+
+// IDs lists the registered DS, sorted numerically.
+func (r *Registry) IDs() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ids := make([]string, 0, len(r.dss))
+	for id := range r.dss {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool {
+		a, _ := strconv.ParseUint(ids[i], 10, 64)
+		b, _ := strconv.ParseUint(ids[j], 10, 64)
+		return a < b
+	})
+	return ids
+}
+
+func (r *Registry) values(sig *ds.Signature, prompts map[string]string) map[string]string {
+	k := r.opts.Known()
+	k.Hostname = r.opts.Hostname
+	k.Prompts = prompts
+	k.Now = r.opts.Clock.Now()
+	v := vars.Values(sig, k)
+	delete(v, "ds_timestamp") // changes every time: not a reason to re-register
+	return v
+}
+
+// fireFunc turns a detector fire into an engine trigger, through the DS's
+// correlation when it has one.
+func (r *Registry) fireFunc(reg *registered) func(detect.Fired) {
+	return func(f detect.Fired) {
+		ev := toEvent(f)
+		reg.mu.Lock()
+		held := reg.ids[f.Registration]
+		if held {
+			reg.last[f.EventID] = ev
+		}
+		reg.mu.Unlock()
+		if !held {
+			return // a late fire of a registration already removed
+		}
+		if reg.corr == nil {
+			r.opts.Engine.Fire(r.ctx, reg.sig.ID, engine.Trigger{Time: f.Time, Events: []engine.Event{ev}})
+			return
+		}
+		if t, ok := reg.corr.Observe(f.EventID, f.Time, f.Host); ok {
+			r.fireCorrelated(reg, t)
+		}
+	}
+}
+
+func (r *Registry) fireCorrelated(reg *registered, t correlate.Trigger) {
+	events := make([]engine.Event, 0, len(t.Events))
+	reg.mu.Lock()
+	for _, o := range t.Events {
+		if ev, ok := reg.last[o.ID]; ok {
+			events = append(events, ev)
+		}
+	}
+	reg.mu.Unlock()
+	if len(events) == 0 {
+		return
+	}
+	// The event that completed the correlation goes last: its variables win.
+	sort.SliceStable(events, func(i, j int) bool { return events[i].Time.Before(events[j].Time) })
+	r.opts.Engine.Fire(r.ctx, reg.sig.ID, engine.Trigger{Time: t.At, Events: events})
+}
+
+// toEvent keeps what the actions need of a fire: its variables, a line
+// describing it, and the fields EEM scripts read with event_reqinfo().
+func toEvent(f detect.Fired) engine.Event {
+	ev := engine.Event{ID: f.EventID, Type: f.Type, Time: f.Time, Vars: f.Vars,
+		Info: map[string]string{
+			"event_id":       f.EventID,
+			"event_type":     string(f.Type),
+			"event_pub_sec":  strconv.FormatInt(f.Time.Unix(), 10),
+			"event_pub_time": f.Time.UTC().Format("Mon Jan _2 15:04:05 2006"),
+		}}
+	switch {
+	case f.Message != nil:
+		ev.Text = f.Message.Body
+		ev.Info["msg"] = f.Message.Body
+		ev.Info["host"] = f.Host
+	case f.Type == ds.EventOIR:
+		ev.Text = fmt.Sprintf("slot %s %s", f.SlotName, f.Action)
+		ev.Info["slot"], ev.Info["event"] = f.SlotName, f.Action
+	case f.Type == ds.EventConfig:
+		ev.Text = f.Line
+		ev.Info["msg"] = f.Line
+	case f.Type == ds.EventTrack:
+		ev.Text = fmt.Sprintf("track %d %s (was %s)", f.Track, f.State, f.PrevState)
+		ev.Info["track_number"], ev.Info["track_state"] = strconv.Itoa(f.Track), f.State
+	case f.Type == ds.EventPeriodic:
+		ev.Text = fmt.Sprintf("timer %s", f.Timer)
+		ev.Info["timer_type"] = string(f.Timer)
+	case f.Type == ds.EventNone:
+		ev.Text = "run by hand " + strings.Join(f.Args, " ")
+		ev.Info["argc"] = strconv.Itoa(len(f.Args))
+	default:
+		ev.Text = string(f.Type)
+	}
+	return ev
+}

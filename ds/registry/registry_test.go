@@ -1,0 +1,150 @@
+package registry
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/clock"
+	"github.com/dsengine/dsengine/ds/engine"
+	"github.com/dsengine/dsengine/ds/events"
+	"github.com/dsengine/dsengine/ds/events/detect"
+	"github.com/dsengine/dsengine/ds/events/syslogmsg"
+	"github.com/dsengine/dsengine/ds/parse"
+	"github.com/dsengine/dsengine/ds/vars"
+)
+
+// effects records what the actions would do.
+type effects struct{ calls []string }
+
+func (e *effects) Command(_ context.Context, _ *engine.Run, c string) (string, error) {
+	e.calls = append(e.calls, "command "+c)
+	return "output\n", nil
+}
+func (e *effects) CallHome(_ context.Context, run *engine.Run, _ ds.Action) (string, error) {
+	e.calls = append(e.calls, "call-home "+run.Sig.ID)
+	return "ok", nil
+}
+func (e *effects) EmailTo(context.Context, *engine.Run, ds.Action, string, string, string) (string, error) {
+	return "ok", nil
+}
+func (e *effects) Script(context.Context, *engine.Run, ds.Action) (string, error) { return "ok", nil }
+func (e *effects) Message(_ context.Context, _ *engine.Run, _ ds.Action, text string) (string, error) {
+	e.calls = append(e.calls, "message "+text)
+	return "ok", nil
+}
+
+var t0 = time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
+
+type fixture struct {
+	clk *clock.Virtual
+	hub *detect.Hub
+	reg *Registry
+	fx  *effects
+	env map[string]string
+}
+
+func newFixture(t *testing.T) *fixture {
+	f := &fixture{clk: clock.NewVirtual(t0), fx: &effects{}, env: map[string]string{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	f.hub = detect.NewHub(ctx, detect.Options{Clock: f.clk, Host: "edge-1"})
+	t.Cleanup(f.hub.Close)
+	eng := engine.New(engine.Options{Clock: f.clk, Effects: f.fx, Synchronous: true, Hostname: "edge-1",
+		Known: func() vars.Known { return vars.Known{Environment: f.env} }})
+	f.reg = New(ctx, Options{Hub: f.hub, Engine: eng, Clock: f.clk, Hostname: "edge-1",
+		Known: func() vars.Known { return vars.Known{Environment: f.env} }})
+	return f
+}
+
+func (f *fixture) syslog(t *testing.T, at time.Duration, line string) {
+	t.Helper()
+	f.clk.Set(t0.Add(at))
+	var m events.Message
+	syslogmsg.Parse([]byte(line), f.clk.Now(), &m)
+	f.hub.Deliver(&m)
+}
+
+func sig(t *testing.T, xml string) *ds.Signature {
+	t.Helper()
+	s, err := parse.ParseSignature("t.xml", []byte(xml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+const single = `<DiagnosticSignature id="6050" revision="1.0"><Name>Down</Name>
+  <Variables><Variable name="ds_intf" source="prompt" prompt="i"/></Variables>
+  <Events><Event type="syslog" pattern="%LINK-3-UPDOWN: Interface ${ds_intf}, changed state to down"/></Events>
+  <Actions><Action type="command">show interfaces ${ds_intf}</Action><Action type="message">${ds_syslog_msg}</Action></Actions>
+</DiagnosticSignature>`
+
+const correlated = `<DiagnosticSignature id="6032" revision="1.0"><Name>Multi</Name>
+  <Events>
+    <Event id="down" type="syslog" pattern="%LINK-3-UPDOWN: Interface (\S+), changed state to down"/>
+    <Event id="out" type="oir" slot="any" action="remove"/>
+    <Correlate window="120s">down and out</Correlate>
+  </Events>
+  <Actions><Action type="command">show interfaces ${ds_syslog_1}</Action><Action type="call-home"/></Actions>
+</DiagnosticSignature>`
+
+func TestSingleEventWithPromptInPattern(t *testing.T) {
+	f := newFixture(t)
+	s := sig(t, single)
+	if failed := f.reg.Sync([]Want{{Sig: s, Prompts: map[string]string{"ds_intf": "Gi1/0/5"}}}); len(failed) != 0 {
+		t.Fatal(failed)
+	}
+	f.syslog(t, 0, "*Mar  1 00:11:00.343: %LINK-3-UPDOWN: Interface Gi1/0/4, changed state to down")
+	f.syslog(t, time.Second, "<187>343: .Sep 21 09:22:01.678: %LINK-3-UPDOWN: Interface Gi1/0/5, changed state to down")
+	want := "command show interfaces Gi1/0/5\nmessage %LINK-3-UPDOWN: Interface Gi1/0/5, changed state to down"
+	if got := strings.Join(f.fx.calls, "\n"); got != want {
+		t.Errorf("calls:\n%s\nwant:\n%s", got, want)
+	}
+	// A new answer re-registers the DS with the new pattern.
+	f.fx.calls = nil
+	f.reg.Sync([]Want{{Sig: s, Prompts: map[string]string{"ds_intf": "Gi1/0/4"}}})
+	f.syslog(t, 2*time.Second, "%LINK-3-UPDOWN: Interface Gi1/0/5, changed state to down")
+	f.syslog(t, 3*time.Second, "%LINK-3-UPDOWN: Interface Gi1/0/4, changed state to down")
+	if len(f.fx.calls) != 2 || f.fx.calls[0] != "command show interfaces Gi1/0/4" {
+		t.Errorf("after the new answer: %q", f.fx.calls)
+	}
+	// Removed (pending, deinstalled): no more triggers.
+	f.fx.calls = nil
+	f.reg.Sync(nil)
+	f.syslog(t, 4*time.Second, "%LINK-3-UPDOWN: Interface Gi1/0/4, changed state to down")
+	if len(f.fx.calls) != 0 || len(f.reg.IDs()) != 0 {
+		t.Errorf("after removal: %q, %v", f.fx.calls, f.reg.IDs())
+	}
+}
+
+func TestCorrelatedSyslogAndOIR(t *testing.T) {
+	f := newFixture(t)
+	f.reg.Sync([]Want{{Sig: sig(t, correlated)}})
+	f.syslog(t, 0, "%LINK-3-UPDOWN: Interface Gi3/0/1, changed state to down")
+	f.clk.Set(t0.Add(150 * time.Second)) // outside the window
+	f.hub.InjectOIR(3, "remove")
+	if len(f.fx.calls) != 0 {
+		t.Fatalf("fired outside the window: %q", f.fx.calls)
+	}
+	f.syslog(t, 160*time.Second, "%LINK-3-UPDOWN: Interface Gi3/0/2, changed state to down")
+	want := "command show interfaces Gi3/0/2\ncall-home 6032"
+	if got := strings.Join(f.fx.calls, "\n"); got != want {
+		t.Errorf("calls:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestBadDSDoesNotBlockOthers(t *testing.T) {
+	f := newFixture(t)
+	bad := sig(t, single) // ds_intf unanswered: the rendered pattern keeps ${ds_intf}
+	good := sig(t, correlated)
+	failed := f.reg.Sync([]Want{{Sig: bad}, {Sig: good}})
+	if ids := f.reg.IDs(); len(ids) != 1 || ids[0] != "6032" {
+		t.Errorf("registered %v (failed %v), want 6032 only", ids, failed)
+	}
+	if failed["6050"] == nil {
+		t.Errorf("6050 registered without its prompt value: %v", failed)
+	}
+}
