@@ -316,7 +316,7 @@ func Patterns(n int, seed uint64, noLiteral float64) []Pattern {
 	out := make([]Pattern, 0, n)
 	nNo := int(float64(n)*noLiteral + 0.5)
 	for i := 0; i < nNo; i++ {
-		out = append(out, Pattern{len(out), KindNoLiteral, noLiteralPatterns[i%len(noLiteralPatterns)]})
+		out = append(out, Pattern{len(out), KindNoLiteral, noLiteralPattern(r, i)})
 	}
 	for len(out) < n {
 		kind := KindTagText
@@ -356,19 +356,27 @@ func Patterns(n int, seed uint64, noLiteral float64) []Pattern {
 	return out
 }
 
-// noLiteralPatterns have no literal of three bytes: severity filters,
-// address shapes, catch-alls.
-var noLiteralPatterns = []string{
-	`^%[A-Z_]+-[0-2]`,
-	`\b[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}\b.*[0-9]{4,}`,
-	`^%\w+-\d-\w+: .*(up|dn)$`,
-	`\s\d{5,}\s`,
-	`(?i)^%sys-\d-`,
-	`\d+\.\d+\.\d+\.\d+:\d{5}\b`,
-	`^.{400,}$`,
-	`^[^%]`,
-	`[0-9]{7,}\s*$`,
-	`[A-Z]{2}\d/\d/\d{2}\b.*\b\d{3}\b`,
+// noLiteralPattern returns the i-th pattern without a literal of three bytes:
+// severity filters, address shapes, interface numbers, catch-alls, each
+// with a varying part so that no two are the same.
+func noLiteralPattern(r *rand.Rand, i int) string {
+	switch i % 8 {
+	case 0:
+		return fmt.Sprintf(`^%%[A-Z_]+-[0-%d]`, i%3)
+	case 1:
+		return fmt.Sprintf(`(?i)^%%s\w{1,%d}-\d-`, 2+i)
+	case 2:
+		return fmt.Sprintf(`Gi\d/\d/\d{1,2}\b.{%d}`, 10+r.IntN(40))
+	case 3:
+		return fmt.Sprintf(`^.{%d,}$`, 300+i)
+	case 4:
+		return fmt.Sprintf(`\b[0-9a-f]{4}\.[0-9a-f]{4}\.%x[0-9a-f]{3}\b`, r.IntN(16))
+	case 5:
+		return fmt.Sprintf(`\d+\.\d+\.\d+\.\d+:%d\d{3}\b`, 1+r.IntN(9))
+	case 6:
+		return fmt.Sprintf(`^[^%%].{0,%d}$`, 20+i)
+	}
+	return fmt.Sprintf(`\s\d{%d,}\s`, 6+i%3)
 }
 
 // WriteLines writes lines, one a line.

@@ -1,0 +1,146 @@
+package match
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dsengine/dsengine/ds/events"
+	"github.com/dsengine/dsengine/ds/events/syslogmsg"
+	"github.com/dsengine/dsengine/internal/syslogdata"
+)
+
+const (
+	benchLines    = 1_000_000
+	benchPatterns = 1000
+)
+
+var benchRecv = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+
+// benchData is generated once per test binary: a million lines and a
+// thousand patterns.
+var benchData = sync.OnceValues(func() ([][]byte, []syslogdata.Pattern) {
+	return syslogdata.Lines(benchLines, 1, benchRecv.Add(-24*time.Hour)),
+		syslogdata.Patterns(benchPatterns, 2, 0.02)
+})
+
+// BenchmarkParseAndMatch parses each generated line and matches its body
+// against the patterns, one line per iteration, on one goroutine. Sub-
+// benchmarks: all patterns; only those with a literal; only the always-run
+// group (patterns without a literal); parsing alone.
+func BenchmarkParseAndMatch(b *testing.B) {
+	lines, pats := benchData()
+	groups := []struct {
+		name string
+		keep func(syslogdata.Pattern) bool
+	}{
+		{"all", func(syslogdata.Pattern) bool { return true }},
+		{"indexed", func(p syslogdata.Pattern) bool { return p.Kind != syslogdata.KindNoLiteral }},
+		{"always-run", func(p syslogdata.Pattern) bool { return p.Kind == syslogdata.KindNoLiteral }},
+		{"parse-only", func(syslogdata.Pattern) bool { return false }},
+	}
+	for _, g := range groups {
+		b.Run(g.name, func(b *testing.B) {
+			x := New()
+			var batch Batch
+			for _, p := range pats {
+				if g.keep(p) {
+					if err := batch.Add(p.ID, p.Regexp); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			x.Apply(&batch)
+			st := x.Stats()
+			var m events.Message
+			hits, matchedLines, i := 0, 0, 0
+			var ms0, ms1 runtime.MemStats
+			runtime.ReadMemStats(&ms0)
+			cpu0 := cpuTime()
+			for b.Loop() {
+				syslogmsg.Parse(lines[i], benchRecv, &m)
+				before := hits
+				x.Match(m.Body, func(int) { hits++ })
+				if hits != before {
+					matchedLines++
+				}
+				if i++; i == len(lines) {
+					i = 0
+				}
+			}
+			cpu := cpuTime() - cpu0
+			runtime.ReadMemStats(&ms1)
+			n := float64(b.N)
+			b.ReportMetric(n/b.Elapsed().Seconds(), "lines/s")
+			if cpu > 0 {
+				b.ReportMetric(n/cpu.Seconds(), "lines/cpu-s")
+			}
+			b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/n, "allocs/line")
+			b.ReportMetric(float64(matchedLines)/n, "matched/line")
+			b.ReportMetric(float64(st.Indexed), "indexed")
+			b.ReportMetric(float64(st.AlwaysRun), "always-run")
+		})
+	}
+}
+
+// BenchmarkBruteForce runs every pattern on every body: the baseline the
+// index is measured against.
+func BenchmarkBruteForce(b *testing.B) {
+	lines, pats := benchData()
+	var batch Batch
+	for _, p := range pats {
+		batch.Add(p.ID, p.Regexp)
+	}
+	x := New()
+	x.Apply(&batch)
+	s := x.snap.Load()
+	var m events.Message
+	i := 0
+	cpu0 := cpuTime()
+	for b.Loop() {
+		syslogmsg.Parse(lines[i], benchRecv, &m)
+		for k := range s.entries {
+			s.entries[k].re.MatchString(m.Body)
+		}
+		if i++; i == len(lines) {
+			i = 0
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
+	if cpu := cpuTime() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(b.N)/cpu.Seconds(), "lines/cpu-s")
+	}
+}
+
+// BenchmarkApply measures building the index from a thousand patterns.
+func BenchmarkApply(b *testing.B) {
+	_, pats := benchData()
+	var batch Batch
+	for _, p := range pats {
+		batch.Add(p.ID, p.Regexp)
+	}
+	for b.Loop() {
+		New().Apply(&batch)
+	}
+}
+
+// BenchmarkAddOne measures one Add to an index of a thousand patterns (a
+// full rebuild; use a Batch for many).
+func BenchmarkAddOne(b *testing.B) {
+	_, pats := benchData()
+	x := New()
+	var batch Batch
+	for _, p := range pats {
+		batch.Add(p.ID, p.Regexp)
+	}
+	x.Apply(&batch)
+	i := 0
+	for b.Loop() {
+		i++
+		if err := x.Add(5000+i%10, fmt.Sprintf(`%%NEW-3-PATTERN_%d: x`, i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

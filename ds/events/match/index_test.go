@@ -1,0 +1,288 @@
+package match
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/dsengine/dsengine/ds/events"
+	"github.com/dsengine/dsengine/ds/events/syslogmsg"
+	"github.com/dsengine/dsengine/internal/syslogdata"
+)
+
+// handPatterns exercise the literal extraction's corners.
+var handPatterns = []string{
+	`%LINK-3-UPDOWN: Interface GigabitEthernet1/0/7, changed state to down`,
+	`%LINK-3-(UPDOWN|CHANGED): Interface \S+, changed state to (up|down)`,
+	`%LINK-[35]-UPDOWN`,
+	`%LINEPROTO-5-UPDOWN: Line protocol on Interface (Gi|Fa)\S*, changed state to down`,
+	`^%SYS-5-CONFIG_I: Configured from console by admin`,
+	`^%SYS-5-CONFIG_I: .* by admin on vty0 \(10\.1\.\d+\.\d+\)$`,
+	`changed state to (administratively )?down`,
+	`abc?def`,
+	`(?i)login failed`,
+	`(?i)LINK-3-updown: interface`,
+	`(?i)DISK`,
+	`(?i)stop`,
+	`(?i:error) ON LINE`,
+	`[Ee]rror`,
+	`[Ss]ynthetic event [0-4]`,
+	`\bFAC1[0-9]-\d-EVENT_\d\b`,
+	`x\x{FFFD}yzw`,
+	`(?i)été`,
+	`Neighbor Down: (Dead timer expired|Interface down or detached)`,
+	`\d+\.\d+\.\d+\.\d+`,
+	`^$`,
+	`.*`,
+	``,
+	`up$`,
+	`(?m)^Pool: Processor`,
+	`a+b`,
+	`(foo|ba)`,
+	`%FW-6-SESS_AUDIT_TRAIL: .* tcp`,
+	`(?s)failed.*memory`,
+	`value 9\d{4} from`,
+	`%SEC_LOGIN-4-LOGIN_FAILED: Login failed \[user: (admin|root)\]`,
+}
+
+// handLines are bodies written to hit those corners.
+var handLines = []string{
+	"", "%LINK-3-UPDOWN: Interface GigabitEthernet1/0/7, changed state to down",
+	"%LINK-3-CHANGED: Interface Gi1/0/7, changed state to up",
+	"%LINK-5-UPDOWN: x", "%link-3-updown: INTERFACE Gi1", "abdef", "abcdef", "abef",
+	"LOGIN FAILED", "Login Failed for \u212Aelvin", "di\u017F\u212A", "DI\u017F\u212A", "\u017Ftop", "STOP",
+	"error ON LINE", "ERROR ON LINE", "Error", "eRROR", "SYNTHETIC EVENT 3", "Synthetic event 3",
+	"x\xffyzw", "x\uFFFDyzw", "ÉTÉ", "été", "Été", "changed state to administratively down",
+	"Neighbor Down: Dead timer expired", "10.0.0.1", "up", "Pool: Processor  Free: 120", "x\nPool: Processor",
+	"aaab", "ba", "foo", "failed\nmemory", "value 91234 from 10.1.1.1",
+	"%SEC_LOGIN-4-LOGIN_FAILED: Login failed [user: root]",
+	"%FAC12-4-EVENT_3: Synthetic event 3 on Gi1/0/1", "\x00\xff%LINK-3-UPDOWN: \x00",
+}
+
+// corpus returns generated bodies plus the hand-written ones.
+func corpus(n int) []string {
+	lines := syslogdata.Lines(n, 7, time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC))
+	out := slices.Clone(handLines)
+	var m events.Message
+	recv := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	for _, l := range lines {
+		syslogmsg.Parse(l, recv, &m)
+		out = append(out, m.Body)
+	}
+	return out
+}
+
+func patterns(n int) []string {
+	out := slices.Clone(handPatterns)
+	for _, p := range syslogdata.Patterns(n, 11, 0.02) {
+		out = append(out, p.Regexp)
+	}
+	return out
+}
+
+// TestMatchesBruteForce checks the prefiltered result against every
+// pattern's regexp on every body.
+func TestMatchesBruteForce(t *testing.T) {
+	pats := patterns(1000)
+	bodies := corpus(10000)
+	x := New()
+	var b Batch
+	res := make([]*regexp.Regexp, len(pats))
+	for i, p := range pats {
+		if err := b.Add(i, p); err != nil {
+			t.Fatal(err)
+		}
+		res[i] = regexp.MustCompile(p)
+	}
+	x.Apply(&b)
+	st := x.Stats()
+	t.Logf("stats %+v", st)
+	if st.AlwaysRun == 0 || st.Indexed == 0 {
+		t.Fatalf("expected both groups: %+v", st)
+	}
+	var got, want []int
+	matched := 0
+	for _, body := range bodies {
+		got = x.MatchAppend(got[:0], body)
+		want = want[:0]
+		for i, re := range res {
+			if re.MatchString(body) {
+				want = append(want, i)
+			}
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Fatalf("body %q: got %v, want %v", body, got, want)
+		}
+		var viaFn []int
+		x.Match(body, func(id int) { viaFn = append(viaFn, id) })
+		slices.Sort(viaFn)
+		if !slices.Equal(viaFn, want) {
+			t.Fatalf("body %q: Match gave %v, want %v", body, viaFn, want)
+		}
+		if len(want) > 0 {
+			matched++
+		}
+	}
+	t.Logf("%d of %d bodies matched a pattern", matched, len(bodies))
+}
+
+// TestGeneratedNoLiteralPatterns checks that the generator's no-literal
+// patterns really have none, and the others do.
+func TestGeneratedNoLiteralPatterns(t *testing.T) {
+	for _, p := range syslogdata.Patterns(1000, 11, 0.02) {
+		pf := Analyze(regexp.MustCompile(p.Regexp))
+		if (p.Kind == syslogdata.KindNoLiteral) != (pf.Key == nil) {
+			t.Errorf("%s pattern %q: prefilter %+v", p.Kind, p.Regexp, pf)
+		}
+	}
+}
+
+func TestMatchAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are not meaningful under the race detector")
+	}
+	x := New()
+	var b Batch
+	for i, p := range patterns(1000) {
+		b.Add(i, p)
+	}
+	x.Apply(&b)
+	for _, body := range []string{
+		"%FAC999-3-NOTHING: no pattern has this",
+		"%LINK-3-UPDOWN: Interface GigabitEthernet1/0/7, changed state to down",
+		"last message repeated 66 times",
+	} {
+		n := 0
+		if a := testing.AllocsPerRun(200, func() { x.Match(body, func(int) { n++ }) }); a != 0 {
+			t.Errorf("Match(%q): %v allocations", body, a)
+		}
+		dst := make([]int, 0, 64)
+		if a := testing.AllocsPerRun(200, func() { dst = x.MatchAppend(dst[:0], body) }); a != 0 {
+			t.Errorf("MatchAppend(%q): %v allocations", body, a)
+		}
+	}
+}
+
+func TestAddRemoveReplace(t *testing.T) {
+	x := New()
+	if err := x.Add(1, `%LINK-3-UPDOWN`); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.Add(2, `%LINK-3-UPDOWN`); err != nil { // same pattern, shared entry
+		t.Fatal(err)
+	}
+	if err := x.Add(3, `(`); err == nil {
+		t.Fatal("bad pattern accepted")
+	}
+	x.AddRegexp(4, regexp.MustCompile(`.*`))
+	body := "%LINK-3-UPDOWN: x"
+	got := x.MatchAppend(nil, body)
+	slices.Sort(got)
+	if !slices.Equal(got, []int{1, 2, 4}) {
+		t.Fatalf("got %v", got)
+	}
+	if st := x.Stats(); st.IDs != 3 || st.Patterns != 2 || st.AlwaysRun != 1 || st.Indexed != 1 {
+		t.Fatalf("stats %+v", st)
+	}
+	// Replace 1 with a pattern that does not match; remove 4.
+	x.Add(1, `%SYS-5-CONFIG_I`)
+	if !x.Remove(4) || x.Remove(4) {
+		t.Fatal("Remove reported wrongly")
+	}
+	if got := x.MatchAppend(nil, body); !slices.Equal(got, []int{2}) {
+		t.Fatalf("after replace/remove got %v", got)
+	}
+	var b Batch
+	b.Remove(2)
+	b.Remove(1)
+	b.Add(5, `x$`)
+	if b.Len() != 3 {
+		t.Fatal("batch length")
+	}
+	x.Apply(&b)
+	if got := x.MatchAppend(nil, body); !slices.Equal(got, []int{5}) {
+		t.Fatalf("after batch got %v", got)
+	}
+	if got := New().MatchAppend(nil, body); got != nil {
+		t.Fatalf("empty index matched %v", got)
+	}
+}
+
+// TestConcurrentMatchAndUpdate runs Match on several goroutines while
+// patterns come and go; the stable pattern must always be found (run with
+// -race).
+func TestConcurrentMatchAndUpdate(t *testing.T) {
+	x := New()
+	x.Add(0, `%LINK-3-UPDOWN: Interface`)
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var dst []int
+			for !stop.Load() {
+				dst = x.MatchAppend(dst[:0], "%LINK-3-UPDOWN: Interface Gi1/0/1, changed state to down")
+				if !slices.Contains(dst, 0) {
+					t.Error("stable pattern missed")
+					return
+				}
+			}
+		}()
+	}
+	for i := 1; i < 200; i++ {
+		x.Add(i, fmt.Sprintf(`Interface Gi1/0/%d,`, i%3))
+		if i%2 == 0 {
+			x.Remove(i - 1)
+		}
+	}
+	stop.Store(true)
+	wg.Wait()
+}
+
+// FuzzIndex checks the whole index (keys, confirmation at the hit, class
+// sequences, anchored prefixes) against the regexp package for one fuzzed
+// pattern registered beside some fixed ones.
+func FuzzIndex(f *testing.F) {
+	for _, s := range [][2]string{
+		{`%LINK-3-UPDOWN: Interface GigabitEthernet1/0/7, changed state to down`, "%link-3-updown: %LINK-3-UPDOWN: Interface GigabitEthernet1/0/7, changed state to down"},
+		{`(?i)%link-3-updown: interface gigabitethernet1/0/7, changed`, "x %LINK-3-UPDOWN: INTERFACE GigabitEthernet1/0/7, CHANGED"},
+		{`%LINK-3-UPDOWN: Interface Gi`, "%LINK-3-UPDOWN: Interface Te %LINK-3-UPDOWN: Interface Gi"},
+		{`\s\d{6,}\s`, "a 1234567 b"}, {`(?i)^%s\w{1,3}-\d-`, "%\u017fys-1-"}, {`abc?def`, "ABDEF abdef"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	fixed := []string{`%LINK-3-UPDOWN: Interface Gigabit`, `(?i)changed state to`, `\d+\.\d+:\d{4}`, `^%SYS-`}
+	f.Fuzz(func(t *testing.T, pattern, body string) {
+		re, err := regexp.Compile(pattern)
+		if err != nil {
+			return
+		}
+		x := New()
+		var b Batch
+		for i, p := range fixed {
+			b.Add(i+1, p)
+		}
+		b.AddRegexp(0, re)
+		x.Apply(&b)
+		got := x.MatchAppend(nil, body)
+		slices.Sort(got)
+		var want []int
+		if re.MatchString(body) {
+			want = append(want, 0)
+		}
+		for i, p := range fixed {
+			if regexp.MustCompile(p).MatchString(body) {
+				want = append(want, i+1)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("pattern %q body %q: got %v, want %v", pattern, body, got, want)
+		}
+	})
+}

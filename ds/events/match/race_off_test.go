@@ -1,0 +1,6 @@
+//go:build !race
+
+package match
+
+// raceEnabled is false: allocation counts are meaningful.
+const raceEnabled = false
