@@ -8,13 +8,11 @@ require (
 	github.com/expr-lang/expr v1.17.8
 	github.com/fsnotify/fsnotify v1.10.1
 	github.com/robfig/cron/v3 v3.0.1
+	github.com/yuin/gopher-lua v1.1.2
 	golang.org/x/crypto v0.41.0
 	golang.org/x/sys v0.49.0
 	golang.org/x/term v0.47.0
+	pgregory.net/rapid v1.3.0
 )
 
-require (
-	github.com/cloudflare/circl v1.6.3 // indirect
-	github.com/yuin/gopher-lua v1.1.2 // indirect
-	pgregory.net/rapid v1.3.0 // indirect
-)
+require github.com/cloudflare/circl v1.6.3 // indirect

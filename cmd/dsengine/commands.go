@@ -149,8 +149,9 @@ var commands = []command{
 		words:   []string{"ds", "test"},
 		args:    "FILE... [--syslog LOG] [--device DIR] [--set ds_x=v] [--json] [--expect N]",
 		summary: "replay a syslog file against DS files, offline, and print what would fire",
-		example: "dsengine ds test signatures/6030.xml --syslog testdata/flap.log --device testdata/device",
-		run:     notImplemented("ds test"),
+		example: "dsengine ds test signatures/6040.xml --syslog flaps.log --device device/ --expect 1",
+		flags:   dstestFlags,
+		run:     runDSTest,
 	},
 	{
 		words:   []string{"repo", "build"},
