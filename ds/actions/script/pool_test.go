@@ -1,0 +1,111 @@
+package script
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+)
+
+// TestPoolDoesNotLeakGlobals: a pooled state starts every run with only
+// the sandbox and that run's variables.
+func TestPoolDoesNotLeakGlobals(t *testing.T) {
+	r := NewRunner(Options{PoolSize: 1})
+	ctx := context.Background()
+	first := `
+		leak = "global"
+		_G.leak2 = "via _G"
+		rawset(_G, "leak3", "via rawset")
+		ds_only_here = "first"
+		function leakfn() end
+		setmetatable(_G, {__index = function(_, k) return "from a metatable" end})
+		local co = coroutine.create(function() leak4 = "from a coroutine" coroutine.yield() end)
+		coroutine.resume(co)
+		print(ds_hostname)`
+	res, err := r.Run(ctx, Script{Text: first}, Env{Vars: map[string]string{"ds_hostname": "one"}}, newFakeHost())
+	if err != nil || res.Output != "one\n" {
+		t.Fatalf("first run: %q %v", res.Output, err)
+	}
+	if len(r.pool) != 1 {
+		t.Fatalf("the state was not returned to the pool")
+	}
+	second := `print(leak, leak2, leak3, leak4, ds_only_here, leakfn, getmetatable(_G), rawget(_G, "anything"), anything, ds_hostname)`
+	res, err = r.Run(ctx, Script{Text: second}, Env{Vars: map[string]string{"ds_hostname": "two"}}, newFakeHost())
+	if want := "nil\tnil\tnil\tnil\tnil\tnil\tnil\tnil\tnil\ttwo\n"; err != nil || res.Output != want {
+		t.Fatalf("second run saw the first: %q %v, want %q", res.Output, err, want)
+	}
+}
+
+// TestFailedStatesAreDiscarded: a state whose run failed is not reused.
+func TestFailedStatesAreDiscarded(t *testing.T) {
+	r := NewRunner(Options{PoolSize: 2})
+	mustRun(t, r, `x = 1`)
+	if len(r.pool) != 1 {
+		t.Fatalf("pool has %d states after a good run, want 1", len(r.pool))
+	}
+	for _, src := range []string{`error("x")`, `local s = string.rep("x", 1e10)`, `local function f() return f() + 1 end f()`} {
+		if _, err := runText(t, r, src); err == nil {
+			t.Fatalf("%s did not fail", src)
+		}
+		if len(r.pool) != 0 {
+			t.Fatalf("after %s failed, the pool has %d states, want 0", src, len(r.pool))
+		}
+	}
+	stillWorks(t, r)
+	if len(r.pool) != 1 {
+		t.Fatalf("pool has %d states, want 1", len(r.pool))
+	}
+}
+
+// TestConcurrentRuns: runs in parallel goroutines share nothing but the
+// compiled script (run with -race).
+func TestConcurrentRuns(t *testing.T) {
+	r := NewRunner(Options{PoolSize: 2})
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 25 {
+				id := fmt.Sprintf("%d-%d", g, i)
+				src := `assert(mine == nil, "saw another run's global: " .. tostring(mine))
+					mine = ds_id
+					local t = {} for j = 1, 100 do t[j] = ds_id .. j end
+					ds_out = table.concat(t, ","):sub(1, #ds_id)
+					local co = coroutine.wrap(function() coroutine.yield(ds_id) end)
+					print(co())`
+				res, err := r.Run(context.Background(), Script{Name: "same", Text: src}, Env{Vars: map[string]string{"ds_id": id}}, newFakeHost())
+				if err != nil || res.Output != id+"\n" || res.Vars["ds_out"] != id {
+					errs <- fmt.Errorf("run %s: %q %v %v", id, res.Output, res.Vars, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+// TestCache: a script is compiled once; the cache keeps CacheSize
+// scripts.
+func TestCache(t *testing.T) {
+	r := NewRunner(Options{CacheSize: 2})
+	for _, s := range []string{"x = 1", "x = 2", "x = 1", "x = 3"} {
+		if err := r.Compile(Script{Text: s}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := r.cache
+	if c.order.Len() != 2 || c.byKey[keyOf("script", "x = 1")] == nil || c.byKey[keyOf("script", "x = 3")] == nil {
+		t.Errorf("cache holds %d scripts, want x = 1 and x = 3", c.order.Len())
+	}
+	p1, _ := c.get("script", "x = 1", DefaultMaxScriptSize)
+	p2, _ := c.get("script", "x = 1", DefaultMaxScriptSize)
+	if p1 != p2 {
+		t.Error("the same script was compiled twice")
+	}
+}

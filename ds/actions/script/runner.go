@@ -1,0 +1,177 @@
+package script
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// Runner runs scripts in sandboxed Lua states. It keeps a pool of prepared
+// states and a cache of compiled scripts; it is safe for concurrent use.
+type Runner struct {
+	opts  Options
+	pool  chan *state
+	cache *protoCache
+}
+
+// NewRunner returns a Runner with opts (zero fields take the defaults).
+func NewRunner(opts Options) *Runner {
+	o := opts.withDefaults()
+	return &Runner{opts: o, pool: make(chan *state, max(o.PoolSize, 0)), cache: newProtoCache(o.CacheSize)}
+}
+
+// Options returns the options in effect, defaults filled in.
+func (r *Runner) Options() Options { return r.opts }
+
+// Compile checks and caches a script, so its first Run does not pay for
+// compiling it. It returns a *CompileError for a syntax error.
+func (r *Runner) Compile(s Script) error {
+	_, err := r.cache.get(nameOf(s), s.Text, r.opts.MaxScriptSize)
+	return err
+}
+
+func nameOf(s Script) string {
+	if s.Name == "" {
+		return "script"
+	}
+	return s.Name
+}
+
+// get takes a prepared state from the pool, or builds one.
+func (r *Runner) get() *state {
+	select {
+	case st := <-r.pool:
+		return st
+	default:
+		return newState()
+	}
+}
+
+// put returns a state to the pool, or drops it when the pool is full.
+func (r *Runner) put(st *state) {
+	st.reset()
+	select {
+	case r.pool <- st:
+	default:
+		st.L.Close()
+	}
+}
+
+// Run runs a script with env's variables and events, its API calls going
+// to host. It returns what the script printed and the ds_ variables it
+// set, and an error that is a *LimitError (a limit stopped it), a
+// *ScriptError (it raised an error), a *CompileError, or the context's
+// error when ctx ended first. The Result is filled in also on error.
+func (r *Runner) Run(ctx context.Context, s Script, env Env, host Host) (Result, error) {
+	start := r.opts.Clock.Now()
+	name := nameOf(s)
+	proto, err := r.cache.get(name, s.Text, r.opts.MaxScriptSize)
+	if err != nil {
+		return Result{}, err
+	}
+	timeout := s.Timeout
+	if timeout <= 0 {
+		timeout = r.opts.Timeout
+	}
+	cctx, cancel := context.WithCancelCause(ctx)
+	tctx, tcancel := context.WithTimeoutCause(cctx, timeout,
+		&LimitError{Script: name, Kind: LimitTime, Detail: fmt.Sprintf("ran longer than %v", timeout)})
+	ru := &run{
+		name: name, opts: &r.opts, ctx: tctx, cancel: cancel, host: host,
+		nextCheck: checkEvery, event: env.Event, events: env.Events,
+		rngSeed: [2]uint64{rand.Uint64(), rand.Uint64()},
+	}
+	ru.mem.start(r.opts.MemoryLimit)
+
+	st := r.get()
+	L := st.L
+	st.newEnv(ru, env.Vars)
+	fn := L.NewFunctionFromProto(proto)
+	fn.Env = ru.env
+	L.SetContext(&hookCtx{Context: tctx, done: tctx.Done(), r: ru})
+	L.Push(fn)
+	L.Push(st.concat)
+	L.Push(st.setIndex)
+	L.Push(st.table)
+	L.Push(st.rest)
+	perr := L.PCall(4, 0, nil)
+	L.RemoveContext()
+
+	for _, h := range ru.sessions {
+		_ = h.close() // sessions the script left open; their errors are not the script's
+	}
+	res := Result{
+		Output:    string(ru.out),
+		Truncated: ru.truncated,
+		Vars:      changedVars(ru.env, env.Vars),
+		Steps:     ru.steps,
+	}
+	err = ru.outcome(tctx, perr)
+	tcancel()
+	cancel(nil)
+	if err == nil {
+		r.put(st)
+	} else {
+		// A state that failed may be in any state: it is never reused.
+		st.L.Close()
+	}
+	res.Duration = r.opts.Clock.Now().Sub(start)
+	return res, err
+}
+
+// outcome classifies how a run ended: a limit first (the script may have
+// caught the first error of a limit with pcall, not the run's end); a run
+// that returned is a success even if its deadline passed just after; then
+// the caller's context or the deadline; then the script's own error.
+func (ru *run) outcome(tctx context.Context, perr error) error {
+	if ru.stop != nil {
+		return ru.stop
+	}
+	if perr == nil {
+		return nil
+	}
+	if tctx.Err() != nil {
+		var le *LimitError
+		if c := context.Cause(tctx); errors.As(c, &le) {
+			return le
+		}
+		return fmt.Errorf("script %s: %w", ru.name, context.Cause(tctx))
+	}
+	se := &ScriptError{Script: ru.name, Message: perr.Error()}
+	var ae *lua.ApiError
+	if errors.As(perr, &ae) {
+		se.Message = ae.Object.String()
+		se.Traceback = ae.StackTrace
+	}
+	for _, he := range ru.hostErrs {
+		if strings.HasSuffix(se.Message, he.msg) {
+			se.Err = he.err
+		}
+	}
+	return se
+}
+
+// changedVars returns the ds_ globals that are strings or numbers and are
+// new or differ from the values the run started with.
+func changedVars(g *lua.LTable, initial map[string]string) map[string]string {
+	var out map[string]string
+	for k, v := g.Next(lua.LNil); k != lua.LNil; k, v = g.Next(k) {
+		ks, ok := k.(lua.LString)
+		if !ok || !isDSVar(string(ks)) || !stringish(v) {
+			continue
+		}
+		s := lua.LVAsString(v)
+		if old, ok := initial[string(ks)]; ok && old == s {
+			continue
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[string(ks)] = s
+	}
+	return out
+}
