@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
+	"fmt"
 	"strings"
 	"sync"
 
@@ -41,4 +43,17 @@ func (d *daemonState) handler(base *env) control.Handler {
 		}
 		return control.Response{Stdout: out.String(), Stderr: errOut.String(), Code: code}
 	}
+}
+
+// runReload is `reload`: inside the daemon it re-reads the configuration;
+// outside, no daemon answered the socket.
+func runReload(e *env, _ *flag.FlagSet, args []string) error {
+	if e.daemon == nil {
+		return fmt.Errorf("no dsengine daemon is running on %s; start one with `dsengine run`", e.socketPath())
+	}
+	if err := e.daemon.reload(); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "configuration reloaded")
+	return nil
 }

@@ -75,7 +75,7 @@ func runDSTest(e *env, fs *flag.FlagSet, args []string) error {
 	opts := replay.Options{
 		Hostname: host.Hostname, Values: values, Device: fs.Lookup("device").Value.String(), Reference: ref,
 		Customer: callhome.CustomerFromConfig(cfg, host.Hostname), Tracks: cfg.Tracks,
-		Report:   func(r engine.Record) { printRecord(e.stdout, r, asJSON) },
+		Report: func(r engine.Record) { printRecord(e.stdout, r, asJSON) },
 	}
 	if p := cfg.DSProfile(); p != nil {
 		opts.Format, opts.SizeLimit = p.PreferredMsgFormat, p.MessageSizeLimit

@@ -85,9 +85,13 @@ func TestUsageErrors(t *testing.T) {
 }
 
 func TestNotImplementedFailsHonestly(t *testing.T) {
-	r := dsengine(t, "", "reload")
+	r := dsengine(t, t.TempDir(), "call-home", "request", "bugs-list")
 	if r.code != exitFail || !strings.Contains(r.stderr, "not implemented yet") {
-		t.Errorf("reload: exit %d, stderr %q", r.code, r.stderr)
+		t.Errorf("call-home request: exit %d, stderr %q", r.code, r.stderr)
+	}
+	r = dsengine(t, t.TempDir(), "reload")
+	if r.code != exitFail || !strings.Contains(r.stderr, "no dsengine daemon is running") {
+		t.Errorf("reload without a daemon: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
 

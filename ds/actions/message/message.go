@@ -85,6 +85,16 @@ func (m *Messenger) Run(ctx context.Context, a ds.Action, text string) (string, 
 	return "", fmt.Errorf("message: unknown destination %q; expected syslog or terminals", a.To)
 }
 
+// Log writes a ready-made syslog line (a script's action_syslog, an
+// applet's syslog action) the way Run writes a DS message.
+func (m *Messenger) Log(sev ds.Severity, line string) error {
+	line = oneLine(line)
+	if m.opts.Echo != nil {
+		m.opts.Echo(sev, line)
+	}
+	return m.syslog(sev, line)
+}
+
 func (m *Messenger) syslog(sev ds.Severity, line string) error {
 	if m.opts.Syslog != nil {
 		return m.opts.Syslog(sev, line)

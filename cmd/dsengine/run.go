@@ -1,0 +1,403 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/dsengine/dsengine/bootflash"
+	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/actions"
+	"github.com/dsengine/dsengine/ds/actions/emailto"
+	"github.com/dsengine/dsengine/ds/actions/executor"
+	"github.com/dsengine/dsengine/ds/actions/message"
+	"github.com/dsengine/dsengine/ds/actions/outbox"
+	"github.com/dsengine/dsengine/ds/actions/script"
+	"github.com/dsengine/dsengine/ds/actions/transport"
+	"github.com/dsengine/dsengine/ds/config"
+	"github.com/dsengine/dsengine/ds/control"
+	"github.com/dsengine/dsengine/ds/engine"
+	"github.com/dsengine/dsengine/ds/events"
+	"github.com/dsengine/dsengine/ds/events/detect"
+	"github.com/dsengine/dsengine/ds/events/input"
+	"github.com/dsengine/dsengine/ds/events/input/file"
+	"github.com/dsengine/dsengine/ds/events/input/tcp"
+	"github.com/dsengine/dsengine/ds/events/input/udp"
+	"github.com/dsengine/dsengine/ds/events/input/unixgram"
+	"github.com/dsengine/dsengine/ds/events/syslogmsg"
+	"github.com/dsengine/dsengine/ds/lifecycle"
+	"github.com/dsengine/dsengine/ds/registry"
+	"github.com/dsengine/dsengine/ds/vars"
+	"github.com/dsengine/dsengine/signatures"
+)
+
+func runFlags(fs *flag.FlagSet) {
+	fs.Bool("demo", false, "run the bundled example signatures with the demo key, a syslog listener on "+
+		"127.0.0.1:5514 (UDP and TCP) and an outbox standing in for the collector")
+}
+
+// demoConfig is the embedded default of `run --demo`. The collector
+// address answers nothing, so call-home messages wait in the outbox.
+const demoConfig = `hostname dsengine-demo
+service call-home
+call-home
+ contact-email-addr demo@dsengine.invalid
+ rate-limit 60
+ profile "demo"
+  destination transport-method http
+  no destination transport-method email
+  destination address http http://127.0.0.1:9/callhome
+ diagnostic-signature
+  profile demo
+  environment ds_noc_email noc@dsengine.invalid
+  environment ds_audit_to audit@dsengine.invalid
+  trust-key %s
+dsengine
+ syslog listen udp 127.0.0.1:5514
+ syslog listen tcp 127.0.0.1:5514
+`
+
+// runDaemon is `dsengine run`: it wires the packages together and runs
+// until SIGTERM or SIGINT; SIGHUP re-reads the configuration.
+func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
+	if len(args) != 0 {
+		return usagef("run takes no arguments")
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	demo := fs.Lookup("demo").Value.(flag.Getter).Get().(bool)
+	var cfgPath string
+	if demo {
+		p, err := writeDemo(e.bootflashDir())
+		if err != nil {
+			return err
+		}
+		cfgPath = p
+	} else if p, ok := e.configPath(); ok {
+		cfgPath = p
+	} else {
+		return errors.New("no configuration found; give one with --config FILE, or try `dsengine run --demo`")
+	}
+	cfg, err := readConfig(cfgPath)
+	if err != nil {
+		return err
+	}
+	var current atomic.Pointer[config.Config]
+	current.Store(cfg)
+
+	store, mgr, err := e.openStore(cfg, false)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if demo {
+		if err := installDemo(e, store, mgr, filepath.Dir(cfgPath)); err != nil {
+			return err
+		}
+	}
+
+	ctx, stop := context.WithCancel(e.ctx)
+	defer stop()
+	clock := ds.RealClock{}
+	host := hostInfo(cfg)
+	hub := detect.NewHub(ctx, detect.Options{Clock: clock, Host: host.Hostname, Tracks: cfg.Tracks, SLAs: cfg.IPSLAs, Log: log})
+	defer hub.Close()
+
+	exec, err := executor.New(cfg.DiagnosticSignature.Executor, cfg.DiagnosticSignature.CommandMap, executor.Options{})
+	if err != nil {
+		return err
+	}
+	defer exec.Close()
+	transports, err := transport.New(&cfg.CallHome, transport.Options{Clock: clock})
+	if err != nil {
+		return err
+	}
+	ob, err := outbox.New(store, outbox.Options{Transports: transports, Clock: clock, Logger: log})
+	if err != nil {
+		return err
+	}
+	for _, w := range ob.Warnings() {
+		log.Warn("outbox", "warning", w)
+	}
+	ob.Start()
+	defer ob.Close()
+	limiter, err := outbox.NewRateLimiter(cfg.CallHome.RateLimit, clock, ob.Stats(), ob)
+	if err != nil {
+		return err
+	}
+	var mail *emailto.Action
+	for _, t := range transports {
+		if t.Name() == "email" && len(cfg.CallHome.MailServers) > 0 {
+			if mail, err = emailto.New(t, clock, host.Hostname); err != nil {
+				return err
+			}
+		}
+	}
+	messenger := message.New(message.Options{Echo: func(sev ds.Severity, line string) {
+		log.Info("syslog", "line", line)
+		// The engine's own messages go through the detectors too, as IOS
+		// EEM sees the lines of its logging buffer.
+		go deliverLine(hub, host.Hostname, line, clock.Now())
+	}})
+	defer messenger.Close()
+
+	live := &actions.Live{Exec: exec, CallHomes: limiter, Mail: mail, Scripts: script.NewRunner(script.Options{Clock: clock}),
+		Messenger: messenger, Values: store, Config: current.Load, Device: actions.HostDevice(), Hostname: host.Hostname, Clock: clock}
+	known := func() vars.Known {
+		return vars.Known{Environment: current.Load().DiagnosticSignature.Environment.Map()}
+	}
+	eng := engine.New(engine.Options{Clock: clock, Effects: live, Hostname: host.Hostname, Known: known,
+		Report: func(r engine.Record) { logRecord(log, r) },
+		OnRunDone: func(id string, st engine.RunStats) {
+			if err := store.Update(id, func(en *bootflash.Entry) { addRunStats(en, st) }); err != nil {
+				log.Error("statistics", "ds", id, "err", err)
+			}
+		}})
+	reg := registry.New(ctx, registry.Options{Hub: hub, Engine: eng, Clock: clock, Hostname: host.Hostname, Known: known,
+		Report: func(r engine.Record) { logRecord(log, r) }})
+	defer func() { reg.Close(); stop(); eng.Wait() }()
+
+	var syncMu sync.Mutex
+	resync := func() {
+		syncMu.Lock()
+		defer syncMu.Unlock()
+		var want []registry.Want
+		for _, en := range store.List() {
+			if en.Runnable() && en.Status == ds.StatusRegistered {
+				want = append(want, registry.Want{Sig: en.Signature, Prompts: en.PromptAnswers})
+			}
+		}
+		for id, err := range reg.Sync(want) {
+			log.Error("register", "ds", id, "err", err)
+			_ = store.Update(id, func(en *bootflash.Entry) {
+				en.Status, en.FailureReason = ds.StatusFailed, "cannot register: "+err.Error()
+			})
+		}
+		log.Info("registered", "ds", strings.Join(reg.IDs(), " "))
+	}
+	reload := func() error {
+		p := cfgPath
+		next, err := readConfig(p)
+		if err != nil {
+			return fmt.Errorf("reload: the running configuration stays: %w", err)
+		}
+		current.Store(next)
+		hub.SetTracking(next.Tracks, next.IPSLAs)
+		// A changed environment may resolve pending DS, or unresolve some.
+		changed, err := lifecycle.New(store, lifecycle.Checker(nil, e.now), hostInfo(next),
+			next.DiagnosticSignature.Environment.Map(), e.now).Evaluate()
+		if err != nil {
+			return err
+		}
+		for _, c := range changed {
+			log.Info("status", "ds", c.ID, "status", c.Status, "reason", c.Reason)
+		}
+		resync()
+		return nil
+	}
+	resync()
+
+	// Inputs → one bounded queue → parse → detectors.
+	queue := input.NewQueue(4096, 0)
+	var inputs []input.Input
+	for _, l := range cfg.Host.SyslogListen {
+		in, err := listen(l, clock)
+		if err != nil {
+			return fmt.Errorf("%s:%d: syslog listen %s %s: %w", cfgPath, l.Line, l.Network, l.Address, err)
+		}
+		inputs = append(inputs, in)
+	}
+	for _, f := range cfg.Host.SyslogFiles {
+		t, err := file.New(f.Path, file.Options{Options: input.Options{Now: clock.Now}})
+		if err != nil {
+			return fmt.Errorf("%s:%d: syslog file %s: %w", cfgPath, f.Line, f.Path, err)
+		}
+		inputs = append(inputs, t)
+	}
+	var wg sync.WaitGroup
+	for _, in := range inputs {
+		wg.Add(1)
+		go func(in input.Input) {
+			defer wg.Done()
+			if err := in.Run(ctx, queue); err != nil {
+				log.Error("input", "input", in.Name(), "err", err)
+			}
+		}(in)
+		log.Info("listening", "input", in.Name())
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		var m events.Message
+		for {
+			item, err := queue.Get(ctx)
+			if err != nil {
+				return
+			}
+			syslogmsg.Parse(item.Line, item.Received, &m)
+			if m.Host == "" && item.Peer.IsValid() {
+				m.Host = item.Peer.Addr().String()
+			}
+			hub.Deliver(&m)
+		}
+	}()
+
+	// The control socket: every live CLI command reaches this state.
+	state := &daemonState{store: store, mgr: mgr, cfg: current.Load, reload: reload, changed: resync}
+	sockPath := cfg.Host.ControlSocket
+	if sockPath == "" {
+		sockPath = filepath.Join(e.bootflashDir(), "dsengine.sock")
+	}
+	srv, err := control.Listen(sockPath)
+	if err != nil {
+		return err
+	}
+	base := *e
+	base.config = cfgPath
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := srv.Serve(ctx, state.handler(&base)); err != nil {
+			log.Error("control socket", "err", err)
+		}
+	}()
+	log.Info("dsengine running", "config", cfgPath, "bootflash", e.bootflashDir(), "control", sockPath,
+		"ds", len(reg.IDs()))
+
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			log.Info("stopping", "outbox", ob.Len())
+			stop()
+			wg.Wait()
+			return nil
+		case <-hup:
+			state.mu.Lock()
+			if err := reload(); err != nil {
+				log.Error("reload", "err", err)
+			} else {
+				log.Info("configuration reloaded", "config", cfgPath)
+			}
+			state.mu.Unlock()
+		}
+	}
+}
+
+func listen(l config.Listener, clock ds.Clock) (input.Input, error) {
+	o := input.Options{Now: clock.Now}
+	switch l.Network {
+	case "udp":
+		return udp.Listen(l.Address, udp.Options{Options: o})
+	case "tcp":
+		return tcp.Listen(l.Address, tcp.Options{Options: o})
+	case "unix":
+		return unixgram.Listen(l.Address, unixgram.Options{Options: o})
+	}
+	return nil, fmt.Errorf("unknown network %q", l.Network)
+}
+
+// deliverLine feeds one of the engine's own syslog lines to the detectors.
+func deliverLine(hub *detect.Hub, host, line string, now time.Time) {
+	var m events.Message
+	syslogmsg.Parse([]byte(line), now, &m)
+	if m.Host == "" {
+		m.Host = host
+	}
+	hub.Deliver(&m)
+}
+
+func logRecord(log *slog.Logger, r engine.Record) {
+	if r.Failed {
+		log.Warn("ds "+r.Kind, "ds", r.DS, "type", r.Type, "detail", r.Detail)
+		return
+	}
+	log.Info("ds "+r.Kind, "ds", r.DS, "type", r.Type, "detail", r.Detail)
+}
+
+// addRunStats adds one run to a DS's statistics.
+func addRunStats(en *bootflash.Entry, st engine.RunStats) {
+	s := &en.Stats
+	s.Triggers++
+	s.LastTrigger = st.Trigger
+	s.Runs++
+	s.TotalRunTime += st.Duration
+	if s.ByAction == nil {
+		s.ByAction = map[ds.ActionType]int64{}
+	}
+	for t, n := range st.ByType {
+		s.ByAction[t] += int64(n)
+		s.ActionsRun += int64(n)
+	}
+	s.ActionsFailed += int64(st.Failed)
+	s.LastAction = st.Trigger.Add(st.Duration)
+	s.LastActionResult, s.LastActionFailed = st.Last, st.LastFail
+}
+
+// writeDemo writes the demo configuration and the demo key under the
+// bootflash directory and returns the configuration's path.
+func writeDemo(bootflashDir string) (string, error) {
+	dir := filepath.Join(bootflashDir, "demo")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	key, err := fs.ReadFile(signatures.Files, signatures.DemoKey)
+	if err != nil {
+		return "", err
+	}
+	keyPath := filepath.Join(dir, "demo-public.asc")
+	if err := os.WriteFile(keyPath, key, 0o644); err != nil {
+		return "", err
+	}
+	cfgPath := filepath.Join(dir, "dsengine.conf")
+	abs, err := filepath.Abs(keyPath)
+	if err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(cfgPath, []byte(fmt.Sprintf(demoConfig, abs)), 0o644); err != nil {
+		return "", err
+	}
+	return cfgPath, nil
+}
+
+// installDemo installs each bundled signature not installed yet, from the
+// embedded files, verified like any other.
+func installDemo(e *env, store *bootflash.Store, mgr *lifecycle.Manager, dir string) error {
+	names, err := fs.Glob(signatures.Files, "*.xml")
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		id := strings.TrimSuffix(name, ".xml")
+		if _, ok := store.Get(id); ok {
+			continue
+		}
+		for _, f := range []string{name, name + ".asc"} {
+			data, err := fs.ReadFile(signatures.Files, f)
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(dir, f), data, 0o644); err != nil {
+				return err
+			}
+		}
+		res, err := mgr.InstallFile(filepath.Join(dir, name), nil, nil)
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		fmt.Fprintf(e.stderr, "demo: DS %s installed, %s %s\n", id, res.Status, res.Reason)
+	}
+	return nil
+}
