@@ -58,7 +58,7 @@ func commandTable() []command {
 			args:    "[detail|profile all|profile NAME|statistics|mail-server status|alert-group]",
 			summary: "the Call Home configuration, profiles, statistics and mail servers",
 			example: "dsengine show call-home profile all",
-			run:     notImplemented("show call-home"),
+			run:     runShowCallHome,
 		},
 		{
 			words:   []string{"show", "event", "manager"},

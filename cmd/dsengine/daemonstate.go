@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/dsengine/dsengine/bootflash"
+	"github.com/dsengine/dsengine/ds/actions/outbox"
 	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/control"
 	"github.com/dsengine/dsengine/ds/lifecycle"
@@ -26,6 +27,8 @@ type daemonState struct {
 	// changed is called after a command may have changed DS statuses, so
 	// the engine registers and deregisters detectors.
 	changed func()
+	// outboxStats are the running outbox's counters.
+	outboxStats func() outbox.Statistics
 }
 
 // handler runs a command that arrived on the control socket, with the

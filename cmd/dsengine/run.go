@@ -63,6 +63,7 @@ call-home
   environment ds_noc_email noc@dsengine.invalid
   environment ds_audit_to audit@dsengine.invalid
   trust-key %s
+  command-map "show inventory" "lscpu; lsblk -d -o NAME,SIZE,MODEL"
 dsengine
  syslog listen udp 127.0.0.1:5514
  syslog listen tcp 127.0.0.1:5514
@@ -168,6 +169,7 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 	defer func() { reg.Close(); stop(); eng.Wait() }()
 
 	var syncMu sync.Mutex
+	var lastIDs string
 	resync := func() {
 		syncMu.Lock()
 		defer syncMu.Unlock()
@@ -183,7 +185,10 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 				en.Status, en.FailureReason = ds.StatusFailed, "cannot register: "+err.Error()
 			})
 		}
-		log.Info("registered", "ds", strings.Join(reg.IDs(), " "))
+		if ids := strings.Join(reg.IDs(), " "); ids != lastIDs {
+			log.Info("registered", "ds", ids)
+			lastIDs = ids
+		}
 	}
 	reload := func() error {
 		p := cfgPath
@@ -253,7 +258,8 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 	}()
 
 	// The control socket: every live CLI command reaches this state.
-	state := &daemonState{store: store, mgr: mgr, cfg: current.Load, reload: reload, changed: resync}
+	state := &daemonState{store: store, mgr: mgr, cfg: current.Load, reload: reload, changed: resync,
+		outboxStats: ob.Stats().Snapshot}
 	sockPath := cfg.Host.ControlSocket
 	if sockPath == "" {
 		sockPath = filepath.Join(e.bootflashDir(), "dsengine.sock")

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dsengine/dsengine/internal/testserver"
+)
+
+// syncBuffer collects the daemon's log from its goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// eventually polls cond for up to 10 s.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestDemoDaemonEndToEnd runs the README's first command (`run --demo`),
+// sends syslog with the real logger, and follows the DS through the
+// control socket to the call-home message in the outbox.
+func TestDemoDaemonEndToEnd(t *testing.T) {
+	testserver.Require(t, "logger")
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	log := &syncBuffer{}
+	done := make(chan int)
+	go func() {
+		e := &env{ctx: ctx, stdin: strings.NewReader(""), stdout: log, stderr: log, getenv: func(string) string { return "" },
+			now: time.Now, bootflash: filepath.Join(dir, "bootflash")}
+		done <- run(e, []string{"run", "--demo"})
+	}()
+	stopped := false
+	defer func() {
+		if !stopped {
+			cancel()
+			<-done
+		}
+	}()
+	sock := filepath.Join(dir, "bootflash", "dsengine.sock")
+	eventually(t, "the control socket", func() bool { _, err := os.Stat(sock); return err == nil })
+
+	cli := func(args ...string) result {
+		return dsengine(t, dir, append([]string{"--bootflash", filepath.Join(dir, "bootflash")}, args...)...)
+	}
+	// A second daemon on the same bootflash is refused.
+	if r := cli("run", "--demo"); r.code != exitFail || !strings.Contains(r.stderr, "in use by another dsengine") {
+		t.Errorf("second daemon: exit %d, %s", r.code, r.stderr)
+	}
+	before := cli("show", "call-home", "statistics")
+
+	out, err := exec.Command("logger", "-n", "127.0.0.1", "-P", "5514", "-d",
+		"%LINK-3-UPDOWN: Interface lo, changed state to down").CombinedOutput()
+	if err != nil {
+		t.Fatalf("logger: %v %s", err, out)
+	}
+	eventually(t, "DS 6050 to run", func() bool {
+		r := cli("show", "call-home", "diagnostic-signature", "6050", "statistics")
+		return strings.Contains(r.stdout, "Triggered:      1")
+	})
+	r := cli("show", "call-home", "diagnostic-signature")
+	if !strings.Contains(r.stdout, "6050       AnyLinkDown") || !strings.Contains(r.stdout, "6030       ActCH                     1.1       pending") {
+		t.Errorf("show call-home diagnostic-signature through the daemon:\n%s%s", r.stdout, r.stderr)
+	}
+	// The call-home message waits in the outbox (the demo's collector does
+	// not answer), and the statistics count it in the queue.
+	var found string
+	eventually(t, "the DS 6050 message in the outbox", func() bool {
+		files, _ := filepath.Glob(filepath.Join(dir, "bootflash", "call_home", "outbox", "*"))
+		for _, f := range files {
+			if data, _ := os.ReadFile(f); bytes.Contains(data, []byte("<ch:SubType>6050</ch:SubType>")) {
+				found = f
+				return true
+			}
+		}
+		return false
+	})
+	after := cli("show", "call-home", "statistics")
+	if after.stdout == before.stdout || !strings.Contains(after.stdout, "In-Queue") {
+		t.Errorf("statistics did not change:\nbefore:\n%s\nafter:\n%s", before.stdout, after.stdout)
+	}
+	// A reload with a broken configuration keeps the running one.
+	conf := filepath.Join(dir, "bootflash", "demo", "dsengine.conf")
+	good, _ := os.ReadFile(conf)
+	if err := os.WriteFile(conf, append(good, []byte(" rate-limit 61\n")...), 0o644); err == nil {
+		if r := cli("reload"); r.code != exitFail || !strings.Contains(r.stderr, "the running configuration stays") {
+			t.Errorf("bad reload: exit %d, %s", r.code, r.stderr)
+		}
+		os.WriteFile(conf, good, 0o644)
+		if r := cli("reload"); r.code != exitOK {
+			t.Errorf("good reload: exit %d, %s", r.code, r.stderr)
+		}
+	}
+	cancel()
+	if code := <-done; code != exitOK {
+		t.Errorf("daemon exit %d\n%s", code, log.String())
+	}
+	stopped = true
+	// SIGTERM (here: the context) leaves the outbox on disk.
+	if _, err := os.Stat(found); err != nil {
+		t.Errorf("the outbox message is gone after the stop: %v", err)
+	}
+	if _, err := os.Stat(sock); !os.IsNotExist(err) {
+		t.Errorf("control socket left behind: %v", err)
+	}
+}
