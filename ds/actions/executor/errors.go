@@ -30,7 +30,7 @@ var (
 type Error struct {
 	Executor string // "local", "sim", "ssh 192.0.2.1:22"
 	Command  string // the IOS command
-	Kind     error  // ErrTimeout, ErrExit, ErrConnection, ErrRefused or ErrClosed
+	Kind     error  // ErrTimeout, ErrExit, ErrConnection, ErrRefused, ErrClosed, or ctx.Err() when the caller gave up
 	ExitCode int    // for ErrExit
 	Detail   string // what happened, for people
 	Err      error  // the underlying error, if any

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -331,4 +332,41 @@ func TestSSHLostDuringCommand(t *testing.T) {
 		t.Error("the lost connection was kept")
 	}
 	noProcesses(t, "sleep 102.7")
+}
+
+func TestSSHSilentServer(t *testing.T) {
+	// A TCP server that accepts and never speaks SSH.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		var held []net.Conn
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				break
+			}
+			held = append(held, c)
+		}
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	defer func() { l.Close(); <-served }()
+
+	port := l.Addr().(*net.TCPAddr).Port
+	cfg := config.Executor{Kind: config.ExecutorSSH, Host: "127.0.0.1", Port: port, Password: "x",
+		KnownHosts: writeKnownHosts(t, fmt.Sprintf("[127.0.0.1]:%d %s", port, randomHostKey(t)))}
+	e := newSSHT(t, cfg, Options{DialTimeout: 300 * time.Millisecond})
+	start := time.Now()
+	_, err = e.Run(context.Background(), "show version")
+	if !errors.Is(err, ErrConnection) || !Retryable(err) || !strings.Contains(err.Error(), "no SSH handshake within 300ms") {
+		t.Errorf("silent server: %v", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("took %s", d)
+	}
 }
