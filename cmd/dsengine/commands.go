@@ -66,7 +66,7 @@ func commandTable() []command {
 			args:    "policy registered|statistics",
 			summary: "registered EEM applets and DS detectors, and event statistics",
 			example: "dsengine show event manager policy registered",
-			run:     notImplemented("show event manager"),
+			run:     runShowEventManager,
 		},
 		{
 			words:   []string{"call-home", "test"},
@@ -106,7 +106,8 @@ func commandTable() []command {
 			args:    "--slot N insert|remove",
 			summary: "inject an online insertion/removal event into the running daemon",
 			example: "dsengine event oir --slot 3 remove",
-			run:     notImplemented("event oir"),
+			flags:   eventOIRFlags,
+			run:     runEventOIR,
 		},
 		{
 			words:   []string{"reload"},

@@ -20,8 +20,12 @@ type syncBuffer struct {
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // eventually polls cond for up to 10 s.
 func eventually(t *testing.T, what string, cond func() bool) {
@@ -94,6 +98,21 @@ func TestDemoDaemonEndToEnd(t *testing.T) {
 		}
 		return false
 	})
+	// An injected OIR removal completes DS 6032's correlation with the
+	// link-down above (within its 120 s window).
+	if r := cli("event", "oir", "--slot", "1", "remove"); r.code != exitOK {
+		t.Fatalf("event oir: exit %d %s", r.code, r.stderr)
+	}
+	eventually(t, "DS 6032 to run", func() bool {
+		r := cli("show", "call-home", "diagnostic-signature", "6032", "statistics")
+		return strings.Contains(r.stdout, "Triggered:      1")
+	})
+	if r := cli("show", "event", "manager", "statistics"); !strings.Contains(r.stdout, "udp:127.0.0.1:5514                     1          1         0") {
+		t.Errorf("show event manager statistics:\n%s%s", r.stdout, r.stderr)
+	}
+	if r := cli("show", "event", "manager", "policy", "registered"); !strings.Contains(r.stdout, "6050       syslog     down") {
+		t.Errorf("show event manager policy registered:\n%s%s", r.stdout, r.stderr)
+	}
 	after := cli("show", "call-home", "statistics")
 	if after.stdout == before.stdout || !strings.Contains(after.stdout, "In-Queue") {
 		t.Errorf("statistics did not change:\nbefore:\n%s\nafter:\n%s", before.stdout, after.stdout)

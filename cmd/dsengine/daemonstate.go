@@ -29,6 +29,7 @@ type daemonState struct {
 	changed func()
 	// outboxStats are the running outbox's counters.
 	outboxStats func() outbox.Statistics
+	events      *eventState
 }
 
 // handler runs a command that arrived on the control socket, with the

@@ -259,7 +259,16 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 
 	// The control socket: every live CLI command reaches this state.
 	state := &daemonState{store: store, mgr: mgr, cfg: current.Load, reload: reload, changed: resync,
-		outboxStats: ob.Stats().Snapshot}
+		outboxStats: ob.Stats().Snapshot,
+		events: &eventState{hub: hub, triggers: eng.Stats,
+			queueDepth: func() (int, int) { return queue.Len(), queue.Cap() },
+			inputs: func() []input.Stats {
+				out := make([]input.Stats, 0, len(inputs))
+				for _, in := range inputs {
+					out = append(out, in.Stats())
+				}
+				return out
+			}}}
 	sockPath := cfg.Host.ControlSocket
 	if sockPath == "" {
 		sockPath = filepath.Join(e.bootflashDir(), "dsengine.sock")

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/dsengine/dsengine/ds/events/detect"
+	"github.com/dsengine/dsengine/ds/events/input"
+)
+
+// eventState is what the event commands read from the running daemon.
+type eventState struct {
+	hub        *detect.Hub
+	inputs     func() []input.Stats
+	queueDepth func() (int, int)
+	triggers   func() map[string][2]int64
+}
+
+func (e *env) events() (*eventState, error) {
+	if e.daemon == nil || e.daemon.events == nil {
+		return nil, fmt.Errorf("no dsengine daemon is running on %s; start one with `dsengine run`", e.socketPath())
+	}
+	return e.daemon.events, nil
+}
+
+func eventOIRFlags(fs *flag.FlagSet) {
+	fs.Int("slot", -1, "the slot `N` of the card inserted or removed")
+}
+
+// runEventOIR injects an OIR event into the running daemon.
+func runEventOIR(e *env, fs *flag.FlagSet, args []string) error {
+	slot := fs.Lookup("slot").Value.(flag.Getter).Get().(int)
+	if slot < 0 || len(args) != 1 || (args[0] != "insert" && args[0] != "remove") {
+		return usagef("give --slot N and insert or remove")
+	}
+	ev, err := e.events()
+	if err != nil {
+		return err
+	}
+	if err := ev.hub.InjectOIR(slot, args[0]); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "OIR event injected: slot %d %s\n", slot, args[0])
+	return nil
+}
+
+// runShowEventManager is `show event manager statistics|policy registered`.
+func runShowEventManager(e *env, _ *flag.FlagSet, args []string) error {
+	view := strings.Join(args, " ")
+	if view != "statistics" && view != "policy registered" {
+		return usagef("show event manager statistics, or show event manager policy registered")
+	}
+	ev, err := e.events()
+	if err != nil {
+		return err
+	}
+	w := e.stdout
+	if view == "policy registered" {
+		fmt.Fprintln(w, "No.  Owner      Type       Event")
+		fmt.Fprintln(w, "---- ---------- ---------- --------------------")
+		for i, r := range ev.hub.Registrations() {
+			fmt.Fprintf(w, "%-4d %-10s %-10s %s\n", i+1, r.Owner, r.Type, r.EventID)
+		}
+		return nil
+	}
+	fmt.Fprintln(w, "Syslog inputs:")
+	fmt.Fprintln(w, "Input                          Received  Delivered   Dropped  Oversize  Framing")
+	for _, s := range ev.inputs() {
+		fmt.Fprintf(w, "%-30s %9d %10d %9d %9d %8d\n", s.Input, s.Received, s.Delivered, s.Dropped+s.KernelDrops, s.Oversize, s.FramingErrors)
+	}
+	depth, capacity := ev.queueDepth()
+	fmt.Fprintf(w, "Queue to the detectors: %d of %d\n", depth, capacity)
+	st := ev.hub.IndexStats()
+	fmt.Fprintf(w, "Syslog patterns: %d (%d indexed by a literal, %d checked on every line)\n", st.Patterns, st.Indexed, st.AlwaysRun)
+	fmt.Fprintln(w, "DS triggers:")
+	fmt.Fprintln(w, "DS ID      Triggers   Dropped")
+	trig := ev.triggers()
+	ids := make([]string, 0, len(trig))
+	for id := range trig {
+		ids = append(ids, id)
+	}
+	sortNumeric(ids)
+	for _, id := range ids {
+		fmt.Fprintf(w, "%-10s %8d %9d\n", id, trig[id][0], trig[id][1])
+	}
+	return nil
+}
+
+func sortNumeric(ids []string) {
+	for i := 1; i < len(ids); i++ {
+		for j := i; j > 0; j-- {
+			a, _ := strconv.ParseUint(ids[j-1], 10, 64)
+			b, _ := strconv.ParseUint(ids[j], 10, 64)
+			if a <= b {
+				break
+			}
+			ids[j-1], ids[j] = ids[j], ids[j-1]
+		}
+	}
+}
