@@ -152,7 +152,7 @@ func TestRegexVariableThatDoesNotMatchFailsTheAction(t *testing.T) {
 	rec := &recorder{outputs: map[string]string{"show interfaces Gi0/1": "", "show version": "no uptime here"}}
 	var errs []string
 	e := New(Options{Clock: clock.NewVirtual(t0), Effects: rec, Synchronous: true,
-		Known:  func() vars.Known { return vars.Known{Environment: map[string]string{"ds_env1": "abc"}} },
+		Known: func() vars.Known { return vars.Known{Environment: map[string]string{"ds_env1": "abc"}} },
 		Report: func(r Record) {
 			if r.Failed {
 				errs = append(errs, r.Detail)

@@ -25,7 +25,9 @@ type Missing struct {
 	Hint   string
 }
 
-func (m Missing) String() string { return fmt.Sprintf("%s variable %s is not set; %s", m.Source, m.Name, m.Hint) }
+func (m Missing) String() string {
+	return fmt.Sprintf("%s variable %s is not set; %s", m.Source, m.Name, m.Hint)
+}
 
 // Unresolved lists the environment and prompt variables of sig that have
 // no value; a DS with any stays pending. Regex and syslog variables get
