@@ -49,6 +49,8 @@ test: deps vet
 
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -cpu 1 ./...
+	@echo "--- dsengine vs SEC (bench/sec): parse + match of the same log against the same 1,000 rules"
+	$(GO) run ./bench/sec
 
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
