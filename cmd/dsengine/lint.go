@@ -1,12 +1,14 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 
 	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/actions"
 	"github.com/dsengine/dsengine/ds/parse"
 )
 
@@ -45,6 +47,9 @@ func lintFile(path string) (*ds.Signature, error) {
 	}
 	if err := parse.CheckFileName(path, sig); err != nil {
 		return nil, err
+	}
+	if errs := actions.LintScripts(sig); len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	return sig, nil
 }

@@ -126,7 +126,22 @@ func TestLintErrors(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "7001.xml"), []byte(bad), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r := dsengine(t, dir, "ds", "lint", "7001.xml")
+	badScript := `<?xml version="1.0"?>
+<DiagnosticSignature id="7002" revision="1.0">
+  <Name>BadLua</Name>
+  <Events><Event type="immediate"/></Events>
+  <Actions>
+    <Action type="script" lang="lua"><![CDATA[
+local x = 1
+if x then print("unterminated"
+]]></Action>
+  </Actions>
+</DiagnosticSignature>
+`
+	if err := os.WriteFile(filepath.Join(dir, "7002.xml"), []byte(badScript), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := dsengine(t, dir, "ds", "lint", "7001.xml", "7002.xml")
 	if r.code != exitFail {
 		t.Fatalf("exit %d, want 1", r.code)
 	}
