@@ -25,8 +25,10 @@ const (
 )
 
 // TestCrashChild is the process TestCrashSafety kills: it installs
-// crashDSCount DSes of 1–2 KiB, replaces every 7th right away, removes and
-// re-installs every 13th, updates statistics and fills the outbox.
+// crashDSCount DSes of 1–2 KiB in groups of 20–50, replaces every 7th
+// right away, removes and re-installs every 13th, updates statistics and
+// fills the outbox. Every other group is written one DS at a time (Put,
+// Remove), the others with PutBatch and RemoveBatch.
 func TestCrashChild(t *testing.T) {
 	root := os.Getenv(crashRootEnv)
 	if root == "" {
@@ -37,23 +39,14 @@ func TestCrashChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := 1; i <= crashDSCount; i++ {
-		id := strconv.Itoa(i)
-		if _, ok := s.Get(id); ok && i%13 == 0 {
-			if err := s.Remove(id); err != nil {
-				t.Fatal(err)
-			}
-		}
-		xml, asc := makeDS(id, fmt.Sprintf("%d.1", gen), 1024+(i*37+gen*101)%1024)
-		if err := s.Put(id, xml, asc, func(e *Entry) { e.PromptAnswers = map[string]string{"ds_gen": strconv.Itoa(gen)} }); err != nil {
-			t.Fatal(err)
-		}
-		if i%7 == 0 {
-			xml, asc := makeDS(id, fmt.Sprintf("%d.2", gen), 1024+(i*53+gen*7)%1024)
-			if err := s.Put(id, xml, asc, nil); err != nil {
-				t.Fatal(err)
-			}
-		}
+	genAnswer := func(e *Entry) { e.PromptAnswers = map[string]string{"ds_gen": strconv.Itoa(gen)} }
+	first := func(id string, i int) (xml, asc []byte) {
+		return makeDS(id, fmt.Sprintf("%d.1", gen), 1024+(i*37+gen*101)%1024)
+	}
+	second := func(id string, i int) (xml, asc []byte) {
+		return makeDS(id, fmt.Sprintf("%d.2", gen), 1024+(i*53+gen*7)%1024)
+	}
+	after := func(id string, i int, xml []byte) {
 		if i%5 == 0 {
 			if err := s.Update(id, func(e *Entry) { e.Stats.Triggers++; e.Status = ds.StatusRegistered }); err != nil {
 				t.Fatal(err)
@@ -64,6 +57,58 @@ func TestCrashChild(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+	}
+	for group, from := 0, 1; from <= crashDSCount; group++ {
+		to := min(from+20+(group*17+gen*5)%31, crashDSCount+1) // 20–50 DSes
+		if (group+gen)%2 == 1 {
+			for i := from; i < to; i++ {
+				id := strconv.Itoa(i)
+				if _, ok := s.Get(id); ok && i%13 == 0 {
+					if err := s.Remove(id); err != nil {
+						t.Fatal(err)
+					}
+				}
+				xml, asc := first(id, i)
+				if err := s.Put(id, xml, asc, genAnswer); err != nil {
+					t.Fatal(err)
+				}
+				if i%7 == 0 {
+					xml, asc := second(id, i)
+					if err := s.Put(id, xml, asc, nil); err != nil {
+						t.Fatal(err)
+					}
+				}
+				after(id, i, xml)
+			}
+		} else {
+			var remove []string
+			var puts, replaces []PutItem
+			for i := from; i < to; i++ {
+				id := strconv.Itoa(i)
+				if _, ok := s.Get(id); ok && i%13 == 0 {
+					remove = append(remove, id)
+				}
+				xml, asc := first(id, i)
+				puts = append(puts, PutItem{ID: id, XML: xml, ASC: asc, Update: genAnswer})
+				if i%7 == 0 {
+					xml, asc := second(id, i)
+					replaces = append(replaces, PutItem{ID: id, XML: xml, ASC: asc})
+				}
+			}
+			if err := s.RemoveBatch(remove); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.PutBatch(puts); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.PutBatch(replaces); err != nil {
+				t.Fatal(err)
+			}
+			for i := from; i < to; i++ {
+				after(strconv.Itoa(i), i, puts[i-from].XML)
+			}
+		}
+		from = to
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
@@ -117,7 +162,7 @@ func TestCrashSafety(t *testing.T) {
 	}
 	stop := time.Now().Add(budget)
 
-	kills, corrupt, midWrite, finished := 0, 0, 0, 0
+	kills, corrupt, midWrite, midBatch, finished := 0, 0, 0, 0, 0
 	complete := true // root holds all DSes from an earlier finished run
 	for trial := 1; kills < minKills && trial <= maxTrials && time.Now().Before(stop); trial++ {
 		if trial%10 == 0 {
@@ -148,13 +193,18 @@ func TestCrashSafety(t *testing.T) {
 		if pending, _ := filepath.Glob(filepath.Join(root, Dir, "*"+journalSuffix)); len(pending) > 0 {
 			midWrite++
 		}
+		if raw, err := os.ReadFile(filepath.Join(root, Dir, batchJournalFile)); err == nil {
+			if b, err := decodeBatchJournal(raw); err == nil && len(b.Items) > 1 {
+				midBatch++
+			}
+		}
 		if problems := verifyCrashedStore(t, root, complete); len(problems) > 0 {
 			corrupt++
 			t.Errorf("trial %d (child: %v): corrupt store:\n  %s", trial, err, strings.Join(problems, "\n  "))
 		}
 	}
-	t.Logf("crash trials: %d, corrupt stores: %d (%d killed between a commit and its journal's removal; %d more runs finished before their kill)",
-		kills, corrupt, midWrite, finished)
+	t.Logf("crash trials: %d, corrupt stores: %d (%d killed between a commit and its journal's removal, %d of them in a batch of several DSes; %d more runs finished before their kill)",
+		kills, corrupt, midWrite, midBatch, finished)
 	fmt.Printf("crash trials: %d, corrupt stores: %d\n", kills, corrupt)
 	if kills < minKills {
 		t.Errorf("only %d kills in %d trials or %v (an uninterrupted run took %v)", kills, maxTrials, budget, typical)

@@ -8,35 +8,63 @@
 //	<root>/call_home/state.json               statuses, prompt answers, statistics, values
 //	<root>/call_home/outbox/                  call-home messages not yet delivered
 //	<root>/call_home/.lock                    advisory lock; holds the owner's pid
-//	<root>/call_home/<id>.journal             a Put or Remove in progress (see below)
+//	<root>/call_home/batch.journal            a write in progress (see below)
+//	<root>/call_home/<id>.journal             the same, from an older dsengine
 //
 // # Write protocol
 //
-// Every file is written to a temporary file in its final directory (named
-// ".<name>.tmp-*"), fsynced, renamed over the final name, and the directory
-// is fsynced. That makes one file atomic, but a DS is two files (<id>.xml
-// and <id>.xml.asc) plus its entry in state.json, and they must change
-// together: a new .asc beside an old .xml does not verify. So Put and
-// Remove use a redo journal, one per DS:
+// A file written alone (an outbox message, state.json for Update,
+// UpdateBatch and SetValue) goes to a temporary file in its final directory (named
+// ".<name>.tmp-*"), which is fsynced, renamed over the final name, and the
+// directory is fsynced. That makes one file atomic, but a DS is two files
+// (<id>.xml and <id>.xml.asc) plus its entry in state.json, and they must
+// change together: a new .asc beside an old .xml does not verify. And
+// installing many DSes should not cost many fsyncs each. So every Put,
+// Remove, PutBatch and RemoveBatch is a batch — Put and Remove are batches
+// of one — written with a redo journal:
 //
-//  1. Write <id>.journal atomically (temp, fsync, rename, fsync dir). It
-//     holds the operation, both files' contents and the complete new state
-//     entry. Its rename is the commit point: before it, nothing changed;
-//     after it, the operation will complete, now or at the next Open.
-//  2. Write <id>.xml, <id>.xml.asc and state.json to fsynced temporary
-//     files, rename all three into place and fsync the directory (for
-//     Remove: unlink the two files and rename the new state.json).
-//  3. Unlink the journal, without an fsync of its own: the next write's
-//     directory fsync makes the unlink durable, and if a power loss undoes
-//     it before then, nothing written after it was durable either, so
-//     replaying the journal restores exactly the state the operation left.
+//  1. Check every item (PutBatch: the caller's Check, unless Store.Check
+//     already did) and refuse the whole batch if one fails. Encode the new
+//     state.json once, and the journal: every item's operation, files and
+//     complete new entry.
+//  2. Stage: write each new <id>.xml and <id>.xml.asc to a temporary file,
+//     and the new state.json to a temporary file that is fsynced. The DS
+//     files of a batch of more than a few are not fsynced one by one (see
+//     step 4); those of a small batch are. A failure here removes the
+//     temporary files: the store is unchanged.
+//  3. Commit: write batch.journal to a temporary file, fsync it, rename it
+//     into place and fsync the directory. This rename is the commit point:
+//     before it, nothing changed; after it, the batch will complete, now
+//     or at the next Open, and no old file is replaced before the journal
+//     is durable.
+//  4. Apply: unlink the files of removed DSes, rename every staged file
+//     into place (state.json last), then make it all durable: one
+//     syncfs(2) when the DS files were staged without fsync, and a
+//     directory fsync. The number of fsyncs is constant, not per DS.
+//  5. Unlink the journal, without an fsync of its own: the next write's
+//     commit makes the unlink durable, and if a power loss undoes it
+//     before then, nothing written after it was durable either, so
+//     replaying the journal restores exactly the state the batch left.
 //
-// Open replays every journal it finds (rewriting the files and the entry
-// from the journal, which is idempotent), writes state.json, and only then
-// removes the journals. A crash at any moment therefore leaves either the
-// old DS and entry or the new ones, never a mix, and state.json always
-// parses because it is only ever replaced by rename. Leftover temporary
-// files are deleted by Open.
+// state.json is always fsynced before its rename because no journal could
+// rebuild it: a power loss must never leave it empty. The DS files need not
+// be: until step 4 has made them durable, the journal that can rewrite
+// them is still there. After a crash at most one journal exists, since
+// each commit makes the previous journal's unlink durable.
+//
+// Open replays batch.journal (and any <id>.journal left by an older
+// dsengine, whose Put and Remove used one journal per DS) item by item:
+// it rewrites each DS's files and entry from the journal, or removes them,
+// which is idempotent; then it syncs the filesystem, writes state.json and
+// only then removes the journals. A crash at any moment therefore leaves
+// either all of a batch's DSes and entries in their old state or all in
+// their new one, never a mix, and state.json always parses because it is
+// only ever replaced by rename. Leftover temporary files are deleted by
+// Open.
+//
+// state.json is rewritten whole on every write, but each entry's JSON text
+// is cached and only the entries that changed are encoded again, so a
+// write costs a copy of the file rather than a marshalling of every entry.
 //
 // # Recovery on Open
 //

@@ -8,12 +8,17 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
-// stageFile writes data to a new temporary file beside dir/name and fsyncs
-// it; the caller renames it into place. A non-zero mtime is set on the
-// file (the outbox orders messages by it). On error nothing is left behind.
-func stageFile(dir, name string, data []byte, mtime time.Time) (tmp string, err error) {
+// stageFile writes data to a new temporary file beside dir/name and, with
+// sync, fsyncs it; the caller renames it into place. A file staged without
+// sync must be made durable (syncFS) before anything that relies on its
+// content, e.g. the removal of the journal that could rewrite it. A
+// non-zero mtime is set on the file (the outbox orders messages by it). On
+// error nothing is left behind.
+func stageFile(dir, name string, data []byte, mtime time.Time, sync bool) (tmp string, err error) {
 	f, err := os.CreateTemp(dir, "."+name+tmpMarker+"*")
 	if err != nil {
 		return "", err
@@ -33,8 +38,10 @@ func stageFile(dir, name string, data []byte, mtime time.Time) (tmp string, err 
 			return "", err
 		}
 	}
-	if err = f.Sync(); err != nil {
-		return "", err
+	if sync {
+		if err = f.Sync(); err != nil {
+			return "", err
+		}
 	}
 	if err = f.Close(); err != nil {
 		return "", err
@@ -45,7 +52,7 @@ func stageFile(dir, name string, data []byte, mtime time.Time) (tmp string, err 
 // writeFileAtomic replaces dir/name with data: temporary file, fsync,
 // rename, fsync of dir.
 func writeFileAtomic(dir, name string, data []byte, mtime time.Time) error {
-	tmp, err := stageFile(dir, name, data, mtime)
+	tmp, err := stageFile(dir, name, data, mtime, true)
 	if err != nil {
 		return err
 	}
@@ -68,6 +75,30 @@ func syncDir(dir string) error {
 		err = cerr
 	}
 	return err
+}
+
+// syncFS makes everything written on the filesystem holding dir durable:
+// the data of every file and every directory change (syncfs(2), which
+// reports writeback errors since Linux 5.8). One call replaces an fsync of
+// each of many files written together.
+func syncFS(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	for {
+		err = unix.Syncfs(int(d.Fd()))
+		if err != unix.EINTR {
+			break
+		}
+	}
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("syncfs %s: %w", dir, err)
+	}
+	return nil
 }
 
 // errTooLarge is wrapped by readCapped when a file exceeds its cap.

@@ -19,8 +19,11 @@ const (
 	xmlSuffix     = ".xml"
 	ascSuffix     = ".xml.asc"
 	journalSuffix = ".journal"
-	tmpMarker     = ".tmp-"
-	corruptPrefix = StateFile + ".corrupt-"
+	// batchJournalFile is the journal of a batch in progress; "batch" is
+	// not a DS id, so it cannot clash with <id>.journal.
+	batchJournalFile = "batch" + journalSuffix
+	tmpMarker        = ".tmp-"
+	corruptPrefix    = StateFile + ".corrupt-"
 )
 
 // Size limits: anything larger is refused on write and on read.
@@ -33,6 +36,9 @@ const (
 	MaxOutboxMessageSize = 16 << 20
 	// maxJournalSize caps a journal: two DS files in base64 plus an entry.
 	maxJournalSize = 4*MaxDSFileSize + (1 << 20)
+	// maxBatchJournalSize caps batch.journal: MaxBatchBytes in base64 plus
+	// the entries.
+	maxBatchJournalSize = 2 * MaxBatchBytes
 	// maxIDLen keeps ids within int64 so they sort numerically.
 	maxIDLen = 18
 	// maxOutboxNameLen keeps names well under NAME_MAX with a temp suffix.

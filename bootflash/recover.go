@@ -32,26 +32,40 @@ func (s *Store) recover() error {
 	if err != nil {
 		return err
 	}
-	files, err := s.scan()
+	files, batch, err := s.scan()
 	if err != nil {
 		return err
 	}
 
-	var journals []string
+	// Replay interrupted writes. After a crash at most one journal exists
+	// (each write's commit makes the removal of the previous write's
+	// journal durable), so their order does not matter; batch.journal goes
+	// first, then <id>.journal files (written by Put and Remove before
+	// they became batches of one) in id order.
+	var journals []string // the files to remove once state.json is saved
+	if batch {
+		if err := s.replayBatch(files); err != nil {
+			return err
+		}
+		journals = append(journals, batchJournalFile)
+		changed = true
+	}
+	var ids []string
 	for id, f := range files {
 		if f.journal {
-			journals = append(journals, id)
+			ids = append(ids, id)
 		}
 	}
-	sort.Slice(journals, func(i, j int) bool { return lessID(journals[i], journals[j]) })
-	for _, id := range journals {
+	sort.Slice(ids, func(i, j int) bool { return lessID(ids[i], ids[j]) })
+	for _, id := range ids {
 		if err := s.replay(id, files[id]); err != nil {
 			return err
 		}
+		journals = append(journals, id+journalSuffix)
 		changed = true
 	}
 
-	ids := make([]string, 0, len(files)+len(s.entries))
+	ids = make([]string, 0, len(files)+len(s.entries))
 	for id, f := range files {
 		if f.xml || f.asc || s.entries[id] != nil {
 			ids = append(ids, id)
@@ -72,17 +86,22 @@ func (s *Store) recover() error {
 	if !writable || !changed {
 		return nil
 	}
-	data, err := s.marshalState("", nil)
+	data, err := s.encodeState(nil)
 	if err != nil {
 		return err
 	}
-	// This also makes the replayed files' renames durable (same directory),
-	// so the journals may go.
+	// The replayed files were written without fsync: make them and their
+	// renames durable, then state.json, and only then may the journals go.
+	if len(journals) > 0 {
+		if err := syncFS(s.dir); err != nil {
+			return err
+		}
+	}
 	if err := writeFileAtomic(s.dir, StateFile, data, time.Time{}); err != nil {
 		return err
 	}
-	for _, id := range journals {
-		if err := removeIfExists(filepath.Join(s.dir, id+journalSuffix)); err != nil {
+	for _, name := range journals {
+		if err := removeIfExists(filepath.Join(s.dir, name)); err != nil {
 			return err
 		}
 	}
@@ -154,14 +173,19 @@ func (s *Store) setAsideState(cause error) error {
 	return nil
 }
 
-// scan lists the DS files and journals in the store's directory.
-func (s *Store) scan() (map[string]*found, error) {
+// scan lists the DS files and journals in the store's directory; batch
+// reports batch.journal.
+func (s *Store) scan() (files map[string]*found, batch bool, err error) {
 	ents, err := os.ReadDir(s.dir)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	files := map[string]*found{}
+	files = map[string]*found{}
 	for _, e := range ents {
+		if e.Name() == batchJournalFile && e.Type().IsRegular() {
+			batch = true
+			continue
+		}
 		id, kind, ok := idOf(e.Name())
 		if !ok || !e.Type().IsRegular() {
 			continue
@@ -180,7 +204,7 @@ func (s *Store) scan() (map[string]*found, error) {
 			f.journal = true
 		}
 	}
-	return files, nil
+	return files, batch, nil
 }
 
 // replay completes the Put or Remove recorded in <id>.journal, on disk or,
@@ -195,6 +219,40 @@ func (s *Store) replay(id string, f *found) error {
 		s.warnf("DS %s: unreadable %s%s discarded: %v", id, id, journalSuffix, err)
 		return nil
 	}
+	return s.redo(j, f)
+}
+
+// replayBatch completes the batch recorded in batch.journal, item by item,
+// like replay. An unreadable journal is discarded.
+func (s *Store) replayBatch(files map[string]*found) error {
+	data, err := readCapped(filepath.Join(s.dir, batchJournalFile), maxBatchJournalSize)
+	var b *batchJournal
+	if err == nil {
+		b, err = decodeBatchJournal(data)
+	}
+	if err != nil {
+		s.warnf("unreadable %s discarded: %v", batchJournalFile, err)
+		return nil
+	}
+	for i := range b.Items {
+		j := &b.Items[i]
+		f := files[j.ID]
+		if f == nil {
+			f = &found{}
+			files[j.ID] = f
+		}
+		if err := s.redo(j, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// redo applies one journal record again: it rewrites the DS's files and
+// entry, or removes them. Files are written without fsync; recover makes
+// them durable before it removes the journal. It is idempotent.
+func (s *Store) redo(j *journal, f *found) error {
+	id := j.ID
 	switch j.Op {
 	case opPut:
 		if s.opts.ReadOnly {
@@ -204,7 +262,7 @@ func (s *Store) replay(id string, f *found) error {
 				name string
 				data []byte
 			}{{id + xmlSuffix, j.XML}, {id + ascSuffix, j.ASC}} {
-				tmp, err := stageFile(s.dir, w.name, w.data, time.Time{})
+				tmp, err := stageFile(s.dir, w.name, w.data, time.Time{}, false)
 				if err != nil {
 					return err
 				}

@@ -1,10 +1,10 @@
 package bootflash
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"sort"
@@ -77,8 +77,9 @@ type Store struct {
 	lock    *os.File // nil when ReadOnly
 	entries map[string]*Entry
 	values  map[string]string
-	overlay map[string]pair // ReadOnly only: pending journals
-	broken  error           // a write failed after its commit point
+	overlay map[string]pair    // ReadOnly only: pending journals
+	enc     map[string]encoded // state.json text of each entry, see encodeState
+	broken  error              // a write failed after its commit point
 	closed  bool
 }
 
@@ -205,131 +206,17 @@ func (s *Store) readFiles(id string) (xml, asc []byte, err error) {
 // comment), replacing any earlier version. The files must pass Check; the
 // entry gets the DS's name and revision, status downloaded, no failure and
 // LastUpdate now, keeping prompt answers and statistics of an earlier
-// version; update, if not nil, may then change it (its ID and Signature
-// are kept).
+// version; update, if not nil, may then change it (it sees the parsed DS
+// as Signature; its changes to ID and Signature are ignored). A Put is a
+// PutBatch of one.
 func (s *Store) Put(id string, xml, asc []byte, update func(*Entry)) error {
-	if err := ValidID(id); err != nil {
-		return fmt.Errorf("bootflash: %w", err)
-	}
-	if len(xml) > MaxDSFileSize || len(asc) > MaxDSFileSize {
-		return fmt.Errorf("bootflash: DS %s: %w (over %d bytes)", id, errTooLarge, MaxDSFileSize)
-	}
-	sig, err := s.check(id, xml, asc)
-	if err != nil {
-		return fmt.Errorf("bootflash: DS %s: %w", id, err)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.writable(); err != nil {
-		return err
-	}
-	e := Entry{ID: id}
-	if old, ok := s.entries[id]; ok {
-		e = old.clone()
-	}
-	e.Status, e.FailureReason, e.CheckFailed = ds.StatusDownloaded, "", false
-	if sig != nil {
-		e.Name, e.Revision = sig.Name, sig.Revision
-	}
-	e.LastUpdate = s.opts.Now().UTC()
-	if update != nil {
-		update(&e)
-	}
-	e.ID, e.Signature = id, sig
-
-	// Stage everything first, so a failure before the commit leaves the
-	// store as it was.
-	state, err := s.marshalState(id, &e)
-	if err != nil {
-		return err
-	}
-	rec, err := json.Marshal(journal{Op: opPut, ID: id, XML: xml, ASC: asc, Entry: &e})
-	if err != nil {
-		return fmt.Errorf("bootflash: DS %s: %w", id, err)
-	}
-	var tmps []string
-	defer func() {
-		for _, t := range tmps {
-			if t != "" { // not renamed
-				os.Remove(t)
-			}
-		}
-	}()
-	for _, f := range []struct {
-		name string
-		data []byte
-	}{{id + xmlSuffix, xml}, {id + ascSuffix, asc}, {StateFile, state}} {
-		tmp, err := stageFile(s.dir, f.name, f.data, time.Time{})
-		if err != nil {
-			return fmt.Errorf("bootflash: DS %s: %w", id, err)
-		}
-		tmps = append(tmps, tmp)
-	}
-	if err := writeFileAtomic(s.dir, id+journalSuffix, rec, time.Time{}); err != nil {
-		return fmt.Errorf("bootflash: DS %s: %w", id, err)
-	}
-	// Committed: the journal completes the Put at the next Open if this
-	// process cannot.
-	s.entries[id] = &e
-	for i, name := range []string{id + xmlSuffix, id + ascSuffix, StateFile} {
-		if err := os.Rename(tmps[i], filepath.Join(s.dir, name)); err != nil {
-			return s.fail(fmt.Errorf("DS %s: %w", id, err))
-		}
-		tmps[i] = ""
-	}
-	return s.finish(id)
+	return s.PutBatch([]PutItem{{ID: id, XML: xml, ASC: asc, Update: update}})
 }
 
-// Remove deletes a DS's files and its entry atomically (deinstall).
+// Remove deletes a DS's files and its entry atomically (deinstall). It is
+// a RemoveBatch of one.
 func (s *Store) Remove(id string) error {
-	if err := ValidID(id); err != nil {
-		return fmt.Errorf("bootflash: %w", err)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.writable(); err != nil {
-		return err
-	}
-	if _, ok := s.entries[id]; !ok {
-		return fmt.Errorf("bootflash: DS %s: %w", id, ErrNotFound)
-	}
-	state, err := s.marshalState(id, nil)
-	if err != nil {
-		return err
-	}
-	tmp, err := stageFile(s.dir, StateFile, state, time.Time{})
-	if err != nil {
-		return fmt.Errorf("bootflash: DS %s: %w", id, err)
-	}
-	rec, _ := json.Marshal(journal{Op: opRemove, ID: id})
-	if err := writeFileAtomic(s.dir, id+journalSuffix, rec, time.Time{}); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("bootflash: DS %s: %w", id, err)
-	}
-	delete(s.entries, id)
-	for _, name := range []string{id + xmlSuffix, id + ascSuffix} {
-		if err := removeIfExists(filepath.Join(s.dir, name)); err != nil {
-			os.Remove(tmp)
-			return s.fail(fmt.Errorf("DS %s: %w", id, err))
-		}
-	}
-	if err := os.Rename(tmp, filepath.Join(s.dir, StateFile)); err != nil {
-		os.Remove(tmp)
-		return s.fail(fmt.Errorf("DS %s: %w", id, err))
-	}
-	return s.finish(id)
-}
-
-// finish makes a committed operation's renames durable, then drops its
-// journal.
-func (s *Store) finish(id string) error {
-	if err := syncDir(s.dir); err != nil {
-		return s.fail(fmt.Errorf("DS %s: %w", id, err))
-	}
-	if err := removeIfExists(filepath.Join(s.dir, id+journalSuffix)); err != nil {
-		return s.fail(fmt.Errorf("DS %s: %w", id, err))
-	}
-	return nil
+	return s.RemoveBatch([]string{id})
 }
 
 // fail records a failure after a commit point: memory and disk may now
@@ -356,6 +243,34 @@ func (s *Store) Update(id string, fn func(*Entry)) error {
 	fn(&e)
 	e.ID, e.Signature = old.ID, old.Signature
 	return s.saveState(func() { s.entries[id] = &e }, func() { s.entries[id] = old })
+}
+
+// UpdateBatch changes many DSes' entries with one atomic write of
+// state.json: fns maps each id to the change for it, called like Update's
+// fn. An id that is not stored refuses the whole batch, with the store
+// unchanged.
+func (s *Store) UpdateBatch(fns map[string]func(*Entry)) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.writable(); err != nil {
+		return err
+	}
+	olds := make(map[string]*Entry, len(fns))
+	news := make(map[string]*Entry, len(fns))
+	for id, fn := range fns {
+		old, ok := s.entries[id]
+		if !ok {
+			return fmt.Errorf("bootflash: DS %s: %w", id, ErrNotFound)
+		}
+		e := old.clone()
+		fn(&e)
+		e.ID, e.Signature = old.ID, old.Signature
+		olds[id], news[id] = old, &e
+	}
+	if len(fns) == 0 {
+		return nil
+	}
+	return s.saveState(func() { maps.Copy(s.entries, news) }, func() { maps.Copy(s.entries, olds) })
 }
 
 // Value returns a store-wide value saved by SetValue.
@@ -396,12 +311,12 @@ func (s *Store) SetValue(key, value string) error {
 // was not replaced, undo restores memory.
 func (s *Store) saveState(change, undo func()) error {
 	change()
-	data, err := s.marshalState("", nil)
+	data, err := s.encodeState(nil)
 	if err != nil {
 		undo()
 		return err
 	}
-	tmp, err := stageFile(s.dir, StateFile, data, time.Time{})
+	tmp, err := stageFile(s.dir, StateFile, data, time.Time{}, true)
 	if err == nil {
 		if err = os.Rename(tmp, filepath.Join(s.dir, StateFile)); err != nil {
 			os.Remove(tmp)
@@ -415,26 +330,6 @@ func (s *Store) saveState(change, undo func()) error {
 		return s.fail(err)
 	}
 	return nil
-}
-
-// marshalState encodes state.json from memory, with the entry of id
-// replaced by e (or left out when e is nil) if id is not empty.
-func (s *Store) marshalState(id string, e *Entry) ([]byte, error) {
-	st := stateFile{Version: stateVersion, Values: s.values, Signatures: make([]Entry, 0, len(s.entries)+1)}
-	for eid, x := range s.entries {
-		if eid != id {
-			st.Signatures = append(st.Signatures, *x)
-		}
-	}
-	if id != "" && e != nil {
-		st.Signatures = append(st.Signatures, *e)
-	}
-	sort.Slice(st.Signatures, func(i, j int) bool { return lessID(st.Signatures[i].ID, st.Signatures[j].ID) })
-	data, err := json.MarshalIndent(st, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("bootflash: encode %s: %w", StateFile, err)
-	}
-	return append(data, '\n'), nil
 }
 
 // writable reports why the store cannot be written, if it cannot.

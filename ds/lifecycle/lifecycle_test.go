@@ -196,3 +196,121 @@ func TestRestartReverifiesAndIsolatesDamage(t *testing.T) {
 		t.Error("the damaged file was changed")
 	}
 }
+
+func TestInstallFiles(t *testing.T) {
+	p := newPublisher(t)
+	dir := t.TempDir()
+	root := t.TempDir()
+	store, mgr := openManager(t, root, p, nil, linux)
+	vars := p.file(t, dir, "7200", []byte(withVariables))
+	var paths []string
+	for _, id := range []string{"7501", "7502", "7503"} {
+		paths = append(paths, p.file(t, dir, id, dsXML(id)))
+	}
+	paths = append(paths, vars)
+
+	// Refusals change nothing.
+	before := snapshot(t, root)
+	bad := filepath.Join(t.TempDir(), "7504.xml")
+	os.WriteFile(bad, dsXML("7504"), 0o644)
+	os.WriteFile(bad+".asc", []byte("not a signature"), 0o644)
+	dupDir := t.TempDir()
+	dup := p.file(t, dupDir, "7502", dsXML("7502"))
+	for _, c := range []struct {
+		name    string
+		paths   []string
+		answers map[string]map[string]string
+		text    string
+	}{
+		{"bad signature", append(paths[:2:2], bad), nil, "refused, nothing installed: "},
+		{"twice", append(paths[:3:3], dup), nil, "both hold DS 7502"},
+		{"answers for another DS", paths, map[string]map[string]string{"7600": {"ds_x": "1"}}, "DS 7600, which is not among the files"},
+		{"not a prompt", paths, map[string]map[string]string{"7200": {"ds_env1": "1"}}, "ds_env1 is not a prompt variable of DS 7200"},
+	} {
+		res, err := mgr.InstallFiles(c.paths, c.answers, nil)
+		if err == nil || !strings.Contains(err.Error(), c.text) {
+			t.Errorf("%s: %v, %v; want an error saying %q", c.name, res, err, c.text)
+		}
+		if l := store.List(); len(l) != 0 {
+			t.Errorf("%s: %d DS stored", c.name, len(l))
+		}
+		after := snapshot(t, root)
+		for path, sum := range after {
+			if before[path] != sum {
+				t.Errorf("%s: the store changed: %s was added or rewritten", c.name, path)
+			}
+		}
+	}
+
+	// All at once; the prompt of 7200 is asked, its environment variable
+	// keeps it pending.
+	var asked []string
+	ask := func(v ds.Variable) (string, error) {
+		asked = append(asked, v.Name)
+		return "Gi2/0/2", nil
+	}
+	res, err := mgr.InstallFiles(paths, nil, ask)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 4 {
+		t.Fatalf("results: %+v", res)
+	}
+	for i, id := range []string{"7501", "7502", "7503", "7200"} {
+		want := ds.StatusRegistered
+		if id == "7200" {
+			want = ds.StatusPending
+		}
+		if res[i].ID != id || res[i].Status != want {
+			t.Errorf("result %d: %+v, want DS %s %s", i, res[i], id, want)
+		}
+		e, ok := store.Get(id)
+		if !ok || e.Status != want || e.FailureReason != res[i].Reason || e.Installed.IsZero() || !e.Runnable() {
+			t.Errorf("stored DS %s: %+v", id, e)
+		}
+	}
+	if strings.Join(asked, ",") != "ds_intf" {
+		t.Errorf("asked %v", asked)
+	}
+	if e, _ := store.Get("7200"); e.PromptAnswers["ds_intf"] != "Gi2/0/2" {
+		t.Errorf("prompt answers of 7200: %v", e.PromptAnswers)
+	}
+
+	// Again, with the answer given: nothing is asked, the stored answer is
+	// replaced, and the DS keep their install time.
+	asked = nil
+	first, _ := store.Get("7501")
+	res, err = mgr.InstallFiles(paths[2:], map[string]map[string]string{"7200": {"ds_intf": "Gi3/0/3"}}, ask)
+	if err != nil || len(res) != 2 || len(asked) != 0 {
+		t.Fatalf("reinstall: %+v, %v, asked %v", res, err, asked)
+	}
+	if e, _ := store.Get("7200"); e.PromptAnswers["ds_intf"] != "Gi3/0/3" || e.Status != ds.StatusPending {
+		t.Errorf("7200 after reinstall: %+v", e)
+	}
+	if e, _ := store.Get("7501"); !e.Installed.Equal(first.Installed) {
+		t.Errorf("install time changed: %v, was %v", e.Installed, first.Installed)
+	}
+
+	// The store reopens cleanly with all four.
+	store.Close()
+	store, _ = openManager(t, root, p, nil, linux)
+	if w := store.Warnings(); len(w) != 0 || len(store.List()) != 4 {
+		t.Errorf("reopen: %d DS, warnings %q", len(store.List()), w)
+	}
+}
+
+// TestInstallFileUnknownPromptChangesNothing: a wrong prompt answer is
+// refused before the DS is stored.
+func TestInstallFileUnknownPromptChangesNothing(t *testing.T) {
+	p := newPublisher(t)
+	root := t.TempDir()
+	store, mgr := openManager(t, root, p, nil, linux)
+	path := p.file(t, t.TempDir(), "7200", []byte(withVariables))
+	before := snapshot(t, root)
+	if _, err := mgr.InstallFile(path, map[string]string{"ds_bogus": "1"}, nil); err == nil || !strings.Contains(err.Error(), "ds_bogus is not a prompt variable") {
+		t.Fatalf("error: %v", err)
+	}
+	if len(store.List()) != 0 || len(snapshot(t, root)) != len(before) {
+		t.Error("the DS was stored")
+	}
+}

@@ -42,43 +42,181 @@ type Result struct {
 // Manager installs and deinstalls DS in one store.
 type Manager struct {
 	store *bootflash.Store
-	check bootflash.CheckFunc
 	host  Host
 	env   map[string]string
 	now   func() time.Time
 }
 
 // New returns a Manager. env is the `environment` lines of the
-// configuration; check is the store's check (see Checker).
-func New(store *bootflash.Store, check bootflash.CheckFunc, host Host, env map[string]string, now func() time.Time) *Manager {
-	return &Manager{store: store, check: check, host: host, env: env, now: now}
+// configuration. The second argument, the store's check (see Checker), is
+// not used any more: the Manager checks DS files through the store
+// (Store.Check), which applies that same check, so each file is verified
+// once.
+func New(store *bootflash.Store, _ bootflash.CheckFunc, host Host, env map[string]string, now func() time.Time) *Manager {
+	return &Manager{store: store, host: host, env: env, now: now}
 }
 
 // InstallFile installs a local signed DS file (path and path.asc), for
-// offline use: it is checked like a download, stored, then installed.
+// offline use: it is checked like a download, then stored and installed
+// in one atomic write. answers and ask are as for Install; prompts are
+// asked before anything is written. A DS that fails its check is refused
+// with an error that says nothing was installed.
 func (m *Manager) InstallFile(path string, answers map[string]string, ask Asker) (Result, error) {
+	f, err := m.loadFile(path)
+	if err != nil {
+		return Result{}, err
+	}
+	res, err := m.installChecked([]loaded{f}, map[string]map[string]string{f.c.ID(): answers}, ask)
+	if err != nil {
+		return Result{}, err
+	}
+	return res[0], nil
+}
+
+// InstallFiles installs many local signed DS files like InstallFile, but
+// checks them all first and writes them with one atomic PutBatch (or a few,
+// each atomic, if their files are over bootflash.MaxBatchBytes in all).
+// answers holds the prompt answers by DS id (nil for none); ask, if not
+// nil, is asked for the other prompts of each DS in turn, before anything
+// is written. The results are in the order of paths. If any file fails to
+// load or check, if two files hold the same DS, if answers name a DS that
+// is not among the files or a variable that is not one of its DS's
+// prompts, or if ask fails, nothing is installed. If a write fails, the
+// results of the batches written before it are returned with the error.
+func (m *Manager) InstallFiles(paths []string, answers map[string]map[string]string, ask Asker) ([]Result, error) {
+	files := make([]loaded, 0, len(paths))
+	from := map[string]string{}
+	for _, path := range paths {
+		f, err := m.loadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		id := f.c.ID()
+		if other, dup := from[id]; dup {
+			return nil, fmt.Errorf("refused, nothing installed: %s and %s both hold DS %s", other, path, id)
+		}
+		from[id] = path
+		files = append(files, f)
+	}
+	for id := range answers {
+		if _, ok := from[id]; !ok {
+			return nil, fmt.Errorf("refused, nothing installed: prompt answers for DS %s, which is not among the files", id)
+		}
+	}
+	return m.installChecked(files, answers, ask)
+}
+
+// loaded is a DS file that passed the store's check, with its size.
+type loaded struct {
+	c    *bootflash.Checked
+	size int
+}
+
+// loadFile reads a DS file (path and path.asc) and checks it with the
+// store's check.
+func (m *Manager) loadFile(path string) (loaded, error) {
 	base := filepath.Base(path)
 	id, ok := strings.CutSuffix(base, ".xml")
 	if !ok || bootflash.ValidID(id) != nil {
-		return Result{}, fmt.Errorf("%s: a DS file is named after its id, like 6030.xml", path)
+		return loaded{}, fmt.Errorf("%s: a DS file is named after its id, like 6030.xml", path)
 	}
 	xml, err := readLimited(path, parse.MaxFileSize)
 	if err != nil {
-		return Result{}, err
+		return loaded{}, err
 	}
 	asc, err := readLimited(path+".asc", 64<<10)
 	if errors.Is(err, os.ErrNotExist) {
 		asc = nil // the check says what to do about a missing signature
 	} else if err != nil {
-		return Result{}, err
+		return loaded{}, err
 	}
-	if _, err := m.check(id, xml, asc); err != nil {
-		return Result{}, fmt.Errorf("refused, nothing installed: %w", err)
+	c, err := m.store.Check(id, xml, asc)
+	if err != nil {
+		return loaded{}, fmt.Errorf("refused, nothing installed: %w", err)
 	}
-	if err := m.store.Put(id, xml, asc, nil); err != nil {
-		return Result{}, fmt.Errorf("install %s: %w", id, err)
+	return loaded{c, len(xml) + len(asc)}, nil
+}
+
+// installChecked asks the prompts of checked DS files, then stores them,
+// each with its prompt answers and the status decided from them, in as few
+// PutBatches as bootflash.MaxBatchBytes allows.
+func (m *Manager) installChecked(files []loaded, answers map[string]map[string]string, ask Asker) ([]Result, error) {
+	results := make([]Result, len(files))
+	items := make([]bootflash.PutItem, len(files))
+	now := m.now().UTC()
+	for i, f := range files {
+		id, sig := f.c.ID(), f.c.Signature()
+		var stored map[string]string
+		if e, ok := m.store.Get(id); ok {
+			stored = e.PromptAnswers
+		}
+		given, err := m.prompts(id, sig, stored, answers[id], ask)
+		if err != nil {
+			return nil, err
+		}
+		res := &results[i]
+		items[i] = bootflash.PutItem{Checked: f.c, Update: func(e *bootflash.Entry) {
+			prompts := maps.Clone(e.PromptAnswers)
+			if prompts == nil {
+				prompts = map[string]string{}
+			}
+			maps.Copy(prompts, given)
+			*res = m.evaluate(sig, prompts)
+			e.PromptAnswers = prompts
+			e.Status, e.FailureReason = res.Status, res.Reason
+			if e.Installed.IsZero() {
+				e.Installed = now
+			}
+		}}
 	}
-	return m.Install(id, answers, ask)
+	for start := 0; start < len(files); {
+		end, size := start, 0
+		for end < len(files) && (end == start || size+files[end].size <= bootflash.MaxBatchBytes) {
+			size += files[end].size
+			end++
+		}
+		if err := m.store.PutBatch(items[start:end]); err != nil {
+			if len(files) == 1 {
+				return nil, fmt.Errorf("install %s: %w", files[0].c.ID(), err)
+			}
+			return results[:start], fmt.Errorf("install: %w", err)
+		}
+		start = end
+	}
+	return results, nil
+}
+
+// prompts returns the prompt answers a DS gets on top of those stored:
+// answers, which must name prompt variables of sig, and, when ask is not
+// nil, the answers to the prompts that neither answers nor stored has.
+func (m *Manager) prompts(id string, sig *ds.Signature, stored, answers map[string]string, ask Asker) (map[string]string, error) {
+	given := map[string]string{}
+	for name, value := range answers {
+		v, ok := sig.Variable(name)
+		if !ok || v.Source != ds.SourcePrompt {
+			return nil, fmt.Errorf("%s is not a prompt variable of DS %s; its prompt variables are: %s", name, id, promptNames(sig))
+		}
+		given[name] = value
+	}
+	if ask != nil {
+		for _, v := range sig.Variables {
+			if v.Source != ds.SourcePrompt {
+				continue
+			}
+			if _, done := given[v.Name]; done {
+				continue
+			}
+			if _, done := stored[v.Name]; done {
+				continue
+			}
+			answer, err := ask(v)
+			if err != nil {
+				return nil, fmt.Errorf("install %s: %w", id, err)
+			}
+			given[v.Name] = answer
+		}
+	}
+	return given, nil
 }
 
 // Install installs a DS that is in the store: it takes the prompt answers
@@ -93,32 +231,18 @@ func (m *Manager) Install(id string, answers map[string]string, ask Asker) (Resu
 		return Result{}, fmt.Errorf("DS %s cannot be installed: %s", id, entry.FailureReason)
 	}
 	sig := entry.Signature
+	given, err := m.prompts(id, sig, entry.PromptAnswers, answers, ask)
+	if err != nil {
+		return Result{}, err
+	}
 	prompts := maps.Clone(entry.PromptAnswers)
 	if prompts == nil {
 		prompts = map[string]string{}
 	}
-	for name, value := range answers {
-		v, ok := sig.Variable(name)
-		if !ok || v.Source != ds.SourcePrompt {
-			return Result{}, fmt.Errorf("%s is not a prompt variable of DS %s; its prompt variables are: %s", name, id, promptNames(sig))
-		}
-		prompts[name] = value
-	}
-	if ask != nil {
-		for _, v := range sig.Variables {
-			if _, done := prompts[v.Name]; done || v.Source != ds.SourcePrompt {
-				continue
-			}
-			answer, err := ask(v)
-			if err != nil {
-				return Result{}, fmt.Errorf("install %s: %w", id, err)
-			}
-			prompts[v.Name] = answer
-		}
-	}
+	maps.Copy(prompts, given)
 	res := m.evaluate(sig, prompts)
 	now := m.now().UTC()
-	err := m.store.Update(id, func(e *bootflash.Entry) {
+	err = m.store.Update(id, func(e *bootflash.Entry) {
 		e.PromptAnswers = prompts
 		e.Status = res.Status
 		e.FailureReason = res.Reason
@@ -134,10 +258,11 @@ func (m *Manager) Install(id string, answers map[string]string, ask Asker) (Resu
 
 // Evaluate re-decides the status of every installed DS whose status
 // depends on the configuration (pending, registered, or failed on a
-// prerequisite), after the environment changed. It returns the DS whose
-// status changed.
+// prerequisite), after the environment changed, and records the new
+// statuses with one write. It returns the DS whose status changed.
 func (m *Manager) Evaluate() ([]Result, error) {
 	var changed []Result
+	updates := map[string]func(*bootflash.Entry){}
 	for _, e := range m.store.List() {
 		if e.Signature == nil || e.Installed.IsZero() {
 			continue
@@ -152,17 +277,19 @@ func (m *Manager) Evaluate() ([]Result, error) {
 		if res.Status == e.Status && res.Reason == e.FailureReason {
 			continue
 		}
-		if err := m.store.Update(e.ID, func(en *bootflash.Entry) {
+		updates[e.ID] = func(en *bootflash.Entry) {
 			en.Status, en.FailureReason = res.Status, res.Reason
-		}); err != nil {
-			return changed, err
 		}
 		changed = append(changed, res)
+	}
+	if err := m.store.UpdateBatch(updates); err != nil {
+		return nil, err
 	}
 	return changed, nil
 }
 
-// Deinstall removes a DS and its state. id "all" removes every DS.
+// Deinstall removes a DS and its state. id "all" removes every DS, in one
+// atomic write: all of them or, on an error, none.
 func (m *Manager) Deinstall(id string) ([]string, error) {
 	var ids []string
 	if id == "all" {
@@ -175,10 +302,8 @@ func (m *Manager) Deinstall(id string) ([]string, error) {
 		}
 		ids = []string{id}
 	}
-	for i, each := range ids {
-		if err := m.store.Remove(each); err != nil {
-			return ids[:i], fmt.Errorf("deinstall %s: %w", each, err)
-		}
+	if err := m.store.RemoveBatch(ids); err != nil {
+		return nil, fmt.Errorf("deinstall %s: %w", id, err)
 	}
 	return ids, nil
 }
