@@ -166,15 +166,17 @@ func commandTable() []command {
 			words:   []string{"repo", "build"},
 			args:    "--key SECRET.asc DIR",
 			summary: "write a signed repository index for a directory of signed DS files",
-			example: "dsengine repo build --key keys/publisher-secret.asc /srv/ds-repo",
-			run:     notImplemented("repo build"),
+			example: "dsengine repo build --key keys/publisher-secret.asc --assign user1=6015,6030 /srv/ds-repo",
+			flags:   repoBuildFlags,
+			run:     runRepoBuild,
 		},
 		{
 			words:   []string{"repo", "serve"},
 			args:    "DIR",
 			summary: "serve a DS repository and answer regular download requests",
-			example: "dsengine repo serve --cert server.pem --key server.key /srv/ds-repo",
-			run:     notImplemented("repo serve"),
+			example: "dsengine repo serve --listen 0.0.0.0:8443 --cert server.pem --key server.key /srv/ds-repo",
+			flags:   repoServeFlags,
+			run:     runRepoServe,
 		},
 	}
 }
