@@ -22,8 +22,9 @@ func commandTable() []command {
 			live:    true,
 			args:    "ID|all",
 			summary: "forced download of one DS or all assigned DS from the repository",
-			example: "dsengine call-home diagnostic-signature download 6030",
-			run:     notImplemented("download"),
+			example: "dsengine call-home diagnostic-signature download 6030\n" +
+				"dsengine call-home diagnostic-signature download all",
+			run: runDownload,
 		},
 		{
 			words:   []string{"call-home", "diagnostic-signature", "install"},

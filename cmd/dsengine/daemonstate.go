@@ -30,6 +30,8 @@ type daemonState struct {
 	// outboxStats are the running outbox's counters.
 	outboxStats func() outbox.Statistics
 	events      *eventState
+	// rescheduled re-plans the periodic download after a reload.
+	rescheduled func(*config.Config)
 }
 
 // handler runs a command that arrived on the control socket, with the

@@ -38,6 +38,21 @@ func dsengine(t *testing.T, dir string, args ...string) result {
 	return result{code, out.String(), errOut.String()}
 }
 
+// dsengineNow runs the CLI on the wall clock, for tests with real servers.
+func dsengineNow(t *testing.T, dir string, args ...string) result {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	e := &env{ctx: context.Background(), stdin: strings.NewReader(""), stdout: &out, stderr: &errOut,
+		getenv: func(string) string { return "" }, now: time.Now}
+	wd, _ := os.Getwd()
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chdir(wd)
+	code := run(e, args)
+	return result{code, out.String(), errOut.String()}
+}
+
 // repoFile is a path in the repository, for the bundled signatures.
 func repoFile(t *testing.T, rel string) string {
 	t.Helper()

@@ -107,6 +107,7 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 		}
 	}
 
+	state := &daemonState{store: store, mgr: mgr, cfg: current.Load}
 	ctx, stop := context.WithCancel(e.ctx)
 	defer stop()
 	clock := ds.RealClock{}
@@ -198,6 +199,9 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 		}
 		current.Store(next)
 		hub.SetTracking(next.Tracks, next.IPSLAs)
+		if state.rescheduled != nil {
+			state.rescheduled(next)
+		}
 		// A changed environment may resolve pending DS, or unresolve some.
 		changed, err := lifecycle.New(store, lifecycle.Checker(nil, e.now), hostInfo(next),
 			next.DiagnosticSignature.Environment.Map(), e.now).Evaluate()
@@ -258,17 +262,16 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 	}()
 
 	// The control socket: every live CLI command reaches this state.
-	state := &daemonState{store: store, mgr: mgr, cfg: current.Load, reload: reload, changed: resync,
-		outboxStats: ob.Stats().Snapshot,
-		events: &eventState{hub: hub, triggers: eng.Stats,
-			queueDepth: func() (int, int) { return queue.Len(), queue.Cap() },
-			inputs: func() []input.Stats {
-				out := make([]input.Stats, 0, len(inputs))
-				for _, in := range inputs {
-					out = append(out, in.Stats())
-				}
-				return out
-			}}}
+	state.reload, state.changed, state.outboxStats = reload, resync, ob.Stats().Snapshot
+	state.events = &eventState{hub: hub, triggers: eng.Stats,
+		queueDepth: func() (int, int) { return queue.Len(), queue.Cap() },
+		inputs: func() []input.Stats {
+			out := make([]input.Stats, 0, len(inputs))
+			for _, in := range inputs {
+				out = append(out, in.Stats())
+			}
+			return out
+		}}
 	sockPath := cfg.Host.ControlSocket
 	if sockPath == "" {
 		sockPath = filepath.Join(e.bootflashDir(), "dsengine.sock")
@@ -286,6 +289,34 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 			log.Error("control socket", "err", err)
 		}
 	}()
+	// The regular download, on the DS profile's inventory schedule.
+	var dlMu sync.Mutex
+	var stopDownloads func()
+	scheduleDownloads := func(c *config.Config) {
+		dlMu.Lock()
+		defer dlMu.Unlock()
+		if stopDownloads != nil {
+			stopDownloads()
+		}
+		var note string
+		stopDownloads, note = periodicDownload(ctx, c, clock, func() {
+			state.mu.Lock()
+			defer state.mu.Unlock()
+			res, err := downloadDS(ctx, current.Load(), store, mgr, clock, false, nil, nil)
+			if err != nil {
+				log.Error("periodic DS download", "err", err)
+			}
+			if res != nil {
+				log.Info("periodic DS download", "result", res.String())
+			}
+			resync()
+		})
+		log.Info(note)
+	}
+	scheduleDownloads(cfg)
+	state.rescheduled = scheduleDownloads
+	defer func() { dlMu.Lock(); stopDownloads(); dlMu.Unlock() }()
+
 	log.Info("dsengine running", "config", cfgPath, "bootflash", e.bootflashDir(), "control", sockPath,
 		"ds", len(reg.IDs()))
 
