@@ -8,8 +8,8 @@
 package main
 
 import (
-	"bytes"
 	"bufio"
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
