@@ -8,7 +8,7 @@
 SHELL     := /bin/bash
 GO        ?= go
 FUZZTIME  ?= 30s
-BENCHTIME ?= 1x
+BENCHTIME ?= 1s
 # Debian packages the tests start as real servers, and the commands that show
 # they are installed.
 DEB_PACKAGES = gnupg nginx exim4-daemon-light openssh-server rsyslog swaks netcat-openbsd sec
