@@ -1,0 +1,142 @@
+package applet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+
+	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/config"
+)
+
+// Default limits of a run (see Limits).
+const (
+	DefaultMaxSteps  = 1_000_000
+	DefaultMaxValue  = 16 << 20
+	DefaultMaxOutput = 1 << 20
+	// MaxDepth is how deeply if/while/foreach blocks may nest.
+	MaxDepth = 64
+)
+
+// Env is what a run starts from.
+type Env struct {
+	// Vars are the "event manager environment" variables, by name without
+	// "$".
+	Vars map[string]string
+	// Event holds the built-in variables of the event that triggered the
+	// run, by name without "$": "_syslog_msg", "_event_type",
+	// "_event_pub_sec", "_none_arg1", ...
+	Event map[string]string
+	// Clock times "action wait" and the applet's maxrun; nil means the
+	// wall clock. With a virtual clock, a run in "wait" (or past maxrun)
+	// moves on only when another goroutine advances the clock.
+	Clock ds.Clock
+	// Limits bound the run; zero fields take the defaults.
+	Limits Limits
+}
+
+// Limits bound what one run may consume besides time, so that a runaway
+// applet ends with an error instead of taking the daemon down.
+type Limits struct {
+	// MaxSteps bounds the actions executed (each test of an if, elseif
+	// or while and each loop turn counts); 0 means DefaultMaxSteps,
+	// negative no bound. IOS needs more than maxrun to run a million
+	// actions, so the default only matters on a virtual clock that does
+	// not move.
+	MaxSteps int
+	// MaxValue bounds the bytes of one variable or expanded argument;
+	// 0 means DefaultMaxValue.
+	MaxValue int
+	// MaxOutput bounds the bytes "action puts" writes; 0 means
+	// DefaultMaxOutput.
+	MaxOutput int
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxSteps == 0 {
+		l.MaxSteps = DefaultMaxSteps
+	}
+	if l.MaxValue <= 0 {
+		l.MaxValue = DefaultMaxValue
+	}
+	if l.MaxOutput <= 0 {
+		l.MaxOutput = DefaultMaxOutput
+	}
+	return l
+}
+
+// Result is what a run produced, complete or not.
+type Result struct {
+	// Output is what "action puts" wrote.
+	Output string
+	// Exit is the code of "action exit", 0 when the run ended otherwise.
+	Exit int
+	// Vars are the variables the actions set (by name without "$"),
+	// including $_cli_result, $_regexp_result, $_result,
+	// $_string_result and $_exit_status.
+	Vars map[string]string
+}
+
+// Check reports what would stop the applet's actions from running: an
+// unknown or unsupported verb, wrong arguments, an if/while/foreach without
+// its end (or an end, else, elseif, break or continue out of place), nesting
+// deeper than MaxDepth, a goto to a missing label. It returns nil or an
+// error joining one *Error per problem.
+func Check(a *config.Applet) error {
+	_, err := compile(a)
+	return err
+}
+
+// Run executes the applet's actions in the order of a.Actions (the
+// configuration sorts them by label as strings, as IOS does) and returns what
+// they produced. Nothing runs when Check fails. The run ends at the first
+// failing action, at "action exit", or when a.MaxRun (config.DefaultMaxRun
+// when unset) has passed on env.Clock, whichever comes first; the Result
+// holds what was produced until then, and the error is an *Error naming the
+// action (errors.Is(err, ErrMaxRun) for maxrun).
+//
+// Every argument has its variables substituted before the action runs:
+// $name or ${name} is the value set by an earlier action, else the event's
+// built-in, else the environment variable; a name none of them defines is
+// left as written, as IOS does, and so is a "$" after a backslash. See
+// README.md for each verb.
+func Run(ctx context.Context, a *config.Applet, env Env, host Host) (Result, error) {
+	if a == nil {
+		return Result{}, errors.New("applet: nil applet")
+	}
+	if host == nil {
+		return Result{}, fmt.Errorf("applet %s: nil host", a.Name)
+	}
+	p, err := compile(a)
+	if err != nil {
+		return Result{}, err
+	}
+	clock := env.Clock
+	if clock == nil {
+		clock = ds.RealClock{}
+	}
+	maxrun := a.MaxRun
+	if maxrun <= 0 {
+		maxrun = config.DefaultMaxRun
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	t := clock.AfterFunc(maxrun, func() {
+		cancel(fmt.Errorf("%w: the applet ran for %s", ErrMaxRun, maxrun))
+	})
+	defer t.Stop()
+
+	r := &run{
+		applet: a,
+		prog:   p,
+		env:    env,
+		host:   host,
+		clock:  clock,
+		lim:    env.Limits.withDefaults(),
+		vars:   map[string]string{},
+		loops:  map[int]*loopState{},
+	}
+	err = r.exec(ctx)
+	return Result{Output: r.out.String(), Exit: r.exit, Vars: maps.Clone(r.vars)}, err
+}
