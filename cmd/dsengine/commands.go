@@ -99,7 +99,7 @@ func commandTable() []command {
 			args:    "NAME [ARGS]",
 			summary: "run an `event none` applet in the running daemon",
 			example: "dsengine event manager run BACKUP nightly",
-			run:     notImplemented("event manager run"),
+			run:     runEventManagerRun,
 		},
 		{
 			words:   []string{"event", "oir"},

@@ -113,6 +113,13 @@ func TestDemoDaemonEndToEnd(t *testing.T) {
 	if r := cli("show", "event", "manager", "policy", "registered"); !strings.Contains(r.stdout, "6050       syslog     down") {
 		t.Errorf("show event manager policy registered:\n%s%s", r.stdout, r.stderr)
 	}
+	// An `event none` applet runs by hand, with its arguments.
+	if r := cli("event", "manager", "run", "HELLO", "world"); r.code != exitOK {
+		t.Errorf("event manager run: exit %d %s", r.code, r.stderr)
+	}
+	eventually(t, "the HELLO applet's syslog message", func() bool {
+		return strings.Contains(log.String(), "%HA_EM-6-LOG: HELLO: hello from world")
+	})
 	after := cli("show", "call-home", "statistics")
 	if after.stdout == before.stdout || !strings.Contains(after.stdout, "In-Queue") {
 		t.Errorf("statistics did not change:\nbefore:\n%s\nafter:\n%s", before.stdout, after.stdout)

@@ -32,6 +32,8 @@ type daemonState struct {
 	events      *eventState
 	// rescheduled re-plans the periodic download after a reload.
 	rescheduled func(*config.Config)
+	// applets re-registers the EEM applets after a reload.
+	applets func(*config.Config)
 }
 
 // handler runs a command that arrived on the control socket, with the

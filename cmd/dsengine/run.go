@@ -25,6 +25,7 @@ import (
 	"github.com/dsengine/dsengine/ds/actions/outbox"
 	"github.com/dsengine/dsengine/ds/actions/script"
 	"github.com/dsengine/dsengine/ds/actions/transport"
+	"github.com/dsengine/dsengine/ds/applet"
 	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/control"
 	"github.com/dsengine/dsengine/ds/engine"
@@ -62,11 +63,18 @@ call-home
   profile demo
   environment ds_noc_email noc@dsengine.invalid
   environment ds_audit_to audit@dsengine.invalid
-  trust-key %s
+  trust-key DEMO_KEY_PATH
   command-map "show inventory" "lscpu; lsblk -d -o NAME,SIZE,MODEL"
 dsengine
  syslog listen udp 127.0.0.1:5514
  syslog listen tcp 127.0.0.1:5514
+event manager applet LINKFLAP
+ event syslog pattern "%LINK-3-UPDOWN: .* down" occurs 2 period 60
+ action 1.0 cli command "show ip interface brief"
+ action 2.0 syslog msg "a link went down twice in a minute"
+event manager applet HELLO
+ event none
+ action 1.0 syslog msg "hello from $_none_arg1"
 `
 
 // runDaemon is `dsengine run`: it wires the packages together and runs
@@ -202,6 +210,9 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 		if state.rescheduled != nil {
 			state.rescheduled(next)
 		}
+		if state.applets != nil {
+			state.applets(next)
+		}
 		// A changed environment may resolve pending DS, or unresolve some.
 		changed, err := lifecycle.New(store, lifecycle.Checker(nil, e.now), hostInfo(next),
 			next.DiagnosticSignature.Environment.Map(), e.now).Evaluate()
@@ -215,6 +226,9 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 		return nil
 	}
 	resync()
+	eem := &applets{ctx: ctx, hub: hub, clock: clock, log: log,
+		host: &appletHost{exec: exec, messenger: messenger, mail: mail, MemoryState: &applet.MemoryState{}}}
+	eem.load(cfg)
 
 	// Inputs → one bounded queue → parse → detectors.
 	queue := input.NewQueue(4096, 0)
@@ -262,7 +276,7 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 	}()
 
 	// The control socket: every live CLI command reaches this state.
-	state.reload, state.changed, state.outboxStats = reload, resync, ob.Stats().Snapshot
+	state.reload, state.changed, state.outboxStats, state.applets = reload, resync, ob.Stats().Snapshot, eem.load
 	state.events = &eventState{hub: hub, triggers: eng.Stats,
 		queueDepth: func() (int, int) { return queue.Len(), queue.Cap() },
 		inputs: func() []input.Stats {
@@ -412,7 +426,7 @@ func writeDemo(bootflashDir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := os.WriteFile(cfgPath, []byte(fmt.Sprintf(demoConfig, abs)), 0o644); err != nil {
+	if err := os.WriteFile(cfgPath, []byte(strings.Replace(demoConfig, "DEMO_KEY_PATH", abs, 1)), 0o644); err != nil {
 		return "", err
 	}
 	return cfgPath, nil
