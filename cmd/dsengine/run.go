@@ -31,6 +31,7 @@ import (
 	"github.com/dsengine/dsengine/ds/engine"
 	"github.com/dsengine/dsengine/ds/events"
 	"github.com/dsengine/dsengine/ds/events/detect"
+	dsconfig "github.com/dsengine/dsengine/ds/events/detect/config"
 	"github.com/dsengine/dsengine/ds/events/input"
 	"github.com/dsengine/dsengine/ds/events/input/file"
 	"github.com/dsengine/dsengine/ds/events/input/tcp"
@@ -229,6 +230,25 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 	eem := &applets{ctx: ctx, hub: hub, clock: clock, log: log,
 		host: &appletHost{exec: exec, messenger: messenger, mail: mail, MemoryState: &applet.MemoryState{}}}
 	eem.load(cfg)
+
+	// Files named by `watch file PATH`: a change is a config event.
+	if len(cfg.Host.WatchFiles) > 0 {
+		watcher, err := dsconfig.NewWatcher(clock, 200*time.Millisecond, log, hub.ConfigChanged)
+		if err != nil {
+			return err
+		}
+		defer watcher.Close()
+		for _, f := range cfg.Host.WatchFiles {
+			if err := watcher.Add(f.Path); err != nil {
+				return fmt.Errorf("%s:%d: watch file %s: %w", cfgPath, f.Line, f.Path, err)
+			}
+		}
+		go func() {
+			if err := watcher.Run(ctx); err != nil {
+				log.Error("watch file", "err", err)
+			}
+		}()
+	}
 
 	// Inputs → one bounded queue → parse → detectors.
 	queue := input.NewQueue(4096, 0)

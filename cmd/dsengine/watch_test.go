@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dsengine/dsengine/internal/testserver"
+)
+
+// TestDaemonWatchedFileIsAConfigEvent runs the daemon on a configuration
+// with `watch file`, and a DS with a config event: changing the file on
+// disk runs the DS.
+func TestDaemonWatchedFileIsAConfigEvent(t *testing.T) {
+	dir := t.TempDir()
+	watched := filepath.Join(dir, "router.cfg")
+	if err := os.WriteFile(watched, []byte("hostname a\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ds := `<?xml version="1.0" encoding="UTF-8"?>
+<DiagnosticSignature id="7500" revision="1.0">
+  <Name>FileChanged</Name>
+  <Events><Event type="config" pattern="router\.cfg"/></Events>
+  <Actions><Action type="message">configuration file changed</Action></Actions>
+</DiagnosticSignature>
+`
+	if err := os.WriteFile(filepath.Join(dir, "7500.xml"), []byte(ds), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := dsengineNow(t, dir, "ds", "sign", "--key", repoFile(t, "signatures/keys/demo-secret.asc"), "7500.xml"); r.code != exitOK {
+		t.Fatalf("sign: %s", r.stderr)
+	}
+	writeConfig(t, dir, "dsengine\n watch file "+watched+"\n syslog listen udp "+testserver.Addr(testserver.FreeUDPPort(t))+"\n")
+	if r := dsengineNow(t, dir, "call-home", "diagnostic-signature", "install", "7500", "--file", "7500.xml"); r.code != exitOK {
+		t.Fatalf("install: %s%s", r.stdout, r.stderr)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	log := &syncBuffer{}
+	done := make(chan int)
+	go func() {
+		e := &env{ctx: ctx, stdin: strings.NewReader(""), stdout: log, stderr: log, getenv: func(string) string { return "" },
+			now: time.Now, config: filepath.Join(dir, "dsengine.conf"), bootflash: filepath.Join(dir, "bootflash")}
+		done <- run(e, []string{"run"})
+	}()
+	defer func() { cancel(); <-done }()
+	eventually(t, "the daemon", func() bool { return strings.Contains(log.String(), "dsengine running") })
+	if err := os.WriteFile(watched, []byte("hostname b\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "DS 7500 to run on the file change", func() bool {
+		return strings.Contains(log.String(), "%DS-5-MSG: configuration file changed")
+	})
+}
