@@ -1,14 +1,16 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/dsengine/dsengine/ds/applet"
 	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/parse/iosconfig"
+	"github.com/dsengine/dsengine/ds/verify"
 )
 
 // loadConfig reads the configuration the command should use. With none
@@ -84,14 +86,42 @@ func runConfigCheck(e *env, _ *flag.FlagSet, args []string) error {
 		}
 		return err
 	}
+	failed := false
 	for _, k := range cfg.DiagnosticSignature.TrustKeys {
-		if _, err := os.Stat(k.Path); err != nil {
-			fmt.Fprintf(e.stdout, "%s:%d: trust-key %s: %v\n", path, k.Line, k.Path, err)
-			return errSilent
+		if _, err := verify.LoadKeyring(k.Path); err != nil {
+			fmt.Fprintf(e.stdout, "%s:%d: trust-key: %v\n", path, k.Line, err)
+			failed = true
 		}
+	}
+	// The applets' action blocks (if/else/end, loops, verbs) are checked
+	// as the daemon would before running them.
+	for _, ap := range cfg.EventManager.Applets {
+		for _, err := range unjoin(applet.Check(ap)) {
+			var ae *applet.Error
+			if errors.As(err, &ae) && ae.Line > 0 {
+				fmt.Fprintf(e.stdout, "%s:%d: %v\n", path, ae.Line, ae.Err)
+			} else {
+				fmt.Fprintf(e.stdout, "%s:%d: %v\n", path, ap.Line, err)
+			}
+			failed = true
+		}
+	}
+	if failed {
+		return errSilent
 	}
 	fmt.Fprintf(e.stdout, "%s: ok: %s\n", path, configSummary(cfg))
 	return nil
+}
+
+// unjoin splits an errors.Join error into its errors.
+func unjoin(err error) []error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }
 
 func configSummary(cfg *config.Config) string {

@@ -194,6 +194,12 @@ func TestConfigCheck(t *testing.T) {
 		t.Errorf("bad config: exit %d, want 1", r.code)
 	}
 	golden.Check(t, "testdata/config-check-errors.golden", []byte(r.stdout))
+	writeConfig(t, dir, "event manager applet BROKEN\n event none\n action 1.0 if $a eq 1\n action 2.0 puts \"x\"\n")
+	r = dsengine(t, dir, "config", "check")
+	if r.code != exitFail || !strings.Contains(r.stdout, "dsengine.conf:") {
+		t.Errorf("unterminated if in an applet: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	golden.Check(t, "testdata/config-check-applet.golden", []byte(r.stdout))
 }
 
 func TestInstallShowDeinstall(t *testing.T) {
