@@ -77,44 +77,37 @@ func runDownload(e *env, _ *flag.FlagSet, args []string) error {
 		}
 		ids = []string{args[0]}
 	}
-	cfg, err := e.currentConfig()
-	if err != nil {
-		return err
-	}
-	store, mgr, err := e.openStore(cfg, false)
-	if err != nil {
-		return err
-	}
-	defer e.closeStore(store)
-	var progress func(download.Progress)
-	if isTerminal(e.stdout) {
-		progress = func(p download.Progress) {
-			status := "ok"
-			if p.Err != nil {
-				status = "failed"
-			}
-			fmt.Fprintf(e.stdout, "\r[%d/%d] %s bytes, DS %s %s   ", p.Done, p.Total, humanBytes(p.Bytes), p.ID, status)
-			if p.Done == p.Total {
-				fmt.Fprintln(e.stdout)
+	return e.withStore(false, func(cfg *config.Config, store *bootflash.Store, mgr *lifecycle.Manager) error {
+		var progress func(download.Progress)
+		if isTerminal(e.stdout) {
+			progress = func(p download.Progress) {
+				status := "ok"
+				if p.Err != nil {
+					status = "failed"
+				}
+				fmt.Fprintf(e.stdout, "\r[%d/%d] %s bytes, DS %s %s   ", p.Done, p.Total, humanBytes(p.Bytes), p.ID, status)
+				if p.Done == p.Total {
+					fmt.Fprintln(e.stdout)
+				}
 			}
 		}
-	}
-	res, err := downloadDS(e.ctx, cfg, store, mgr, ds.RealClock{}, true, ids, progress)
-	if res != nil {
-		fmt.Fprintln(e.stdout, res.String())
-		for _, d := range res.DS {
-			if d.Err != nil {
-				fmt.Fprintf(e.stdout, "  DS %s: %v\n", d.ID, d.Err)
+		res, err := downloadDS(e.ctx, cfg, store, mgr, ds.RealClock{}, true, ids, progress)
+		if res != nil {
+			fmt.Fprintln(e.stdout, res.String())
+			for _, d := range res.DS {
+				if d.Err != nil {
+					fmt.Fprintf(e.stdout, "  DS %s: %v\n", d.ID, d.Err)
+				}
 			}
 		}
-	}
-	if err != nil {
-		return err
-	}
-	if res.Failed > 0 {
-		return errSilent
-	}
-	return nil
+		if err != nil {
+			return err
+		}
+		if res.Failed > 0 {
+			return errSilent
+		}
+		return nil
+	})
 }
 
 func isTerminal(w io.Writer) bool {

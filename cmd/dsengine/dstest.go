@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
-	"strconv"
 	"time"
 
 	"github.com/dsengine/dsengine/ds"
@@ -90,11 +88,7 @@ func runDSTest(e *env, fs *flag.FlagSet, args []string) error {
 	for id := range sum.Triggers {
 		ids = append(ids, id)
 	}
-	sort.Slice(ids, func(i, j int) bool {
-		a, _ := strconv.ParseUint(ids[i], 10, 64)
-		b, _ := strconv.ParseUint(ids[j], 10, 64)
-		return a < b
-	})
+	ds.SortIDs(ids)
 	failed := false
 	for _, id := range ids {
 		n := sum.Triggers[id]

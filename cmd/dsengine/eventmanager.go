@@ -3,8 +3,9 @@ package main
 import (
 	"flag"
 	"fmt"
-	"strconv"
 	"strings"
+
+	"github.com/dsengine/dsengine/ds"
 
 	"github.com/dsengine/dsengine/ds/events/detect"
 	"github.com/dsengine/dsengine/ds/events/input"
@@ -81,22 +82,9 @@ func runShowEventManager(e *env, _ *flag.FlagSet, args []string) error {
 	for id := range trig {
 		ids = append(ids, id)
 	}
-	sortNumeric(ids)
+	ds.SortIDs(ids)
 	for _, id := range ids {
 		fmt.Fprintf(w, "%-10s %8d %9d\n", id, trig[id][0], trig[id][1])
 	}
 	return nil
-}
-
-func sortNumeric(ids []string) {
-	for i := 1; i < len(ids); i++ {
-		for j := i; j > 0; j-- {
-			a, _ := strconv.ParseUint(ids[j-1], 10, 64)
-			b, _ := strconv.ParseUint(ids[j], 10, 64)
-			if a <= b {
-				break
-			}
-			ids[j-1], ids[j] = ids[j], ids[j-1]
-		}
-	}
 }

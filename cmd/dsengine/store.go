@@ -46,6 +46,21 @@ func (e *env) openStore(cfg *config.Config, readOnly bool) (*bootflash.Store, *l
 	return store, mgr, nil
 }
 
+// withStore runs fn with the configuration and the store (the daemon's,
+// inside the daemon), closing a store it opened.
+func (e *env) withStore(readOnly bool, fn func(cfg *config.Config, store *bootflash.Store, mgr *lifecycle.Manager) error) error {
+	cfg, err := e.currentConfig()
+	if err != nil {
+		return err
+	}
+	store, mgr, err := e.openStore(cfg, readOnly)
+	if err != nil {
+		return err
+	}
+	defer e.closeStore(store)
+	return fn(cfg, store, mgr)
+}
+
 // closeStore closes a store the command opened; the daemon's stays open.
 func (e *env) closeStore(s *bootflash.Store) {
 	if e.daemon == nil {
@@ -86,41 +101,35 @@ func runInstall(e *env, fs *flag.FlagSet, args []string) error {
 	id := args[0]
 	file := fs.Lookup("file").Value.String()
 	answers := map[string]string(fs.Lookup("set").Value.(setFlag))
-	cfg, err := e.currentConfig()
-	if err != nil {
-		return err
-	}
-	store, mgr, err := e.openStore(cfg, false)
-	if err != nil {
-		return err
-	}
-	defer e.closeStore(store)
-	ask := e.terminalAsker()
-	var res lifecycle.Result
-	if file != "" {
-		res, err = mgr.InstallFile(file, answers, ask)
-		if err == nil && res.ID != id {
-			err = fmt.Errorf("%s holds DS %s, not %s", file, res.ID, id)
+	return e.withStore(false, func(cfg *config.Config, store *bootflash.Store, mgr *lifecycle.Manager) error {
+		ask := e.terminalAsker()
+		var res lifecycle.Result
+		var err error
+		if file != "" {
+			res, err = mgr.InstallFile(file, answers, ask)
+			if err == nil && res.ID != id {
+				err = fmt.Errorf("%s holds DS %s, not %s", file, res.ID, id)
+			}
+		} else {
+			res, err = mgr.Install(id, answers, ask)
 		}
-	} else {
-		res, err = mgr.Install(id, answers, ask)
-	}
-	if err != nil {
-		return err
-	}
-	switch res.Status {
-	case ds.StatusPending:
-		fmt.Fprintf(e.stdout, "DS %s installed, pending:\n", res.ID)
-		for _, m := range res.Missing {
-			fmt.Fprintf(e.stdout, "  %s\n", m)
+		if err != nil {
+			return err
 		}
-	case ds.StatusFailed:
-		fmt.Fprintf(e.stdout, "DS %s installed, failed: %s\n", res.ID, res.Reason)
-		return errSilent
-	default:
-		fmt.Fprintf(e.stdout, "DS %s installed, %s\n", res.ID, res.Status)
-	}
-	return nil
+		switch res.Status {
+		case ds.StatusPending:
+			fmt.Fprintf(e.stdout, "DS %s installed, pending:\n", res.ID)
+			for _, m := range res.Missing {
+				fmt.Fprintf(e.stdout, "  %s\n", m)
+			}
+		case ds.StatusFailed:
+			fmt.Fprintf(e.stdout, "DS %s installed, failed: %s\n", res.ID, res.Reason)
+			return errSilent
+		default:
+			fmt.Fprintf(e.stdout, "DS %s installed, %s\n", res.ID, res.Status)
+		}
+		return nil
+	})
 }
 
 // terminalAsker asks prompt variables on the terminal, or returns nil when
@@ -153,51 +162,37 @@ func runDeinstall(e *env, _ *flag.FlagSet, args []string) error {
 	if len(args) != 1 {
 		return usagef("name one DS id, or all")
 	}
-	cfg, err := e.currentConfig()
-	if err != nil {
+	return e.withStore(false, func(cfg *config.Config, store *bootflash.Store, mgr *lifecycle.Manager) error {
+		removed, err := mgr.Deinstall(args[0])
+		for _, id := range removed {
+			fmt.Fprintf(e.stdout, "DS %s deinstalled\n", id)
+		}
+		if err == nil && len(removed) == 0 {
+			fmt.Fprintln(e.stdout, "no DS installed")
+		}
 		return err
-	}
-	store, mgr, err := e.openStore(cfg, false)
-	if err != nil {
-		return err
-	}
-	defer e.closeStore(store)
-	removed, err := mgr.Deinstall(args[0])
-	for _, id := range removed {
-		fmt.Fprintf(e.stdout, "DS %s deinstalled\n", id)
-	}
-	if err == nil && len(removed) == 0 {
-		fmt.Fprintln(e.stdout, "no DS installed")
-	}
-	return err
+	})
 }
 
 func runShowDS(e *env, _ *flag.FlagSet, args []string) error {
 	if len(args) != 0 && len(args) != 2 {
 		return usagef("give no argument, or an id and one of: %s", strings.Join(show.Views, ", "))
 	}
-	cfg, err := e.currentConfig()
-	if err != nil {
-		return err
-	}
-	store, _, err := e.openStore(cfg, true)
-	if err != nil {
-		return err
-	}
-	defer e.closeStore(store)
-	if len(args) == 0 {
-		show.Settings(e.stdout, cfg, store.List())
-		return nil
-	}
-	id, view := args[0], args[1]
-	entry, ok := store.Get(id)
-	if !ok {
-		return fmt.Errorf("DS %s is not in the store; `show call-home diagnostic-signature` lists the DS it holds", id)
-	}
-	host := hostInfo(cfg)
-	return show.Detail(e.stdout, view, entry, show.Context{
-		Hostname: host.Hostname, Platform: host.Platform, EngineVersion: host.EngineVersion,
-		Environment: cfg.DiagnosticSignature.Environment.Map(), DSProfile: cfg.DiagnosticSignature.Profile,
-		Now: e.now(),
+	return e.withStore(true, func(cfg *config.Config, store *bootflash.Store, _ *lifecycle.Manager) error {
+		if len(args) == 0 {
+			show.Settings(e.stdout, cfg, store.List())
+			return nil
+		}
+		id, view := args[0], args[1]
+		entry, ok := store.Get(id)
+		if !ok {
+			return fmt.Errorf("DS %s is not in the store; `show call-home diagnostic-signature` lists the DS it holds", id)
+		}
+		host := hostInfo(cfg)
+		return show.Detail(e.stdout, view, entry, show.Context{
+			Hostname: host.Hostname, Platform: host.Platform, EngineVersion: host.EngineVersion,
+			Environment: cfg.DiagnosticSignature.Environment.Map(), DSProfile: cfg.DiagnosticSignature.Profile,
+			Now: e.now(),
+		})
 	})
 }

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"regexp"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -379,11 +377,7 @@ func (e *Engine) IDs() []string {
 	for id := range e.dss {
 		ids = append(ids, id)
 	}
-	sort.Slice(ids, func(i, j int) bool {
-		a, _ := strconv.ParseUint(ids[i], 10, 64)
-		b, _ := strconv.ParseUint(ids[j], 10, 64)
-		return a < b
-	})
+	ds.SortIDs(ids)
 	return ids
 }
 

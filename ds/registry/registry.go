@@ -202,11 +202,7 @@ func (r *Registry) IDs() []string {
 	for id := range r.dss {
 		ids = append(ids, id)
 	}
-	sort.Slice(ids, func(i, j int) bool {
-		a, _ := strconv.ParseUint(ids[i], 10, 64)
-		b, _ := strconv.ParseUint(ids[j], 10, 64)
-		return a < b
-	})
+	ds.SortIDs(ids)
 	return ids
 }
 
