@@ -74,11 +74,7 @@ func (a *applets) load(cfg *config.Config) {
 		}
 		var corr *correlate.Correlator
 		if ap.Trigger != nil {
-			ids := make([]string, 0, len(ap.Events))
-			for _, e := range ap.Events {
-				ids = append(ids, e.ID)
-			}
-			prog, err := correlate.Compile(ap.Trigger, ids)
+			prog, err := correlate.Compile(ap.Trigger, eventIDs(ap))
 			if err == nil {
 				corr, err = correlate.New(prog, correlate.Options{Clock: a.clock, OnDelayed: func(correlate.Trigger) {}})
 			}
@@ -101,6 +97,20 @@ func (a *applets) load(cfg *config.Config) {
 				}
 			}})
 		}
+		// `correlate ... and track N`: the correlation follows the state of
+		// each tracked object it names.
+		if corr != nil {
+			prog, _ := correlate.Compile(ap.Trigger, eventIDs(ap))
+			for _, n := range prog.Tracks() {
+				specs = append(specs, detect.Spec{Owner: owner,
+					Event: ds.Event{ID: fmt.Sprintf("track_%d_state", n), Type: ds.EventTrack, TrackObject: n, TrackState: "any"},
+					Fire: func(f detect.Fired) {
+						for range corr.SetTrack(f.Track, f.State == "up", f.Time) {
+							run(f, builtins(f))
+						}
+					}})
+			}
+		}
 		if _, err := a.hub.RegisterAll(specs); err != nil {
 			a.log.Error("applet not registered", "applet", ap.Name, "err", err)
 			continue
@@ -108,6 +118,14 @@ func (a *applets) load(cfg *config.Config) {
 		a.owners = append(a.owners, owner)
 	}
 	a.log.Info("applets registered", "count", len(a.owners))
+}
+
+func eventIDs(ap *config.Applet) []string {
+	ids := make([]string, 0, len(ap.Events))
+	for _, e := range ap.Events {
+		ids = append(ids, e.ID)
+	}
+	return ids
 }
 
 // builtins are the $_ variables of the event that ran an applet.
