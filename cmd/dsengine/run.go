@@ -39,6 +39,7 @@ import (
 	"github.com/dsengine/dsengine/ds/events/input/unixgram"
 	"github.com/dsengine/dsengine/ds/events/syslogmsg"
 	"github.com/dsengine/dsengine/ds/lifecycle"
+	"github.com/dsengine/dsengine/ds/metrics"
 	"github.com/dsengine/dsengine/ds/registry"
 	"github.com/dsengine/dsengine/ds/vars"
 	"github.com/dsengine/dsengine/signatures"
@@ -167,15 +168,22 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 	known := func() vars.Known {
 		return vars.Known{Environment: current.Load().DiagnosticSignature.Environment.Map()}
 	}
+	var mx atomic.Pointer[metrics.Metrics] // set once its sources exist; earlier records are only logged
+	report := func(r engine.Record) {
+		logRecord(log, r)
+		if m := mx.Load(); m != nil && (r.Kind == "action" || r.Kind == "error") {
+			m.ObserveAction(r.Type, r.Failed)
+		}
+	}
 	eng := engine.New(engine.Options{Clock: clock, Effects: live, Hostname: host.Hostname, Known: known,
-		Report: func(r engine.Record) { logRecord(log, r) },
+		Report: report,
 		OnRunDone: func(id string, st engine.RunStats) {
 			if err := store.Update(id, func(en *bootflash.Entry) { addRunStats(en, st) }); err != nil {
 				log.Error("statistics", "ds", id, "err", err)
 			}
 		}})
 	reg := registry.New(ctx, registry.Options{Hub: hub, Engine: eng, Clock: clock, Hostname: host.Hostname, Known: known,
-		Report: func(r engine.Record) { logRecord(log, r) }})
+		Report: report})
 	defer func() { reg.Close(); stop(); eng.Wait() }()
 
 	var syncMu sync.Mutex
@@ -306,6 +314,27 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 			}
 			return out
 		}}
+	// Prometheus metrics, when `metrics listen ADDRESS` asks for them.
+	if addr := cfg.Host.MetricsListen; addr != "" {
+		m := metrics.New(metrics.Sources{Inputs: state.events.inputs, Triggers: eng.Stats, Queue: state.events.queueDepth,
+			Outbox: ob.Stats().Snapshot, OutboxLen: ob.Len,
+			Statuses: func() map[string]int {
+				n := map[string]int{}
+				for _, en := range store.List() {
+					n[string(en.Status)]++
+				}
+				return n
+			}})
+		mx.Store(m)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := m.Serve(ctx, addr); err != nil {
+				log.Error("metrics", "err", err)
+			}
+		}()
+		log.Info("metrics", "listen", addr)
+	}
 	sockPath := cfg.Host.ControlSocket
 	if sockPath == "" {
 		sockPath = filepath.Join(e.bootflashDir(), "dsengine.sock")

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,7 +35,9 @@ func TestDaemonWatchedFileIsAConfigEvent(t *testing.T) {
 	if r := dsengineNow(t, dir, "ds", "sign", "--key", repoFile(t, "signatures/keys/demo-secret.asc"), "7500.xml"); r.code != exitOK {
 		t.Fatalf("sign: %s", r.stderr)
 	}
-	writeConfig(t, dir, "dsengine\n watch file "+watched+"\n syslog listen udp "+testserver.Addr(testserver.FreeUDPPort(t))+"\n")
+	metricsAddr := testserver.Addr(testserver.FreePort(t))
+	writeConfig(t, dir, "dsengine\n watch file "+watched+"\n syslog listen udp "+testserver.Addr(testserver.FreeUDPPort(t))+
+		"\n metrics listen "+metricsAddr+"\n")
 	if r := dsengineNow(t, dir, "call-home", "diagnostic-signature", "install", "7500", "--file", "7500.xml"); r.code != exitOK {
 		t.Fatalf("install: %s%s", r.stdout, r.stderr)
 	}
@@ -52,5 +56,16 @@ func TestDaemonWatchedFileIsAConfigEvent(t *testing.T) {
 	}
 	eventually(t, "DS 7500 to run on the file change", func() bool {
 		return strings.Contains(log.String(), "%DS-5-MSG: configuration file changed")
+	})
+	// The run shows in the Prometheus metrics.
+	eventually(t, "the metrics", func() bool {
+		resp, err := http.Get("http://" + metricsAddr + "/metrics")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return strings.Contains(string(body), `dsengine_actions_total{result="success",type="message"} 1`) &&
+			strings.Contains(string(body), `dsengine_triggers_total{ds="7500"} 1`)
 	})
 }

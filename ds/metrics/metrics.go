@@ -1,0 +1,90 @@
+// Package metrics serves the daemon's Prometheus /metrics: the events in,
+// the triggers, the actions, the queues and the call-home statistics.
+package metrics
+
+import (
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/actions/outbox"
+	"github.com/dsengine/dsengine/ds/events/input"
+)
+
+// Sources are the daemon's counters the metrics read at each scrape. Each
+// func is called from the scraping goroutine, so it must be safe for
+// concurrent use; a nil func leaves its metrics out.
+type Sources struct {
+	// Inputs returns a snapshot of each syslog input's counters.
+	Inputs func() []input.Stats
+	// Triggers returns the triggers seen and dropped per DS, as
+	// engine.Engine.Stats does.
+	Triggers func() map[string][2]int64
+	// Queue returns the depth and the capacity of the queue between the
+	// inputs and the detectors.
+	Queue func() (depth, capacity int)
+	// Outbox returns the call-home statistics, as outbox.Stats.Snapshot does.
+	Outbox func() outbox.Statistics
+	// OutboxLen returns how many call-home messages wait in the outbox.
+	OutboxLen func() int
+	// Statuses returns how many installed DS are in each status.
+	Statuses func() map[string]int
+}
+
+// Metrics is the daemon's metrics registry. Its methods are safe for
+// concurrent use.
+type Metrics struct {
+	reg     *prometheus.Registry
+	actions *prometheus.CounterVec
+}
+
+// New returns the metrics of src in a registry of their own, with the Go
+// runtime and process metrics next to them.
+func New(src Sources) *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		actions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dsengine_actions_total",
+			Help: "DS actions run, by action type and result (success or failure).",
+		}, []string{"type", "result"}),
+	}
+	// Every known type starts at zero, so a rate over it exists before the
+	// first failure.
+	for _, t := range ds.ActionTypes {
+		m.actions.WithLabelValues(string(t), resultSuccess)
+		m.actions.WithLabelValues(string(t), resultFailure)
+	}
+	m.reg.MustRegister(m.actions, newSourceCollector(src),
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// The values of the result label of dsengine_actions_total.
+const (
+	resultSuccess = "success"
+	resultFailure = "failure"
+)
+
+// ObserveAction counts one action run of the given type (command,
+// call-home, …); the daemon calls it for each engine.Record of an action,
+// with the Record's Type and Failed.
+func (m *Metrics) ObserveAction(actionType string, failed bool) {
+	result := resultSuccess
+	if failed {
+		result = resultFailure
+	}
+	m.actions.WithLabelValues(actionType, result).Inc()
+}
+
+// Handler returns the handler that serves the metrics in the Prometheus
+// exposition formats. A source that fails leaves only its own metrics out
+// of a scrape.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
+		ErrorHandling: promhttp.ContinueOnError,
+		Registry:      m.reg,
+	})
+}
