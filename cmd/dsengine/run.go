@@ -116,6 +116,12 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 			return err
 		}
 	}
+	// A DS left running by a daemon that stopped mid-run is registered.
+	for _, en := range store.List() {
+		if en.Status == ds.StatusRunning {
+			setRunning(store, en.ID, false, log)
+		}
+	}
 
 	state := &daemonState{store: store, mgr: mgr, cfg: current.Load}
 	ctx, stop := context.WithCancel(e.ctx)
@@ -176,9 +182,15 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 		}
 	}
 	eng := engine.New(engine.Options{Clock: clock, Effects: live, Hostname: host.Hostname, Known: known,
-		Report: report,
+		Report:     report,
+		OnRunStart: func(id string) { setRunning(store, id, true, log) },
 		OnRunDone: func(id string, st engine.RunStats) {
-			if err := store.Update(id, func(en *bootflash.Entry) { addRunStats(en, st) }); err != nil {
+			if err := store.Update(id, func(en *bootflash.Entry) {
+				addRunStats(en, st)
+				if en.Status == ds.StatusRunning {
+					en.Status = ds.StatusRegistered
+				}
+			}); err != nil {
 				log.Error("statistics", "ds", id, "err", err)
 			}
 		}})
@@ -193,7 +205,7 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 		defer syncMu.Unlock()
 		var want []registry.Want
 		for _, en := range store.List() {
-			if en.Runnable() && en.Status == ds.StatusRegistered {
+			if en.Runnable() && (en.Status == ds.StatusRegistered || en.Status == ds.StatusRunning) {
 				want = append(want, registry.Want{Sig: en.Signature, Prompts: en.PromptAnswers})
 			}
 		}
@@ -434,6 +446,21 @@ func logRecord(log *slog.Logger, r engine.Record) {
 		return
 	}
 	log.Info("ds "+r.Kind, "ds", r.DS, "type", r.Type, "detail", r.Detail)
+}
+
+// setRunning marks a registered DS running while its actions run (SPEC §4).
+func setRunning(store *bootflash.Store, id string, running bool, log *slog.Logger) {
+	err := store.Update(id, func(en *bootflash.Entry) {
+		switch {
+		case running && en.Status == ds.StatusRegistered:
+			en.Status = ds.StatusRunning
+		case !running && en.Status == ds.StatusRunning:
+			en.Status = ds.StatusRegistered
+		}
+	})
+	if err != nil {
+		log.Error("status", "ds", id, "err", err)
+	}
 }
 
 // addRunStats adds one run to a DS's statistics.

@@ -85,8 +85,11 @@ type Options struct {
 	// Synchronous runs actions in the caller's goroutine (for `ds test`,
 	// where virtual time must not move while a DS runs).
 	Synchronous bool
-	// OnRunDone is called after each run (statistics, status). May be nil.
-	OnRunDone func(id string, stats RunStats)
+	// OnRunStart is called before a run's first action (the DS is
+	// running), OnRunDone after its last (statistics, back to registered).
+	// Either may be nil.
+	OnRunStart func(id string)
+	OnRunDone  func(id string, stats RunStats)
 }
 
 // RunStats summarise one run for the store's statistics.
@@ -220,6 +223,9 @@ func (e *Engine) run(ctx context.Context, en *entry, t Trigger) {
 	ctx, cancel := context.WithTimeout(ctx, maxRun)
 	defer cancel()
 	start := e.opts.Clock.Now()
+	if e.opts.OnRunStart != nil {
+		e.opts.OnRunStart(en.sig.ID)
+	}
 	run := &Run{Sig: en.sig, Trigger: t, Values: e.values(en, t)}
 	stats := RunStats{Trigger: t.Time, ByType: map[ds.ActionType]int{}}
 	for i, a := range en.sig.Actions {

@@ -121,7 +121,9 @@ func TestRunRendersAndRunsInOrder(t *testing.T) {
 	}}
 	var records []Record
 	var done RunStats
+	var started []string
 	e := New(Options{Clock: clock.NewVirtual(t0), Effects: rec, Synchronous: true, Hostname: "edge-1",
+		OnRunStart: func(id string) { started = append(started, id+" before "+fmt.Sprint(len(rec.calls))) },
 		Known:     func() vars.Known { return vars.Known{Environment: map[string]string{"ds_env1": "abc"}} },
 		Report:    func(r Record) { records = append(records, r) },
 		OnRunDone: func(id string, s RunStats) { done = s }})
@@ -142,6 +144,9 @@ func TestRunRendersAndRunsInOrder(t *testing.T) {
 	}
 	if len(records) != 7 || records[0].Kind != "trigger" || records[2].Kind != "error" || !strings.Contains(records[2].Detail, `"show bogus"`) {
 		t.Errorf("records: %+v", records)
+	}
+	if len(started) != 1 || started[0] != "6030 before 0" {
+		t.Errorf("OnRunStart: %q, want once before the first action", started)
 	}
 	if done.Failed != 1 || done.ByType[ds.ActionCommand] != 2 || done.LastFail {
 		t.Errorf("run stats: %+v", done)
