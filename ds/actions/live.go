@@ -68,7 +68,7 @@ func (l *Live) CallHome(ctx context.Context, run *engine.Run, a ds.Action) (stri
 	}
 	now := l.Clock.Now()
 	m := DSMessage(run, callhome.CustomerFromConfig(cfg, l.Hostname), l.Device, now, l.ids.Add(1))
-	callhome.Scrub(m, cfg.CallHome.DataPrivacy, l.Hostname)
+	m = callhome.Scrub(m, cfg.CallHome.DataPrivacy, l.Hostname)
 	to := outbox.Destinations(p)
 	dest := ""
 	if urls := to["http"]; len(urls) > 0 {
