@@ -290,14 +290,6 @@ func (e *env) bootflashDir() string {
 	return "bootflash"
 }
 
-// notImplemented is what a command that a later part of the work fills in
-// answers today: it fails, and says so, rather than pretending to work.
-func notImplemented(what string) func(*env, *flag.FlagSet, []string) error {
-	return func(e *env, _ *flag.FlagSet, _ []string) error {
-		return fmt.Errorf("%s is not implemented yet in this build", what)
-	}
-}
-
 func isHelp(args []string) bool {
 	for _, a := range args {
 		if a == "-h" || a == "--help" || a == "-help" {

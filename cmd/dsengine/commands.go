@@ -75,7 +75,7 @@ func commandTable() []command {
 			args:    `["TEXT"] profile NAME`,
 			summary: "send a test message to a profile's destinations",
 			example: `dsengine call-home test "hello" profile user1`,
-			run:     notImplemented("call-home test"),
+			run:     runCallHomeTest,
 		},
 		{
 			words:   []string{"call-home", "send"},
@@ -83,7 +83,7 @@ func commandTable() []command {
 			args:    `alert-group NAME [profile NAME] | "COMMAND" email ADDR|http URL`,
 			summary: "send an alert group message, or a command's output, now",
 			example: `dsengine call-home send "show version" email noc@example.com`,
-			run:     notImplemented("call-home send"),
+			run:     runCallHomeSend,
 		},
 		{
 			words:   []string{"call-home", "request"},
@@ -91,7 +91,7 @@ func commandTable() []command {
 			args:    `output-analysis "COMMAND"|config-sanity|bugs-list|command-reference|product-advisory [profile NAME] [ccoid USER]`,
 			summary: "send a request message to the Call Home backend",
 			example: `dsengine call-home request output-analysis "show version" profile user1`,
-			run:     notImplemented("call-home request"),
+			run:     runCallHomeRequest,
 		},
 		{
 			words:   []string{"event", "manager", "run"},

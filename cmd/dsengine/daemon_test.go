@@ -120,6 +120,13 @@ func TestDemoDaemonEndToEnd(t *testing.T) {
 	eventually(t, "the HELLO applet's syslog message", func() bool {
 		return strings.Contains(log.String(), "%HA_EM-6-LOG: HELLO: hello from world")
 	})
+	// Manual sends go through the daemon's rate limit and outbox.
+	if r := cli("call-home", "test", "hello from the test", "profile", "demo"); r.code != exitOK || !strings.Contains(r.stdout, "queued") {
+		t.Errorf("call-home test: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := cli("call-home", "send", "alert-group", "inventory", "profile", "demo"); r.code != exitOK || !strings.Contains(r.stdout, "inventory") {
+		t.Errorf("call-home send alert-group: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
 	after := cli("show", "call-home", "statistics")
 	if after.stdout == before.stdout || !strings.Contains(after.stdout, "In-Queue") {
 		t.Errorf("statistics did not change:\nbefore:\n%s\nafter:\n%s", before.stdout, after.stdout)

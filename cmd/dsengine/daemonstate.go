@@ -10,6 +10,7 @@ import (
 
 	"github.com/dsengine/dsengine/bootflash"
 	"github.com/dsengine/dsengine/ds/actions/outbox"
+	"github.com/dsengine/dsengine/ds/alertgroup"
 	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/control"
 	"github.com/dsengine/dsengine/ds/lifecycle"
@@ -34,6 +35,8 @@ type daemonState struct {
 	rescheduled func(*config.Config)
 	// applets re-registers the EEM applets after a reload.
 	applets func(*config.Config)
+	// alerts sends the alert-group messages and the manual sends.
+	alerts *alertgroup.Sender
 }
 
 // handler runs a command that arrived on the control socket, with the

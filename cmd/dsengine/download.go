@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
-	"time"
 
 	"github.com/dsengine/dsengine/bootflash"
 	"github.com/dsengine/dsengine/ds"
@@ -123,56 +121,4 @@ func humanBytes(n int64) string {
 		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d", n)
-}
-
-// periodicDownload schedules the regular download on the DS profile's
-// inventory schedule, as the guide says: only once a DS profile is
-// assigned, right after the periodic inventory. It returns a stop function.
-func periodicDownload(ctx context.Context, cfg *config.Config, clock ds.Clock, run func()) (func(), string) {
-	if cfg.DiagnosticSignature.ProfileLine == 0 || cfg.DiagnosticSignature.Repository == "" {
-		return func() {}, "no periodic DS download: no DS profile assigned or no repository configured"
-	}
-	p := cfg.DSProfile()
-	if p == nil {
-		return func() {}, "no periodic DS download: the DS profile does not exist"
-	}
-	var sched *config.Periodic
-	for _, s := range p.Subscriptions {
-		if s.Group == config.GroupInventory && s.Periodic != nil {
-			sched = s.Periodic
-		}
-	}
-	if sched == nil {
-		return func() {}, fmt.Sprintf("no periodic DS download: profile %s has no periodic inventory subscription", p.Name)
-	}
-	schedule, err := parseCron(sched.Cron())
-	if err != nil {
-		return func() {}, fmt.Sprintf("no periodic DS download: %v", err)
-	}
-	stopped := make(chan struct{})
-	var timer ds.Timer
-	var arm func()
-	arm = func() {
-		now := clock.Now()
-		next := schedule.Next(now)
-		timer = clock.AfterFunc(next.Sub(now), func() {
-			select {
-			case <-stopped:
-				return
-			case <-ctx.Done():
-				return
-			default:
-			}
-			run()
-			arm()
-		})
-	}
-	arm()
-	return func() {
-			close(stopped)
-			if timer != nil {
-				timer.Stop()
-			}
-		}, fmt.Sprintf("periodic DS download %s (profile %s), next at %s", strings.ToLower(sched.String()), p.Name,
-			schedule.Next(clock.Now()).UTC().Format(time.DateTime))
 }

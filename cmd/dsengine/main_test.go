@@ -99,9 +99,9 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
-func TestNotImplementedFailsHonestly(t *testing.T) {
+func TestDaemonCommandsWithoutADaemonSaySo(t *testing.T) {
 	r := dsengine(t, t.TempDir(), "call-home", "request", "bugs-list")
-	if r.code != exitFail || !strings.Contains(r.stderr, "not implemented yet") {
+	if r.code != exitFail || !strings.Contains(r.stderr, "no dsengine daemon is running") {
 		t.Errorf("call-home request: exit %d, stderr %q", r.code, r.stderr)
 	}
 	r = dsengine(t, t.TempDir(), "reload")

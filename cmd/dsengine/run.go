@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -25,6 +26,7 @@ import (
 	"github.com/dsengine/dsengine/ds/actions/outbox"
 	"github.com/dsengine/dsengine/ds/actions/script"
 	"github.com/dsengine/dsengine/ds/actions/transport"
+	"github.com/dsengine/dsengine/ds/alertgroup"
 	"github.com/dsengine/dsengine/ds/applet"
 	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/control"
@@ -131,7 +133,10 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 	hub := detect.NewHub(ctx, detect.Options{Clock: clock, Host: host.Hostname, Tracks: cfg.Tracks, SLAs: cfg.IPSLAs, Log: log})
 	defer hub.Close()
 
-	exec, err := executor.New(cfg.DiagnosticSignature.Executor, cfg.DiagnosticSignature.CommandMap, executor.Options{})
+	// The alert groups' IOS commands map to Linux ones after the
+	// configuration's own command-map lines, which win.
+	commandMap := append(slices.Clone(cfg.DiagnosticSignature.CommandMap), alertgroup.CommandMap(cfgPath)...)
+	exec, err := executor.New(cfg.DiagnosticSignature.Executor, commandMap, executor.Options{})
 	if err != nil {
 		return err
 	}
@@ -171,6 +176,13 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 
 	live := &actions.Live{Exec: exec, CallHomes: limiter, Mail: mail, Scripts: script.NewRunner(script.Options{Clock: clock}),
 		Messenger: messenger, Values: store, Config: current.Load, Device: actions.HostDevice(), Hostname: host.Hostname, Clock: clock}
+	alerts, err := alertgroup.New(alertgroup.Options{Config: current.Load, Exec: exec, Out: limiter, Clock: clock,
+		Device: live.Device, Hostname: host.Hostname, Logger: log,
+		ExtraCommands: func(g config.AlertGroup) []string { return callHomeEventCommands(hub, store, g) }})
+	if err != nil {
+		return err
+	}
+	defer alerts.Close()
 	known := func() vars.Known {
 		return vars.Known{Environment: current.Load().DiagnosticSignature.Environment.Map()}
 	}
@@ -253,7 +265,10 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 
 	// Files named by `watch file PATH`: a change is a config event.
 	if len(cfg.Host.WatchFiles) > 0 {
-		watcher, err := dsconfig.NewWatcher(clock, 200*time.Millisecond, log, hub.ConfigChanged)
+		watcher, err := dsconfig.NewWatcher(clock, 200*time.Millisecond, log, func(path string) {
+			hub.ConfigChanged(path)
+			go alerts.ConfigChanged(ctx)
+		})
 		if err != nil {
 			return err
 		}
@@ -312,6 +327,10 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 				m.Host = item.Peer.Addr().String()
 			}
 			hub.Deliver(&m)
+			alerts.Syslog(&m)
+			if m.Tag == "SYS-5-CONFIG_I" {
+				go alerts.ConfigChanged(ctx)
+			}
 		}
 	}()
 
@@ -364,33 +383,38 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 			log.Error("control socket", "err", err)
 		}
 	}()
-	// The regular download, on the DS profile's inventory schedule.
-	var dlMu sync.Mutex
-	var stopDownloads func()
-	scheduleDownloads := func(c *config.Config) {
-		dlMu.Lock()
-		defer dlMu.Unlock()
-		if stopDownloads != nil {
-			stopDownloads()
+	// The periodic alert-group messages; the regular DS download runs
+	// right after the DS profile's periodic inventory message, as the
+	// guide says, and only once a DS profile is assigned.
+	sched := alertgroup.NewScheduler(alerts, func(profile string) {
+		c := current.Load()
+		if c.DiagnosticSignature.ProfileLine == 0 || c.DiagnosticSignature.Repository == "" ||
+			!strings.EqualFold(profile, c.DiagnosticSignature.Profile) {
+			return
 		}
-		var note string
-		stopDownloads, note = periodicDownload(ctx, c, clock, func() {
-			state.mu.Lock()
-			defer state.mu.Unlock()
-			res, err := downloadDS(ctx, current.Load(), store, mgr, clock, false, nil, nil)
-			if err != nil {
-				log.Error("periodic DS download", "err", err)
-			}
-			if res != nil {
-				log.Info("periodic DS download", "result", res.String())
-			}
-			resync()
-		})
-		log.Info(note)
+		state.mu.Lock()
+		defer state.mu.Unlock()
+		res, err := downloadDS(ctx, c, store, mgr, clock, false, nil, nil)
+		if err != nil {
+			log.Error("periodic DS download", "err", err)
+		}
+		if res != nil {
+			log.Info("periodic DS download", "result", res.String())
+		}
+		resync()
+	})
+	defer sched.Stop()
+	reschedule := func(c *config.Config) {
+		if err := sched.Reschedule(c); err != nil {
+			log.Error("alert-group schedules", "err", err)
+		}
+		for _, p := range sched.Planned() {
+			log.Info("periodic message planned", "plan", fmt.Sprintf("%+v", p))
+		}
 	}
-	scheduleDownloads(cfg)
-	state.rescheduled = scheduleDownloads
-	defer func() { dlMu.Lock(); stopDownloads(); dlMu.Unlock() }()
+	reschedule(cfg)
+	state.rescheduled = reschedule
+	state.alerts = alerts
 
 	log.Info("dsengine running", "config", cfgPath, "bootflash", e.bootflashDir(), "control", sockPath,
 		"ds", len(reg.IDs()))
@@ -536,4 +560,22 @@ func installDemo(e *env, store *bootflash.Store, mgr *lifecycle.Manager, dir str
 		fmt.Fprintf(e.stderr, "demo: DS %s installed, %s %s\n", id, res.Status, res.Reason)
 	}
 	return nil
+}
+
+// callHomeEventCommands lists the command actions of the registered DS
+// whose call-home event adds them to group g's messages.
+func callHomeEventCommands(hub *detect.Hub, store *bootflash.Store, g config.AlertGroup) []string {
+	var cmds []string
+	for _, owner := range hub.AlertGroupCommands(string(g)) {
+		en, ok := store.Get(owner)
+		if !ok || en.Signature == nil {
+			continue
+		}
+		for _, a := range en.Signature.Actions {
+			if a.Type == ds.ActionCommand {
+				cmds = append(cmds, a.Text)
+			}
+		}
+	}
+	return cmds
 }
