@@ -16,9 +16,15 @@ DEB_COMMANDS = gpg nginx exim4 sshd rsyslogd swaks nc sec logger
 
 FUZZ_TARGETS = \
 	./ds/parse:FuzzParseSignature \
+	./ds/parse:FuzzCheckCorrelate \
 	./ds/parse/eem:FuzzParseEvent \
 	./ds/parse/iosconfig:FuzzParse \
-	./ds/events/syslogmsg:FuzzParse
+	./ds/events/syslogmsg:FuzzParse \
+	./ds/events/input/tcp:FuzzFramer \
+	./ds/events/match:FuzzLiterals \
+	./ds/events/match:FuzzIndex \
+	./ds/actions/callhome:FuzzXML \
+	./ds/applet:FuzzRun
 
 .PHONY: all build test deps vet bench fuzz clean
 
