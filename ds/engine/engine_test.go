@@ -124,9 +124,9 @@ func TestRunRendersAndRunsInOrder(t *testing.T) {
 	var started []string
 	e := New(Options{Clock: clock.NewVirtual(t0), Effects: rec, Synchronous: true, Hostname: "edge-1",
 		OnRunStart: func(id string) { started = append(started, id+" before "+fmt.Sprint(len(rec.calls))) },
-		Known:     func() vars.Known { return vars.Known{Environment: map[string]string{"ds_env1": "abc"}} },
-		Report:    func(r Record) { records = append(records, r) },
-		OnRunDone: func(id string, s RunStats) { done = s }})
+		Known:      func() vars.Known { return vars.Known{Environment: map[string]string{"ds_env1": "abc"}} },
+		Report:     func(r Record) { records = append(records, r) },
+		OnRunDone:  func(id string, s RunStats) { done = s }})
 	e.Add(context.Background(), mustSig(t, sample), map[string]string{"ds_intf": "Gi1/0/5"})
 	e.Fire(context.Background(), "6030", linkDown("Gi1/0/5"))
 
