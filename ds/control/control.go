@@ -40,6 +40,8 @@ type Handler func(ctx context.Context, req Request) Response
 // the bootflash directly.
 var ErrNoDaemon = errors.New("no daemon is running")
 
+var errGone = errors.New("the daemon did not answer (it may be restarting; try again)")
+
 // Server answers requests on a Unix socket.
 type Server struct {
 	path     string
@@ -136,12 +138,15 @@ func Call(ctx context.Context, path string, req Request) (Response, error) {
 	if deadline, ok := ctx.Deadline(); ok {
 		_ = conn.SetDeadline(deadline)
 	}
+	// A daemon that accepted the connection and went away before its
+	// answer fails the write or the read, depending on timing: either way
+	// it is stopping or restarting.
 	if err := json.NewEncoder(conn).Encode(req); err != nil {
-		return Response{}, fmt.Errorf("control socket %s: %w", path, err)
+		return Response{}, fmt.Errorf("control socket %s: %w: %w", path, errGone, err)
 	}
 	var resp Response
 	if err := json.NewDecoder(io.LimitReader(conn, MaxResponse)).Decode(&resp); err != nil {
-		return Response{}, fmt.Errorf("control socket %s: the daemon did not answer (it may be restarting; try again): %w", path, err)
+		return Response{}, fmt.Errorf("control socket %s: %w: %w", path, errGone, err)
 	}
 	return resp, nil
 }
