@@ -155,4 +155,25 @@ func TestDemoDaemonEndToEnd(t *testing.T) {
 	if _, err := os.Stat(sock); !os.IsNotExist(err) {
 		t.Errorf("control socket left behind: %v", err)
 	}
+	if n := strings.Count(log.String(), `msg="ds trigger" ds=6042 type=immediate`); n != 1 {
+		t.Errorf("the immediate DS 6042 ran %d times, want once", n)
+	}
+
+	// A restart on the same bootflash: the immediate DS does not run again,
+	// and the outbox message is taken over.
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	log2 := &syncBuffer{}
+	done2 := make(chan int)
+	go func() {
+		e := &env{ctx: ctx2, stdin: strings.NewReader(""), stdout: log2, stderr: log2, getenv: func(string) string { return "" },
+			now: time.Now, bootflash: filepath.Join(dir, "bootflash")}
+		done2 <- run(e, []string{"run", "--demo"})
+	}()
+	eventually(t, "the restarted daemon", func() bool { return strings.Contains(log2.String(), "dsengine running") })
+	time.Sleep(200 * time.Millisecond)
+	cancel2()
+	<-done2
+	if strings.Contains(log2.String(), "ds=6042 type=immediate") {
+		t.Errorf("the immediate DS ran again after a restart:\n%s", log2.String())
+	}
 }

@@ -218,7 +218,8 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 		var want []registry.Want
 		for _, en := range store.List() {
 			if en.Runnable() && (en.Status == ds.StatusRegistered || en.Status == ds.StatusRunning) {
-				want = append(want, registry.Want{Sig: en.Signature, Prompts: en.PromptAnswers})
+				want = append(want, registry.Want{Sig: en.Signature, Prompts: en.PromptAnswers,
+					Ran: en.Stats.Runs > 0 && !en.Stats.LastTrigger.Before(en.LastUpdate)})
 			}
 		}
 		for id, err := range reg.Sync(want) {

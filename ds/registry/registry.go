@@ -20,6 +20,10 @@ import (
 type Want struct {
 	Sig     *ds.Signature
 	Prompts map[string]string
+	// Ran says the DS already ran since it was stored: its immediate
+	// events, which fire once when a DS is installed, are not registered
+	// again (a restart must not repeat them).
+	Ran bool
 }
 
 // Options configure a Registry.
@@ -106,6 +110,9 @@ func (r *Registry) Sync(want []Want) map[string]error {
 		// must not keep the other DS from registering.
 		mine := make([]detect.Spec, 0, len(w.Sig.Events))
 		for _, ev := range w.Sig.Events {
+			if ev.Type == ds.EventImmediate && w.Ran {
+				continue
+			}
 			mine = append(mine, detect.Spec{Owner: id, Event: ev, Vars: values, Fire: r.fireFunc(reg)})
 		}
 		specs = append(specs, mine...)

@@ -148,3 +148,28 @@ func TestBadDSDoesNotBlockOthers(t *testing.T) {
 		t.Errorf("6050 registered without its prompt value: %v", failed)
 	}
 }
+
+const once = `<DiagnosticSignature id="6042" revision="1.0"><Name>Once</Name>
+  <Events><Event type="immediate"/></Events>
+  <Actions><Action type="message">baseline</Action></Actions>
+</DiagnosticSignature>`
+
+// An immediate DS fires once when installed; after a restart (a new hub and
+// registry) it does not fire again once it ran.
+func TestImmediateFiresOncePerInstall(t *testing.T) {
+	f := newFixture(t)
+	s := sig(t, once)
+	f.reg.Sync([]Want{{Sig: s}})
+	f.clk.Advance(time.Second)
+	if len(f.fx.calls) != 1 {
+		t.Fatalf("first registration: %q, want one run", f.fx.calls)
+	}
+	restarted := newFixture(t)
+	if failed := restarted.reg.Sync([]Want{{Sig: s, Ran: true}}); len(failed) != 0 {
+		t.Fatal(failed)
+	}
+	restarted.clk.Advance(time.Second)
+	if len(restarted.fx.calls) != 0 || len(restarted.reg.IDs()) != 1 {
+		t.Errorf("after a restart: calls %q, registered %v; want no run, still registered", restarted.fx.calls, restarted.reg.IDs())
+	}
+}
