@@ -32,7 +32,7 @@ const (
 func TestCrashChild(t *testing.T) {
 	root := os.Getenv(crashRootEnv)
 	if root == "" {
-		t.Skip("run by TestCrashSafety")
+		return // only the child process started by TestCrashSafety runs this
 	}
 	gen, _ := strconv.Atoi(os.Getenv(crashGenEnv))
 	s, err := Open(root, testOptions())

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dsengine/dsengine/internal/testserver"
 )
 
 // The interoperability tests drive GnuPG in a throw-away GNUPGHOME. gpg
@@ -25,9 +27,9 @@ type gpgHome struct {
 // fit in a sockaddr_un) and stops its agent when the test ends.
 func newGPG(t *testing.T) *gpgHome {
 	t.Helper()
-	if _, err := exec.LookPath("gpg"); err != nil {
-		t.Skip("gpg not installed")
-	}
+	// make test installs gnupg: a missing gpg is a broken setup, not a
+	// reason to skip the interoperability tests.
+	testserver.Require(t, "gpg", "gpgconf")
 	dir, err := os.MkdirTemp("/tmp", "dsv")
 	if err != nil {
 		t.Fatal(err)
