@@ -601,7 +601,7 @@ func TestHubIPSLATrack(t *testing.T) {
 	mustRegister(t, h, "6040", ds.Event{ID: "t", Type: ds.EventTrack, TrackObject: 20, TrackState: "any"}, nil, &s)
 	v.Advance(0)
 	if ln, err = net.Listen("tcp", addr.String()); err != nil {
-		t.Skipf("port taken meanwhile: %v", err)
+		t.Fatalf("port taken meanwhile (rerun): %v", err)
 	}
 	go func() {
 		for {

@@ -173,7 +173,7 @@ func TestIPSLAAgainstRealListener(t *testing.T) {
 
 	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
 	if err != nil {
-		t.Skipf("port %d taken meanwhile: %v", port, err)
+		t.Fatalf("port %d taken meanwhile (rerun): %v", port, err)
 	}
 	accepted := make(chan struct{}, 8)
 	go func() {
