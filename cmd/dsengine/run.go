@@ -183,6 +183,12 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	defer alerts.Close()
+	// The configuration alert group follows configuration changes through
+	// the same detector as DS config events (%SYS-5-CONFIG_I/P, watched files).
+	if _, err := hub.Register("alertgroup:configuration", ds.Event{ID: "change", Type: ds.EventConfig}, nil,
+		func(detect.Fired) { go alerts.ConfigChanged(ctx) }); err != nil {
+		return err
+	}
 	known := func() vars.Known {
 		return vars.Known{Environment: current.Load().DiagnosticSignature.Environment.Map()}
 	}
@@ -266,10 +272,7 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 
 	// Files named by `watch file PATH`: a change is a config event.
 	if len(cfg.Host.WatchFiles) > 0 {
-		watcher, err := dsconfig.NewWatcher(clock, 200*time.Millisecond, log, func(path string) {
-			hub.ConfigChanged(path)
-			go alerts.ConfigChanged(ctx)
-		})
+		watcher, err := dsconfig.NewWatcher(clock, 200*time.Millisecond, log, hub.ConfigChanged)
 		if err != nil {
 			return err
 		}
@@ -329,9 +332,6 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 			}
 			hub.Deliver(&m)
 			alerts.Syslog(&m)
-			if m.Tag == "SYS-5-CONFIG_I" {
-				go alerts.ConfigChanged(ctx)
-			}
 		}
 	}()
 
