@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/dsengine/dsengine/ds/daemon"
 )
 
 // Exit codes (SPEC §6).
@@ -34,7 +36,7 @@ type env struct {
 	stderr    io.Writer
 	getenv    func(string) string
 	now       func() time.Time // the wall clock; tests fix it
-	daemon    *daemonState     // set when the command runs inside the daemon
+	daemon    *daemon.Daemon   // set when the command runs inside the daemon
 	config    string           // --config, or "" for the default search
 	bootflash string           // --bootflash
 }

@@ -28,7 +28,7 @@ func (e *env) loadConfig() (*config.Config, error) {
 // else the configuration file.
 func (e *env) currentConfig() (*config.Config, error) {
 	if e.daemon != nil {
-		return e.daemon.cfg(), nil
+		return e.daemon.Config(), nil
 	}
 	return e.loadConfig()
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -13,54 +12,8 @@ import (
 	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/download"
 	"github.com/dsengine/dsengine/ds/lifecycle"
-	"github.com/dsengine/dsengine/ds/verify"
 	"golang.org/x/term"
 )
-
-// downloadDS runs a regular (forced false) or forced download and installs
-// what it fetched through the lifecycle manager; the daemon's periodic
-// download and the `download` command both come here.
-func downloadDS(ctx context.Context, cfg *config.Config, store *bootflash.Store, mgr *lifecycle.Manager, clock ds.Clock,
-	forced bool, ids []string, progress func(download.Progress)) (*download.Result, error) {
-	if cfg.DiagnosticSignature.Repository == "" {
-		return nil, fmt.Errorf("no DS repository is configured; add `repository https://...` under `call-home` → `diagnostic-signature`")
-	}
-	var paths []string
-	for _, k := range cfg.DiagnosticSignature.TrustKeys {
-		paths = append(paths, k.Path)
-	}
-	keys, err := verify.LoadKeyring(paths...)
-	if err != nil {
-		return nil, err
-	}
-	opts := download.OptionsFromConfig(cfg)
-	opts.Keyring, opts.Versions, opts.Clock, opts.Progress = keys, store, clock, progress
-	opts.Serial = actions.HostDevice().Serial
-	if opts.Hostname == "" {
-		opts.Hostname = hostInfo(cfg).Hostname
-	}
-	opts.Install = func(items []download.Item) error {
-		files := make([]lifecycle.Downloaded, 0, len(items))
-		for _, it := range items {
-			files = append(files, lifecycle.Downloaded{ID: it.ID, XML: it.XML, ASC: it.ASC})
-		}
-		_, err := mgr.InstallDownloaded(files)
-		return err
-	}
-	client, err := download.New(opts)
-	if err != nil {
-		return nil, err
-	}
-	defer client.Close()
-	res, err := client.Download(ctx, download.Request{Forced: forced, IDs: ids,
-		Installed: download.InstalledFromEntries(store.List())})
-	if res != nil {
-		for _, d := range res.DS {
-			_ = mgr.RecordDownload(d.ID, d.Record())
-		}
-	}
-	return res, err
-}
 
 // runDownload is `call-home diagnostic-signature download ID|all`, the
 // forced download.
@@ -89,7 +42,8 @@ func runDownload(e *env, _ *flag.FlagSet, args []string) error {
 				}
 			}
 		}
-		res, err := downloadDS(e.ctx, cfg, store, mgr, ds.RealClock{}, true, ids, progress)
+		res, err := mgr.Download(e.ctx, cfg, lifecycle.DownloadRequest{Forced: true, IDs: ids, Clock: ds.RealClock{},
+			Serial: actions.HostDevice().Serial, Progress: progress})
 		if res != nil {
 			fmt.Fprintln(e.stdout, res.String())
 			for _, d := range res.DS {

@@ -11,6 +11,7 @@ import (
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/actions/callhome"
 	"github.com/dsengine/dsengine/ds/engine"
+	"github.com/dsengine/dsengine/ds/lifecycle"
 	"github.com/dsengine/dsengine/ds/replay"
 )
 
@@ -69,7 +70,7 @@ func runDSTest(e *env, fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	host := hostInfo(cfg)
+	host := lifecycle.HostOf(cfg)
 	opts := replay.Options{
 		Hostname: host.Hostname, Values: values, Device: fs.Lookup("device").Value.String(), Reference: ref,
 		Customer: callhome.CustomerFromConfig(cfg, host.Hostname), Tracks: cfg.Tracks,

@@ -7,23 +7,15 @@ import (
 
 	"github.com/dsengine/dsengine/ds"
 
-	"github.com/dsengine/dsengine/ds/events/detect"
-	"github.com/dsengine/dsengine/ds/events/input"
+	"github.com/dsengine/dsengine/ds/daemon"
 )
 
-// eventState is what the event commands read from the running daemon.
-type eventState struct {
-	hub        *detect.Hub
-	inputs     func() []input.Stats
-	queueDepth func() (int, int)
-	triggers   func() map[string][2]int64
-}
-
-func (e *env) events() (*eventState, error) {
-	if e.daemon == nil || e.daemon.events == nil {
+// running returns the running daemon, or an error saying to start one.
+func (e *env) running() (*daemon.Daemon, error) {
+	if e.daemon == nil {
 		return nil, fmt.Errorf("no dsengine daemon is running on %s; start one with `dsengine run`", e.socketPath())
 	}
-	return e.daemon.events, nil
+	return e.daemon, nil
 }
 
 func eventOIRFlags(fs *flag.FlagSet) {
@@ -36,11 +28,11 @@ func runEventOIR(e *env, fs *flag.FlagSet, args []string) error {
 	if slot < 0 || len(args) != 1 || (args[0] != "insert" && args[0] != "remove") {
 		return usagef("give --slot N and insert or remove")
 	}
-	ev, err := e.events()
+	d, err := e.running()
 	if err != nil {
 		return err
 	}
-	if err := ev.hub.InjectOIR(slot, args[0]); err != nil {
+	if err := d.Hub().InjectOIR(slot, args[0]); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "OIR event injected: slot %d %s\n", slot, args[0])
@@ -53,7 +45,7 @@ func runShowEventManager(e *env, _ *flag.FlagSet, args []string) error {
 	if view != "statistics" && view != "policy registered" {
 		return usagef("show event manager statistics, or show event manager policy registered")
 	}
-	ev, err := e.events()
+	d, err := e.running()
 	if err != nil {
 		return err
 	}
@@ -61,23 +53,23 @@ func runShowEventManager(e *env, _ *flag.FlagSet, args []string) error {
 	if view == "policy registered" {
 		fmt.Fprintln(w, "No.  Owner      Type       Event")
 		fmt.Fprintln(w, "---- ---------- ---------- --------------------")
-		for i, r := range ev.hub.Registrations() {
+		for i, r := range d.Hub().Registrations() {
 			fmt.Fprintf(w, "%-4d %-10s %-10s %s\n", i+1, r.Owner, r.Type, r.EventID)
 		}
 		return nil
 	}
 	fmt.Fprintln(w, "Syslog inputs:")
 	fmt.Fprintln(w, "Input                          Received  Delivered   Dropped  Oversize  Framing")
-	for _, s := range ev.inputs() {
+	for _, s := range d.InputStats() {
 		fmt.Fprintf(w, "%-30s %9d %10d %9d %9d %8d\n", s.Input, s.Received, s.Delivered, s.Dropped+s.KernelDrops, s.Oversize, s.FramingErrors)
 	}
-	depth, capacity := ev.queueDepth()
+	depth, capacity := d.QueueDepth()
 	fmt.Fprintf(w, "Queue to the detectors: %d of %d\n", depth, capacity)
-	st := ev.hub.IndexStats()
+	st := d.Hub().IndexStats()
 	fmt.Fprintf(w, "Syslog patterns: %d (%d indexed by a literal, %d checked on every line)\n", st.Patterns, st.Indexed, st.AlwaysRun)
 	fmt.Fprintln(w, "DS triggers:")
 	fmt.Fprintln(w, "DS ID      Triggers   Dropped")
-	trig := ev.triggers()
+	trig := d.Triggers()
 	ids := make([]string, 0, len(trig))
 	for id := range trig {
 		ids = append(ids, id)

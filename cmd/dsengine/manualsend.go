@@ -13,10 +13,10 @@ import (
 // sender is the daemon's alert-group sender: manual sends go through its
 // rate limit and durable outbox, so they need the daemon.
 func (e *env) sender() (*alertgroup.Sender, error) {
-	if e.daemon == nil || e.daemon.alerts == nil {
+	if e.daemon == nil {
 		return nil, fmt.Errorf("manual sends go through the daemon's outbox, and no dsengine daemon is running on %s; start one with `dsengine run`", e.socketPath())
 	}
-	return e.daemon.alerts, nil
+	return e.daemon.Alerts(), nil
 }
 
 // optionArgs takes IOS-style "keyword value" pairs off the end of args.

@@ -30,8 +30,8 @@ func runShowCallHome(e *env, _ *flag.FlagSet, args []string) error {
 		showch.Profiles(e.stdout, cfg)
 	case "statistics":
 		stats := outbox.NewStats().Snapshot()
-		if e.daemon != nil && e.daemon.outboxStats != nil {
-			stats = e.daemon.outboxStats()
+		if e.daemon != nil {
+			stats = e.daemon.OutboxStats()
 		} else {
 			fmt.Fprintln(e.stderr, "no dsengine daemon is running: the statistics are counted by the running daemon")
 		}

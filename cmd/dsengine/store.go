@@ -22,7 +22,8 @@ import (
 func (e *env) openStore(cfg *config.Config, readOnly bool) (*bootflash.Store, *lifecycle.Manager, error) {
 	if e.daemon != nil {
 		// Inside the daemon: its store, which it keeps open.
-		return e.daemon.store, e.daemon.mgr, nil
+		store, mgr := e.daemon.Store()
+		return store, mgr, nil
 	}
 	var paths []string
 	for _, k := range cfg.DiagnosticSignature.TrustKeys {
@@ -42,7 +43,7 @@ func (e *env) openStore(cfg *config.Config, readOnly bool) (*bootflash.Store, *l
 	for _, w := range store.Warnings() {
 		fmt.Fprintf(e.stderr, "warning: %s\n", w)
 	}
-	mgr := lifecycle.New(store, check, hostInfo(cfg), cfg.DiagnosticSignature.Environment.Map(), now)
+	mgr := lifecycle.New(store, check, lifecycle.HostOf(cfg), cfg.DiagnosticSignature.Environment.Map(), now)
 	return store, mgr, nil
 }
 
@@ -66,14 +67,6 @@ func (e *env) closeStore(s *bootflash.Store) {
 	if e.daemon == nil {
 		s.Close()
 	}
-}
-
-func hostInfo(cfg *config.Config) lifecycle.Host {
-	name := cfg.Hostname
-	if name == "" {
-		name, _ = os.Hostname()
-	}
-	return lifecycle.Host{Hostname: name, Platform: "linux", EngineVersion: lifecycle.EngineVersion}
 }
 
 // setFlag collects repeated --set ds_x=value flags.
@@ -188,7 +181,7 @@ func runShowDS(e *env, _ *flag.FlagSet, args []string) error {
 		if !ok {
 			return fmt.Errorf("DS %s is not in the store; `show call-home diagnostic-signature` lists the DS it holds", id)
 		}
-		host := hostInfo(cfg)
+		host := lifecycle.HostOf(cfg)
 		return show.Detail(e.stdout, view, entry, show.Context{
 			Hostname: host.Hostname, Platform: host.Platform, EngineVersion: host.EngineVersion,
 			Environment: cfg.DiagnosticSignature.Environment.Map(), DSProfile: cfg.DiagnosticSignature.Profile,

@@ -13,6 +13,7 @@ import (
 
 	"github.com/dsengine/dsengine/bootflash"
 	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/parse"
 	"github.com/dsengine/dsengine/ds/vars"
 )
@@ -26,6 +27,16 @@ type Host struct {
 	Hostname      string
 	Platform      string // "linux", or an IOS XE platform string
 	EngineVersion ds.Revision
+}
+
+// HostOf describes this Linux host under the configuration: its
+// "hostname" line, else the kernel's host name.
+func HostOf(cfg *config.Config) Host {
+	name := cfg.Hostname
+	if name == "" {
+		name, _ = os.Hostname()
+	}
+	return Host{Hostname: name, Platform: "linux", EngineVersion: EngineVersion}
 }
 
 // Asker asks the user for a prompt variable's value, offering its default.

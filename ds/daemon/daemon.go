@@ -1,0 +1,198 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+
+	"github.com/dsengine/dsengine/bootflash"
+	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/config"
+	"github.com/dsengine/dsengine/ds/control"
+	"github.com/dsengine/dsengine/ds/lifecycle"
+	"github.com/dsengine/dsengine/ds/metrics"
+)
+
+// Options configure a Daemon.
+type Options struct {
+	// ConfigPath is the configuration file, read again by Reload.
+	ConfigPath string
+	// LoadConfig reads and checks a configuration file (required).
+	LoadConfig func(path string) (*config.Config, error)
+	// Config is the configuration read at start (required).
+	Config *config.Config
+	// Store is the open bootflash store; the daemon holds its lock.
+	Store *bootflash.Store
+	// Manager installs into Store (reload re-evaluates statuses with it).
+	Manager *lifecycle.Manager
+	// Bootflash is the store's directory: the default control socket is
+	// there.
+	Bootflash string
+	// Commands runs one command that arrived on the control socket, with
+	// the daemon's state (the CLI's command table).
+	Commands func(ctx context.Context, d *Daemon, args []string) control.Response
+	// Clock is the only source of time; ds.RealClock{} when nil.
+	Clock ds.Clock
+	// Log receives the daemon's log; nil discards.
+	Log *slog.Logger
+}
+
+// Daemon is the running engine. Its fields are set by Run before the
+// control socket serves, and not written after (the configuration is an
+// atomic pointer), so the commands read them without locks.
+type Daemon struct {
+	opts  Options
+	log   *slog.Logger
+	clock ds.Clock
+	cfg   atomic.Pointer[config.Config]
+
+	// mu serialises what changes the state: a control command, a reload,
+	// the periodic download.
+	mu sync.Mutex
+
+	inputs   *inputStage
+	detect   *detectStage
+	notify   *notifyStage
+	schedule *scheduleStage
+	mx       atomic.Pointer[metrics.Metrics] // set once its sources exist
+	socket   string
+}
+
+// New checks opts and returns a Daemon ready to Run.
+func New(opts Options) (*Daemon, error) {
+	switch {
+	case opts.Config == nil:
+		return nil, errors.New("daemon: Options.Config is required")
+	case opts.LoadConfig == nil:
+		return nil, errors.New("daemon: Options.LoadConfig is required")
+	case opts.Store == nil || opts.Manager == nil:
+		return nil, errors.New("daemon: Options.Store and Options.Manager are required")
+	case opts.Commands == nil:
+		return nil, errors.New("daemon: Options.Commands is required")
+	}
+	if opts.Clock == nil {
+		opts.Clock = ds.RealClock{}
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	d := &Daemon{opts: opts, log: opts.Log, clock: opts.Clock}
+	d.cfg.Store(opts.Config)
+	d.socket = opts.Config.Host.ControlSocket
+	if d.socket == "" {
+		d.socket = filepath.Join(opts.Bootflash, "dsengine.sock")
+	}
+	return d, nil
+}
+
+// Run starts the stages in order, from the actions back to the inputs,
+// serves the control socket last, and runs until ctx ends; then it stops
+// everything it started, in reverse, and returns. The outbox stays on
+// disk.
+func (d *Daemon) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	d.markStopped()
+	var err error
+	if d.notify, err = d.startNotify(ctx); err != nil {
+		return err
+	}
+	defer d.notify.close()
+	d.detect = d.startDetect(ctx)
+	defer d.detect.close()
+	if err := d.notify.startAlerts(d, ctx); err != nil {
+		return err
+	}
+	d.resync()
+	d.detect.applets.load(d.Config())
+	d.schedule = d.startSchedule(ctx)
+	defer d.schedule.stop()
+
+	// Every goroutine started from here on ends with ctx and is waited
+	// for before the stages above close.
+	var wg sync.WaitGroup
+	defer func() { cancel(); wg.Wait() }()
+	if d.inputs, err = d.startInputs(ctx, &wg); err != nil {
+		return err
+	}
+	if err := d.startMetrics(ctx, &wg); err != nil {
+		return err
+	}
+	srv, err := control.Listen(d.socket)
+	if err != nil {
+		return err
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := srv.Serve(ctx, d.handle); err != nil && !errors.Is(err, context.Canceled) {
+			d.log.Error("control socket", "err", err)
+		}
+	}()
+	d.log.Info("dsengine running", "config", d.opts.ConfigPath, "bootflash", d.opts.Bootflash, "control", d.socket,
+		"ds", len(d.detect.registry.IDs()))
+	<-ctx.Done()
+	d.log.Info("stopping", "outbox", d.notify.outbox.Len())
+	return nil
+}
+
+// Config is the running configuration.
+func (d *Daemon) Config() *config.Config { return d.cfg.Load() }
+
+// Store is the daemon's open store and its lifecycle manager.
+func (d *Daemon) Store() (*bootflash.Store, *lifecycle.Manager) { return d.opts.Store, d.opts.Manager }
+
+// Reload re-reads the configuration file. A configuration with errors
+// leaves the running one in place, and the error says so. It runs inside
+// a command (Do), which holds the state lock: SIGHUP is the `reload`
+// command.
+func (d *Daemon) Reload() error {
+	next, err := d.opts.LoadConfig(d.opts.ConfigPath)
+	if err != nil {
+		return fmt.Errorf("reload: the running configuration stays: %w", err)
+	}
+	d.cfg.Store(next)
+	d.detect.hub.SetTracking(next.Tracks, next.IPSLAs)
+	d.schedule.reschedule(next)
+	d.detect.applets.load(next)
+	// A changed environment may resolve pending DS, or unresolve some.
+	changed, err := lifecycle.New(d.opts.Store, lifecycle.Checker(nil, d.clock.Now), lifecycle.HostOf(next),
+		next.DiagnosticSignature.Environment.Map(), d.clock.Now).Evaluate()
+	if err != nil {
+		return err
+	}
+	for _, c := range changed {
+		d.log.Info("status", "ds", c.ID, "status", c.Status, "reason", c.Reason)
+	}
+	d.resync()
+	return nil
+}
+
+// Do runs one command with the daemon's state, one at a time, and then
+// registers or deregisters what the command changed: what the control
+// socket and SIGHUP call.
+func (d *Daemon) Do(ctx context.Context, args []string) control.Response {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	resp := d.opts.Commands(ctx, d, args)
+	d.resync()
+	return resp
+}
+
+func (d *Daemon) handle(ctx context.Context, req control.Request) control.Response {
+	return d.Do(ctx, req.Args)
+}
+
+// markStopped registers again a DS left running by a daemon that stopped
+// mid-run.
+func (d *Daemon) markStopped() {
+	for _, en := range d.opts.Store.List() {
+		if en.Status == ds.StatusRunning {
+			d.setRunning(en.ID, false)
+		}
+	}
+}

@@ -1,0 +1,89 @@
+package daemon
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+
+	"github.com/dsengine/dsengine/ds/engine"
+	"github.com/dsengine/dsengine/ds/events"
+	"github.com/dsengine/dsengine/ds/events/detect"
+	"github.com/dsengine/dsengine/ds/events/pump"
+	"github.com/dsengine/dsengine/ds/lifecycle"
+	"github.com/dsengine/dsengine/ds/registry"
+	"github.com/dsengine/dsengine/ds/vars"
+)
+
+// detectStage is the middle of the pipeline: the pump hands parsed lines
+// to the hub, whose detectors fire into the registry (DS) and the applets;
+// the registry's triggers queue in the engine, which runs the actions.
+type detectStage struct {
+	pump     *pump.Pump
+	hub      *detect.Hub
+	engine   *engine.Engine
+	registry *registry.Registry
+	applets  *applets
+	stopCtx  context.CancelFunc
+
+	syncMu  sync.Mutex // one resync at a time
+	lastIDs string     // the registered DS last logged
+}
+
+// startDetect builds the hub, the engine and the registry, and the pump
+// that feeds them. Nothing is registered yet.
+func (d *Daemon) startDetect(ctx context.Context) *detectStage {
+	cfg := d.Config()
+	ctx, cancel := context.WithCancel(ctx)
+	host := lifecycle.HostOf(cfg).Hostname
+	s := &detectStage{stopCtx: cancel}
+	s.hub = detect.NewHub(ctx, detect.Options{Clock: d.clock, Host: host, Tracks: cfg.Tracks, SLAs: cfg.IPSLAs, Log: d.log})
+	s.pump = pump.New(pump.Options{Hostname: host, Clock: d.clock, Deliver: func(m *events.Message) {
+		s.hub.Deliver(m)
+		if d.notify.alerts != nil {
+			d.notify.alerts.Syslog(m)
+		}
+	}})
+	known := func() vars.Known {
+		return vars.Known{Environment: d.Config().DiagnosticSignature.Environment.Map()}
+	}
+	s.engine = engine.New(engine.Options{Clock: d.clock, Effects: d.notify.live, Hostname: host, Known: known,
+		Report:     d.report,
+		OnRunStart: func(id string) { d.setRunning(id, true) },
+		OnRunDone:  d.runDone})
+	s.registry = registry.New(ctx, registry.Options{Hub: s.hub, Engine: s.engine, Clock: d.clock, Hostname: host,
+		Known: known, Report: d.report})
+	s.applets = &applets{ctx: ctx, hub: s.hub, clock: d.clock, log: d.log,
+		host: newAppletHost(d.notify.exec, d.notify.messenger, d.notify.mail, d.clock, &d.Config().CallHome)}
+	return s
+}
+
+// close deregisters every DS and applet, stops the detectors, and waits
+// for the runs in progress to end.
+func (s *detectStage) close() {
+	s.applets.close()
+	s.registry.Close()
+	s.hub.Close()
+	s.stopCtx()
+	s.engine.Wait()
+	s.applets.wait()
+}
+
+// report logs what the engine and the registry did, and counts the
+// actions in the metrics.
+func (d *Daemon) report(r engine.Record) {
+	level := slog.LevelInfo
+	if r.Failed {
+		level = slog.LevelWarn
+	}
+	d.log.Log(context.Background(), level, "ds "+r.Kind, "ds", r.DS, "type", r.Type, "detail", r.Detail)
+	if m := d.mx.Load(); m != nil && (r.Kind == "action" || r.Kind == "error") {
+		m.ObserveAction(r.Type, r.Failed)
+	}
+}
+
+// Hub is the detector hub: `event oir`, `event manager run` and `show
+// event manager` reach the detectors through it.
+func (d *Daemon) Hub() *detect.Hub { return d.detect.hub }
+
+// Triggers are the triggers seen and dropped per DS.
+func (d *Daemon) Triggers() map[string][2]int64 { return d.detect.engine.Stats() }

@@ -1,0 +1,121 @@
+package daemon
+
+import (
+	"context"
+	"slices"
+
+	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/actions"
+	"github.com/dsengine/dsengine/ds/actions/emailto"
+	"github.com/dsengine/dsengine/ds/actions/executor"
+	"github.com/dsengine/dsengine/ds/actions/message"
+	"github.com/dsengine/dsengine/ds/actions/outbox"
+	"github.com/dsengine/dsengine/ds/actions/script"
+	"github.com/dsengine/dsengine/ds/actions/transport"
+	"github.com/dsengine/dsengine/ds/alertgroup"
+	"github.com/dsengine/dsengine/ds/config"
+	"github.com/dsengine/dsengine/ds/lifecycle"
+)
+
+// notifyStage is what the actions reach: the executor for commands, the
+// rate limit and durable outbox in front of the transports, the mail
+// servers, the syslog messenger, the alert groups.
+type notifyStage struct {
+	exec      executor.Executor
+	outbox    *outbox.Outbox
+	limiter   *outbox.RateLimiter
+	mail      *emailto.Action // nil without a mail-server
+	messenger *message.Messenger
+	live      *actions.Live
+	alerts    *alertgroup.Sender
+	hostname  string
+}
+
+// startNotify builds the action side and starts the outbox's workers.
+func (d *Daemon) startNotify(ctx context.Context) (*notifyStage, error) {
+	cfg := d.Config()
+	n := &notifyStage{hostname: lifecycle.HostOf(cfg).Hostname}
+	// The alert groups' IOS commands map to Linux ones after the
+	// configuration's own command-map lines, which win.
+	commandMap := append(slices.Clone(cfg.DiagnosticSignature.CommandMap), alertgroup.CommandMap(d.opts.ConfigPath)...)
+	exec, err := executor.New(cfg.DiagnosticSignature.Executor, commandMap, executor.Options{})
+	if err != nil {
+		return nil, err
+	}
+	n.exec = exec
+	transports, err := transport.New(&cfg.CallHome, transport.Options{Clock: d.clock})
+	if err != nil {
+		n.close()
+		return nil, err
+	}
+	if n.outbox, err = outbox.New(d.opts.Store, outbox.Options{Transports: transports, Clock: d.clock, Logger: d.log}); err != nil {
+		n.close()
+		return nil, err
+	}
+	for _, w := range n.outbox.Warnings() {
+		d.log.Warn("outbox", "warning", w)
+	}
+	n.outbox.Start()
+	if n.limiter, err = outbox.NewRateLimiter(cfg.CallHome.RateLimit, d.clock, n.outbox.Stats(), n.outbox); err != nil {
+		n.close()
+		return nil, err
+	}
+	for _, t := range transports {
+		if t.Name() == transport.NameEmail && len(cfg.CallHome.MailServers) > 0 {
+			if n.mail, err = emailto.New(t, d.clock, n.hostname); err != nil {
+				n.close()
+				return nil, err
+			}
+		}
+	}
+	n.messenger = message.New(message.Options{Echo: func(sev ds.Severity, line string) {
+		d.log.Info("syslog", "line", line)
+		// The engine's own messages go through the detectors too, as IOS
+		// EEM sees the lines of its logging buffer; a full echo queue
+		// drops and counts.
+		if !d.detect.pump.Echo(line) {
+			d.log.Warn("syslog echo dropped: too many of the engine's own lines waiting", "line", line)
+		}
+	}})
+	n.live = &actions.Live{Exec: exec, CallHomes: n.limiter, Mail: n.mail, Scripts: script.NewRunner(script.Options{Clock: d.clock}),
+		Messenger: n.messenger, Values: d.opts.Store, Config: d.Config, Device: actions.HostDevice(), Hostname: n.hostname,
+		Clock: d.clock}
+	return n, nil
+}
+
+// startAlerts starts the alert groups once the hub exists: DS call-home
+// events add their commands to the groups' messages.
+func (n *notifyStage) startAlerts(d *Daemon, ctx context.Context) error {
+	alerts, err := alertgroup.New(alertgroup.Options{Config: d.Config, Exec: n.exec, Out: n.limiter, Clock: d.clock,
+		Device: n.live.Device, Hostname: n.hostname, Logger: d.log,
+		ExtraCommands: func(g config.AlertGroup) []string { return d.callHomeEventCommands(g) }})
+	if err != nil {
+		return err
+	}
+	n.alerts = alerts
+	return nil
+}
+
+// close stops the alert groups, the outbox's workers and the executor;
+// what is queued stays on disk.
+func (n *notifyStage) close() {
+	if n.alerts != nil {
+		n.alerts.Close()
+	}
+	if n.messenger != nil {
+		n.messenger.Close()
+	}
+	if n.outbox != nil {
+		n.outbox.Close()
+	}
+	if n.exec != nil {
+		n.exec.Close()
+	}
+}
+
+// Alerts is the alert-group sender: `call-home test|send|request` go
+// through it.
+func (d *Daemon) Alerts() *alertgroup.Sender { return d.notify.alerts }
+
+// OutboxStats are the running outbox's counters.
+func (d *Daemon) OutboxStats() outbox.Statistics { return d.notify.outbox.Stats().Snapshot() }

@@ -1,0 +1,106 @@
+package daemon
+
+import (
+	"strings"
+
+	"github.com/dsengine/dsengine/bootflash"
+	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/config"
+	"github.com/dsengine/dsengine/ds/engine"
+	"github.com/dsengine/dsengine/ds/registry"
+)
+
+// resync makes the registered DS those the store says are registered or
+// running: after start, a command, a reload or a download. A DS whose
+// detectors cannot register is marked failed with the reason.
+func (d *Daemon) resync() {
+	s := d.detect
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
+	store := d.opts.Store
+	var want []registry.Want
+	for _, en := range store.List() {
+		if en.Runnable() && (en.Status == ds.StatusRegistered || en.Status == ds.StatusRunning) {
+			want = append(want, registry.Want{Sig: en.Signature, Prompts: en.PromptAnswers,
+				Ran: en.Stats.Runs > 0 && !en.Stats.LastTrigger.Before(en.LastUpdate)})
+		}
+	}
+	for id, err := range s.registry.Sync(want) {
+		d.log.Error("register", "ds", id, "err", err)
+		if uerr := store.Update(id, func(en *bootflash.Entry) {
+			en.Status, en.FailureReason = ds.StatusFailed, "cannot register: "+err.Error()
+		}); uerr != nil {
+			d.log.Error("status", "ds", id, "err", uerr)
+		}
+	}
+	if ids := strings.Join(s.registry.IDs(), " "); ids != s.lastIDs {
+		d.log.Info("registered", "ds", ids)
+		s.lastIDs = ids
+	}
+}
+
+// setRunning marks a registered DS running while its actions run (SPEC §4).
+func (d *Daemon) setRunning(id string, running bool) {
+	err := d.opts.Store.Update(id, func(en *bootflash.Entry) {
+		switch {
+		case running && en.Status == ds.StatusRegistered:
+			en.Status = ds.StatusRunning
+		case !running && en.Status == ds.StatusRunning:
+			en.Status = ds.StatusRegistered
+		}
+	})
+	if err != nil {
+		d.log.Error("status", "ds", id, "err", err)
+	}
+}
+
+// runDone records one run in the DS's statistics and sets it back to
+// registered.
+func (d *Daemon) runDone(id string, st engine.RunStats) {
+	err := d.opts.Store.Update(id, func(en *bootflash.Entry) {
+		addRunStats(en, st)
+		if en.Status == ds.StatusRunning {
+			en.Status = ds.StatusRegistered
+		}
+	})
+	if err != nil {
+		d.log.Error("statistics", "ds", id, "err", err)
+	}
+}
+
+// addRunStats adds one run to a DS's statistics.
+func addRunStats(en *bootflash.Entry, st engine.RunStats) {
+	s := &en.Stats
+	s.Triggers++
+	s.LastTrigger = st.Trigger
+	s.Runs++
+	s.TotalRunTime += st.Duration
+	if s.ByAction == nil {
+		s.ByAction = map[ds.ActionType]int64{}
+	}
+	for t, n := range st.ByType {
+		s.ByAction[t] += int64(n)
+		s.ActionsRun += int64(n)
+	}
+	s.ActionsFailed += int64(st.Failed)
+	s.LastAction = st.Trigger.Add(st.Duration)
+	s.LastActionResult, s.LastActionFailed = st.Last, st.LastFail
+}
+
+// callHomeEventCommands lists the command actions of the registered DS
+// whose call-home event adds them to group g's messages.
+func (d *Daemon) callHomeEventCommands(g config.AlertGroup) []string {
+	var cmds []string
+	for _, owner := range d.detect.hub.AlertGroupCommands(string(g)) {
+		en, ok := d.opts.Store.Get(owner)
+		if !ok || en.Signature == nil {
+			continue
+		}
+		for _, a := range en.Signature.Actions {
+			if a.Type == ds.ActionCommand {
+				cmds = append(cmds, a.Text)
+			}
+		}
+	}
+	return cmds
+}

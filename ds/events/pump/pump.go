@@ -1,0 +1,118 @@
+package pump
+
+import (
+	"context"
+	"sync"
+
+	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/events"
+	"github.com/dsengine/dsengine/ds/events/input"
+	"github.com/dsengine/dsengine/ds/events/syslogmsg"
+)
+
+// DefaultEchoQueue is how many of the engine's own lines may wait for the
+// detectors.
+const DefaultEchoQueue = 256
+
+// EchoInput names the engine's own lines in the input statistics.
+const EchoInput = "engine messages"
+
+// Options configure a Pump.
+type Options struct {
+	// Deliver hands a parsed message to the detectors (required); m is
+	// valid only during the call. It may be called from several
+	// goroutines at once (one per queue Run reads).
+	Deliver func(m *events.Message)
+	// BeforeDeliver, when set, sees each message after parsing and before
+	// Deliver: a replay moves its virtual clock to the line's time there.
+	BeforeDeliver func(m *events.Message)
+	// Hostname is the host of the engine's own lines.
+	Hostname string
+	// Clock stamps the engine's own lines; ds.RealClock{} when nil.
+	Clock ds.Clock
+	// EchoQueue bounds the engine's own lines waiting for the detectors;
+	// 0 means DefaultEchoQueue. Beyond it, Echo drops and counts.
+	EchoQueue int
+}
+
+// Pump parses lines and delivers them to the detectors.
+type Pump struct {
+	opts     Options
+	echo     *input.Queue
+	counters input.Counters // of the echo queue
+}
+
+// New returns a Pump.
+func New(opts Options) *Pump {
+	if opts.Clock == nil {
+		opts.Clock = ds.RealClock{}
+	}
+	if opts.EchoQueue <= 0 {
+		opts.EchoQueue = DefaultEchoQueue
+	}
+	if opts.Deliver == nil {
+		opts.Deliver = func(*events.Message) {}
+	}
+	return &Pump{opts: opts, echo: input.NewQueue(opts.EchoQueue, 0)}
+}
+
+// Line parses one line and delivers it in the caller's goroutine. m is
+// the caller's scratch message, reused from line to line. A line with no
+// host takes the peer's address, and the engine's own lines the local
+// host name.
+func (p *Pump) Line(m *events.Message, it input.Item) {
+	syslogmsg.Parse(it.Line, it.Received, m)
+	if m.Host == "" {
+		switch {
+		case it.Peer.IsValid():
+			m.Host = it.Peer.Addr().String()
+		case it.Input == EchoInput:
+			m.Host = p.opts.Hostname
+		}
+	}
+	if p.opts.BeforeDeliver != nil {
+		p.opts.BeforeDeliver(m)
+	}
+	p.opts.Deliver(m)
+}
+
+// Echo queues one of the engine's own syslog lines for the detectors, as
+// IOS EEM sees the lines of its logging buffer. It never blocks: when the
+// queue is full the line is dropped, counted, and Echo returns false.
+func (p *Pump) Echo(line string) bool {
+	p.counters.Received.Add(1)
+	if !p.echo.Offer(input.Item{Line: []byte(line), Received: p.opts.Clock.Now(), Input: EchoInput}) {
+		p.counters.Dropped.Add(1)
+		return false
+	}
+	p.counters.Delivered.Add(1)
+	return true
+}
+
+// EchoStats are the echo queue's counters, shown with the inputs'.
+func (p *Pump) EchoStats() input.Stats { return p.counters.Snapshot(EchoInput) }
+
+// Run delivers the lines of each queue and of the echo queue, one
+// goroutine per queue, until ctx ends.
+func (p *Pump) Run(ctx context.Context, queues ...*input.Queue) {
+	var wg sync.WaitGroup
+	for _, q := range append(queues, p.echo) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.drain(ctx, q)
+		}()
+	}
+	wg.Wait()
+}
+
+func (p *Pump) drain(ctx context.Context, q *input.Queue) {
+	var m events.Message
+	for {
+		it, err := q.Get(ctx)
+		if err != nil {
+			return
+		}
+		p.Line(&m, it)
+	}
+}
