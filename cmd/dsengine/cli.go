@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -36,6 +37,7 @@ type env struct {
 	stderr    io.Writer
 	getenv    func(string) string
 	now       func() time.Time // the wall clock; tests fix it
+	uid       int              // the effective user id: root's default store differs
 	daemon    *daemon.Daemon   // set when the command runs inside the daemon
 	config    string           // --config, or "" for the default search
 	bootflash string           // --bootflash
@@ -59,7 +61,7 @@ func (c *command) name() string { return strings.Join(c.words, " ") }
 
 // Main runs dsengine with the given arguments and returns the exit code.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	return run(&env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now}, args)
+	return run(&env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now, uid: os.Geteuid()}, args)
 }
 
 func run(e *env, args []string) int {
@@ -235,8 +237,10 @@ Commands:
 	}
 	fmt.Fprintf(w, `
 The configuration is read from --config, $DSENGINE_CONFIG, ./dsengine.conf or
-/etc/dsengine/dsengine.conf; the store from --bootflash, $DSENGINE_BOOTFLASH or
-./bootflash. 'dsengine COMMAND... --help' shows a command's flags and an example.
+/etc/dsengine/dsengine.conf; the store from --bootflash, $DSENGINE_BOOTFLASH,
+else /var/lib/dsengine as root and $XDG_STATE_HOME/dsengine (~/.local/state/dsengine)
+otherwise; 'run --demo' keeps its own in ~/.local/state/dsengine/demo.
+'dsengine COMMAND... --help' shows a command's flags and an example.
 `)
 }
 
@@ -281,7 +285,8 @@ func (e *env) configPath() (string, bool) {
 }
 
 // bootflashDir returns the store directory: --bootflash,
-// $DSENGINE_BOOTFLASH, then ./bootflash.
+// $DSENGINE_BOOTFLASH, then the state directory (DefaultStateDir), never
+// a directory of the source tree.
 func (e *env) bootflashDir() string {
 	if e.bootflash != "" {
 		return e.bootflash
@@ -289,7 +294,32 @@ func (e *env) bootflashDir() string {
 	if p := e.getenv("DSENGINE_BOOTFLASH"); p != "" {
 		return p
 	}
-	return "bootflash"
+	return defaultStateDir(e.getenv, e.uid)
+}
+
+// defaultStateDir is where dsengine keeps its store when none is named:
+// /var/lib/dsengine as root, else the user's state directory.
+func defaultStateDir(getenv func(string) string, uid int) string {
+	if uid == 0 {
+		return "/var/lib/dsengine"
+	}
+	return userStateDir(getenv)
+}
+
+// userStateDir is $XDG_STATE_HOME/dsengine, else
+// ~/.local/state/dsengine: the demo's, whoever runs it.
+func userStateDir(getenv func(string) string) string {
+	if x := getenv("XDG_STATE_HOME"); filepath.IsAbs(x) {
+		return filepath.Join(x, "dsengine")
+	}
+	home := getenv("HOME")
+	if home == "" {
+		home, _ = os.UserHomeDir()
+	}
+	if home == "" {
+		return "/var/lib/dsengine"
+	}
+	return filepath.Join(home, ".local", "state", "dsengine")
 }
 
 func isHelp(args []string) bool {

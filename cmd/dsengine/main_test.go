@@ -26,7 +26,7 @@ func dsengine(t *testing.T, dir string, args ...string) result {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	e := &env{ctx: context.Background(), stdin: strings.NewReader(""), stdout: &out, stderr: &errOut,
-		getenv: func(string) string { return "" }, now: func() time.Time { return fixedNow }}
+		getenv: func(string) string { return "" }, now: func() time.Time { return fixedNow }, bootflash: "bootflash"}
 	wd, _ := os.Getwd()
 	if dir != "" {
 		if err := os.Chdir(dir); err != nil {
@@ -43,7 +43,7 @@ func dsengineNow(t *testing.T, dir string, args ...string) result {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	e := &env{ctx: context.Background(), stdin: strings.NewReader(""), stdout: &out, stderr: &errOut,
-		getenv: func(string) string { return "" }, now: time.Now}
+		getenv: func(string) string { return "" }, now: time.Now, bootflash: "bootflash"}
 	wd, _ := os.Getwd()
 	if err := os.Chdir(dir); err != nil {
 		t.Fatal(err)

@@ -67,6 +67,7 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 	demo := fs.Lookup("demo").Value.(flag.Getter).Get().(bool)
 	var cfgPath string
 	if demo {
+		e.bootflash = e.demoBootflash()
 		p, err := writeDemo(e.bootflashDir())
 		if err != nil {
 			return err
@@ -125,6 +126,15 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 			}
 		}
 	}
+}
+
+// demoBootflash is the demo's store: the one named, else its own state
+// directory, away from a production store.
+func (e *env) demoBootflash() string {
+	if e.bootflash == "" && e.getenv("DSENGINE_BOOTFLASH") == "" {
+		return filepath.Join(userStateDir(e.getenv), "demo")
+	}
+	return e.bootflashDir()
 }
 
 // writeDemo writes the demo configuration and the demo key under the

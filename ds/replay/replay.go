@@ -21,6 +21,8 @@ import (
 	"github.com/dsengine/dsengine/ds/engine"
 	"github.com/dsengine/dsengine/ds/events"
 	"github.com/dsengine/dsengine/ds/events/detect"
+	"github.com/dsengine/dsengine/ds/events/input"
+	"github.com/dsengine/dsengine/ds/events/pump"
 	"github.com/dsengine/dsengine/ds/events/syslogmsg"
 	"github.com/dsengine/dsengine/ds/registry"
 	"github.com/dsengine/dsengine/ds/vars"
@@ -135,16 +137,20 @@ func Run(ctx context.Context, sigs []*ds.Signature, log io.Reader, opts Options)
 	}
 	clk.Set(first) // immediate events fire now
 
+	// The daemon's pump, in the caller's goroutine: each dated line moves
+	// the virtual clock to its time before the detectors see it.
+	p := pump.New(pump.Options{Hostname: opts.Hostname, Clock: clk, Deliver: hub.Deliver,
+		BeforeDeliver: func(m *events.Message) {
+			if m.TimeFrom != events.TimeReceived {
+				clk.Set(dated(m.Time, clk.Now(), opts.Reference))
+			}
+		}})
 	var m events.Message
 	for {
 		line, err := readLine(lines)
 		if len(line) > 0 {
 			sum.Lines++
-			syslogmsg.Parse(line, clk.Now(), &m)
-			if m.TimeFrom != events.TimeReceived {
-				clk.Set(dated(m.Time, clk.Now(), opts.Reference))
-			}
-			hub.Deliver(&m)
+			p.Line(&m, input.Item{Line: line, Received: clk.Now()})
 		}
 		if err == io.EOF {
 			break
