@@ -49,7 +49,13 @@ func TestDaemonWatchedFileIsAConfigEvent(t *testing.T) {
 			now: time.Now, config: filepath.Join(dir, "dsengine.conf"), bootflash: filepath.Join(dir, "bootflash")}
 		done <- run(e, []string{"run"})
 	}()
-	defer func() { cancel(); <-done }()
+	stopped := false
+	defer func() {
+		if !stopped {
+			cancel()
+			<-done
+		}
+	}()
 	eventually(t, "the daemon", func() bool { return strings.Contains(log.String(), "dsengine running") })
 	if err := os.WriteFile(watched, []byte("hostname b\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -68,4 +74,14 @@ func TestDaemonWatchedFileIsAConfigEvent(t *testing.T) {
 		return strings.Contains(string(body), `dsengine_actions_total{result="success",type="message"} 1`) &&
 			strings.Contains(string(body), `dsengine_triggers_total{ds="7500"} 1`)
 	})
+	// A normal stop logs no error: the watcher's and the inputs' ends are
+	// not failures.
+	cancel()
+	if code := <-done; code != exitOK {
+		t.Errorf("run exited %d", code)
+	}
+	stopped = true
+	if strings.Contains(log.String(), "level=ERROR") {
+		t.Errorf("a normal stop logged an error:\n%s", log.String())
+	}
 }

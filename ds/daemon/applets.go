@@ -29,7 +29,7 @@ type applets struct {
 	ctx   context.Context
 	hub   *detect.Hub
 	clock ds.Clock
-	host  *appletHost
+	host  applet.Host
 	log   *slog.Logger
 
 	mu      sync.Mutex
@@ -69,7 +69,6 @@ func (a *applets) load(cfg *config.Config) {
 		c.Close()
 	}
 	a.owners, a.corrs = nil, nil
-	a.host.setCallHome(&cfg.CallHome)
 	env := cfg.EventManager.Environment.Map()
 	for _, ap := range cfg.EventManager.Applets {
 		if err := a.register(ap, env); err != nil {

@@ -23,7 +23,10 @@ type detectStage struct {
 	engine   *engine.Engine
 	registry *registry.Registry
 	applets  *applets
-	stopCtx  context.CancelFunc
+	// appletHost is what applet actions reach; it follows the call-home
+	// settings of each configuration.
+	appletHost *appletHost
+	stopCtx    context.CancelFunc
 
 	syncMu  sync.Mutex // one resync at a time
 	lastIDs string     // the registered DS last logged
@@ -52,8 +55,8 @@ func (d *Daemon) startDetect(ctx context.Context) *detectStage {
 		OnRunDone:  d.runDone})
 	s.registry = registry.New(ctx, registry.Options{Hub: s.hub, Engine: s.engine, Clock: d.clock, Hostname: host,
 		Known: known, Report: d.report})
-	s.applets = &applets{ctx: ctx, hub: s.hub, clock: d.clock, log: d.log,
-		host: newAppletHost(d.notify.exec, d.notify.messenger, d.notify.mail, d.clock, &d.Config().CallHome)}
+	s.appletHost = newAppletHost(d.notify.exec, d.notify.messenger, d.notify.mail, d.clock, &cfg.CallHome)
+	s.applets = &applets{ctx: ctx, hub: s.hub, clock: d.clock, log: d.log, host: s.appletHost}
 	return s
 }
 

@@ -1,0 +1,131 @@
+package daemon
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/dsengine/dsengine/ds/applet"
+	"github.com/dsengine/dsengine/ds/clock"
+	"github.com/dsengine/dsengine/ds/config"
+	"github.com/dsengine/dsengine/ds/engine"
+	"github.com/dsengine/dsengine/ds/events/detect"
+	"github.com/dsengine/dsengine/ds/parse/iosconfig"
+	"github.com/dsengine/dsengine/internal/testserver"
+)
+
+var t0 = time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
+
+func mustConfig(t *testing.T, text string) *config.Config {
+	t.Helper()
+	cfg, err := iosconfig.Parse("dsengine.conf", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// waitFor polls cond until it holds, failing the test after 10 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// blockingHost holds every `cli command` until released.
+type blockingHost struct {
+	started chan string
+	release chan struct{}
+	ran     atomic.Int64
+	*applet.MemoryState
+}
+
+func (h *blockingHost) CLI(ctx context.Context, command string) (string, error) {
+	h.started <- command
+	<-h.release
+	h.ran.Add(1)
+	return "", nil
+}
+func (h *blockingHost) Syslog(context.Context, int, string) error { return nil }
+func (h *blockingHost) Mail(context.Context, applet.Mail) error   { return nil }
+
+// TestAppletTriggersQueueBounded: an event storm on an applet queues at
+// most engine.DefaultQueueDepth runs behind the one running, and drops and
+// counts the rest, instead of starting a goroutine per fire.
+func TestAppletTriggersQueueBounded(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	clk := clock.NewVirtual(t0)
+	hub := detect.NewHub(ctx, detect.Options{Clock: clk, Host: "edge-1"})
+	defer hub.Close()
+	host := &blockingHost{started: make(chan string, 1), release: make(chan struct{}), MemoryState: &applet.MemoryState{}}
+	a := &applets{ctx: ctx, hub: hub, clock: clk, host: host, log: slog.New(slog.DiscardHandler)}
+	a.load(mustConfig(t, "event manager applet STORM\n event none\n action 1.0 cli command \"show clock\"\n"))
+
+	const fires = 40
+	if _, err := hub.Run(AppletOwnerPrefix+"STORM", nil); err != nil {
+		t.Fatal(err)
+	}
+	<-host.started // the first run holds the worker
+	for range fires - 1 {
+		if _, err := hub.Run(AppletOwnerPrefix+"STORM", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st := a.stats()
+	if len(st) != 1 || st[0].Name != "STORM" {
+		t.Fatalf("stats = %+v", st)
+	}
+	if want := int64(fires - 1 - engine.DefaultQueueDepth); st[0].Dropped != want {
+		t.Errorf("dropped %d triggers, want %d", st[0].Dropped, want)
+	}
+	go func() {
+		for range host.started {
+		}
+	}()
+	close(host.release)
+	waitFor(t, "the queued runs", func() bool { return host.ran.Load() == 1+engine.DefaultQueueDepth })
+	a.close()
+	cancel()
+	a.wait()
+	close(host.started)
+}
+
+// TestAppletMailUsesItsOwnServer: `action mail server S … from F` sends
+// through S with sender F, as IOS does, even with no call-home mail
+// server configured (a real exim receives it).
+func TestAppletMailUsesItsOwnServer(t *testing.T) {
+	mta := testserver.StartExim(t)
+	h := newAppletHost(nil, nil, nil, clock.NewVirtual(t0), &config.CallHome{ContactEmail: "noc@example.com"})
+	h.transport.DialTimeout, h.transport.CommandTimeout, h.transport.DataTimeout = 2*time.Second, 2*time.Second, 2*time.Second
+	err := h.Mail(context.Background(), applet.Mail{Server: mta.Addr(), From: "eem-applet@example.com",
+		To: "oncall@example.com", Subject: "link flap on edge-1", Body: "Gi1/0/1 went down twice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := mta.WaitMessages(t, 1)
+	m := msgs[0]
+	if from := m.Header.Get("From"); !strings.Contains(from, "eem-applet@example.com") {
+		t.Errorf("From = %q, want the applet's sender", from)
+	}
+	if subj := m.Header.Get("Subject"); subj != "link flap on edge-1" {
+		t.Errorf("Subject = %q", subj)
+	}
+	if !strings.Contains(m.Body, "Gi1/0/1 went down twice") {
+		t.Errorf("body = %q", m.Body)
+	}
+	// Without a server of its own and without call-home mail servers, the
+	// error says what to configure.
+	err = h.Mail(context.Background(), applet.Mail{To: "oncall@example.com", Subject: "s", Body: "b"})
+	if err == nil || !strings.Contains(err.Error(), "mail-server") {
+		t.Errorf("err = %v, want one naming mail-server", err)
+	}
+}

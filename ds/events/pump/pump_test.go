@@ -1,0 +1,90 @@
+package pump
+
+import (
+	"context"
+	"net/netip"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dsengine/dsengine/ds/clock"
+	"github.com/dsengine/dsengine/ds/events"
+	"github.com/dsengine/dsengine/ds/events/input"
+)
+
+var t0 = time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
+
+// TestLineHost: a line without a host takes the sender's address, and
+// the engine's own lines the local host name.
+func TestLineHost(t *testing.T) {
+	var got []string
+	p := New(Options{Hostname: "edge-1", Clock: clock.NewVirtual(t0), Deliver: func(m *events.Message) {
+		got = append(got, m.Host+" "+m.Mnemonic)
+	}})
+	var m events.Message
+	p.Line(&m, input.Item{Line: []byte("%LINK-3-UPDOWN: Interface Gi1, changed state to down"), Received: t0,
+		Peer: netip.MustParseAddrPort("192.0.2.7:514")})
+	p.Line(&m, input.Item{Line: []byte("%DS-5-MSG: hello"), Received: t0, Input: EchoInput})
+	p.Line(&m, input.Item{Line: []byte("<189>Nov 23 14:00:00 core-2 %SYS-5-CONFIG_I: Configured"), Received: t0,
+		Peer: netip.MustParseAddrPort("192.0.2.7:514")})
+	want := []string{"192.0.2.7 UPDOWN", "edge-1 MSG", "core-2 CONFIG_I"}
+	if len(got) != len(want) {
+		t.Fatalf("delivered %q, want %q", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("line %d: %q, want %q", i, got[i], want[i])
+		}
+	}
+}
+
+// TestEchoIsBounded: the engine's own lines wait in a bounded queue; a
+// full queue drops and counts, never blocks, and never starts a goroutine
+// per line.
+func TestEchoIsBounded(t *testing.T) {
+	release := make(chan struct{})
+	var mu sync.Mutex
+	var delivered []string
+	p := New(Options{Hostname: "edge-1", EchoQueue: 4, Deliver: func(m *events.Message) {
+		<-release
+		mu.Lock()
+		delivered = append(delivered, m.Text)
+		mu.Unlock()
+	}})
+	// Nobody drains yet: 4 fit, 6 are dropped.
+	accepted := 0
+	for i := range 10 {
+		if p.Echo("%DS-5-MSG: line " + string(rune('a'+i))) {
+			accepted++
+		}
+	}
+	if accepted != 4 {
+		t.Fatalf("accepted %d lines, want 4", accepted)
+	}
+	st := p.EchoStats()
+	if st.Input != EchoInput || st.Received != 10 || st.Delivered != 4 || st.Dropped != 6 {
+		t.Errorf("stats = %+v, want 10 received, 4 delivered, 6 dropped", st)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { p.Run(ctx); close(done) }()
+	close(release)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		mu.Lock()
+		n := len(delivered)
+		mu.Unlock()
+		if n == 4 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of 4 echoed lines delivered", n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	<-done
+	if delivered[0] != "line a" || delivered[3] != "line d" {
+		t.Errorf("delivered %q, want lines a to d in order", delivered)
+	}
+}
