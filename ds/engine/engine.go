@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dsengine/dsengine/ds"
@@ -112,12 +113,14 @@ type Engine struct {
 }
 
 type entry struct {
-	sig      *ds.Signature
-	prompts  map[string]string
-	queue    chan Trigger
-	cancel   context.CancelFunc
-	dropped  int64
-	triggers int64
+	sig     *ds.Signature
+	prompts map[string]string
+	queue   chan Trigger
+	cancel  context.CancelFunc
+	// The counters are written by Fire, from the detectors' goroutines,
+	// and read by Stats, from the metrics scrape, without e.mu.
+	dropped  atomic.Int64
+	triggers atomic.Int64
 }
 
 // New returns an Engine.
@@ -190,7 +193,7 @@ func (e *Engine) Fire(ctx context.Context, id string, t Trigger) {
 	if !ok || len(t.Events) == 0 {
 		return
 	}
-	en.triggers++
+	en.triggers.Add(1)
 	last := t.Events[len(t.Events)-1]
 	e.opts.Report(Record{Time: t.Time, DS: id, Kind: "trigger", Type: string(last.Type),
 		Detail: strings.TrimSpace(last.ID + ": " + last.Text)})
@@ -201,7 +204,7 @@ func (e *Engine) Fire(ctx context.Context, id string, t Trigger) {
 	select {
 	case en.queue <- t:
 	default:
-		en.dropped++
+		en.dropped.Add(1)
 		e.opts.Report(Record{Time: t.Time, DS: id, Kind: "dropped", Type: string(last.Type),
 			Detail: fmt.Sprintf("%d runs already queued; trigger dropped", cap(en.queue)), Failed: true})
 	}
@@ -370,7 +373,7 @@ func (e *Engine) Stats() map[string][2]int64 {
 	defer e.mu.Unlock()
 	out := map[string][2]int64{}
 	for id, en := range e.dss {
-		out[id] = [2]int64{en.triggers, en.dropped}
+		out[id] = [2]int64{en.triggers.Load(), en.dropped.Load()}
 	}
 	return out
 }

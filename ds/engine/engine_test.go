@@ -232,3 +232,40 @@ func TestMaxRunStopsARun(t *testing.T) {
 		t.Errorf("last: %+v", last)
 	}
 }
+
+// Fire counts triggers and drops while the metrics scrape reads Stats
+// from another goroutine: the counters must be safe to read concurrently
+// (run with -race).
+func TestStatsWhileFiring(t *testing.T) {
+	rec := &recorder{outputs: map[string]string{}, block: make(chan struct{})}
+	e := New(Options{Clock: ds.RealClock{}, Effects: rec, QueueDepth: 1,
+		Known: func() vars.Known { return vars.Known{Environment: map[string]string{"ds_env1": "abc"}} }})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer func() { cancel(); e.Wait() }()
+	e.Add(ctx, mustSig(t, sample), map[string]string{"ds_intf": "Gi0/1"})
+
+	const fires = 200
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range fires {
+			e.Fire(ctx, "6030", linkDown("Gi0/1"))
+		}
+	}()
+	var last [2]int64
+	for reading := true; reading; {
+		select {
+		case <-done:
+			reading = false
+		default:
+		}
+		last = e.Stats()["6030"]
+	}
+	last = e.Stats()["6030"]
+	close(rec.block)
+	// The worker holds one run, the queue one more: every other trigger
+	// was dropped, and every one was counted.
+	if last[0] != fires || last[1] < fires-2 || last[1] > fires {
+		t.Errorf("stats %v after %d fires, want %d triggers and %d to %d dropped", last, fires, fires, fires-2, fires)
+	}
+}

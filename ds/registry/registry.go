@@ -52,12 +52,23 @@ type registered struct {
 	sig     *ds.Signature
 	prompts map[string]string
 	values  map[string]string // what its patterns were rendered with
-	regs    []detect.Registration
-	ids     map[uint64]bool // registrations it holds, to drop late fires
+	events  []ds.Event        // the events it registers
 	corr    *correlate.Correlator
 
 	mu   sync.Mutex
-	last map[string]engine.Event // the latest occurrence of each event, for a correlated trigger
+	regs []detect.Registration
+	// attempt numbers the registration attempts: a fire counts only if it
+	// comes from the current one. It moves on when an attempt fails and
+	// when the DS is removed, which drops the late fires of the detectors
+	// that attempt started.
+	attempt uint64
+	// adopting says Sync has started the current attempt's detectors but
+	// not yet added the DS to the engine: their fires (an immediate event
+	// fires at once, from the clock's goroutine) wait in held until it
+	// has.
+	adopting bool
+	held     []detect.Fired
+	last     map[string]engine.Event // the latest occurrence of each event, for a correlated trigger
 }
 
 // New returns a Registry whose engine workers live as long as ctx.
@@ -89,8 +100,7 @@ func (r *Registry) Sync(want []Want) map[string]error {
 			continue
 		}
 		r.removeLocked(id)
-		reg := &registered{sig: w.Sig, prompts: maps.Clone(w.Prompts), values: values, ids: map[uint64]bool{},
-			last: map[string]engine.Event{}}
+		reg := &registered{sig: w.Sig, prompts: maps.Clone(w.Prompts), values: values, last: map[string]engine.Event{}}
 		if w.Sig.Correlate != nil {
 			ids := make([]string, 0, len(w.Sig.Events))
 			for _, e := range w.Sig.Events {
@@ -106,16 +116,13 @@ func (r *Registry) Sync(want []Want) map[string]error {
 				continue
 			}
 		}
-		// Register each DS's events on their own first: one bad pattern
-		// must not keep the other DS from registering.
-		mine := make([]detect.Spec, 0, len(w.Sig.Events))
 		for _, ev := range w.Sig.Events {
 			if ev.Type == ds.EventImmediate && w.Ran {
 				continue
 			}
-			mine = append(mine, detect.Spec{Owner: id, Event: ev, Vars: values, Fire: r.fireFunc(reg)})
+			reg.events = append(reg.events, ev)
 		}
-		specs = append(specs, mine...)
+		specs = append(specs, r.specs(reg)...)
 		added = append(added, reg)
 	}
 	for id := range r.dss {
@@ -146,15 +153,12 @@ func (r *Registry) registerLocked(specs []detect.Spec, added []*registered, fail
 		return
 	}
 	for _, reg := range added {
-		var mine []detect.Spec
-		for _, s := range specs {
-			if s.Owner == reg.sig.ID {
-				mine = append(mine, s)
-			}
-		}
-		regs, err := r.opts.Hub.RegisterAll(mine)
+		// A new attempt: whatever the failed one's detectors fired
+		// before they were stopped is dropped.
+		regs, err := r.opts.Hub.RegisterAll(r.specs(reg))
 		if err != nil {
 			failed[reg.sig.ID] = err
+			reg.drop()
 			if reg.corr != nil {
 				reg.corr.Close()
 			}
@@ -164,15 +168,54 @@ func (r *Registry) registerLocked(specs []detect.Spec, added []*registered, fail
 	}
 }
 
+// specs starts a registration attempt of reg and returns the specs of its
+// events, whose fires count while the attempt is the current one.
+func (r *Registry) specs(reg *registered) []detect.Spec {
+	reg.mu.Lock()
+	reg.attempt++
+	attempt := reg.attempt
+	reg.adopting, reg.held = true, nil
+	reg.mu.Unlock()
+	fire := r.fireFunc(reg, attempt)
+	specs := make([]detect.Spec, 0, len(reg.events))
+	for _, ev := range reg.events {
+		specs = append(specs, detect.Spec{Owner: reg.sig.ID, Event: ev, Vars: reg.values, Fire: fire})
+	}
+	return specs
+}
+
+// adopt records a DS whose detectors are registered, adds it to the
+// engine, and then lets through the fires that came in meanwhile, in
+// order; r.mu is held.
 func (r *Registry) adopt(reg *registered, regs []detect.Registration) {
 	reg.mu.Lock()
 	reg.regs = regs
-	for _, g := range regs {
-		reg.ids[g.ID] = true
-	}
 	reg.mu.Unlock()
 	r.dss[reg.sig.ID] = reg
 	r.opts.Engine.Add(r.ctx, reg.sig, reg.prompts)
+	for {
+		reg.mu.Lock()
+		if len(reg.held) == 0 {
+			reg.adopting = false
+			reg.mu.Unlock()
+			return
+		}
+		f := reg.held[0]
+		reg.held = reg.held[1:]
+		ev := toEvent(f)
+		reg.last[f.EventID] = ev
+		reg.mu.Unlock()
+		r.trigger(reg, f, ev)
+	}
+}
+
+// drop ends the current registration attempt: its fires, held or late,
+// are dropped.
+func (reg *registered) drop() {
+	reg.mu.Lock()
+	reg.attempt++
+	reg.adopting, reg.held = false, nil
+	reg.mu.Unlock()
 }
 
 func (r *Registry) removeLocked(id string) {
@@ -181,9 +224,9 @@ func (r *Registry) removeLocked(id string) {
 		return
 	}
 	delete(r.dss, id)
+	reg.drop()
 	reg.mu.Lock()
 	regs := reg.regs
-	reg.ids = map[uint64]bool{}
 	reg.mu.Unlock()
 	r.opts.Hub.Deregister(regs...)
 	if reg.corr != nil {
@@ -223,27 +266,38 @@ func (r *Registry) values(sig *ds.Signature, prompts map[string]string) map[stri
 	return v
 }
 
-// fireFunc turns a detector fire into an engine trigger, through the DS's
-// correlation when it has one.
-func (r *Registry) fireFunc(reg *registered) func(detect.Fired) {
+// fireFunc turns the fires of one registration attempt of reg into engine
+// triggers, through the DS's correlation when it has one. Fires of an
+// attempt that is no longer current (it failed, or the DS was removed) are
+// dropped; fires that come while Sync is adopting the DS wait for adopt.
+func (r *Registry) fireFunc(reg *registered, attempt uint64) func(detect.Fired) {
 	return func(f detect.Fired) {
 		ev := toEvent(f)
 		reg.mu.Lock()
-		held := reg.ids[f.Registration]
-		if held {
-			reg.last[f.EventID] = ev
-		}
-		reg.mu.Unlock()
-		if !held {
+		switch {
+		case reg.attempt != attempt:
+			reg.mu.Unlock()
 			return // a late fire of a registration already removed
-		}
-		if reg.corr == nil {
-			r.opts.Engine.Fire(r.ctx, reg.sig.ID, engine.Trigger{Time: f.Time, Events: []engine.Event{ev}})
+		case reg.adopting:
+			reg.held = append(reg.held, f)
+			reg.mu.Unlock()
 			return
 		}
-		if t, ok := reg.corr.Observe(f.EventID, f.Time, f.Host); ok {
-			r.fireCorrelated(reg, t)
-		}
+		reg.last[f.EventID] = ev
+		reg.mu.Unlock()
+		r.trigger(reg, f, ev)
+	}
+}
+
+// trigger fires the engine for ev, an occurrence of one of reg's events
+// already recorded in reg.last, or observes it in the correlation.
+func (r *Registry) trigger(reg *registered, f detect.Fired, ev engine.Event) {
+	if reg.corr == nil {
+		r.opts.Engine.Fire(r.ctx, reg.sig.ID, engine.Trigger{Time: f.Time, Events: []engine.Event{ev}})
+		return
+	}
+	if t, ok := reg.corr.Observe(f.EventID, f.Time, f.Host); ok {
+		r.fireCorrelated(reg, t)
 	}
 }
 

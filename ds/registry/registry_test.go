@@ -2,7 +2,9 @@ package registry
 
 import (
 	"context"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -171,5 +173,92 @@ func TestImmediateFiresOncePerInstall(t *testing.T) {
 	restarted.clk.Advance(time.Second)
 	if len(restarted.fx.calls) != 0 || len(restarted.reg.IDs()) != 1 {
 		t.Errorf("after a restart: calls %q, registered %v; want no run, still registered", restarted.fx.calls, restarted.reg.IDs())
+	}
+}
+
+// countingEffects counts the message actions of each DS, from any
+// goroutine.
+type countingEffects struct {
+	mu   sync.Mutex
+	runs map[string]int
+	any  chan struct{} // a value after each run
+}
+
+func (e *countingEffects) Command(context.Context, *engine.Run, string) (string, error) {
+	return "", nil
+}
+func (e *countingEffects) CallHome(context.Context, *engine.Run, ds.Action) (string, error) {
+	return "ok", nil
+}
+func (e *countingEffects) EmailTo(context.Context, *engine.Run, ds.Action, string, string, string) (string, error) {
+	return "ok", nil
+}
+func (e *countingEffects) Script(context.Context, *engine.Run, ds.Action) (string, error) {
+	return "ok", nil
+}
+func (e *countingEffects) Message(_ context.Context, run *engine.Run, _ ds.Action, _ string) (string, error) {
+	e.mu.Lock()
+	e.runs[run.Sig.ID]++
+	e.mu.Unlock()
+	select {
+	case e.any <- struct{}{}:
+	default:
+	}
+	return "ok", nil
+}
+
+// An immediate event fires from the clock's goroutine as soon as its
+// detector starts, which can be before Sync has finished adopting the DS:
+// that fire must still trigger the DS, once. Registered one by one, as the
+// daemon registers each DS it installs, on the real clock.
+func TestImmediateFireDuringSyncIsNotLost(t *testing.T) {
+	const n = 300
+	ctx, cancel := context.WithCancel(context.Background())
+	hub := detect.NewHub(ctx, detect.Options{Clock: ds.RealClock{}, Host: "edge-1"})
+	fx := &countingEffects{runs: map[string]int{}, any: make(chan struct{}, 1)}
+	eng := engine.New(engine.Options{Clock: ds.RealClock{}, Effects: fx, Hostname: "edge-1"})
+	reg := New(ctx, Options{Hub: hub, Engine: eng, Clock: ds.RealClock{}, Hostname: "edge-1"})
+	t.Cleanup(func() { reg.Close(); hub.Close(); cancel(); eng.Wait() })
+
+	var want []Want
+	for i := range n {
+		id := strconv.Itoa(7000 + i)
+		want = append(want, Want{Sig: sig(t, strings.Replace(once, `id="6042"`, `id="`+id+`"`, 1))})
+		if failed := reg.Sync(want); len(failed) != 0 {
+			t.Fatal(failed)
+		}
+	}
+	count := func() (done int, twice []string) {
+		fx.mu.Lock()
+		defer fx.mu.Unlock()
+		for id, c := range fx.runs {
+			if c > 1 {
+				twice = append(twice, id)
+			}
+		}
+		return len(fx.runs), twice
+	}
+	deadline := time.After(10 * time.Second)
+	for {
+		done, twice := count()
+		if len(twice) > 0 {
+			t.Fatalf("DS %v ran more than once", twice)
+		}
+		if done == n {
+			return
+		}
+		select {
+		case <-fx.any:
+		case <-deadline:
+			var lost []string
+			fx.mu.Lock()
+			for _, w := range want {
+				if fx.runs[w.Sig.ID] == 0 {
+					lost = append(lost, w.Sig.ID)
+				}
+			}
+			fx.mu.Unlock()
+			t.Fatalf("%d of %d immediate DS never ran: %v", len(lost), n, lost)
+		}
 	}
 }
