@@ -1,7 +1,7 @@
 # dsengine — build, test, benchmark and fuzz.
 #
 #   make build   the binary in bin/dsengine
-#   make test    installs what the tests need (once), then vet + every test
+#   make test    installs what the tests need (once), then vet + every test, with and without -race
 #   make bench   the benchmarks, with the figures the issues ask for
 #   make fuzz    each fuzz target for FUZZTIME (found inputs go to testdata/fuzz/)
 
@@ -51,8 +51,13 @@ vet:
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
+# test runs every package twice: once as built (the allocation checks of
+# the hot paths hold only without the race detector's instrumentation), and
+# once under the race detector.
 test: deps vet
 	$(GO) test -count=1 -timeout 12m -skip 'TestCrashSafety$$' ./...
+	@echo "--- the race detector over every package"
+	$(GO) test -race -count=1 -timeout 12m -skip 'TestCrashSafety$$' ./...
 	@echo "--- bootflash crash safety (SIGKILL during installs)"
 	@set -o pipefail; $(GO) test -count=1 -timeout 12m -v -run 'TestCrashSafety$$' ./bootflash | grep -E '^(crash trials|--- |ok|FAIL)'
 
