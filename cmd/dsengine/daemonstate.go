@@ -9,11 +9,11 @@ import (
 	"sync"
 
 	"github.com/dsengine/dsengine/bootflash"
-	"github.com/dsengine/dsengine/ds/actions/outbox"
 	"github.com/dsengine/dsengine/ds/alertgroup"
 	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/control"
 	"github.com/dsengine/dsengine/ds/lifecycle"
+	"github.com/dsengine/dsengine/ds/notify/outbox"
 )
 
 // daemonState is what commands run inside the daemon share: its open

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/dsengine/dsengine/ds"
-	"github.com/dsengine/dsengine/ds/actions/callhome"
 	"github.com/dsengine/dsengine/ds/engine"
+	"github.com/dsengine/dsengine/ds/notify/callhome"
 	"github.com/dsengine/dsengine/ds/replay"
 )
 

@@ -10,11 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dsengine/dsengine/ds/actions/callhome"
 	"github.com/dsengine/dsengine/ds/actions/executor"
-	"github.com/dsengine/dsengine/ds/actions/outbox"
 	"github.com/dsengine/dsengine/ds/clock"
 	"github.com/dsengine/dsengine/ds/config"
+	"github.com/dsengine/dsengine/ds/notify/callhome"
+	"github.com/dsengine/dsengine/ds/notify/outbox"
 	"github.com/dsengine/dsengine/ds/parse/iosconfig"
 )
 

@@ -14,11 +14,11 @@ import (
 
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/actions"
-	"github.com/dsengine/dsengine/ds/actions/callhome"
 	"github.com/dsengine/dsengine/ds/actions/executor"
-	"github.com/dsengine/dsengine/ds/actions/outbox"
-	"github.com/dsengine/dsengine/ds/actions/transport"
 	"github.com/dsengine/dsengine/ds/config"
+	"github.com/dsengine/dsengine/ds/notify/callhome"
+	"github.com/dsengine/dsengine/ds/notify/outbox"
+	"github.com/dsengine/dsengine/ds/notify/transport"
 )
 
 // Errors of the sends, for errors.Is.

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dsengine/dsengine/ds/actions/callhome"
-	"github.com/dsengine/dsengine/ds/actions/outbox"
 	"github.com/dsengine/dsengine/ds/config"
+	"github.com/dsengine/dsengine/ds/notify/callhome"
+	"github.com/dsengine/dsengine/ds/notify/outbox"
 	"github.com/dsengine/dsengine/internal/golden"
 )
 

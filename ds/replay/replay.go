@@ -12,7 +12,6 @@ import (
 
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/actions"
-	"github.com/dsengine/dsengine/ds/actions/callhome"
 	"github.com/dsengine/dsengine/ds/actions/executor"
 	"github.com/dsengine/dsengine/ds/actions/message"
 	"github.com/dsengine/dsengine/ds/actions/script"
@@ -22,6 +21,7 @@ import (
 	"github.com/dsengine/dsengine/ds/events"
 	"github.com/dsengine/dsengine/ds/events/detect"
 	"github.com/dsengine/dsengine/ds/events/syslogmsg"
+	"github.com/dsengine/dsengine/ds/notify/callhome"
 	"github.com/dsengine/dsengine/ds/registry"
 	"github.com/dsengine/dsengine/ds/vars"
 )
