@@ -10,7 +10,6 @@ import (
 
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/engine"
-	"github.com/dsengine/dsengine/ds/notify/callhome"
 	"github.com/dsengine/dsengine/ds/replay"
 )
 
@@ -72,11 +71,8 @@ func runDSTest(e *env, fs *flag.FlagSet, args []string) error {
 	host := hostInfo(cfg)
 	opts := replay.Options{
 		Hostname: host.Hostname, Values: values, Device: fs.Lookup("device").Value.String(), Reference: ref,
-		Customer: callhome.CustomerFromConfig(cfg, host.Hostname), Tracks: cfg.Tracks,
+		Config: cfg, Tracks: cfg.Tracks,
 		Report: func(r engine.Record) { printRecord(e.stdout, r, asJSON) },
-	}
-	if p := cfg.DSProfile(); p != nil {
-		opts.Format, opts.SizeLimit = p.PreferredMsgFormat, p.MessageSizeLimit
 	}
 	start := time.Now()
 	sum, err := replay.Run(e.ctx, sigs, log, opts)

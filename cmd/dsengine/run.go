@@ -40,6 +40,7 @@ import (
 	"github.com/dsengine/dsengine/ds/events/syslogmsg"
 	"github.com/dsengine/dsengine/ds/lifecycle"
 	"github.com/dsengine/dsengine/ds/metrics"
+	"github.com/dsengine/dsengine/ds/notify"
 	"github.com/dsengine/dsengine/ds/notify/outbox"
 	"github.com/dsengine/dsengine/ds/notify/transport"
 	"github.com/dsengine/dsengine/ds/registry"
@@ -174,10 +175,14 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 	}})
 	defer messenger.Close()
 
-	live := &actions.Live{Exec: exec, CallHomes: limiter, Mail: mail, Scripts: script.NewRunner(script.Options{Clock: clock}),
-		Messenger: messenger, Values: store, Config: current.Load, Device: actions.HostDevice(), Hostname: host.Hostname, Clock: clock}
-	alerts, err := alertgroup.New(alertgroup.Options{Config: current.Load, Exec: exec, Out: limiter, Clock: clock,
-		Device: live.Device, Hostname: host.Hostname, Logger: log,
+	// One notifier composes every call-home message, numbering them from one counter.
+	notifier, err := notify.New(notify.Options{Device: actions.HostDevice(), Hostname: host.Hostname, Clock: clock, Out: limiter})
+	if err != nil {
+		return err
+	}
+	live := &actions.Live{Exec: exec, Notify: notifier, Mail: mail, Scripts: script.NewRunner(script.Options{Clock: clock}),
+		Messenger: messenger, Values: store, Config: current.Load}
+	alerts, err := alertgroup.New(alertgroup.Options{Config: current.Load, Exec: exec, Notify: notifier, Clock: clock, Logger: log,
 		ExtraCommands: func(g config.AlertGroup) []string { return callHomeEventCommands(hub, store, g) }})
 	if err != nil {
 		return err
