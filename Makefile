@@ -23,7 +23,7 @@ FUZZ_TARGETS = \
 	./ds/events/input/tcp:FuzzFramer \
 	./ds/events/match:FuzzLiterals \
 	./ds/events/match:FuzzIndex \
-	./ds/actions/callhome:FuzzXML \
+	./ds/notify/callhome:FuzzXML \
 	./ds/applet:FuzzRun
 
 .PHONY: all build test deps vet bench fuzz clean

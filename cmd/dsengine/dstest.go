@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/dsengine/dsengine/ds"
-	"github.com/dsengine/dsengine/ds/actions/callhome"
 	"github.com/dsengine/dsengine/ds/engine"
 	"github.com/dsengine/dsengine/ds/lifecycle"
 	"github.com/dsengine/dsengine/ds/replay"
@@ -73,11 +72,8 @@ func runDSTest(e *env, fs *flag.FlagSet, args []string) error {
 	host := lifecycle.HostOf(cfg)
 	opts := replay.Options{
 		Hostname: host.Hostname, Values: values, Device: fs.Lookup("device").Value.String(), Reference: ref,
-		Customer: callhome.CustomerFromConfig(cfg, host.Hostname), Tracks: cfg.Tracks,
+		Config: cfg, Tracks: cfg.Tracks,
 		Report: func(r engine.Record) { printRecord(e.stdout, r, asJSON) },
-	}
-	if p := cfg.DSProfile(); p != nil {
-		opts.Format, opts.SizeLimit = p.PreferredMsgFormat, p.MessageSizeLimit
 	}
 	start := time.Now()
 	sum, err := replay.Run(e.ctx, sigs, log, opts)

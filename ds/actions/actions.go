@@ -5,14 +5,13 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/dsengine/dsengine/ds"
-	"github.com/dsengine/dsengine/ds/actions/callhome"
 	"github.com/dsengine/dsengine/ds/actions/executor"
 	"github.com/dsengine/dsengine/ds/actions/script"
 	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/engine"
+	"github.com/dsengine/dsengine/ds/notify/callhome"
 	"golang.org/x/sys/unix"
 )
 
@@ -42,15 +41,16 @@ func HostDevice() callhome.Device {
 
 // DSMessage is the call-home message of a DS run: type
 // diagnostic-signature, subtype the DS id, the command outputs attached.
-func DSMessage(run *engine.Run, cust callhome.Customer, dev callhome.Device, now time.Time, id uint64) *callhome.Message {
+// The sender (customer, device), its number and its creation time are
+// left to notify.Notifier.Compose.
+func DSMessage(run *engine.Run) *callhome.Message {
 	desc := run.Sig.Name
 	if n := len(run.Trigger.Events); n > 0 && run.Trigger.Events[n-1].Text != "" {
 		desc = run.Trigger.Events[n-1].Text
 	}
 	m := &callhome.Message{
 		Type: callhome.TypeDiagnosticSignature, SubType: run.Sig.ID, Name: run.Sig.Name,
-		Severity: config.SeverityNotification, EventTime: run.Trigger.Time, CreationTime: now,
-		Description: desc, Customer: cust, Device: dev, MessageID: id, GroupID: id,
+		Severity: config.SeverityNotification, EventTime: run.Trigger.Time, Description: desc,
 	}
 	for _, o := range run.Outputs {
 		out := o.Output

@@ -7,18 +7,15 @@ import (
 	"maps"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/dsengine/dsengine/ds"
-	"github.com/dsengine/dsengine/ds/actions/callhome"
 	"github.com/dsengine/dsengine/ds/actions/emailto"
 	"github.com/dsengine/dsengine/ds/actions/executor"
 	"github.com/dsengine/dsengine/ds/actions/message"
-	"github.com/dsengine/dsengine/ds/actions/outbox"
 	"github.com/dsengine/dsengine/ds/actions/script"
-	"github.com/dsengine/dsengine/ds/actions/transport"
 	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/engine"
+	"github.com/dsengine/dsengine/ds/notify"
 )
 
 // ValueStore keeps small values across runs and restarts (the bootflash
@@ -30,18 +27,17 @@ type ValueStore interface {
 
 // Live performs the actions for real, in the daemon.
 type Live struct {
-	Exec      executor.Executor
-	CallHomes outbox.Enqueuer // the rate limiter in front of the outbox
+	Exec executor.Executor
+	// Notify composes the call-home messages and hands them to the rate
+	// limiter in front of the outbox; share it with the alert groups, so
+	// that message numbers do not repeat.
+	Notify    *notify.Notifier
 	Mail      *emailto.Action // nil when no mail-server is configured
 	Scripts   *script.Runner
 	Messenger *message.Messenger
 	Values    ValueStore
 	Config    func() *config.Config
-	Device    callhome.Device
-	Hostname  string
-	Clock     ds.Clock
 
-	ids      atomic.Uint64
 	mu       sync.Mutex
 	contexts map[string]map[string]string
 }
@@ -52,8 +48,8 @@ func (l *Live) Command(ctx context.Context, run *engine.Run, command string) (st
 	return out.Text, err
 }
 
-// CallHome sends the run's message to the DS profile's destinations,
-// through the rate limit and the durable outbox.
+// CallHome sends the run's message (DSMessage) to the DS profile's
+// destinations, through the rate limit and the durable outbox.
 func (l *Live) CallHome(ctx context.Context, run *engine.Run, a ds.Action) (string, error) {
 	cfg := l.Config()
 	if !cfg.ServiceCallHome {
@@ -66,38 +62,13 @@ func (l *Live) CallHome(ctx context.Context, run *engine.Run, a ds.Action) (stri
 	if !p.Active {
 		return "", fmt.Errorf("call-home: the DS profile %s is not active; enable it with `active` under `profile %s`", p.Name, p.Name)
 	}
-	now := l.Clock.Now()
-	m := DSMessage(run, callhome.CustomerFromConfig(cfg, l.Hostname), l.Device, now, l.ids.Add(1))
-	m = callhome.Scrub(m, cfg.CallHome.DataPrivacy, l.Hostname)
-	to := outbox.Destinations(p)
-	dest := ""
-	if urls := to["http"]; len(urls) > 0 {
-		dest = urls[0]
-	} else if mails := to["email"]; len(mails) > 0 {
-		dest = mails[0]
-	}
-	body, err := callhome.Render(m, p.PreferredMsgFormat, callhome.Options{To: dest, SizeLimit: p.MessageSizeLimit})
+	m := DSMessage(run)
+	msg, err := l.Notify.Send(ctx, cfg, p, m, "")
 	if err != nil {
 		return "", fmt.Errorf("call-home: %w", err)
 	}
-	msg := outbox.Message{Type: outbox.TypeOf(callhome.TypeDiagnosticSignature),
-		Subject:     transport.Subject(l.Hostname, callhome.TypeDiagnosticSignature, run.Sig.ID, now),
-		ContentType: transport.ContentType(p.PreferredMsgFormat), Body: body, To: to, Time: now}
-	if err := l.CallHomes.Enqueue(ctx, msg); err != nil {
-		return "", fmt.Errorf("call-home: %w", err)
-	}
-	return fmt.Sprintf("queued %s/%s for profile %s (%d bytes, %s)", m.Type, m.SubType, p.Name, len(body), destinations(to)), nil
-}
-
-func destinations(to map[string][]string) string {
-	var parts []string
-	for _, t := range []string{"http", "email"} {
-		parts = append(parts, to[t]...)
-	}
-	if len(parts) == 0 {
-		return "no destination"
-	}
-	return strings.Join(parts, ", ")
+	return fmt.Sprintf("queued %s/%s for profile %s (%d bytes, %s)", m.Type, m.SubType, p.Name, len(msg.Body),
+		notify.ListDestinations(msg.To)), nil
 }
 
 // EmailTo mails the rendered action.

@@ -10,11 +10,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dsengine/dsengine/ds/actions/callhome"
 	"github.com/dsengine/dsengine/ds/actions/executor"
-	"github.com/dsengine/dsengine/ds/actions/outbox"
 	"github.com/dsengine/dsengine/ds/clock"
 	"github.com/dsengine/dsengine/ds/config"
+	"github.com/dsengine/dsengine/ds/notify"
+	"github.com/dsengine/dsengine/ds/notify/callhome"
+	"github.com/dsengine/dsengine/ds/notify/outbox"
 	"github.com/dsengine/dsengine/ds/parse/iosconfig"
 )
 
@@ -161,13 +162,14 @@ func testDevice() callhome.Device {
 
 // harness is a Sender on fakes and a virtual clock.
 type harness struct {
-	t     *testing.T
-	cfg   *config.Config
-	clock *clock.Virtual
-	exec  *fakeExec
-	out   *recorder
-	log   *eventLog
-	s     *Sender
+	t      *testing.T
+	cfg    *config.Config
+	clock  *clock.Virtual
+	exec   *fakeExec
+	out    *recorder
+	log    *eventLog
+	notify *notify.Notifier
+	s      *Sender
 }
 
 // newHarness parses conf and builds a Sender over it; opts may adjust the
@@ -181,8 +183,11 @@ func newHarness(t *testing.T, conf string, opts ...func(*Options)) *harness {
 	h := &harness{t: t, cfg: cfg, clock: clock.NewVirtual(t0), log: &eventLog{}}
 	h.exec = &fakeExec{outputs: outputs, log: h.log}
 	h.out = &recorder{log: h.log}
-	o := Options{Config: func() *config.Config { return h.cfg }, Exec: h.exec, Out: h.out, Clock: h.clock,
-		Device: testDevice(), Hostname: "vm7"}
+	h.notify, err = notify.New(notify.Options{Device: testDevice(), Hostname: "vm7", Clock: h.clock, Out: h.out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := Options{Config: func() *config.Config { return h.cfg }, Exec: h.exec, Notify: h.notify, Clock: h.clock}
 	for _, f := range opts {
 		f(&o)
 	}

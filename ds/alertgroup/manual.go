@@ -8,8 +8,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/dsengine/dsengine/ds/actions/callhome"
 	"github.com/dsengine/dsengine/ds/config"
+	"github.com/dsengine/dsengine/ds/notify/callhome"
 )
 
 // The manual sends return one line for the CLI and an error that is nil

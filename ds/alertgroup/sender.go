@@ -9,16 +9,14 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/dsengine/dsengine/ds"
-	"github.com/dsengine/dsengine/ds/actions"
-	"github.com/dsengine/dsengine/ds/actions/callhome"
 	"github.com/dsengine/dsengine/ds/actions/executor"
-	"github.com/dsengine/dsengine/ds/actions/outbox"
-	"github.com/dsengine/dsengine/ds/actions/transport"
 	"github.com/dsengine/dsengine/ds/config"
+	"github.com/dsengine/dsengine/ds/notify"
+	"github.com/dsengine/dsengine/ds/notify/callhome"
+	"github.com/dsengine/dsengine/ds/notify/outbox"
 )
 
 // Errors of the sends, for errors.Is.
@@ -39,26 +37,17 @@ type Options struct {
 	Config func() *config.Config
 	// Exec runs the groups' IOS commands (required).
 	Exec executor.Executor
-	// Out takes the rendered messages: the rate limiter in front of the
-	// outbox (required).
-	Out outbox.Enqueuer
-	// Clock stamps the messages and times the periodic schedules and the
-	// syslog throttle (required).
+	// Notify composes the messages and hands them to the rate limiter in
+	// front of the outbox (required); share it with the DS call-home
+	// action, so that message numbers do not repeat.
+	Notify *notify.Notifier
+	// Clock times the events, the periodic schedules and the syslog
+	// throttle (required).
 	Clock ds.Clock
-	// Device describes the sending host; the zero value means
-	// actions.HostDevice().
-	Device callhome.Device
-	// Hostname is the host's own name: the device name of a configuration
-	// without "hostname", and a name data-privacy hostname also scrubs.
-	Hostname string
 	// ExtraCommands returns the commands the diagnostic signatures'
 	// call-home events add to a group's messages (the registered DS's
 	// command actions); nil adds none. They follow the group's own.
 	ExtraCommands func(g config.AlertGroup) []string
-	// NextID returns the next message number (aml-session:MessageId
-	// "M<n>:…"); share it with the DS call-home action so that numbers do
-	// not repeat. nil counts from 1 on its own.
-	NextID func() uint64
 	// Throttle is syslog-throttling's limit; zero fields take the defaults.
 	Throttle Throttle
 	// SyslogQueue bounds the syslog-triggered sends waiting for the worker;
@@ -75,15 +64,12 @@ const DefaultSyslogQueue = 256
 // Sender builds, renders and enqueues alert-group and manual messages. Its
 // methods may be called from several goroutines.
 type Sender struct {
-	cfg      func() *config.Config
-	exec     executor.Executor
-	out      outbox.Enqueuer
-	clock    ds.Clock
-	device   callhome.Device
-	hostname string
-	extra    func(config.AlertGroup) []string
-	nextID   func() uint64
-	log      *slog.Logger
+	cfg    func() *config.Config
+	exec   executor.Executor
+	notify *notify.Notifier
+	clock  ds.Clock
+	extra  func(config.AlertGroup) []string
+	log    *slog.Logger
 
 	throttle *throttle
 	patterns patternCache
@@ -104,20 +90,13 @@ func New(opts Options) (*Sender, error) {
 		return nil, errors.New("alertgroup: Options.Config is required")
 	case opts.Exec == nil:
 		return nil, errors.New("alertgroup: Options.Exec is required")
-	case opts.Out == nil:
-		return nil, errors.New("alertgroup: Options.Out is required")
+	case opts.Notify == nil:
+		return nil, errors.New("alertgroup: Options.Notify is required")
 	case opts.Clock == nil:
 		return nil, errors.New("alertgroup: Options.Clock is required")
 	}
-	s := &Sender{cfg: opts.Config, exec: opts.Exec, out: opts.Out, clock: opts.Clock, device: opts.Device,
-		hostname: opts.Hostname, extra: opts.ExtraCommands, nextID: opts.NextID, log: opts.Logger}
-	if s.device == (callhome.Device{}) {
-		s.device = actions.HostDevice()
-	}
-	if s.nextID == nil {
-		var n atomic.Uint64
-		s.nextID = func() uint64 { return n.Add(1) }
-	}
+	s := &Sender{cfg: opts.Config, exec: opts.Exec, notify: opts.Notify, clock: opts.Clock, extra: opts.ExtraCommands,
+		log: opts.Logger}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -330,7 +309,7 @@ func (d Delivery) String() string {
 	if d.Err != nil {
 		return fmt.Sprintf("%s%v", prefix, d.Err)
 	}
-	return fmt.Sprintf("%squeued %d bytes (%s) for %s", prefix, d.Bytes, d.Format, destinations(d.To))
+	return fmt.Sprintf("%squeued %d bytes (%s) for %s", prefix, d.Bytes, d.Format, notify.ListDestinations(d.To))
 }
 
 // Result is what a send did.
@@ -414,7 +393,7 @@ func (s *Sender) deliver(ctx context.Context, cfg *config.Config, sp spec, profi
 	}
 	outputs := map[string]callhome.Attachment{}
 	for _, p := range profiles {
-		d := Delivery{Profile: p.Name, Format: format(p), To: outbox.Destinations(p)}
+		d := Delivery{Profile: p.Name, Format: notify.Format(p), To: outbox.Destinations(p)}
 		if p.AnonymousReportingOnly && !anonymousAllowed(sp.typ) {
 			d.Err = ErrAnonymous
 			res.Deliveries = append(res.Deliveries, d)
@@ -432,7 +411,7 @@ func (s *Sender) deliver(ctx context.Context, cfg *config.Config, sp spec, profi
 				atts = append(atts, a)
 			}
 		}
-		d.Bytes, d.Err = s.enqueue(ctx, cfg, sp, p, d.To, atts, now)
+		d.Bytes, d.Err = s.send(ctx, cfg, sp, p, atts, now)
 		res.Deliveries = append(res.Deliveries, d)
 	}
 	return res
@@ -473,85 +452,16 @@ func (s *Sender) run(ctx context.Context, command string) callhome.Attachment {
 	return callhome.Attachment{Command: command, Output: text}
 }
 
-// enqueue builds the message for one profile, scrubs and renders it, and
-// hands it to the outbox. It returns the rendered size.
-func (s *Sender) enqueue(ctx context.Context, cfg *config.Config, sp spec, p *config.Profile,
-	to map[string][]string, atts []callhome.Attachment, now time.Time) (int, error) {
-	if len(to) == 0 {
-		return 0, fmt.Errorf("%w: configure `destination address http|email` under `profile %s`", outbox.ErrNoDestination, p.Name)
-	}
-	id := s.nextID()
+// send builds the message for one profile and has the notifier compose
+// and enqueue it. It returns the rendered size.
+func (s *Sender) send(ctx context.Context, cfg *config.Config, sp spec, p *config.Profile,
+	atts []callhome.Attachment, now time.Time) (int, error) {
 	m := &callhome.Message{Type: sp.typ, SubType: sp.subType, Name: sp.name, Severity: sp.severity,
-		EventTime: sp.eventTime, CreationTime: now, Description: sp.description,
-		Customer: callhome.CustomerFromConfig(cfg, s.hostname), Device: s.device,
-		Attachments: atts, MessageID: id, GroupID: id}
+		EventTime: sp.eventTime, CreationTime: now, Description: sp.description, Attachments: atts}
 	m.Customer.CCOID = sp.ccoid
-	if p.AnonymousReportingOnly {
-		m.Customer = callhome.Customer{}
-	}
-	m = callhome.Scrub(m, cfg.CallHome.DataPrivacy, s.hostname)
-	f := format(p)
-	body, err := callhome.Render(m, f, callhome.Options{To: firstDestination(to), SizeLimit: p.MessageSizeLimit})
+	msg, err := s.notify.Send(ctx, cfg, p, m, sp.subject)
 	if err != nil {
 		return 0, err
 	}
-	subj := subject(m, sp.subject, now)
-	msg := outbox.Message{Type: outbox.TypeOf(m.Type), Subject: subj, ContentType: transport.ContentType(f),
-		Body: body, To: to, Time: now}
-	if err := s.out.Enqueue(ctx, msg); err != nil {
-		return 0, err
-	}
-	return len(body), nil
-}
-
-// format is the profile's message format, xml when unset.
-func format(p *config.Profile) config.MessageFormat {
-	if p.PreferredMsgFormat == "" {
-		return config.FormatXML
-	}
-	return p.PreferredMsgFormat
-}
-
-// subject is the mail subject of a message: its device name (scrubbed as
-// the message is; the device id when anonymous), type, and name (the
-// subtype, else the message name).
-func subject(m *callhome.Message, name string, now time.Time) string {
-	host := m.Customer.Hostname
-	if host == "" {
-		host = m.Device.ID()
-	}
-	if name == "" {
-		name = m.SubType
-	}
-	if name == "" {
-		name = m.Name
-	}
-	if name == "" {
-		name = strings.ToUpper(strings.ReplaceAll(m.Type, "-", "_"))
-	}
-	return transport.Subject(host, m.Type, name, now)
-}
-
-// firstDestination is aml-session:To: the first URL, else the first
-// address.
-func firstDestination(to map[string][]string) string {
-	if urls := to[transport.NameHTTP]; len(urls) > 0 {
-		return urls[0]
-	}
-	if mails := to[transport.NameEmail]; len(mails) > 0 {
-		return mails[0]
-	}
-	return ""
-}
-
-// destinations lists the destinations, URLs first.
-func destinations(to map[string][]string) string {
-	var parts []string
-	for _, t := range []string{transport.NameHTTP, transport.NameEmail} {
-		parts = append(parts, to[t]...)
-	}
-	if len(parts) == 0 {
-		return "no destination"
-	}
-	return strings.Join(parts, ", ")
+	return len(msg.Body), nil
 }

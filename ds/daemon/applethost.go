@@ -11,9 +11,9 @@ import (
 	"github.com/dsengine/dsengine/ds/actions/emailto"
 	"github.com/dsengine/dsengine/ds/actions/executor"
 	"github.com/dsengine/dsengine/ds/actions/message"
-	"github.com/dsengine/dsengine/ds/actions/transport"
 	"github.com/dsengine/dsengine/ds/applet"
 	"github.com/dsengine/dsengine/ds/config"
+	"github.com/dsengine/dsengine/ds/notify/transport"
 )
 
 // appletHost is what applet actions reach in the daemon: the executor

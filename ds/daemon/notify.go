@@ -9,12 +9,13 @@ import (
 	"github.com/dsengine/dsengine/ds/actions/emailto"
 	"github.com/dsengine/dsengine/ds/actions/executor"
 	"github.com/dsengine/dsengine/ds/actions/message"
-	"github.com/dsengine/dsengine/ds/actions/outbox"
 	"github.com/dsengine/dsengine/ds/actions/script"
-	"github.com/dsengine/dsengine/ds/actions/transport"
 	"github.com/dsengine/dsengine/ds/alertgroup"
 	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/lifecycle"
+	"github.com/dsengine/dsengine/ds/notify"
+	"github.com/dsengine/dsengine/ds/notify/outbox"
+	"github.com/dsengine/dsengine/ds/notify/transport"
 )
 
 // notifyStage is what the actions reach: the executor for commands, the
@@ -26,6 +27,7 @@ type notifyStage struct {
 	limiter   *outbox.RateLimiter
 	mail      *emailto.Action // nil without a mail-server
 	messenger *message.Messenger
+	notifier  *notify.Notifier
 	live      *actions.Live
 	alerts    *alertgroup.Sender
 	hostname  string
@@ -77,17 +79,23 @@ func (d *Daemon) startNotify(ctx context.Context) (*notifyStage, error) {
 			d.log.Warn("syslog echo dropped: too many of the engine's own lines waiting", "line", line)
 		}
 	}})
-	n.live = &actions.Live{Exec: exec, CallHomes: n.limiter, Mail: n.mail, Scripts: script.NewRunner(script.Options{Clock: d.clock}),
-		Messenger: n.messenger, Values: d.opts.Store, Config: d.Config, Device: actions.HostDevice(), Hostname: n.hostname,
-		Clock: d.clock}
+	// One notifier composes every call-home message, numbering them from
+	// one counter.
+	if n.notifier, err = notify.New(notify.Options{Device: actions.HostDevice(), Hostname: n.hostname, Clock: d.clock,
+		Out: n.limiter}); err != nil {
+		n.close()
+		return nil, err
+	}
+	n.live = &actions.Live{Exec: exec, Notify: n.notifier, Mail: n.mail, Scripts: script.NewRunner(script.Options{Clock: d.clock}),
+		Messenger: n.messenger, Values: d.opts.Store, Config: d.Config}
 	return n, nil
 }
 
 // startAlerts starts the alert groups once the hub exists: DS call-home
 // events add their commands to the groups' messages.
 func (n *notifyStage) startAlerts(d *Daemon, ctx context.Context) error {
-	alerts, err := alertgroup.New(alertgroup.Options{Config: d.Config, Exec: n.exec, Out: n.limiter, Clock: d.clock,
-		Device: n.live.Device, Hostname: n.hostname, Logger: d.log,
+	alerts, err := alertgroup.New(alertgroup.Options{Config: d.Config, Exec: n.exec, Notify: n.notifier, Clock: d.clock,
+		Logger:        d.log,
 		ExtraCommands: func(g config.AlertGroup) []string { return d.callHomeEventCommands(g) }})
 	if err != nil {
 		return err

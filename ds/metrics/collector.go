@@ -4,8 +4,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dsengine/dsengine/ds"
-	"github.com/dsengine/dsengine/ds/actions/outbox"
 	"github.com/dsengine/dsengine/ds/events/input"
+	"github.com/dsengine/dsengine/ds/notify/outbox"
 )
 
 // inputMetric is one metric of each input, read from its Stats.

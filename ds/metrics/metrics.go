@@ -10,8 +10,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/dsengine/dsengine/ds"
-	"github.com/dsengine/dsengine/ds/actions/outbox"
 	"github.com/dsengine/dsengine/ds/events/input"
+	"github.com/dsengine/dsengine/ds/notify/outbox"
 )
 
 // Sources are the daemon's counters the metrics read at each scrape. Each

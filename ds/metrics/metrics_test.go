@@ -15,8 +15,8 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
-	"github.com/dsengine/dsengine/ds/actions/outbox"
 	"github.com/dsengine/dsengine/ds/events/input"
+	"github.com/dsengine/dsengine/ds/notify/outbox"
 )
 
 // families is one parsed scrape.

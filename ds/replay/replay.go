@@ -12,7 +12,6 @@ import (
 
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/actions"
-	"github.com/dsengine/dsengine/ds/actions/callhome"
 	"github.com/dsengine/dsengine/ds/actions/executor"
 	"github.com/dsengine/dsengine/ds/actions/message"
 	"github.com/dsengine/dsengine/ds/actions/script"
@@ -24,6 +23,8 @@ import (
 	"github.com/dsengine/dsengine/ds/events/input"
 	"github.com/dsengine/dsengine/ds/events/pump"
 	"github.com/dsengine/dsengine/ds/events/syslogmsg"
+	"github.com/dsengine/dsengine/ds/notify"
+	"github.com/dsengine/dsengine/ds/notify/callhome"
 	"github.com/dsengine/dsengine/ds/registry"
 	"github.com/dsengine/dsengine/ds/vars"
 )
@@ -43,10 +44,11 @@ type Options struct {
 	// file's modification time is a good one) and starts the clock of a
 	// log whose first lines have no timestamp.
 	Reference time.Time
-	// Format and SizeLimit of the would-be call-home messages.
-	Format    config.MessageFormat
-	SizeLimit int
-	Customer  callhome.Customer
+	// Config is the configuration the would-be call-home messages are
+	// composed with, as the daemon composes them (notify.Notifier.Compose):
+	// its DS profile's format, message-size-limit and destinations, its
+	// customer data and its data-privacy; nil means config.Default().
+	Config *config.Config
 	// Tracks are the configuration's tracked objects. Only interface
 	// tracks are followed (from the log's line-protocol messages): an IP
 	// SLA probe would reach out of the machine.
@@ -90,7 +92,16 @@ func Run(ctx context.Context, sigs []*ds.Signature, log io.Reader, opts Options)
 		}
 		defer exec.Close()
 	}
-	fx := &dryRun{opts: opts, exec: exec, clock: clk, scripts: script.NewRunner(script.Options{Clock: clk}),
+	cfg := opts.Config
+	if cfg == nil {
+		cfg = config.Default()
+	}
+	// The dry run composes with its own device and enqueues nothing.
+	n, err := notify.New(notify.Options{Device: TestDevice, Hostname: opts.Hostname, Clock: clk})
+	if err != nil {
+		return sum, err
+	}
+	fx := &dryRun{cfg: cfg, notify: n, exec: exec, scripts: script.NewRunner(script.Options{Clock: clk}),
 		appl: map[string]map[string]string{}}
 	known := func() vars.Known { return vars.Known{Environment: opts.Values} }
 	eng := engine.New(engine.Options{Clock: clk, Effects: fx, Synchronous: true, Hostname: opts.Hostname, Known: known,
@@ -214,12 +225,11 @@ var TestDevice = callhome.Device{Product: "dsengine", BuilderVersion: callhome.A
 
 // dryRun performs no action: each says what it would do.
 type dryRun struct {
-	opts    Options
+	cfg     *config.Config
+	notify  *notify.Notifier // composes only
 	exec    executor.Executor
-	clock   ds.Clock
 	scripts *script.Runner
 	appl    map[string]map[string]string
-	ids     uint64
 }
 
 func (d *dryRun) Command(ctx context.Context, run *engine.Run, command string) (string, error) {
@@ -230,18 +240,19 @@ func (d *dryRun) Command(ctx context.Context, run *engine.Run, command string) (
 	return out.Text, err
 }
 
+// CallHome composes the message the daemon would send to the DS profile
+// (a profile with the defaults when the configuration has none).
 func (d *dryRun) CallHome(ctx context.Context, run *engine.Run, a ds.Action) (string, error) {
-	d.ids++
-	m := actions.DSMessage(run, d.opts.Customer, TestDevice, d.clock.Now(), d.ids)
-	body, err := callhome.Render(m, d.opts.Format, callhome.Options{SizeLimit: d.opts.SizeLimit})
+	p := d.cfg.DSProfile()
+	if p == nil {
+		p = config.NewProfile("", 0)
+	}
+	m := actions.DSMessage(run)
+	msg, err := d.notify.Compose(d.cfg, p, m, "")
 	if err != nil {
 		return "", fmt.Errorf("call-home: %w", err)
 	}
-	format := d.opts.Format
-	if format == "" {
-		format = config.FormatXML
-	}
-	return fmt.Sprintf("would send %s/%s (%s, %d bytes, %s)", m.Type, m.SubType, format, len(body),
+	return fmt.Sprintf("would send %s/%s (%s, %d bytes, %s)", m.Type, m.SubType, notify.Format(p), len(msg.Body),
 		plural(len(m.Attachments), "attachment")), nil
 }
 

@@ -27,7 +27,7 @@ import (
 	"strings"
 
 	"github.com/dsengine/dsengine/ds"
-	"github.com/dsengine/dsengine/ds/actions/transport"
+	"github.com/dsengine/dsengine/ds/notify/transport"
 )
 
 // Action sends emailto mails through one email transport.

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dsengine/dsengine/ds/actions/outbox"
-	"github.com/dsengine/dsengine/ds/actions/transport"
+	"github.com/dsengine/dsengine/ds/notify/outbox"
+	"github.com/dsengine/dsengine/ds/notify/transport"
 	"github.com/dsengine/dsengine/ds/parse/iosconfig"
 )
 

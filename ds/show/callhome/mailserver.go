@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/dsengine/dsengine/ds/actions/transport"
+	"github.com/dsengine/dsengine/ds/notify/transport"
 )
 
 // MailServerStatus writes `show call-home mail-server status` from the

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/dsengine/dsengine/ds/actions/outbox"
+	"github.com/dsengine/dsengine/ds/notify/outbox"
 )
 
 // Statistics writes `show call-home statistics`: the Total Success,

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/dsengine/dsengine/ds/actions/callhome"
 	"github.com/dsengine/dsengine/ds/config"
+	"github.com/dsengine/dsengine/ds/notify/callhome"
 )
 
 // A DS call-home action: build the message, apply data-privacy, render it

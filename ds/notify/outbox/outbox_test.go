@@ -13,8 +13,8 @@ import (
 
 	"github.com/dsengine/dsengine/bootflash"
 	"github.com/dsengine/dsengine/ds"
-	"github.com/dsengine/dsengine/ds/actions/transport"
 	"github.com/dsengine/dsengine/ds/clock"
+	"github.com/dsengine/dsengine/ds/notify/transport"
 )
 
 var t0 = time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/dsengine/dsengine/ds"
-	"github.com/dsengine/dsengine/ds/actions/transport"
+	"github.com/dsengine/dsengine/ds/notify/transport"
 )
 
 // BenchmarkHTTPSends measures delivered messages per second through the

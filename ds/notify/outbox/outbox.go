@@ -13,7 +13,7 @@ import (
 
 	"github.com/dsengine/dsengine/bootflash"
 	"github.com/dsengine/dsengine/ds"
-	"github.com/dsengine/dsengine/ds/actions/transport"
+	"github.com/dsengine/dsengine/ds/notify/transport"
 )
 
 // Store is where the outbox keeps its messages: *bootflash.Store. Put must

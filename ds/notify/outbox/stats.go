@@ -4,7 +4,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/dsengine/dsengine/ds/actions/transport"
+	"github.com/dsengine/dsengine/ds/notify/transport"
 )
 
 // Stats collects the counters of "show call-home statistics". It is safe

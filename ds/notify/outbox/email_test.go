@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dsengine/dsengine/ds/actions/transport"
 	"github.com/dsengine/dsengine/ds/clock"
 	"github.com/dsengine/dsengine/ds/config"
+	"github.com/dsengine/dsengine/ds/notify/transport"
 	"github.com/dsengine/dsengine/internal/testserver"
 )
 

@@ -8,8 +8,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/dsengine/dsengine/ds/actions/transport"
 	"github.com/dsengine/dsengine/ds/config"
+	"github.com/dsengine/dsengine/ds/notify/transport"
 )
 
 // MessageType is a row of "show call-home statistics".
