@@ -1,7 +1,9 @@
-// Package actions joins the engine to the action packages: it builds the
-// call-home message of a DS run, the script environment of a run, and the
-// CLI sessions scripts open on an executor. The action types themselves
-// live in the sub-packages (executor, emailto, script, message); the
-// Call Home messages are composed and delivered by ds/notify and its
-// sub-packages (callhome, outbox, transport).
+// Package actions performs the actions of DS runs. Each action type is a
+// package beside this one (command, callhome, emailto, script, message),
+// implementing action.Action, and table.go lists them: the one place a
+// new type is added. Every action acts on an action.Device, implemented
+// here twice: Live, the real device of the daemon (the executor, syslog,
+// the mail servers, the Call Home notifier, the store), and Dry, the
+// device of `ds test`, which says what it would do. Lua scripts and EEM
+// applets act on the same Device.
 package actions

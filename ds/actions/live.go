@@ -9,13 +9,14 @@ import (
 	"sync"
 
 	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/actions/action"
 	"github.com/dsengine/dsengine/ds/actions/emailto"
 	"github.com/dsengine/dsengine/ds/actions/executor"
 	"github.com/dsengine/dsengine/ds/actions/message"
-	"github.com/dsengine/dsengine/ds/actions/script"
 	"github.com/dsengine/dsengine/ds/config"
-	"github.com/dsengine/dsengine/ds/engine"
 	"github.com/dsengine/dsengine/ds/notify"
+	"github.com/dsengine/dsengine/ds/notify/callhome"
+	"github.com/dsengine/dsengine/ds/notify/transport"
 )
 
 // ValueStore keeps small values across runs and restarts (the bootflash
@@ -25,32 +26,90 @@ type ValueStore interface {
 	SetValue(key, value string) error
 }
 
-// Live performs the actions for real, in the daemon.
+// Live is the device for real, in the daemon: commands on the executor,
+// syslog through the messenger, mail through the mail servers, call-home
+// through the notifier, values in the store.
 type Live struct {
 	Exec executor.Executor
 	// Notify composes the call-home messages and hands them to the rate
 	// limiter in front of the outbox; share it with the alert groups, so
 	// that message numbers do not repeat.
 	Notify    *notify.Notifier
-	Mail      *emailto.Action // nil when no mail-server is configured
-	Scripts   *script.Runner
+	Mailer    *emailto.Sender // the call-home mail servers; nil when none is configured
 	Messenger *message.Messenger
 	Values    ValueStore
 	Config    func() *config.Config
+	Clock     ds.Clock
+	// Transport builds the email transport of a mail that names its own
+	// servers (an applet's `mail server`, a script's Mailservername:).
+	Transport transport.Options
 
 	mu       sync.Mutex
 	contexts map[string]map[string]string
 }
 
+var _ action.Device = (*Live)(nil)
+
 // Command runs a CLI command on the executor.
-func (l *Live) Command(ctx context.Context, run *engine.Run, command string) (string, error) {
+func (l *Live) Command(ctx context.Context, command string) (string, error) {
 	out, err := l.Exec.Run(ctx, command)
 	return out.Text, err
 }
 
-// CallHome sends the run's message (DSMessage) to the DS profile's
-// destinations, through the rate limit and the durable outbox.
-func (l *Live) CallHome(ctx context.Context, run *engine.Run, a ds.Action) (string, error) {
+// Log writes the syslog line; the detectors see it too.
+func (l *Live) Log(ctx context.Context, sev ds.Severity, line string) (string, error) {
+	if err := l.Messenger.Log(sev, line); err != nil {
+		return "", err
+	}
+	return "logged " + line, nil
+}
+
+// Broadcast writes to the logged-in terminals.
+func (l *Live) Broadcast(ctx context.Context, text string) (string, error) {
+	if err := l.Messenger.Broadcast(ctx, text); err != nil {
+		return "", err
+	}
+	return "broadcast to terminals", nil
+}
+
+// Mail sends m through its own servers when it names some, else through
+// the call-home mail servers.
+func (l *Live) Mail(ctx context.Context, m action.Mail) (string, error) {
+	mail := emailto.Mail{To: m.To, Subject: m.Subject, Body: m.Body}
+	sender := l.Mailer
+	if len(m.Servers) > 0 {
+		ch := l.Config().CallHome
+		ch.MailServers = nil
+		for i, s := range m.Servers {
+			ch.MailServers = append(ch.MailServers, config.MailServer{Address: s, Priority: i + 1})
+		}
+		if m.From != "" {
+			ch.SenderFrom = m.From
+		}
+		opts := l.Transport
+		if opts.Clock == nil {
+			opts.Clock = l.Clock
+		}
+		t, err := transport.NewEmail(&ch, opts)
+		if err != nil {
+			return "", fmt.Errorf("mail server %s: %w", strings.Join(m.Servers, ", "), err)
+		}
+		if sender, err = emailto.NewSender(t, l.Clock); err != nil {
+			return "", err
+		}
+	}
+	if sender == nil {
+		return "", errors.New("no mail server: name one, or configure `mail-server` under `call-home`")
+	}
+	if err := sender.Send(ctx, mail); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("mailed %s: %q", strings.Join(m.To, ", "), m.Subject), nil
+}
+
+// CallHome sends m to the DS profile's destinations, through the rate
+// limit and the durable outbox.
+func (l *Live) CallHome(ctx context.Context, m *callhome.Message) (string, error) {
 	cfg := l.Config()
 	if !cfg.ServiceCallHome {
 		return "", errors.New("call-home: Call Home is disabled; enable it with `service call-home`")
@@ -62,7 +121,6 @@ func (l *Live) CallHome(ctx context.Context, run *engine.Run, a ds.Action) (stri
 	if !p.Active {
 		return "", fmt.Errorf("call-home: the DS profile %s is not active; enable it with `active` under `profile %s`", p.Name, p.Name)
 	}
-	m := DSMessage(run)
 	msg, err := l.Notify.Send(ctx, cfg, p, m, "")
 	if err != nil {
 		return "", fmt.Errorf("call-home: %w", err)
@@ -71,98 +129,33 @@ func (l *Live) CallHome(ctx context.Context, run *engine.Run, a ds.Action) (stri
 		notify.ListDestinations(msg.To)), nil
 }
 
-// EmailTo mails the rendered action.
-func (l *Live) EmailTo(ctx context.Context, run *engine.Run, a ds.Action, to, subject, body string) (string, error) {
-	if l.Mail == nil {
-		return "", errors.New("emailto: no mail-server is configured under `call-home`")
-	}
-	a.To, a.Subject, a.Text = to, subject, body
-	if err := l.Mail.Run(ctx, a); err != nil {
-		return "", err
-	}
-	return fmt.Sprintf("mailed %s: %q", to, subject), nil
-}
-
-// Script runs a Lua script in the sandbox, its API reaching this daemon.
-func (l *Live) Script(ctx context.Context, run *engine.Run, a ds.Action) (string, error) {
-	host := &liveHost{l: l, run: run}
-	res, err := l.Scripts.Run(ctx, script.Script{Name: ScriptName(run, a), Text: a.Text}, ScriptEnv(run), host)
-	maps.Copy(run.Values, res.Vars)
-	if err != nil {
-		return "", fmt.Errorf("script: %w", err)
-	}
-	out := strings.TrimSpace(res.Output)
-	if len(out) > 200 {
-		out = out[:200] + "…"
-	}
-	return fmt.Sprintf("lua ran in %s; printed %q", res.Duration.Round(1000), out), nil
-}
-
-// Message writes the syslog entry or broadcasts to the terminals.
-func (l *Live) Message(ctx context.Context, run *engine.Run, a ds.Action, text string) (string, error) {
-	return l.Messenger.Run(ctx, a, text)
-}
-
-// liveHost is a script's API in the daemon.
-type liveHost struct {
-	l   *Live
-	run *engine.Run
-}
-
-func (h *liveHost) CLIOpen(ctx context.Context) (script.CLISession, error) {
-	return Session{Executor: h.l.Exec}, nil
-}
-
-func (h *liveHost) Syslog(ctx context.Context, m script.SyslogMessage) error {
-	fac := m.Facility
-	if fac == "" {
-		fac = "HA_EM"
-	}
-	return h.l.Messenger.Log(m.Severity, fmt.Sprintf("%%%s-%d-LOG: %s: %s", fac, m.Severity, h.run.Sig.ID, m.Msg))
-}
-
-func (h *liveHost) SendMail(ctx context.Context, m script.Mail) error {
-	if h.l.Mail == nil {
-		return errors.New("no mail-server is configured under `call-home`")
-	}
-	return h.l.Mail.Send(ctx, emailto.Mail{To: append(m.To, m.Cc...), Subject: m.Subject, Body: m.Body})
-}
-
-func (h *liveHost) CallHome(ctx context.Context, m script.CallHomeMessage) error {
-	run := *h.run
-	run.Outputs = nil
-	if m.Message != "" {
-		run.Outputs = []engine.CommandOutput{{Command: "script " + h.run.Sig.ID, Output: m.Message}}
-	}
-	_, err := h.l.CallHome(ctx, &run, ds.Action{Type: ds.ActionCallHome})
-	return err
-}
-
-func (h *liveHost) key(k string) string { return "appl/" + h.run.Sig.ID + "/" + k }
-
-func (h *liveHost) ApplGet(ctx context.Context, key string) (string, bool, error) {
-	v, ok := h.l.Values.Value(h.key(key))
+// Value reads a value kept in the store.
+func (l *Live) Value(ctx context.Context, key string) (string, bool, error) {
+	v, ok := l.Values.Value(key)
 	return v, ok, nil
 }
 
-func (h *liveHost) ApplSet(ctx context.Context, key, data string) error {
-	return h.l.Values.SetValue(h.key(key), data)
+// SetValue keeps a value in the store.
+func (l *Live) SetValue(ctx context.Context, key, value string) error {
+	return l.Values.SetValue(key, value)
 }
 
-func (h *liveHost) ContextSave(ctx context.Context, name string, v map[string]string) error {
-	h.l.mu.Lock()
-	defer h.l.mu.Unlock()
-	if h.l.contexts == nil {
-		h.l.contexts = map[string]map[string]string{}
+// SaveContext keeps variables in memory for another run.
+func (l *Live) SaveContext(ctx context.Context, name string, v map[string]string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.contexts == nil {
+		l.contexts = map[string]map[string]string{}
 	}
-	h.l.contexts[name] = maps.Clone(v)
+	l.contexts[name] = maps.Clone(v)
 	return nil
 }
 
-func (h *liveHost) ContextRetrieve(ctx context.Context, name string) (map[string]string, bool, error) {
-	h.l.mu.Lock()
-	defer h.l.mu.Unlock()
-	v, ok := h.l.contexts[name]
-	delete(h.l.contexts, name)
+// RetrieveContext returns saved variables once.
+func (l *Live) RetrieveContext(ctx context.Context, name string) (map[string]string, bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	v, ok := l.contexts[name]
+	delete(l.contexts, name)
 	return v, ok, nil
 }

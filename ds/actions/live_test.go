@@ -75,7 +75,7 @@ func TestCallHomeDataPrivacyHostname(t *testing.T) {
 		t.Fatal(err)
 	}
 	l := &Live{Notify: n, Config: func() *config.Config { return cfg }}
-	if _, err := l.CallHome(context.Background(), testRun(), ds.Action{Type: ds.ActionCallHome}); err != nil {
+	if _, err := New(l, nil).Perform(context.Background(), testRun(), ds.Action{Type: ds.ActionCallHome}); err != nil {
 		t.Fatal(err)
 	}
 	if len(out.msgs) != 1 {

@@ -3,7 +3,6 @@ package daemon
 import (
 	"context"
 	"log/slog"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,7 +13,6 @@ import (
 	"github.com/dsengine/dsengine/ds/engine"
 	"github.com/dsengine/dsengine/ds/events/detect"
 	"github.com/dsengine/dsengine/ds/parse/iosconfig"
-	"github.com/dsengine/dsengine/internal/testserver"
 )
 
 var t0 = time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
@@ -97,35 +95,4 @@ func TestAppletTriggersQueueBounded(t *testing.T) {
 	cancel()
 	a.wait()
 	close(host.started)
-}
-
-// TestAppletMailUsesItsOwnServer: `action mail server S … from F` sends
-// through S with sender F, as IOS does, even with no call-home mail
-// server configured (a real exim receives it).
-func TestAppletMailUsesItsOwnServer(t *testing.T) {
-	mta := testserver.StartExim(t)
-	h := newAppletHost(nil, nil, nil, clock.NewVirtual(t0), &config.CallHome{ContactEmail: "noc@example.com"})
-	h.transport.DialTimeout, h.transport.CommandTimeout, h.transport.DataTimeout = 2*time.Second, 2*time.Second, 2*time.Second
-	err := h.Mail(context.Background(), applet.Mail{Server: mta.Addr(), From: "eem-applet@example.com",
-		To: "oncall@example.com", Subject: "link flap on edge-1", Body: "Gi1/0/1 went down twice"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	msgs := mta.WaitMessages(t, 1)
-	m := msgs[0]
-	if from := m.Header.Get("From"); !strings.Contains(from, "eem-applet@example.com") {
-		t.Errorf("From = %q, want the applet's sender", from)
-	}
-	if subj := m.Header.Get("Subject"); subj != "link flap on edge-1" {
-		t.Errorf("Subject = %q", subj)
-	}
-	if !strings.Contains(m.Body, "Gi1/0/1 went down twice") {
-		t.Errorf("body = %q", m.Body)
-	}
-	// Without a server of its own and without call-home mail servers, the
-	// error says what to configure.
-	err = h.Mail(context.Background(), applet.Mail{To: "oncall@example.com", Subject: "s", Body: "b"})
-	if err == nil || !strings.Contains(err.Error(), "mail-server") {
-		t.Errorf("err = %v, want one naming mail-server", err)
-	}
 }

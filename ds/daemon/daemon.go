@@ -158,7 +158,6 @@ func (d *Daemon) Reload() error {
 	d.cfg.Store(next)
 	d.detect.hub.SetTracking(next.Tracks, next.IPSLAs)
 	d.schedule.reschedule(next)
-	d.detect.appletHost.setCallHome(&next.CallHome)
 	d.detect.applets.load(next)
 	// A changed environment may resolve pending DS, or unresolve some.
 	changed, err := lifecycle.New(d.opts.Store, lifecycle.Checker(nil, d.clock.Now), lifecycle.HostOf(next),

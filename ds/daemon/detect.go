@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"sync"
 
+	"github.com/dsengine/dsengine/ds/applet"
 	"github.com/dsengine/dsengine/ds/engine"
 	"github.com/dsengine/dsengine/ds/events"
 	"github.com/dsengine/dsengine/ds/events/detect"
@@ -23,10 +24,7 @@ type detectStage struct {
 	engine   *engine.Engine
 	registry *registry.Registry
 	applets  *applets
-	// appletHost is what applet actions reach; it follows the call-home
-	// settings of each configuration.
-	appletHost *appletHost
-	stopCtx    context.CancelFunc
+	stopCtx  context.CancelFunc
 
 	syncMu  sync.Mutex // one resync at a time
 	lastIDs string     // the registered DS last logged
@@ -49,14 +47,13 @@ func (d *Daemon) startDetect(ctx context.Context) *detectStage {
 	known := func() vars.Known {
 		return vars.Known{Environment: d.Config().DiagnosticSignature.Environment.Map()}
 	}
-	s.engine = engine.New(engine.Options{Clock: d.clock, Effects: d.notify.live, Hostname: host, Known: known,
+	s.engine = engine.New(engine.Options{Clock: d.clock, Actions: d.notify.actions, Hostname: host, Known: known,
 		Report:     d.report,
 		OnRunStart: func(id string) { d.setRunning(id, true) },
 		OnRunDone:  d.runDone})
 	s.registry = registry.New(ctx, registry.Options{Hub: s.hub, Engine: s.engine, Clock: d.clock, Hostname: host,
 		Known: known, Report: d.report})
-	s.appletHost = newAppletHost(d.notify.exec, d.notify.messenger, d.notify.mail, d.clock, &cfg.CallHome)
-	s.applets = &applets{ctx: ctx, hub: s.hub, clock: d.clock, log: d.log, host: s.appletHost}
+	s.applets = &applets{ctx: ctx, hub: s.hub, clock: d.clock, log: d.log, host: applet.OnDevice(d.notify.live)}
 	return s
 }
 

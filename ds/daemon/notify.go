@@ -25,10 +25,11 @@ type notifyStage struct {
 	exec      executor.Executor
 	outbox    *outbox.Outbox
 	limiter   *outbox.RateLimiter
-	mail      *emailto.Action // nil without a mail-server
+	mail      *emailto.Sender // nil without a mail-server
 	messenger *message.Messenger
 	notifier  *notify.Notifier
-	live      *actions.Live
+	live      *actions.Live  // the device every action, script and applet acts on
+	actions   *actions.Table // the DS action types, on live
 	alerts    *alertgroup.Sender
 	hostname  string
 }
@@ -64,7 +65,7 @@ func (d *Daemon) startNotify(ctx context.Context) (*notifyStage, error) {
 	}
 	for _, t := range transports {
 		if t.Name() == transport.NameEmail && len(cfg.CallHome.MailServers) > 0 {
-			if n.mail, err = emailto.New(t, d.clock, n.hostname); err != nil {
+			if n.mail, err = emailto.NewSender(t, d.clock); err != nil {
 				n.close()
 				return nil, err
 			}
@@ -86,8 +87,9 @@ func (d *Daemon) startNotify(ctx context.Context) (*notifyStage, error) {
 		n.close()
 		return nil, err
 	}
-	n.live = &actions.Live{Exec: exec, Notify: n.notifier, Mail: n.mail, Scripts: script.NewRunner(script.Options{Clock: d.clock}),
-		Messenger: n.messenger, Values: d.opts.Store, Config: d.Config}
+	n.live = &actions.Live{Exec: exec, Notify: n.notifier, Mailer: n.mail, Messenger: n.messenger, Values: d.opts.Store,
+		Config: d.Config, Clock: d.clock}
+	n.actions = actions.New(n.live, script.NewRunner(script.Options{Clock: d.clock}))
 	return n, nil
 }
 

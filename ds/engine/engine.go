@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -53,14 +52,11 @@ type Run struct {
 	Outputs []CommandOutput   // of the command actions so far
 }
 
-// Effects run the actions. Each returns a short result for the records
-// and statistics. The daemon passes real ones; `ds test` recording ones.
-type Effects interface {
-	Command(ctx context.Context, run *Run, command string) (string, error)
-	CallHome(ctx context.Context, run *Run, a ds.Action) (string, error)
-	EmailTo(ctx context.Context, run *Run, a ds.Action, to, subject, body string) (string, error)
-	Script(ctx context.Context, run *Run, a ds.Action) (string, error)
-	Message(ctx context.Context, run *Run, a ds.Action, text string) (string, error)
+// Actions perform one action of a run: render it, act, and return a short
+// result for the records and statistics. ds/actions implements it over a
+// live device for the daemon and a dry one for `ds test`.
+type Actions interface {
+	Perform(ctx context.Context, run *Run, a ds.Action) (string, error)
 }
 
 // Record is one thing the engine did, for `ds test` output, logs and
@@ -77,7 +73,7 @@ type Record struct {
 // Options configure an Engine.
 type Options struct {
 	Clock      ds.Clock
-	Effects    Effects
+	Actions    Actions
 	Report     func(Record)      // every record; may be nil
 	Hostname   string            // ds_hostname
 	Known      func() vars.Known // environment and prompts at run time; Hostname filled in
@@ -239,7 +235,7 @@ func (e *Engine) run(ctx context.Context, en *entry, t Trigger) {
 			stats.Last, stats.LastFail = "maxrun exceeded", true
 			break
 		}
-		result, err := e.action(ctx, run, a)
+		result, err := e.opts.Actions.Perform(ctx, run, a)
 		stats.ByType[a.Type]++
 		rec := Record{Time: e.opts.Clock.Now(), DS: en.sig.ID, Kind: "action", Type: string(a.Type), Detail: result}
 		if err != nil {
@@ -274,99 +270,6 @@ func (e *Engine) values(en *entry, t Trigger) map[string]string {
 	return vals
 }
 
-// action renders one action's text and runs it.
-func (e *Engine) action(ctx context.Context, run *Run, a ds.Action) (string, error) {
-	render := func(s string) (string, error) {
-		if err := e.resolveRegex(ctx, run, s); err != nil {
-			return "", err
-		}
-		out, missing := vars.Substitute(s, run.Values)
-		if len(missing) > 0 {
-			return out, fmt.Errorf("%s: no value for %s", a.Type, strings.Join(missing, ", "))
-		}
-		return out, nil
-	}
-	switch a.Type {
-	case ds.ActionCommand:
-		cmd, err := render(a.Text)
-		if err != nil {
-			return "", err
-		}
-		out, err := e.opts.Effects.Command(ctx, run, cmd)
-		co := CommandOutput{Command: cmd, Output: out}
-		if err != nil {
-			co.Err = err.Error()
-		}
-		run.Outputs = append(run.Outputs, co)
-		if err != nil {
-			return "", fmt.Errorf("command %q: %w", cmd, err)
-		}
-		return fmt.Sprintf("%s (%s)", cmd, plural(strings.Count(out, "\n"), "line")), nil
-	case ds.ActionCallHome:
-		return e.opts.Effects.CallHome(ctx, run, a)
-	case ds.ActionEmailTo:
-		to, err := render(a.To)
-		if err != nil {
-			return "", err
-		}
-		subject, err := render(a.Subject)
-		if err != nil {
-			return "", err
-		}
-		body, err := render(a.Text)
-		if err != nil {
-			return "", err
-		}
-		return e.opts.Effects.EmailTo(ctx, run, a, to, subject, body)
-	case ds.ActionScript:
-		// Scripts read the variables themselves; regex ones are resolved
-		// first so they can.
-		for _, v := range run.Sig.Variables {
-			if v.Source == ds.SourceRegex {
-				if err := e.resolveRegex(ctx, run, "${"+v.Name+"}"); err != nil {
-					return "", err
-				}
-			}
-		}
-		return e.opts.Effects.Script(ctx, run, a)
-	case ds.ActionMessage:
-		text, err := render(a.Text)
-		if err != nil {
-			return "", err
-		}
-		return e.opts.Effects.Message(ctx, run, a, text)
-	}
-	return "", fmt.Errorf("unknown action type %q", a.Type)
-}
-
-// resolveRegex gives each regex variable s refers to its value: the first
-// capture group of its pattern over its command's output. The command runs
-// once per run, when a value is first needed.
-func (e *Engine) resolveRegex(ctx context.Context, run *Run, s string) error {
-	for _, v := range run.Sig.Variables {
-		if v.Source != ds.SourceRegex || !strings.Contains(s, "${"+v.Name+"}") {
-			continue
-		}
-		if _, done := run.Values[v.Name]; done {
-			continue
-		}
-		out, err := e.opts.Effects.Command(ctx, run, v.Command)
-		if err != nil {
-			return fmt.Errorf("variable %s: command %q: %w", v.Name, v.Command, err)
-		}
-		re, err := regexp.Compile(v.Pattern)
-		if err != nil {
-			return fmt.Errorf("variable %s: %w", v.Name, err)
-		}
-		m := re.FindStringSubmatch(out)
-		if len(m) < 2 {
-			return fmt.Errorf("variable %s: /%s/ does not match the output of %q", v.Name, v.Pattern, v.Command)
-		}
-		run.Values[v.Name] = strings.TrimSpace(m[1])
-	}
-	return nil
-}
-
 // Stats returns the triggers seen and dropped per DS, for show commands.
 func (e *Engine) Stats() map[string][2]int64 {
 	e.mu.Lock()
@@ -388,11 +291,4 @@ func (e *Engine) IDs() []string {
 	}
 	ds.SortIDs(ids)
 	return ids
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }

@@ -15,13 +15,14 @@ import (
 	"github.com/dsengine/dsengine/ds/vars"
 )
 
-// recorder is an Effects that answers commands from a table and records
-// what each action would do.
+// recorder performs actions by answering commands from a table and
+// recording each action, its text as written (ds/actions renders it).
 type recorder struct {
 	mu       sync.Mutex
 	outputs  map[string]string
 	calls    []string
 	block    chan struct{} // when set, commands wait on it
+	started  chan struct{} // when set, gets a value as each command starts
 	inflight int
 	maxIn    int
 }
@@ -32,7 +33,11 @@ func (r *recorder) note(s string) {
 	r.mu.Unlock()
 }
 
-func (r *recorder) Command(ctx context.Context, run *Run, command string) (string, error) {
+func (r *recorder) Perform(ctx context.Context, run *Run, a ds.Action) (string, error) {
+	if a.Type != ds.ActionCommand {
+		r.note(string(a.Type))
+		return "done", nil
+	}
 	r.mu.Lock()
 	r.inflight++
 	if r.inflight > r.maxIn {
@@ -40,6 +45,9 @@ func (r *recorder) Command(ctx context.Context, run *Run, command string) (strin
 	}
 	r.mu.Unlock()
 	defer func() { r.mu.Lock(); r.inflight--; r.mu.Unlock() }()
+	if r.started != nil {
+		r.started <- struct{}{}
+	}
 	if r.block != nil {
 		select {
 		case <-r.block:
@@ -47,36 +55,13 @@ func (r *recorder) Command(ctx context.Context, run *Run, command string) (strin
 			return "", ctx.Err()
 		}
 	}
-	r.note("command " + command)
-	out, ok := r.outputs[command]
+	r.note("command " + a.Text)
+	out, ok := r.outputs[a.Text]
 	if !ok {
 		return "", errors.New("no such command")
 	}
+	run.Outputs = append(run.Outputs, CommandOutput{Command: a.Text, Output: out})
 	return out, nil
-}
-
-func (r *recorder) CallHome(ctx context.Context, run *Run, a ds.Action) (string, error) {
-	var cmds []string
-	for _, o := range run.Outputs {
-		cmds = append(cmds, o.Command)
-	}
-	r.note("call-home " + strings.Join(cmds, "|"))
-	return "queued", nil
-}
-
-func (r *recorder) EmailTo(ctx context.Context, run *Run, a ds.Action, to, subject, body string) (string, error) {
-	r.note(fmt.Sprintf("emailto %s %q %q", to, subject, body))
-	return "sent", nil
-}
-
-func (r *recorder) Script(ctx context.Context, run *Run, a ds.Action) (string, error) {
-	r.note("script " + run.Values["ds_uptime"])
-	return "ok", nil
-}
-
-func (r *recorder) Message(ctx context.Context, run *Run, a ds.Action, text string) (string, error) {
-	r.note("message " + text)
-	return "logged", nil
 }
 
 const sample = `<DiagnosticSignature id="6030" revision="1.1">
@@ -114,15 +99,20 @@ func linkDown(intf string) Trigger {
 		Vars: map[string]string{"ds_syslog_1": intf, "ds_syslog_msg": "Interface " + intf + ", changed state to down"}}}}
 }
 
-func TestRunRendersAndRunsInOrder(t *testing.T) {
-	rec := &recorder{outputs: map[string]string{
-		"show interfaces Gi1/0/5": "Gi1/0/5 is down\n",
-		"show version":            "Linux edge-1\nedge-1 uptime is 3 days, 4 hours\n",
-	}}
+// TestRunRunsActionsInOrder: the actions run in document order with the
+// run's variables resolved; a failed action is recorded and the run goes
+// on; OnRunStart comes before the first action and OnRunDone has the
+// statistics.
+func TestRunRunsActionsInOrder(t *testing.T) {
+	rec := &recorder{outputs: map[string]string{"show interfaces ${ds_syslog_1}": "Gi1/0/5 is down\n"}}
 	var records []Record
 	var done RunStats
 	var started []string
-	e := New(Options{Clock: clock.NewVirtual(t0), Effects: rec, Synchronous: true, Hostname: "edge-1",
+	var values map[string]string
+	e := New(Options{Clock: clock.NewVirtual(t0), Actions: performFunc(func(ctx context.Context, run *Run, a ds.Action) (string, error) {
+		values = run.Values
+		return rec.Perform(ctx, run, a)
+	}), Synchronous: true, Hostname: "edge-1",
 		OnRunStart: func(id string) { started = append(started, id+" before "+fmt.Sprint(len(rec.calls))) },
 		Known:      func() vars.Known { return vars.Known{Environment: map[string]string{"ds_env1": "abc"}} },
 		Report:     func(r Record) { records = append(records, r) },
@@ -130,19 +120,11 @@ func TestRunRendersAndRunsInOrder(t *testing.T) {
 	e.Add(context.Background(), mustSig(t, sample), map[string]string{"ds_intf": "Gi1/0/5"})
 	e.Fire(context.Background(), "6030", linkDown("Gi1/0/5"))
 
-	want := []string{
-		"command show interfaces Gi1/0/5",
-		"command show bogus",
-		"call-home show interfaces Gi1/0/5|show bogus",
-		"command show version",
-		`emailto noc@example.com "edge-1: Gi1/0/5" "up 3 days, 4 hours env abc"`,
-		"script 3 days, 4 hours",
-		"message DS 6030 on Gi1/0/5",
-	}
+	want := []string{"command show interfaces ${ds_syslog_1}", "command show bogus", "call-home", "emailto", "script", "message"}
 	if strings.Join(rec.calls, "\n") != strings.Join(want, "\n") {
 		t.Errorf("calls:\n%s\nwant:\n%s", strings.Join(rec.calls, "\n"), strings.Join(want, "\n"))
 	}
-	if len(records) != 7 || records[0].Kind != "trigger" || records[2].Kind != "error" || !strings.Contains(records[2].Detail, `"show bogus"`) {
+	if len(records) != 7 || records[0].Kind != "trigger" || records[2].Kind != "error" || !strings.Contains(records[2].Detail, "no such command") {
 		t.Errorf("records: %+v", records)
 	}
 	if len(started) != 1 || started[0] != "6030 before 0" {
@@ -151,32 +133,28 @@ func TestRunRendersAndRunsInOrder(t *testing.T) {
 	if done.Failed != 1 || done.ByType[ds.ActionCommand] != 2 || done.LastFail {
 		t.Errorf("run stats: %+v", done)
 	}
+	for k, v := range map[string]string{"ds_syslog_1": "Gi1/0/5", "ds_intf": "Gi1/0/5", "ds_env1": "abc", "ds_hostname": "edge-1",
+		"ds_signature_id": "6030"} {
+		if values[k] != v {
+			t.Errorf("run value %s = %q, want %q", k, values[k], v)
+		}
+	}
 }
 
-func TestRegexVariableThatDoesNotMatchFailsTheAction(t *testing.T) {
-	rec := &recorder{outputs: map[string]string{"show interfaces Gi0/1": "", "show version": "no uptime here"}}
-	var errs []string
-	e := New(Options{Clock: clock.NewVirtual(t0), Effects: rec, Synchronous: true,
-		Known: func() vars.Known { return vars.Known{Environment: map[string]string{"ds_env1": "abc"}} },
-		Report: func(r Record) {
-			if r.Failed {
-				errs = append(errs, r.Detail)
-			}
-		}})
-	e.Add(context.Background(), mustSig(t, sample), map[string]string{"ds_intf": "Gi0/1"})
-	e.Fire(context.Background(), "6030", linkDown("Gi0/1"))
-	if len(errs) < 2 || !strings.Contains(errs[1], "ds_uptime") || !strings.Contains(errs[1], "does not match") {
-		t.Errorf("errors: %q", errs)
-	}
+// performFunc is an Actions of one function.
+type performFunc func(ctx context.Context, run *Run, a ds.Action) (string, error)
+
+func (f performFunc) Perform(ctx context.Context, run *Run, a ds.Action) (string, error) {
+	return f(ctx, run, a)
 }
 
 func TestRunsOfOneDSNeverOverlapAndExcessIsDropped(t *testing.T) {
 	rec := &recorder{outputs: map[string]string{"show interfaces Gi0/1": "x\n", "show bogus": "", "show version": "uptime is 1\n"},
-		block: make(chan struct{})}
+		block: make(chan struct{}), started: make(chan struct{}, 100)}
 	var mu sync.Mutex
 	dropped := 0
 	runs := make(chan struct{}, 100)
-	e := New(Options{Clock: ds.RealClock{}, Effects: rec, QueueDepth: 2, MaxRun: 5 * time.Second,
+	e := New(Options{Clock: ds.RealClock{}, Actions: rec, QueueDepth: 2, MaxRun: 5 * time.Second,
 		Known: func() vars.Known { return vars.Known{Environment: map[string]string{"ds_env1": "abc"}} },
 		Report: func(r Record) {
 			if r.Kind == "dropped" {
@@ -190,7 +168,7 @@ func TestRunsOfOneDSNeverOverlapAndExcessIsDropped(t *testing.T) {
 	defer func() { cancel(); e.Wait() }()
 	e.Add(ctx, mustSig(t, sample), map[string]string{"ds_intf": "Gi0/1"})
 	e.Fire(ctx, "6030", linkDown("Gi0/1")) // taken by the worker, blocks in its first command
-	time.Sleep(50 * time.Millisecond)
+	<-rec.started
 	for i := 0; i < 5; i++ { // two wait in the queue, three are dropped
 		e.Fire(ctx, "6030", linkDown("Gi0/1"))
 	}
@@ -216,7 +194,7 @@ func TestMaxRunStopsARun(t *testing.T) {
 	rec := &recorder{outputs: map[string]string{}, block: make(chan struct{})}
 	var last RunStats
 	done := make(chan struct{})
-	e := New(Options{Clock: ds.RealClock{}, Effects: rec, MaxRun: 100 * time.Millisecond,
+	e := New(Options{Clock: ds.RealClock{}, Actions: rec, MaxRun: 100 * time.Millisecond,
 		Known:     func() vars.Known { return vars.Known{Environment: map[string]string{"ds_env1": "abc"}} },
 		OnRunDone: func(_ string, s RunStats) { last = s; close(done) }})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -238,7 +216,7 @@ func TestMaxRunStopsARun(t *testing.T) {
 // (run with -race).
 func TestStatsWhileFiring(t *testing.T) {
 	rec := &recorder{outputs: map[string]string{}, block: make(chan struct{})}
-	e := New(Options{Clock: ds.RealClock{}, Effects: rec, QueueDepth: 1,
+	e := New(Options{Clock: ds.RealClock{}, Actions: rec, QueueDepth: 1,
 		Known: func() vars.Known { return vars.Known{Environment: map[string]string{"ds_env1": "abc"}} }})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer func() { cancel(); e.Wait() }()

@@ -19,22 +19,21 @@ import (
 )
 
 // effects records what the actions would do.
+// effects records the actions the engine performs, their text rendered
+// with the run's variables.
 type effects struct{ calls []string }
 
-func (e *effects) Command(_ context.Context, _ *engine.Run, c string) (string, error) {
-	e.calls = append(e.calls, "command "+c)
-	return "output\n", nil
-}
-func (e *effects) CallHome(_ context.Context, run *engine.Run, _ ds.Action) (string, error) {
-	e.calls = append(e.calls, "call-home "+run.Sig.ID)
-	return "ok", nil
-}
-func (e *effects) EmailTo(context.Context, *engine.Run, ds.Action, string, string, string) (string, error) {
-	return "ok", nil
-}
-func (e *effects) Script(context.Context, *engine.Run, ds.Action) (string, error) { return "ok", nil }
-func (e *effects) Message(_ context.Context, _ *engine.Run, _ ds.Action, text string) (string, error) {
-	e.calls = append(e.calls, "message "+text)
+func (e *effects) Perform(_ context.Context, run *engine.Run, a ds.Action) (string, error) {
+	text, _ := vars.Substitute(a.Text, run.Values)
+	switch a.Type {
+	case ds.ActionCommand:
+		e.calls = append(e.calls, "command "+text)
+		return "output\n", nil
+	case ds.ActionCallHome:
+		e.calls = append(e.calls, "call-home "+run.Sig.ID)
+	case ds.ActionMessage:
+		e.calls = append(e.calls, "message "+text)
+	}
 	return "ok", nil
 }
 
@@ -54,7 +53,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Cleanup(cancel)
 	f.hub = detect.NewHub(ctx, detect.Options{Clock: f.clk, Host: "edge-1"})
 	t.Cleanup(f.hub.Close)
-	eng := engine.New(engine.Options{Clock: f.clk, Effects: f.fx, Synchronous: true, Hostname: "edge-1",
+	eng := engine.New(engine.Options{Clock: f.clk, Actions: f.fx, Synchronous: true, Hostname: "edge-1",
 		Known: func() vars.Known { return vars.Known{Environment: f.env} }})
 	f.reg = New(ctx, Options{Hub: f.hub, Engine: eng, Clock: f.clk, Hostname: "edge-1",
 		Known: func() vars.Known { return vars.Known{Environment: f.env} }})
@@ -184,19 +183,10 @@ type countingEffects struct {
 	any  chan struct{} // a value after each run
 }
 
-func (e *countingEffects) Command(context.Context, *engine.Run, string) (string, error) {
-	return "", nil
-}
-func (e *countingEffects) CallHome(context.Context, *engine.Run, ds.Action) (string, error) {
-	return "ok", nil
-}
-func (e *countingEffects) EmailTo(context.Context, *engine.Run, ds.Action, string, string, string) (string, error) {
-	return "ok", nil
-}
-func (e *countingEffects) Script(context.Context, *engine.Run, ds.Action) (string, error) {
-	return "ok", nil
-}
-func (e *countingEffects) Message(_ context.Context, run *engine.Run, _ ds.Action, _ string) (string, error) {
+func (e *countingEffects) Perform(_ context.Context, run *engine.Run, a ds.Action) (string, error) {
+	if a.Type != ds.ActionMessage {
+		return "ok", nil
+	}
 	e.mu.Lock()
 	e.runs[run.Sig.ID]++
 	e.mu.Unlock()
@@ -216,7 +206,7 @@ func TestImmediateFireDuringSyncIsNotLost(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	hub := detect.NewHub(ctx, detect.Options{Clock: ds.RealClock{}, Host: "edge-1"})
 	fx := &countingEffects{runs: map[string]int{}, any: make(chan struct{}, 1)}
-	eng := engine.New(engine.Options{Clock: ds.RealClock{}, Effects: fx, Hostname: "edge-1"})
+	eng := engine.New(engine.Options{Clock: ds.RealClock{}, Actions: fx, Hostname: "edge-1"})
 	reg := New(ctx, Options{Hub: hub, Engine: eng, Clock: ds.RealClock{}, Hostname: "edge-1"})
 	t.Cleanup(func() { reg.Close(); hub.Close(); cancel(); eng.Wait() })
 

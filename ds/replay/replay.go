@@ -6,14 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"strings"
 	"time"
 
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/actions"
 	"github.com/dsengine/dsengine/ds/actions/executor"
-	"github.com/dsengine/dsengine/ds/actions/message"
 	"github.com/dsengine/dsengine/ds/actions/script"
 	"github.com/dsengine/dsengine/ds/clock"
 	"github.com/dsengine/dsengine/ds/config"
@@ -24,7 +22,6 @@ import (
 	"github.com/dsengine/dsengine/ds/events/pump"
 	"github.com/dsengine/dsengine/ds/events/syslogmsg"
 	"github.com/dsengine/dsengine/ds/notify"
-	"github.com/dsengine/dsengine/ds/notify/callhome"
 	"github.com/dsengine/dsengine/ds/registry"
 	"github.com/dsengine/dsengine/ds/vars"
 )
@@ -97,14 +94,14 @@ func Run(ctx context.Context, sigs []*ds.Signature, log io.Reader, opts Options)
 		cfg = config.Default()
 	}
 	// The dry run composes with its own device and enqueues nothing.
-	n, err := notify.New(notify.Options{Device: TestDevice, Hostname: opts.Hostname, Clock: clk})
+	n, err := notify.New(notify.Options{Device: actions.TestDevice, Hostname: opts.Hostname, Clock: clk})
 	if err != nil {
 		return sum, err
 	}
-	fx := &dryRun{cfg: cfg, notify: n, exec: exec, scripts: script.NewRunner(script.Options{Clock: clk}),
-		appl: map[string]map[string]string{}}
+	dry := &actions.Dry{Exec: exec, Config: cfg, Notify: n}
+	acts := actions.New(dry, script.NewRunner(script.Options{Clock: clk}))
 	known := func() vars.Known { return vars.Known{Environment: opts.Values} }
-	eng := engine.New(engine.Options{Clock: clk, Effects: fx, Synchronous: true, Hostname: opts.Hostname, Known: known,
+	eng := engine.New(engine.Options{Clock: clk, Actions: acts, Synchronous: true, Hostname: opts.Hostname, Known: known,
 		Report: func(r engine.Record) {
 			if r.Kind == "trigger" {
 				sum.Triggers[r.DS]++
@@ -216,131 +213,4 @@ func readLine(r *bufio.Reader) ([]byte, error) {
 		}
 		return []byte(strings.TrimRight(string(line), "\r\n")), err
 	}
-}
-
-// TestDevice is the device the would-be call-home messages describe: the
-// replay runs offline, away from the device the DS will run on.
-var TestDevice = callhome.Device{Product: "dsengine", BuilderVersion: callhome.AMLBuilderVersion, Brand: "Linux",
-	Series: "Linux host", PID: "Linux", Serial: "DSTEST", SoftwareVersion: actions.Version}
-
-// dryRun performs no action: each says what it would do.
-type dryRun struct {
-	cfg     *config.Config
-	notify  *notify.Notifier // composes only
-	exec    executor.Executor
-	scripts *script.Runner
-	appl    map[string]map[string]string
-}
-
-func (d *dryRun) Command(ctx context.Context, run *engine.Run, command string) (string, error) {
-	if d.exec == nil {
-		return "", nil
-	}
-	out, err := d.exec.Run(ctx, command)
-	return out.Text, err
-}
-
-// CallHome composes the message the daemon would send to the DS profile
-// (a profile with the defaults when the configuration has none).
-func (d *dryRun) CallHome(ctx context.Context, run *engine.Run, a ds.Action) (string, error) {
-	p := d.cfg.DSProfile()
-	if p == nil {
-		p = config.NewProfile("", 0)
-	}
-	m := actions.DSMessage(run)
-	msg, err := d.notify.Compose(d.cfg, p, m, "")
-	if err != nil {
-		return "", fmt.Errorf("call-home: %w", err)
-	}
-	return fmt.Sprintf("would send %s/%s (%s, %d bytes, %s)", m.Type, m.SubType, notify.Format(p), len(msg.Body),
-		plural(len(m.Attachments), "attachment")), nil
-}
-
-func (d *dryRun) EmailTo(ctx context.Context, run *engine.Run, a ds.Action, to, subject, body string) (string, error) {
-	return fmt.Sprintf("would mail %s: %q (%d bytes)", to, subject, len(body)), nil
-}
-
-func (d *dryRun) Script(ctx context.Context, run *engine.Run, a ds.Action) (string, error) {
-	host := &dryHost{d: d, run: run}
-	res, err := d.scripts.Run(ctx, script.Script{Name: actions.ScriptName(run, a), Text: a.Text}, actions.ScriptEnv(run), host)
-	maps.Copy(run.Values, res.Vars)
-	detail := strings.Join(host.did, "; ")
-	if out := strings.TrimSpace(res.Output); out != "" {
-		detail = strings.TrimPrefix(detail+"; printed "+fmt.Sprintf("%q", out), "; ")
-	}
-	if detail == "" {
-		detail = "ran"
-	}
-	if err != nil {
-		return "", fmt.Errorf("script: %w (%s)", err, detail)
-	}
-	return "lua: " + detail, nil
-}
-
-func (d *dryRun) Message(ctx context.Context, run *engine.Run, a ds.Action, text string) (string, error) {
-	if a.To == "terminals" {
-		return "would broadcast to terminals: " + text, nil
-	}
-	return "would log " + message.Line(a.Severity, text), nil
-}
-
-// dryHost is what a script's API does in a replay: CLI from the canned
-// outputs, everything else recorded.
-type dryHost struct {
-	d   *dryRun
-	run *engine.Run
-	did []string
-}
-
-func (h *dryHost) CLIOpen(ctx context.Context) (script.CLISession, error) {
-	if h.d.exec == nil {
-		return nil, errors.New("no --device directory for the script's commands")
-	}
-	return actions.Session{Executor: h.d.exec}, nil
-}
-
-func (h *dryHost) Syslog(ctx context.Context, m script.SyslogMessage) error {
-	h.did = append(h.did, fmt.Sprintf("would log %%HA_EM-%d-LOG: %s: %s", m.Severity, h.run.Sig.ID, m.Msg))
-	return nil
-}
-
-func (h *dryHost) SendMail(ctx context.Context, m script.Mail) error {
-	h.did = append(h.did, fmt.Sprintf("would mail %s: %q", strings.Join(m.To, ","), m.Subject))
-	return nil
-}
-
-func (h *dryHost) CallHome(ctx context.Context, m script.CallHomeMessage) error {
-	h.did = append(h.did, fmt.Sprintf("would send call-home %q", m.Subject))
-	return nil
-}
-
-func (h *dryHost) ApplGet(ctx context.Context, key string) (string, bool, error) {
-	v, ok := h.d.appl[h.run.Sig.ID][key]
-	return v, ok, nil
-}
-
-func (h *dryHost) ApplSet(ctx context.Context, key, data string) error {
-	if h.d.appl[h.run.Sig.ID] == nil {
-		h.d.appl[h.run.Sig.ID] = map[string]string{}
-	}
-	h.d.appl[h.run.Sig.ID][key] = data
-	return nil
-}
-
-func (h *dryHost) ContextSave(ctx context.Context, name string, v map[string]string) error {
-	h.d.appl["context:"+name] = maps.Clone(v)
-	return nil
-}
-
-func (h *dryHost) ContextRetrieve(ctx context.Context, name string) (map[string]string, bool, error) {
-	v, ok := h.d.appl["context:"+name]
-	delete(h.d.appl, "context:"+name)
-	return v, ok, nil
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }

@@ -27,26 +27,28 @@ import (
 	"strings"
 
 	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/actions/action"
+	"github.com/dsengine/dsengine/ds/engine"
 	"github.com/dsengine/dsengine/ds/notify/transport"
 )
 
-// Action sends emailto mails through one email transport.
-type Action struct {
-	sender   transport.Transport
-	clock    ds.Clock
-	hostname string
+// Sender sends mails through one email transport: the call-home mail
+// servers with their failover, or an applet's own server.
+type Sender struct {
+	sender transport.Transport
+	clock  ds.Clock
 }
 
-// New returns the action sending through sender, the email transport
-// (transport.NewEmail); hostname names the device in the default subject.
-func New(sender transport.Transport, clock ds.Clock, hostname string) (*Action, error) {
+// NewSender returns a Sender over sender, the email transport
+// (transport.NewEmail).
+func NewSender(sender transport.Transport, clock ds.Clock) (*Sender, error) {
 	if sender == nil || clock == nil {
 		return nil, errors.New("emailto: an email transport and a clock are required")
 	}
 	if sender.Name() != transport.NameEmail {
 		return nil, fmt.Errorf("emailto: transport %q is not email", sender.Name())
 	}
-	return &Action{sender: sender, clock: clock, hostname: hostname}, nil
+	return &Sender{sender: sender, clock: clock}, nil
 }
 
 // Mail is a parsed emailto action.
@@ -95,18 +97,32 @@ func Parse(act ds.Action, hostname string) (Mail, error) {
 	return m, nil
 }
 
-// Run sends the mail of a rendered emailto action.
-func (a *Action) Run(ctx context.Context, act ds.Action) error {
-	m, err := Parse(act, a.hostname)
-	if err != nil {
-		return err
+// Action is the emailto action.
+type Action struct{}
+
+// Run renders the action's addresses, subject and text, and mails them
+// through the device.
+func (Action) Run(ctx context.Context, run *engine.Run, a ds.Action, dev action.Device) (string, error) {
+	var err error
+	if a.To, err = action.Render(ctx, run, dev, string(a.Type), a.To); err != nil {
+		return "", err
 	}
-	return a.Send(ctx, m)
+	if a.Subject, err = action.Render(ctx, run, dev, string(a.Type), a.Subject); err != nil {
+		return "", err
+	}
+	if a.Text, err = action.Render(ctx, run, dev, string(a.Type), a.Text); err != nil {
+		return "", err
+	}
+	m, err := Parse(a, run.Values["ds_hostname"])
+	if err != nil {
+		return "", err
+	}
+	return dev.Mail(ctx, action.Mail{To: m.To, Subject: m.Subject, Body: m.Body})
 }
 
 // Send mails m. The error wraps the transport's, so
 // transport.Retryable and transport.Undelivered apply to it.
-func (a *Action) Send(ctx context.Context, m Mail) error {
+func (a *Sender) Send(ctx context.Context, m Mail) error {
 	now := a.clock.Now()
 	err := a.sender.Send(ctx, transport.Envelope{
 		ID:          transport.NewID(now),

@@ -15,7 +15,7 @@ import (
 
 var t0 = time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
 
-func newAction(t *testing.T, servers ...string) *Action {
+func newSender(t *testing.T, servers ...string) *Sender {
 	t.Helper()
 	ch := &config.CallHome{ContactEmail: "noc@example.com", SenderReplyTo: "netops@example.com"}
 	for i, s := range servers {
@@ -28,7 +28,7 @@ func newAction(t *testing.T, servers ...string) *Action {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := New(e, clk, "edge-1")
+	a, err := NewSender(e, clk)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,14 +39,14 @@ func TestEmailtoMailArrives(t *testing.T) {
 	mta := testserver.StartExim(t)
 	// The first mail server is down: the mail goes through the second.
 	down := testserver.Addr(testserver.FreePort(t))
-	a := newAction(t, down, mta.Addr())
+	a := newSender(t, down, mta.Addr())
 	act := ds.Action{
 		Type:    ds.ActionEmailTo,
 		To:      "oncall@example.com, noc@example.net",
 		Subject: "edge-1: DS 6030",
 		Text:    "\n    Interface Gi0/0/1 went down 3 times in 60 s.\n  ",
 	}
-	if err := a.Run(context.Background(), act); err != nil {
+	if err := sendAction(a, act); err != nil {
 		t.Fatal(err)
 	}
 	ms := mta.WaitMessages(t, 2)
@@ -76,11 +76,20 @@ func TestEmailtoMailArrives(t *testing.T) {
 
 func TestEmailtoRejectedIsPermanent(t *testing.T) {
 	mta := testserver.StartExim(t)
-	a := newAction(t, mta.Addr())
-	err := a.Run(context.Background(), ds.Action{Type: ds.ActionEmailTo, To: "reject@example.com", Text: "x"})
+	a := newSender(t, mta.Addr())
+	err := sendAction(a, ds.Action{Type: ds.ActionEmailTo, To: "reject@example.com", Text: "x"})
 	if err == nil || transport.Retryable(err) || !strings.Contains(err.Error(), "emailto reject@example.com") {
 		t.Errorf("err = %v", err)
 	}
+}
+
+// sendAction mails a rendered emailto action as the live device does.
+func sendAction(s *Sender, act ds.Action) error {
+	m, err := Parse(act, "edge-1")
+	if err != nil {
+		return err
+	}
+	return s.Send(context.Background(), m)
 }
 
 func TestParse(t *testing.T) {

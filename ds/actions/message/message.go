@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/actions/action"
+	"github.com/dsengine/dsengine/ds/engine"
 )
 
 // MaxText caps a message: syslog relays cut longer lines anyway.
@@ -59,34 +61,43 @@ func Line(sev ds.Severity, text string) string {
 	return fmt.Sprintf("%%DS-%d-MSG: %s", sev, oneLine(text))
 }
 
-// Run sends text (already rendered) where the action says: "syslog" (the
-// default) or "terminals". It returns a short result for the statistics.
-func (m *Messenger) Run(ctx context.Context, a ds.Action, text string) (string, error) {
+// Action is the message action.
+type Action struct{}
+
+// Run renders the text and sends it where the action says: "syslog" (the
+// default) or "terminals".
+func (Action) Run(ctx context.Context, run *engine.Run, a ds.Action, dev action.Device) (string, error) {
+	text, err := action.Render(ctx, run, dev, string(a.Type), a.Text)
+	if err != nil {
+		return "", err
+	}
 	text = strings.TrimSpace(text)
 	if len(text) > MaxText {
 		text = text[:MaxText]
 	}
 	switch a.To {
 	case "", "syslog":
-		line := Line(a.Severity, text)
-		if m.opts.Echo != nil {
-			m.opts.Echo(a.Severity, line)
-		}
-		if err := m.syslog(a.Severity, line); err != nil {
+		res, err := dev.Log(ctx, a.Severity, Line(a.Severity, text))
+		if err != nil {
 			return "", fmt.Errorf("message to syslog: %w", err)
 		}
-		return "logged " + line, nil
+		return res, nil
 	case "terminals":
-		if err := m.wall(ctx, text); err != nil {
+		res, err := dev.Broadcast(ctx, text)
+		if err != nil {
 			return "", fmt.Errorf("message to terminals: %w", err)
 		}
-		return "broadcast to terminals", nil
+		return res, nil
 	}
 	return "", fmt.Errorf("message: unknown destination %q; expected syslog or terminals", a.To)
 }
 
-// Log writes a ready-made syslog line (a script's action_syslog, an
-// applet's syslog action) the way Run writes a DS message.
+// Broadcast writes text to the logged-in terminals with wall(1).
+func (m *Messenger) Broadcast(ctx context.Context, text string) error { return m.wall(ctx, text) }
+
+// Log writes a ready-made syslog line (a DS message, a script's
+// action_syslog, an applet's syslog action) to the local syslog and to
+// Echo.
 func (m *Messenger) Log(sev ds.Severity, line string) error {
 	line = oneLine(line)
 	if m.opts.Echo != nil {
