@@ -83,7 +83,9 @@ func (h *deviceHost) note(what string, err error) error {
 	return err
 }
 
-func (h *deviceHost) CLIOpen(ctx context.Context) (CLISession, error) { return session{dev: h.dev}, nil }
+func (h *deviceHost) CLIOpen(ctx context.Context) (CLISession, error) {
+	return session{dev: h.dev}, nil
+}
 
 func (h *deviceHost) Syslog(ctx context.Context, m SyslogMessage) error {
 	fac := m.Facility
@@ -131,7 +133,9 @@ func (h *deviceHost) ContextRetrieve(ctx context.Context, name string) (map[stri
 // session is a script's CLI session on the device (cli_open).
 type session struct{ dev action.Device }
 
-func (s session) Exec(ctx context.Context, cmd string) (string, error) { return s.dev.Command(ctx, cmd) }
+func (s session) Exec(ctx context.Context, cmd string) (string, error) {
+	return s.dev.Command(ctx, cmd)
+}
 
 // Close ends the session; the device's executor stays open for other runs.
 func (session) Close() error { return nil }
