@@ -11,6 +11,7 @@ import (
 	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/parse/iosconfig"
 	"github.com/dsengine/dsengine/ds/verify"
+	"github.com/dsengine/dsengine/internal/english"
 )
 
 // loadConfig reads the configuration the command should use. With none
@@ -137,11 +138,11 @@ func configSummary(cfg *config.Config) string {
 	}
 	parts := []string{
 		"hostname " + host,
-		fmt.Sprintf("%s (%d active)", plural(len(cfg.CallHome.Profiles), "profile"), active),
+		fmt.Sprintf("%s (%d active)", english.Plural(len(cfg.CallHome.Profiles), "profile"), active),
 		"DS profile " + cfg.DiagnosticSignature.Profile,
-		plural(len(cfg.DiagnosticSignature.TrustKeys), "trusted key"),
-		plural(len(cfg.EventManager.Applets), "applet"),
-		plural(len(cfg.Tracks), "track"),
+		english.Plural(len(cfg.DiagnosticSignature.TrustKeys), "trusted key"),
+		english.Plural(len(cfg.EventManager.Applets), "applet"),
+		english.Plural(len(cfg.Tracks), "track"),
 	}
 	return strings.Join(parts, ", ")
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/dsengine/dsengine/ds/engine"
 	"github.com/dsengine/dsengine/ds/lifecycle"
 	"github.com/dsengine/dsengine/ds/replay"
+	"github.com/dsengine/dsengine/internal/english"
 )
 
 func dstestFlags(fs *flag.FlagSet) {
@@ -98,10 +99,10 @@ func runDSTest(e *env, fs *flag.FlagSet, args []string) error {
 			status += fmt.Sprintf(" — expected %d", expect)
 		}
 		if !asJSON {
-			fmt.Fprintf(e.stdout, "DS %s %s: triggered %s%s\n", id, names[id], plural(n, "time"), status)
+			fmt.Fprintf(e.stdout, "DS %s %s: triggered %s%s\n", id, names[id], english.Plural(n, "time"), status)
 		}
 	}
-	fmt.Fprintf(e.stderr, "replayed %s (%s to %s of log time) in %s\n", plural(sum.Lines, "line"),
+	fmt.Fprintf(e.stderr, "replayed %s (%s to %s of log time) in %s\n", english.Plural(sum.Lines, "line"),
 		sum.Start.UTC().Format(time.DateTime), sum.End.UTC().Format(time.DateTime), elapsed.Round(time.Millisecond))
 	if failed {
 		return errSilent

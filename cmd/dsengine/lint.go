@@ -10,6 +10,7 @@ import (
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/actions"
 	"github.com/dsengine/dsengine/ds/parse"
+	"github.com/dsengine/dsengine/internal/english"
 )
 
 // runLint checks DS files and prints every error as file:line:col: message.
@@ -26,7 +27,7 @@ func runLint(e *env, _ *flag.FlagSet, args []string) error {
 			continue
 		}
 		fmt.Fprintf(e.stdout, "%s: ok: DS %s %q revision %s, %s, %s\n", path, sig.ID, sig.Name, sig.Revision,
-			plural(len(sig.Events), "event"), plural(len(sig.Actions), "action"))
+			english.Plural(len(sig.Events), "event"), english.Plural(len(sig.Actions), "action"))
 	}
 	if failed > 0 {
 		fmt.Fprintf(e.stderr, "%d of %d files have errors\n", failed, len(args))
@@ -74,11 +75,4 @@ func readCapped(path string, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s: file is %d bytes; the limit is %d", path, size, limit)
 	}
 	return data, nil
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return fmt.Sprintf("1 %s", word)
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/dsengine/dsengine/ds/repo"
 	"github.com/dsengine/dsengine/ds/verify"
+	"github.com/dsengine/dsengine/internal/english"
 )
 
 // assignFlag collects repeated --assign PROFILE=ID,ID.
@@ -51,7 +52,7 @@ func runRepoBuild(e *env, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%s: index version %d with %s, expires %s\n", args[0], idx.Version,
-		plural(len(idx.DS), "DS"), idx.Expires.UTC().Format(time.DateTime+" MST"))
+		english.Plural(len(idx.DS), "DS"), idx.Expires.UTC().Format(time.DateTime+" MST"))
 	return nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/notify"
 	"github.com/dsengine/dsengine/ds/notify/callhome"
+	"github.com/dsengine/dsengine/internal/english"
 )
 
 // TestDevice is the device the dry run's call-home messages describe: a
@@ -78,7 +79,7 @@ func (d *Dry) CallHome(ctx context.Context, m *callhome.Message) (string, error)
 		return "", fmt.Errorf("call-home: %w", err)
 	}
 	return fmt.Sprintf("would send %s/%s (%s, %d bytes, %s)", m.Type, m.SubType, notify.Format(p), len(msg.Body),
-		action.Plural(len(m.Attachments), "attachment")), nil
+		english.Plural(len(m.Attachments), "attachment")), nil
 }
 
 // Value reads a value kept during the dry run.

@@ -118,11 +118,3 @@ func ResolveAllRegex(ctx context.Context, run *engine.Run, dev Device) error {
 	}
 	return nil
 }
-
-// Plural is "1 line", "3 lines".
-func Plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}

@@ -11,6 +11,7 @@ import (
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/actions/action"
 	"github.com/dsengine/dsengine/ds/engine"
+	"github.com/dsengine/dsengine/internal/english"
 )
 
 // Action is the command action.
@@ -32,5 +33,5 @@ func (Action) Run(ctx context.Context, run *engine.Run, a ds.Action, dev action.
 	if err != nil {
 		return "", fmt.Errorf("command %q: %w", cmd, err)
 	}
-	return fmt.Sprintf("%s (%s)", cmd, action.Plural(strings.Count(out, "\n"), "line")), nil
+	return fmt.Sprintf("%s (%s)", cmd, english.Plural(strings.Count(out, "\n"), "line")), nil
 }

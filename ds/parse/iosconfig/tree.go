@@ -2,11 +2,11 @@ package iosconfig
 
 import (
 	"bytes"
-	"fmt"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/dsengine/dsengine/ds/parse/eem"
+	"github.com/dsengine/dsengine/internal/english"
 )
 
 // Input limits: a configuration larger than MaxSize or with a line longer
@@ -104,7 +104,7 @@ func (p *parser) place(stack []*node, n *node) []*node {
 		parent.childIndent, parent.childIndentLine = n.indent, n.line
 	case parent.childIndent != n.indent && !n.bad:
 		p.errorf(n.line, "indented %s, but line %d of the same block is indented %d",
-			plural(n.indent, "space"), parent.childIndentLine, parent.childIndent)
+			english.Plural(n.indent, "space"), parent.childIndentLine, parent.childIndent)
 		n.bad = true
 	}
 	parent.children = append(parent.children, n)
@@ -120,13 +120,6 @@ func indentOf(b []byte) int {
 }
 
 func isControl(r rune) bool { return r < 0x20 && r != '\t' || r == 0x7f }
-
-func plural(n int, unit string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, unit)
-	}
-	return fmt.Sprintf("%d %ss", n, unit)
-}
 
 // rest returns the text of n from word i on: the word itself when it is
 // the last and quoted, else the raw text, so "description link went down"
