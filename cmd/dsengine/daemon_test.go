@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -120,6 +121,12 @@ func TestDemoDaemonEndToEnd(t *testing.T) {
 	eventually(t, "the HELLO applet's syslog message", func() bool {
 		return strings.Contains(log.String(), "%HA_EM-6-LOG: HELLO: hello from world")
 	})
+	// The applet's own line came back to the detectors through the echo
+	// queue, and its run is counted.
+	if r := cli("show", "event", "manager", "statistics"); !regexp.MustCompile(`HELLO\s+1\s+0\n`).MatchString(r.stdout) ||
+		!regexp.MustCompile(`engine messages\s+[1-9]`).MatchString(r.stdout) {
+		t.Errorf("show event manager statistics after the applet ran:\n%s%s", r.stdout, r.stderr)
+	}
 	// Manual sends go through the daemon's rate limit and outbox.
 	if r := cli("call-home", "test", "hello from the test", "profile", "demo"); r.code != exitOK || !strings.Contains(r.stdout, "queued") {
 		t.Errorf("call-home test: exit %d\n%s%s", r.code, r.stdout, r.stderr)

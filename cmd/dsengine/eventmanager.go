@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/dsengine/dsengine/ds"
@@ -77,6 +78,14 @@ func runShowEventManager(e *env, _ *flag.FlagSet, args []string) error {
 	ds.SortIDs(ids)
 	for _, id := range ids {
 		fmt.Fprintf(w, "%-10s %8d %9d\n", id, trig[id][0], trig[id][1])
+	}
+	if apps := d.AppletStats(); len(apps) > 0 {
+		slices.SortFunc(apps, func(a, b daemon.AppletStats) int { return strings.Compare(a.Name, b.Name) })
+		fmt.Fprintln(w, "Applet runs:")
+		fmt.Fprintln(w, "Applet               Runs   Dropped")
+		for _, a := range apps {
+			fmt.Fprintf(w, "%-18s %6d %9d\n", a.Name, a.Runs, a.Dropped)
+		}
 	}
 	return nil
 }
