@@ -188,10 +188,9 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	defer alerts.Close()
-	// The configuration alert group follows configuration changes through
-	// the same detector as DS config events (%SYS-5-CONFIG_I/P, watched files).
-	if _, err := hub.Register("alertgroup:configuration", ds.Event{ID: "change", Type: ds.EventConfig}, nil,
-		func(detect.Fired) { go alerts.ConfigChanged(ctx) }); err != nil {
+	// The alert groups subscribe to the hub like any detector (syslog,
+	// environment, OIR, configuration changes); again after each reload.
+	if err := alerts.Subscribe(hub); err != nil {
 		return err
 	}
 	known := func() vars.Known {
@@ -252,6 +251,9 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 		}
 		current.Store(next)
 		hub.SetTracking(next.Tracks, next.IPSLAs)
+		if err := alerts.Subscribe(hub); err != nil {
+			log.Error("alert groups", "err", err)
+		}
 		if state.rescheduled != nil {
 			state.rescheduled(next)
 		}
@@ -336,7 +338,6 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 				m.Host = item.Peer.Addr().String()
 			}
 			hub.Deliver(&m)
-			alerts.Syslog(&m)
 		}
 	}()
 
