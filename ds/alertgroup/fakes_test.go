@@ -13,6 +13,7 @@ import (
 	"github.com/dsengine/dsengine/ds/actions/executor"
 	"github.com/dsengine/dsengine/ds/clock"
 	"github.com/dsengine/dsengine/ds/config"
+	"github.com/dsengine/dsengine/ds/events/detect"
 	"github.com/dsengine/dsengine/ds/notify"
 	"github.com/dsengine/dsengine/ds/notify/callhome"
 	"github.com/dsengine/dsengine/ds/notify/outbox"
@@ -169,6 +170,7 @@ type harness struct {
 	out    *recorder
 	log    *eventLog
 	notify *notify.Notifier
+	hub    *detect.Hub
 	s      *Sender
 }
 
@@ -191,12 +193,26 @@ func newHarness(t *testing.T, conf string, opts ...func(*Options)) *harness {
 	for _, f := range opts {
 		f(&o)
 	}
+	h.hub = detect.NewHub(context.Background(), detect.Options{Clock: h.clock, Host: "edge-1"})
+	t.Cleanup(h.hub.Close)
 	h.s, err = New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(h.s.Close)
+	if err := h.s.Subscribe(h.hub); err != nil {
+		t.Fatal(err)
+	}
 	return h
+}
+
+// registered returns "OWNER TYPE EVENT" of the hub's registrations.
+func (h *harness) registered() []string {
+	var out []string
+	for _, r := range h.hub.Registrations() {
+		out = append(out, fmt.Sprintf("%s %s %s", r.Owner, r.Type, r.EventID))
+	}
+	return out
 }
 
 // aml is the part of an XML message the tests read.

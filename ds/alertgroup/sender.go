@@ -9,11 +9,13 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/actions/executor"
 	"github.com/dsengine/dsengine/ds/config"
+	"github.com/dsengine/dsengine/ds/events/detect"
 	"github.com/dsengine/dsengine/ds/notify"
 	"github.com/dsengine/dsengine/ds/notify/callhome"
 	"github.com/dsengine/dsengine/ds/notify/outbox"
@@ -50,19 +52,22 @@ type Options struct {
 	ExtraCommands func(g config.AlertGroup) []string
 	// Throttle is syslog-throttling's limit; zero fields take the defaults.
 	Throttle Throttle
-	// SyslogQueue bounds the syslog-triggered sends waiting for the worker;
-	// 0 means DefaultSyslogQueue. Beyond it, Syslog drops and logs.
-	SyslogQueue int
-	// Logger receives what the asynchronous sends (syslog, periodic) did;
+	// Queue bounds the event-triggered sends (syslog, environment,
+	// inventory, configuration) waiting for the worker; 0 means
+	// DefaultQueue. Beyond it a send is dropped, logged and counted
+	// (Dropped).
+	Queue int
+	// Logger receives what the asynchronous sends (events, periodic) did;
 	// nil discards.
 	Logger *slog.Logger
 }
 
-// DefaultSyslogQueue is how many syslog-triggered sends may wait.
-const DefaultSyslogQueue = 256
+// DefaultQueue is how many event-triggered sends may wait.
+const DefaultQueue = 256
 
-// Sender builds, renders and enqueues alert-group and manual messages. Its
-// methods may be called from several goroutines.
+// Sender builds alert-group and manual messages and has the notifier
+// compose and enqueue them. Its methods may be called from several
+// goroutines.
 type Sender struct {
 	cfg    func() *config.Config
 	exec   executor.Executor
@@ -72,18 +77,24 @@ type Sender struct {
 	log    *slog.Logger
 
 	throttle *throttle
-	patterns patternCache
+	lines    recentLines // the syslog group's recent lines
+
+	subMu sync.Mutex // serialises Subscribe and Close
+	hub   Hub
+	regs  []detect.Registration
 
 	ctx     context.Context
 	cancel  context.CancelFunc
-	jobs    chan syslogJob
-	pending pendingCount // queued syslog jobs
+	jobs    chan *job
+	pending pendingCount // queued jobs
+	dropped atomic.Uint64
 	worker  sync.WaitGroup
 	closeMu sync.RWMutex
 	closed  bool
 }
 
-// New returns a Sender and starts its syslog worker; Close stops it.
+// New returns a Sender and starts its worker; Subscribe connects it to
+// the events, Close stops it.
 func New(opts Options) (*Sender, error) {
 	switch {
 	case opts.Config == nil:
@@ -101,21 +112,23 @@ func New(opts Options) (*Sender, error) {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	s.throttle = newThrottle(opts.Throttle)
-	q := opts.SyslogQueue
+	q := opts.Queue
 	if q <= 0 {
-		q = DefaultSyslogQueue
+		q = DefaultQueue
 	}
-	s.jobs = make(chan syslogJob, q)
+	s.jobs = make(chan *job, q)
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.worker.Add(1)
 	go s.work()
 	return s, nil
 }
 
-// Close stops the syslog worker, cancelling a send in progress and
-// dropping those still queued; stop the Scheduler first. Manual sends
-// called afterwards still work; Syslog drops.
+// Close deregisters the Sender's detectors from the hub it subscribed to
+// and stops the worker, cancelling a send in progress and dropping those
+// still queued; stop the Scheduler first. Manual sends called afterwards
+// still work; events are ignored.
 func (s *Sender) Close() {
+	s.subMu.Lock()
 	s.closeMu.Lock()
 	if !s.closed {
 		s.closed = true
@@ -123,39 +136,12 @@ func (s *Sender) Close() {
 		close(s.jobs)
 	}
 	s.closeMu.Unlock()
+	if s.hub != nil {
+		_, _ = s.hub.Replace(s.regs, nil) // fails only on a closed hub, whose detectors are gone
+		s.hub, s.regs = nil, nil
+	}
+	s.subMu.Unlock()
 	s.worker.Wait()
-}
-
-// Flush waits until every syslog-triggered send queued so far, and any
-// queued meanwhile, is done.
-func (s *Sender) Flush() { s.pending.wait() }
-
-// pendingCount counts queued jobs; unlike a sync.WaitGroup, it may be
-// waited on while jobs are added.
-type pendingCount struct {
-	mu   sync.Mutex
-	cond *sync.Cond
-	n    int
-}
-
-func (p *pendingCount) add(d int) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.n += d
-	if p.n == 0 && p.cond != nil {
-		p.cond.Broadcast()
-	}
-}
-
-func (p *pendingCount) wait() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.cond == nil {
-		p.cond = sync.NewCond(&p.mu)
-	}
-	for p.n > 0 {
-		p.cond.Wait()
-	}
 }
 
 // Alert is one alert-group message: what happened and what it carries.
@@ -205,10 +191,10 @@ func NewAlert(g config.AlertGroup) Alert {
 // Alert sends an event's message to the profiles that subscribe to its
 // group: active, subscribed without "periodic", at or above the
 // subscription's severity for environment and syslog (any syslog
-// subscription, whatever its pattern; Syslog matches patterns), not
-// anonymous-reporting-only unless the group is crash or inventory. The
-// group must be enabled. It runs the commands and enqueues before it
-// returns.
+// subscription, whatever its pattern: the patterns are matched by the
+// detectors Subscribe registers), not anonymous-reporting-only unless the
+// group is crash or inventory. The group must be enabled. It runs the
+// commands and enqueues before it returns.
 func (s *Sender) Alert(ctx context.Context, a Alert) Result {
 	cfg := s.cfg()
 	res := Result{Type: string(a.Group), SubType: a.SubType}
@@ -221,11 +207,18 @@ func (s *Sender) Alert(ctx context.Context, a Alert) Result {
 
 // ConfigChanged sends a delta configuration message to the profiles
 // subscribed to configuration without "periodic": the configuration
-// change event of the configuration alert group.
+// change event of the configuration alert group. It runs the commands and
+// enqueues before it returns; the configuration changes the hub reports
+// to a subscribed Sender go through its queue instead.
 func (s *Sender) ConfigChanged(ctx context.Context) Result {
+	return s.Alert(ctx, configChange())
+}
+
+// configChange is the alert of a configuration change.
+func configChange() Alert {
 	a := NewAlert(config.GroupConfiguration)
 	a.SubType, a.Description = SubTypeDelta, "Configuration change event"
-	return s.Alert(ctx, a)
+	return a
 }
 
 // eventProfiles returns the profiles an event of group g and severity sev

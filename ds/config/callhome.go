@@ -106,8 +106,15 @@ const (
 	GroupSyslog        AlertGroup = "syslog"
 )
 
+// GroupDiagnostic is the IOS alert group of online diagnostics (GOLD):
+// the results of the tests a line card runs on its hardware. A Linux host
+// runs no such tests, so dsengine has no such group: AlertGroups leaves
+// it out, and a DS whose call-home event names it is refused.
+const GroupDiagnostic AlertGroup = "diagnostic"
+
 // AlertGroups returns every alert group, in the order "show call-home"
-// lists them.
+// lists them: the one list of the groups a configuration, a subscription
+// or a DS call-home event may name.
 func AlertGroups() []AlertGroup {
 	return []AlertGroup{GroupConfiguration, GroupCrash, GroupEnvironment, GroupInventory, GroupSnapshot, GroupSyslog}
 }

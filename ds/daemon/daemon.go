@@ -157,6 +157,9 @@ func (d *Daemon) Reload() error {
 	}
 	d.cfg.Store(next)
 	d.detect.hub.SetTracking(next.Tracks, next.IPSLAs)
+	if err := d.notify.alerts.Subscribe(d.detect.hub); err != nil {
+		d.log.Error("alert groups", "err", err)
+	}
 	d.schedule.reschedule(next)
 	d.detect.applets.load(next)
 	// A changed environment may resolve pending DS, or unresolve some.

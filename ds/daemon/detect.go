@@ -7,7 +7,6 @@ import (
 
 	"github.com/dsengine/dsengine/ds/applet"
 	"github.com/dsengine/dsengine/ds/engine"
-	"github.com/dsengine/dsengine/ds/events"
 	"github.com/dsengine/dsengine/ds/events/detect"
 	"github.com/dsengine/dsengine/ds/events/pump"
 	"github.com/dsengine/dsengine/ds/lifecycle"
@@ -38,12 +37,7 @@ func (d *Daemon) startDetect(ctx context.Context) *detectStage {
 	host := lifecycle.HostOf(cfg).Hostname
 	s := &detectStage{stopCtx: cancel}
 	s.hub = detect.NewHub(ctx, detect.Options{Clock: d.clock, Host: host, Tracks: cfg.Tracks, SLAs: cfg.IPSLAs, Log: d.log})
-	s.pump = pump.New(pump.Options{Hostname: host, Clock: d.clock, Deliver: func(m *events.Message) {
-		s.hub.Deliver(m)
-		if d.notify.alerts != nil {
-			d.notify.alerts.Syslog(m)
-		}
-	}})
+	s.pump = pump.New(pump.Options{Hostname: host, Clock: d.clock, Deliver: s.hub.Deliver})
 	known := func() vars.Known {
 		return vars.Known{Environment: d.Config().DiagnosticSignature.Environment.Map()}
 	}

@@ -103,7 +103,9 @@ func (n *notifyStage) startAlerts(d *Daemon, ctx context.Context) error {
 		return err
 	}
 	n.alerts = alerts
-	return nil
+	// The alert groups' syslog, environment, inventory and configuration
+	// events are detectors on the hub, like any DS's.
+	return alerts.Subscribe(d.detect.hub)
 }
 
 // close stops the alert groups, the outbox's workers and the executor;

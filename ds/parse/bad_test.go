@@ -246,7 +246,12 @@ var badCases = []struct {
 		`t.xml:4:28: unknown attribute "pattern" on <Event type="eem">; expected id, type`,
 	}},
 	{"call-home bad group", ev(`<Event type="call-home" alert-group="weather"/>`), []string{
-		`t.xml:4:34: alert-group "weather" is not configuration, diagnostic, environment, inventory, snapshot, syslog or crash`,
+		`t.xml:4:34: alert-group "weather" is not configuration, crash, environment, inventory, snapshot or syslog`,
+	}},
+	{"call-home diagnostic group", ev(`<Event type="call-home" alert-group="diagnostic"/>`), []string{
+		`t.xml:4:34: alert-group "diagnostic" never sends on Linux: it carries the results of a line card's ` +
+			`online diagnostics (GOLD), which a Linux host does not run, so the DS's commands would never go out; ` +
+			`use configuration, crash, environment, inventory, snapshot or syslog`,
 	}},
 	{"track out of range", ev(`<Event type="track" object="0" state="flapping"/>`), []string{
 		`t.xml:4:30: object "0" is not a track object number from 1 to 1000`,

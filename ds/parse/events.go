@@ -10,6 +10,7 @@ import (
 	"github.com/beevik/etree"
 
 	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/parse/eem"
 )
 
@@ -24,9 +25,6 @@ var eventAttrs = map[ds.EventType][]string{
 	ds.EventEEM:       nil,
 	ds.EventTrack:     {"object", "state"},
 }
-
-// AlertGroups are the Call Home alert groups a call-home event may name.
-var AlertGroups = []string{"configuration", "diagnostic", "environment", "inventory", "snapshot", "syslog", "crash"}
 
 // severityWords is how error messages list syslog severities.
 const severityWords = "emergencies, alerts, critical, errors, warnings, notifications, informational, debugging, all or 0-7"
@@ -181,8 +179,8 @@ func (c *checker) event(el *etree.Element) (ds.Event, ds.Pos) {
 			ev.Pattern = c.pattern(el, "pattern", p)
 		}
 	case ds.EventCallHome:
-		if _, ok := c.required(el, what, "alert-group"); ok {
-			ev.AlertGroup = c.oneOf(el, "alert-group", "", AlertGroups...)
+		if v, ok := c.required(el, what, "alert-group"); ok {
+			ev.AlertGroup = c.alertGroup(el, v)
 		}
 	case ds.EventEEM:
 		return c.eemEvent(el, ev, idAt)
@@ -263,4 +261,21 @@ func isIdentifier(s string) bool {
 		}
 	}
 	return true
+}
+
+// alertGroup checks the alert-group of a call-home event: one of
+// config.AlertGroups(). The IOS diagnostic group is refused with the
+// reason: nothing on Linux would ever send its messages.
+func (c *checker) alertGroup(el *etree.Element, v string) string {
+	names := make([]string, 0, len(config.AlertGroups()))
+	for _, g := range config.AlertGroups() {
+		names = append(names, string(g))
+	}
+	if v == string(config.GroupDiagnostic) {
+		c.attrError(el, "alert-group", "alert-group %q never sends on Linux: it carries the results of a line card's "+
+			"online diagnostics (GOLD), which a Linux host does not run, so the DS's commands would never go out; use %s",
+			v, orList(names))
+		return ""
+	}
+	return c.oneOf(el, "alert-group", "", names...)
 }

@@ -49,7 +49,7 @@ func TypeOf(eventType string) MessageType {
 		return TypeConfig
 	case string(config.GroupCrash):
 		return TypeCrash
-	case "diagnostic":
+	case string(config.GroupDiagnostic):
 		return TypeDiagnostic
 	case string(config.GroupEnvironment):
 		return TypeEnvironment

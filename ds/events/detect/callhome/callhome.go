@@ -3,17 +3,12 @@ package callhome
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/events/detect/detector"
 )
-
-// Groups returns the alert groups a call-home event may name.
-func Groups() []string {
-	return []string{"configuration", "diagnostic", "environment", "inventory", "snapshot", "syslog", "crash"}
-}
 
 // The Hub lists the detector's alert group through this interface.
 var _ detector.AlertGrouper = (*Detector)(nil)
@@ -24,10 +19,14 @@ type Detector struct {
 	group string
 }
 
-// New validates the alert group.
+// New validates the alert group: one of config.AlertGroups().
 func New(ev ds.Event, _ detector.Env) (*Detector, error) {
-	if !slices.Contains(Groups(), ev.AlertGroup) {
-		return nil, fmt.Errorf("call-home event %s: alert group %q is not one of %s", ev.ID, ev.AlertGroup, strings.Join(Groups(), ", "))
+	if _, ok := config.ParseAlertGroup(ev.AlertGroup); !ok {
+		var names []string
+		for _, g := range config.AlertGroups() {
+			names = append(names, string(g))
+		}
+		return nil, fmt.Errorf("call-home event %s: alert group %q is not one of %s", ev.ID, ev.AlertGroup, strings.Join(names, ", "))
 	}
 	return &Detector{group: ev.AlertGroup}, nil
 }
