@@ -48,7 +48,9 @@ type Options struct {
 	Clock ds.Clock
 	// ExtraCommands returns the commands the diagnostic signatures'
 	// call-home events add to a group's messages (the registered DS's
-	// command actions); nil adds none. They follow the group's own.
+	// command actions); nil adds none. They follow the group's own. It is
+	// called at most once per message, when its outputs are collected, so
+	// the caller may count the call as a trigger of those DS.
 	ExtraCommands func(g config.AlertGroup) []string
 	// Throttle is syslog-throttling's limit; zero fields take the defaults.
 	Throttle Throttle
@@ -385,6 +387,17 @@ func (s *Sender) deliver(ctx context.Context, cfg *config.Config, sp spec, profi
 		sp.eventTime = now
 	}
 	outputs := map[string]callhome.Attachment{}
+	// The DS call-home events' commands are asked for once per message,
+	// when the first profile that carries outputs needs them: the owner
+	// counts each as a trigger of its DS.
+	var extra []string
+	extraAsked := false
+	extraFor := func(g config.AlertGroup) []string {
+		if !extraAsked && s.extra != nil {
+			extra, extraAsked = s.extra(g), true
+		}
+		return extra
+	}
 	for _, p := range profiles {
 		d := Delivery{Profile: p.Name, Format: notify.Format(p), To: outbox.Destinations(p)}
 		if p.AnonymousReportingOnly && !anonymousAllowed(sp.typ) {
@@ -395,7 +408,7 @@ func (s *Sender) deliver(ctx context.Context, cfg *config.Config, sp spec, profi
 		var atts []callhome.Attachment
 		if d.Format != config.FormatShortText { // short text carries no output
 			atts = append(atts, sp.attachments...)
-			for _, c := range s.commandsFor(cfg, sp, p) {
+			for _, c := range s.commandsFor(cfg, sp, p, extraFor) {
 				a, ok := outputs[c]
 				if !ok {
 					a = s.run(ctx, c)
@@ -412,13 +425,13 @@ func (s *Sender) deliver(ctx context.Context, cfg *config.Config, sp spec, profi
 
 // commandsFor returns the commands of sp for p, with those the DS
 // call-home events add to an alert group, each once.
-func (s *Sender) commandsFor(cfg *config.Config, sp spec, p *config.Profile) []string {
+func (s *Sender) commandsFor(cfg *config.Config, sp spec, p *config.Profile, extra func(config.AlertGroup) []string) []string {
 	var cmds []string
 	if sp.commands != nil {
 		cmds = sp.commands(cfg, p)
 	}
-	if g, ok := config.ParseAlertGroup(sp.typ); ok && s.extra != nil && !p.AnonymousReportingOnly {
-		cmds = append(slices.Clone(cmds), s.extra(g)...)
+	if g, ok := config.ParseAlertGroup(sp.typ); ok && !p.AnonymousReportingOnly {
+		cmds = append(slices.Clone(cmds), extra(g)...)
 	}
 	seen := map[string]bool{}
 	out := cmds[:0:0]

@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/dsengine/dsengine/bootflash"
@@ -8,6 +9,7 @@ import (
 	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/engine"
 	"github.com/dsengine/dsengine/ds/registry"
+	"github.com/dsengine/dsengine/internal/english"
 )
 
 // resync makes the registered DS those the store says are registered or
@@ -88,18 +90,31 @@ func addRunStats(en *bootflash.Entry, st engine.RunStats) {
 }
 
 // callHomeEventCommands lists the command actions of the registered DS
-// whose call-home event adds them to group g's messages.
+// whose call-home event adds them to group g's messages. The alert group
+// asks once per message: each such DS counts a trigger, since its outputs
+// join the message.
 func (d *Daemon) callHomeEventCommands(g config.AlertGroup) []string {
 	var cmds []string
+	now := d.clock.Now()
 	for _, owner := range d.detect.hub.AlertGroupCommands(string(g)) {
 		en, ok := d.opts.Store.Get(owner)
 		if !ok || en.Signature == nil {
 			continue
 		}
+		n := 0
 		for _, a := range en.Signature.Actions {
 			if a.Type == ds.ActionCommand {
 				cmds = append(cmds, a.Text)
+				n++
 			}
+		}
+		d.report(engine.Record{Time: now, DS: owner, Kind: "trigger", Type: string(ds.EventCallHome),
+			Detail: fmt.Sprintf("%s alert-group message: %s added", g, english.Plural(n, "command"))})
+		if err := d.opts.Store.Update(owner, func(en *bootflash.Entry) {
+			en.Stats.Triggers++
+			en.Stats.LastTrigger = now
+		}); err != nil {
+			d.log.Error("statistics", "ds", owner, "err", err)
 		}
 	}
 	return cmds
