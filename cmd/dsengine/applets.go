@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/correlate"
 	"github.com/dsengine/dsengine/ds/events/detect"
+	"github.com/dsengine/dsengine/ds/events/detect/track"
 )
 
 // applets runs the configuration's EEM applets on the daemon's detectors.
@@ -105,7 +105,8 @@ func (a *applets) load(cfg *config.Config) {
 				specs = append(specs, detect.Spec{Owner: owner,
 					Event: ds.Event{ID: fmt.Sprintf("track_%d_state", n), Type: ds.EventTrack, TrackObject: n, TrackState: "any"},
 					Fire: func(f detect.Fired) {
-						for range corr.SetTrack(f.Track, f.State == "up", f.Time) {
+						p, _ := f.Payload.(track.Fire)
+						for range corr.SetTrack(p.Object, p.State == "up", f.Time) {
 							run(f, builtins(f))
 						}
 					}})
@@ -130,29 +131,7 @@ func eventIDs(ap *config.Applet) []string {
 
 // builtins are the $_ variables of the event that ran an applet.
 func builtins(f detect.Fired) map[string]string {
-	v := map[string]string{
-		"_event_type":     string(f.Type),
-		"_event_id":       f.EventID,
-		"_event_pub_sec":  strconv.FormatInt(f.Time.Unix(), 10),
-		"_event_pub_time": f.Time.Format("Mon Jan _2 15:04:05 2006"),
-	}
-	if f.Message != nil {
-		v["_syslog_msg"] = f.Message.Body
-	}
-	switch f.Type {
-	case ds.EventOIR:
-		v["_oir_slot"], v["_oir_event"] = f.SlotName, f.Action
-	case ds.EventTrack:
-		v["_track_number"], v["_track_state"] = strconv.Itoa(f.Track), f.State
-	case ds.EventPeriodic:
-		v["_timer_type"] = string(f.Timer)
-	case ds.EventNone:
-		v["_none_argc"] = strconv.Itoa(len(f.Args))
-		for i, arg := range f.Args {
-			v["_none_arg"+strconv.Itoa(i+1)] = arg
-		}
-	}
-	return v
+	return detect.Builtins(f)
 }
 
 // appletHost is what applet actions reach in the daemon.

@@ -50,8 +50,8 @@ func TestDetectorPattern(t *testing.T) {
 		t.Fatalf("fired %d times, want 1", len(fired))
 	}
 	f := fired[0]
-	if f.Line != "Configured from console by admin on vty0 (192.0.2.10)" || f.Host != "sw01" || f.Vars["ds_syslog_1"] != "admin" ||
-		f.Vars["ds_syslog_mnemonic"] != "CONFIG_I" || f.Message == nil || f.Message == &m {
+	if f.Payload.(Fire).Line != "Configured from console by admin on vty0 (192.0.2.10)" || f.Host != "sw01" || f.Vars()["ds_syslog_1"] != "admin" ||
+		f.Vars()["ds_syslog_mnemonic"] != "CONFIG_I" || f.Message == nil || f.Message == &m {
 		t.Errorf("fired %+v", f)
 	}
 
@@ -59,7 +59,7 @@ func TestDetectorPattern(t *testing.T) {
 	fired = nil
 	d, _ = New(ds.Event{ID: "c2", Type: ds.EventConfig}, detector.Env{Host: "local", Fire: func(f detector.Fired) { fired = append(fired, f) }})
 	d.ConfigChange(detector.ConfigChange{Time: t0, Line: FileLine("/etc/x.conf"), Path: "/etc/x.conf"})
-	if len(fired) != 1 || fired[0].Path != "/etc/x.conf" || fired[0].Line != "file /etc/x.conf changed" || fired[0].Host != "local" {
+	if len(fired) != 1 || fired[0].Payload.(Fire).Path != "/etc/x.conf" || fired[0].Payload.(Fire).Line != "file /etc/x.conf changed" || fired[0].Host != "local" {
 		t.Errorf("fired %+v", fired)
 	}
 	if _, err := New(ds.Event{ID: "c3", Pattern: "(("}, detector.Env{}); err == nil {
