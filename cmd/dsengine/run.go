@@ -33,7 +33,7 @@ import (
 	"github.com/dsengine/dsengine/ds/engine"
 	"github.com/dsengine/dsengine/ds/events"
 	"github.com/dsengine/dsengine/ds/events/detect"
-	dsconfig "github.com/dsengine/dsengine/ds/events/detect/config"
+	dsconfig "github.com/dsengine/dsengine/ds/events/detect/config/filewatch"
 	"github.com/dsengine/dsengine/ds/events/input"
 	"github.com/dsengine/dsengine/ds/events/input/file"
 	"github.com/dsengine/dsengine/ds/events/input/tcp"

@@ -440,7 +440,7 @@ func (h *Hub) InjectOIR(slot int, action string) error {
 }
 
 // ConfigChanged feeds the change of a configuration file on disk (the
-// change line is "file PATH changed"); the daemon's config.Watcher calls
+// change line is "file PATH changed"); the daemon's filewatch.Watcher calls
 // it.
 func (h *Hub) ConfigChanged(path string) {
 	c := detector.ConfigChange{Time: h.clock.Now(), Line: config.FileLine(path), Path: path, Host: h.host}

@@ -20,6 +20,7 @@ import (
 	"github.com/dsengine/dsengine/ds/events"
 	"github.com/dsengine/dsengine/ds/events/detect/cli"
 	"github.com/dsengine/dsengine/ds/events/detect/config"
+	"github.com/dsengine/dsengine/ds/events/detect/config/filewatch"
 	"github.com/dsengine/dsengine/ds/events/detect/none"
 	"github.com/dsengine/dsengine/ds/events/detect/oir"
 	"github.com/dsengine/dsengine/ds/events/detect/track"
@@ -247,7 +248,7 @@ func TestHubConfig(t *testing.T) {
 	if err := os.WriteFile(path, []byte("hostname edge-1\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	w, err := config.NewWatcher(ds.RealClock{}, 0, nil, h.ConfigChanged)
+	w, err := filewatch.NewWatcher(ds.RealClock{}, 0, nil, h.ConfigChanged)
 	if err != nil {
 		t.Fatal(err)
 	}
