@@ -2,7 +2,9 @@ package ds
 
 import "time"
 
-// EventType names a detector (SPEC §2).
+// EventType names a detector (SPEC §2). The detector table
+// (ds/events/detect/types) lists the types, each described by its own
+// package; the constants below name the built-in ones.
 type EventType string
 
 // The event types. EventNone and EventCLI come only from EEM lines.
@@ -18,11 +20,6 @@ const (
 	EventNone      EventType = "none" // EEM "event none": run by hand
 	EventCLI       EventType = "cli"  // EEM "event cli pattern"
 )
-
-// EventTypes lists the types a DS file may name in <Event type="...">.
-var EventTypes = []EventType{
-	EventSyslog, EventPeriodic, EventOIR, EventConfig, EventImmediate, EventCallHome, EventEEM, EventTrack,
-}
 
 // TimerKind distinguishes periodic schedules.
 type TimerKind string

@@ -12,6 +12,7 @@ import (
 	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/events/detect"
 	"github.com/dsengine/dsengine/ds/events/detect/detector"
+	"github.com/dsengine/dsengine/ds/events/detect/oir"
 )
 
 // Hub is where a Sender subscribes to the events its groups send on:
@@ -223,11 +224,12 @@ func (s *Sender) environmentFired(f detect.Fired) {
 // injected.
 func (s *Sender) inventoryFired(f detect.Fired) {
 	cfg := s.cfg()
+	card, _ := f.Payload.(oir.Fire)
 	a := NewAlert(config.GroupInventory)
 	a.Name, a.SubType, a.EventTime = "HARDWARE_REMOVAL", SubTypeDelta, eventTime(f)
-	a.Description = "Card removed from slot " + f.SlotName
-	if f.Action == detector.ActionInsert {
-		a.Name, a.Description = "HARDWARE_INSERTION", "Card inserted in slot "+f.SlotName
+	a.Description = "Card removed from slot " + card.SlotName
+	if card.Action == detector.ActionInsert {
+		a.Name, a.Description = "HARDWARE_INSERTION", "Card inserted in slot "+card.SlotName
 	}
 	key := "" // an injected event is no syslog message: not throttled
 	if m := f.Message; m != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,6 +14,7 @@ import (
 	"github.com/dsengine/dsengine/ds/correlate"
 	"github.com/dsengine/dsengine/ds/engine"
 	"github.com/dsengine/dsengine/ds/events/detect"
+	"github.com/dsengine/dsengine/ds/events/detect/track"
 )
 
 // AppletOwnerPrefix is how the hub names an applet's registrations
@@ -89,7 +89,7 @@ func (a *applets) register(ap *config.Applet, env map[string]string) error {
 	w := a.worker(ap.Name)
 	queue := func(f detect.Fired) {
 		select {
-		case w.queue <- appletRun{ap: ap, env: applet.Env{Vars: env, Event: builtins(f), Clock: a.clock}}:
+		case w.queue <- appletRun{ap: ap, env: applet.Env{Vars: env, Event: detect.Builtins(f), Clock: a.clock}}:
 		default:
 			w.dropped.Add(1)
 			a.log.Warn("applet trigger dropped", "applet", ap.Name,
@@ -128,7 +128,8 @@ func (a *applets) register(ap *config.Applet, env map[string]string) error {
 			specs = append(specs, detect.Spec{Owner: owner,
 				Event: ds.Event{ID: fmt.Sprintf("track_%d_state", n), Type: ds.EventTrack, TrackObject: n, TrackState: "any"},
 				Fire: func(f detect.Fired) {
-					for range corr.SetTrack(f.Track, f.State == "up", f.Time) {
+					change, _ := f.Payload.(track.Fire)
+					for range corr.SetTrack(change.Object, change.State == detect.StateUp, f.Time) {
 						queue(f)
 					}
 				}})
@@ -209,33 +210,6 @@ func eventIDs(ap *config.Applet) []string {
 		ids = append(ids, e.ID)
 	}
 	return ids
-}
-
-// builtins are the $_ variables of the event that ran an applet.
-func builtins(f detect.Fired) map[string]string {
-	v := map[string]string{
-		"_event_type":     string(f.Type),
-		"_event_id":       f.EventID,
-		"_event_pub_sec":  strconv.FormatInt(f.Time.Unix(), 10),
-		"_event_pub_time": f.Time.Format("Mon Jan _2 15:04:05 2006"),
-	}
-	if f.Message != nil {
-		v["_syslog_msg"] = f.Message.Body
-	}
-	switch f.Type {
-	case ds.EventOIR:
-		v["_oir_slot"], v["_oir_event"] = f.SlotName, f.Action
-	case ds.EventTrack:
-		v["_track_number"], v["_track_state"] = strconv.Itoa(f.Track), f.State
-	case ds.EventPeriodic:
-		v["_timer_type"] = string(f.Timer)
-	case ds.EventNone:
-		v["_none_argc"] = strconv.Itoa(len(f.Args))
-		for i, arg := range f.Args {
-			v["_none_arg"+strconv.Itoa(i+1)] = arg
-		}
-	}
-	return v
 }
 
 // AppletStats lists each applet's runs and dropped triggers.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/config"
-	dsconfig "github.com/dsengine/dsengine/ds/events/detect/config"
+	"github.com/dsengine/dsengine/ds/events/detect/config/filewatch"
 	"github.com/dsengine/dsengine/ds/events/input"
 	"github.com/dsengine/dsengine/ds/events/input/file"
 	"github.com/dsengine/dsengine/ds/events/input/tcp"
@@ -50,7 +50,7 @@ func (d *Daemon) startInputs(ctx context.Context, wg *sync.WaitGroup) (*inputSta
 	}
 	// Files named by `watch file PATH`: a change is a config event.
 	if len(cfg.Host.WatchFiles) > 0 {
-		watcher, err := dsconfig.NewWatcher(d.clock, 200*time.Millisecond, d.log, d.detect.hub.ConfigChanged)
+		watcher, err := filewatch.NewWatcher(d.clock, 200*time.Millisecond, d.log, d.detect.hub.ConfigChanged)
 		if err != nil {
 			s.close()
 			return nil, err

@@ -3,31 +3,15 @@ package parse
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/beevik/etree"
 
 	"github.com/dsengine/dsengine/ds"
-	"github.com/dsengine/dsengine/ds/config"
+	"github.com/dsengine/dsengine/ds/events/detect/types"
 	"github.com/dsengine/dsengine/ds/parse/eem"
 )
-
-// eventAttrs lists, per event type, the attributes beyond id and type.
-var eventAttrs = map[ds.EventType][]string{
-	ds.EventSyslog:    {"pattern", "occurs", "period", "severity"},
-	ds.EventPeriodic:  {"cron", "interval"},
-	ds.EventOIR:       {"slot", "action"},
-	ds.EventConfig:    {"pattern"},
-	ds.EventImmediate: nil,
-	ds.EventCallHome:  {"alert-group"},
-	ds.EventEEM:       nil,
-	ds.EventTrack:     {"object", "state"},
-}
-
-// severityWords is how error messages list syslog severities.
-const severityWords = "emergencies, alerts, critical, errors, warnings, notifications, informational, debugging, all or 0-7"
 
 // reservedIDs are words of the Correlate expression language that cannot
 // name an event.
@@ -117,85 +101,59 @@ func (c *checker) event(el *etree.Element) (ds.Event, ds.Pos) {
 		return ev, idAt
 	}
 	ev.Type = ds.EventType(typ)
-	allowed, known := eventAttrs[ev.Type]
-	if !known {
-		names := make([]string, len(ds.EventTypes))
-		for i, t := range ds.EventTypes {
-			names[i] = string(t)
+	d, known := types.Lookup(ev.Type)
+	if !known || d.EEMOnly {
+		var names []string
+		for _, t := range types.DSTypes() {
+			names = append(names, string(t))
 		}
 		c.attrError(el, "type", "unknown event type %q; expected %s", clip(typ), strings.Join(names, ", "))
 		return ev, idAt
 	}
 	what := fmt.Sprintf("<Event type=%q>", typ)
-	c.attrs(el, what, append([]string{"id", "type"}, allowed...)...)
-	c.children(el, what)
-	if ev.Type != ds.EventEEM {
-		c.noText(el, what)
+	allowed := []string{"id", "type"}
+	for _, a := range d.Attrs {
+		allowed = append(allowed, a.Name)
 	}
-	switch ev.Type {
-	case ds.EventSyslog:
-		ev.Occurs = 1
-		if p, ok := c.required(el, what, "pattern"); ok {
-			ev.Pattern = c.pattern(el, "pattern", p)
-		}
-		ev.Occurs = c.count(el, "occurs")
-		ev.Period, _ = c.duration(el, "period", 0, true)
-		if v, ok := attr(el, "severity"); ok {
-			sev, known := ds.ParseSeverity(v)
-			if !known {
-				c.attrError(el, "severity", "severity %q is not %s", clip(v), severityWords)
-			}
-			ev.Severity = sev
-		}
-	case ds.EventPeriodic:
-		cron, hasCron := attr(el, "cron")
-		_, hasInterval := attr(el, "interval")
-		switch {
-		case hasCron && hasInterval:
-			c.attrError(el, "interval", "%s takes cron or interval, not both", what)
-		case hasCron:
-			ev.Timer, ev.Cron = ds.TimerCron, strings.TrimSpace(cron)
-			if err := eem.CheckCron(cron, true); err != nil {
-				c.attrError(el, "cron", "cron %q: %s", clip(cron), clipErr(err, ""))
-			}
-		case hasInterval:
-			ev.Timer = ds.TimerInterval
-			ev.Interval, _ = c.duration(el, "interval", time.Second, true)
-		default:
-			c.elemError(el, `%s needs cron="<minute hour day month weekday>" or interval="<duration>"`, what)
-		}
-	case ds.EventOIR:
-		ev.Slot = ds.SlotAny
-		if v, ok := attr(el, "slot"); ok && v != "any" {
-			n, err := strconv.ParseUint(v, 10, 31)
-			if err != nil {
-				c.attrError(el, "slot", "slot %q is not a slot number (0 or more) or any", clip(v))
-			}
-			ev.Slot = int(n)
-		}
-		ev.OIRAction = c.oneOf(el, "action", "any", "insert", "remove", "any")
-	case ds.EventConfig:
-		if p, ok := attr(el, "pattern"); ok && p != "" {
-			ev.Pattern = c.pattern(el, "pattern", p)
-		}
-	case ds.EventCallHome:
-		if v, ok := c.required(el, what, "alert-group"); ok {
-			ev.AlertGroup = c.alertGroup(el, v)
-		}
-	case ds.EventEEM:
+	c.attrs(el, what, allowed...)
+	c.children(el, what)
+	if ev.Type == ds.EventEEM {
 		return c.eemEvent(el, ev, idAt)
-	case ds.EventTrack:
-		if v, ok := c.required(el, what, "object"); ok {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 || n > 1000 {
-				c.attrError(el, "object", "object %q is not a track object number from 1 to 1000", clip(v))
-			}
-			ev.TrackObject = n
-		}
-		ev.TrackState = c.oneOf(el, "state", "any", "up", "down", "any")
+	}
+	c.noText(el, what)
+	if d.ParseAttrs != nil {
+		d.ParseAttrs(eventAttrs{c: c, el: el, what: what}, &ev)
 	}
 	return ev, idAt
 }
+
+// eventAttrs reads the attributes of one <Event> for its type's
+// descriptor (detector.Attrs), reporting into the checker's errors.
+type eventAttrs struct {
+	c    *checker
+	el   *etree.Element
+	what string
+}
+
+func (a eventAttrs) What() string                   { return a.what }
+func (a eventAttrs) Get(name string) (string, bool) { return attr(a.el, name) }
+func (a eventAttrs) Required(name string) (string, bool) {
+	return a.c.required(a.el, a.what, name)
+}
+func (a eventAttrs) Count(name string) int { return a.c.count(a.el, name) }
+func (a eventAttrs) Duration(name string, min time.Duration, positive bool) (time.Duration, bool) {
+	return a.c.duration(a.el, name, min, positive)
+}
+func (a eventAttrs) OneOf(name, dflt string, allowed ...string) string {
+	return a.c.oneOf(a.el, name, dflt, allowed...)
+}
+func (a eventAttrs) Pattern(name, value string) string { return a.c.pattern(a.el, name, value) }
+func (a eventAttrs) Errorf(name, format string, args ...any) {
+	a.c.attrError(a.el, name, format, args...)
+}
+func (a eventAttrs) ElemErrorf(format string, args ...any) { a.c.elemError(a.el, format, args...) }
+func (a eventAttrs) Clip(s string) string                  { return clip(s) }
+func (a eventAttrs) ClipErr(err error) string              { return clipErr(err, "") }
 
 // eemEvent parses the EEM event line in the element's text. The event
 // keeps the element's id and position; its type is what the line detects.
@@ -205,7 +163,7 @@ func (c *checker) eemEvent(el *etree.Element, xmlEv ds.Event, idAt ds.Pos) (ds.E
 		c.elemError(el, `<Event type="eem"> needs an EEM event line as its text, such as event syslog pattern "LINK-3-UPDOWN"`)
 		return xmlEv, idAt
 	}
-	ev, err := eem.ParseEvent(text)
+	ev, err := types.ParseEEM(text)
 	if err != nil {
 		var se *eem.SyntaxError
 		if errors.As(err, &se) {
@@ -261,21 +219,4 @@ func isIdentifier(s string) bool {
 		}
 	}
 	return true
-}
-
-// alertGroup checks the alert-group of a call-home event: one of
-// config.AlertGroups(). The IOS diagnostic group is refused with the
-// reason: nothing on Linux would ever send its messages.
-func (c *checker) alertGroup(el *etree.Element, v string) string {
-	names := make([]string, 0, len(config.AlertGroups()))
-	for _, g := range config.AlertGroups() {
-		names = append(names, string(g))
-	}
-	if v == string(config.GroupDiagnostic) {
-		c.attrError(el, "alert-group", "alert-group %q never sends on Linux: it carries the results of a line card's "+
-			"online diagnostics (GOLD), which a Linux host does not run, so the DS's commands would never go out; use %s",
-			v, orList(names))
-		return ""
-	}
-	return c.oneOf(el, "alert-group", "", names...)
 }

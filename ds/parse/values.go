@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+	"github.com/dsengine/dsengine/internal/english"
 )
 
 // maxCount bounds occurs attributes, as the 32-bit counters of IOS do.
@@ -61,21 +62,6 @@ func (c *checker) oneOf(el *etree.Element, key, dflt string, allowed ...string) 
 			return v
 		}
 	}
-	c.attrError(el, key, "%s %q is not %s", key, clip(v), orList(allowed))
+	c.attrError(el, key, "%s %q is not %s", key, clip(v), english.OrList(allowed))
 	return dflt
-}
-
-// orList writes a, b or c.
-func orList(words []string) string {
-	switch len(words) {
-	case 0:
-		return ""
-	case 1:
-		return words[0]
-	}
-	s := words[0]
-	for _, w := range words[1 : len(words)-1] {
-		s += ", " + w
-	}
-	return s + " or " + words[len(words)-1]
 }

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"sort"
-	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/dsengine/dsengine/ds"
@@ -321,35 +319,5 @@ func (r *Registry) fireCorrelated(reg *registered, t correlate.Trigger) {
 // toEvent keeps what the actions need of a fire: its variables, a line
 // describing it, and the fields EEM scripts read with event_reqinfo().
 func toEvent(f detect.Fired) engine.Event {
-	ev := engine.Event{ID: f.EventID, Type: f.Type, Time: f.Time, Vars: f.Vars,
-		Info: map[string]string{
-			"event_id":       f.EventID,
-			"event_type":     string(f.Type),
-			"event_pub_sec":  strconv.FormatInt(f.Time.Unix(), 10),
-			"event_pub_time": f.Time.UTC().Format("Mon Jan _2 15:04:05 2006"),
-		}}
-	switch {
-	case f.Message != nil:
-		ev.Text = f.Message.Body
-		ev.Info["msg"] = f.Message.Body
-		ev.Info["host"] = f.Host
-	case f.Type == ds.EventOIR:
-		ev.Text = fmt.Sprintf("slot %s %s", f.SlotName, f.Action)
-		ev.Info["slot"], ev.Info["event"] = f.SlotName, f.Action
-	case f.Type == ds.EventConfig:
-		ev.Text = f.Line
-		ev.Info["msg"] = f.Line
-	case f.Type == ds.EventTrack:
-		ev.Text = fmt.Sprintf("track %d %s (was %s)", f.Track, f.State, f.PrevState)
-		ev.Info["track_number"], ev.Info["track_state"] = strconv.Itoa(f.Track), f.State
-	case f.Type == ds.EventPeriodic:
-		ev.Text = fmt.Sprintf("timer %s", f.Timer)
-		ev.Info["timer_type"] = string(f.Timer)
-	case f.Type == ds.EventNone:
-		ev.Text = "run by hand " + strings.Join(f.Args, " ")
-		ev.Info["argc"] = strconv.Itoa(len(f.Args))
-	default:
-		ev.Text = string(f.Type)
-	}
-	return ev
+	return engine.Event{ID: f.EventID, Type: f.Type, Time: f.Time, Vars: f.Vars(), Text: f.Text(), Info: f.Info()}
 }

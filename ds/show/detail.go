@@ -9,6 +9,7 @@ import (
 
 	"github.com/dsengine/dsengine/bootflash"
 	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/events/detect/types"
 	"github.com/dsengine/dsengine/ds/vars"
 )
 
@@ -132,50 +133,15 @@ func events(w io.Writer, sig *ds.Signature) {
 	}
 }
 
+// eventDetail describes an event: its type's show line (the detector
+// table's), then the EEM line it came from, if any.
 func eventDetail(e ds.Event) string {
 	var parts []string
-	add := func(format string, args ...any) { parts = append(parts, fmt.Sprintf(format, args...)) }
-	switch e.Type {
-	case ds.EventSyslog, ds.EventCLI:
-		add("pattern %q", e.Pattern)
-		if e.Occurs > 1 {
-			add("occurs %d", e.Occurs)
-		}
-		if e.Period > 0 {
-			add("period %s", e.Period)
-		}
-		if e.Severity != ds.SeverityAny && e.Type == ds.EventSyslog {
-			add("severity %s or higher", e.Severity)
-		}
-	case ds.EventPeriodic:
-		if e.Timer == ds.TimerCron {
-			add("cron %q", e.Cron)
-		} else {
-			add("%s %s", e.Timer, e.Interval)
-		}
-	case ds.EventOIR:
-		slot := "any slot"
-		if e.Slot != ds.SlotAny {
-			slot = fmt.Sprintf("slot %d", e.Slot)
-		}
-		add("%s, %s", slot, e.OIRAction)
-	case ds.EventConfig:
-		if e.Pattern != "" {
-			add("pattern %q", e.Pattern)
-		} else {
-			add("any change")
-		}
-	case ds.EventImmediate:
-		add("once, at registration")
-	case ds.EventCallHome:
-		add("adds command outputs to alert group %s", e.AlertGroup)
-	case ds.EventTrack:
-		add("track %d, state %s", e.TrackObject, e.TrackState)
-	case ds.EventNone:
-		add("run by hand")
+	if d, ok := types.Lookup(e.Type); ok && d.Show != nil {
+		parts = append(parts, d.Show(e))
 	}
 	if e.EEMLine != "" {
-		add("from EEM line `%s`", e.EEMLine)
+		parts = append(parts, fmt.Sprintf("from EEM line `%s`", e.EEMLine))
 	}
 	return strings.Join(parts, ", ")
 }

@@ -2,7 +2,10 @@
 // "3 lines". One place, so that every command and log says it alike.
 package english
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // Plural is n and word, with an s when n is not 1: "1 line", "0 lines".
 func Plural(n int, word string) string {
@@ -10,4 +13,15 @@ func Plural(n int, word string) string {
 		return "1 " + word
 	}
 	return strconv.Itoa(n) + " " + word + "s"
+}
+
+// OrList joins words as a sentence offering a choice: "a, b or c".
+func OrList(words []string) string {
+	switch len(words) {
+	case 0:
+		return ""
+	case 1:
+		return words[0]
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
 }

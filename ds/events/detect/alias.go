@@ -9,6 +9,9 @@ type Detector = detector.Detector
 // Fired is one occurrence of a registered event (detector.Fired).
 type Fired = detector.Fired
 
+// Payload is what a detector type adds to a Fired (detector.Payload).
+type Payload = detector.Payload
+
 // TrackChange is a tracked object changing state (detector.TrackChange).
 type TrackChange = detector.TrackChange
 
@@ -21,3 +24,9 @@ const (
 	ActionRemove = detector.ActionRemove
 	SlotUnknown  = detector.SlotUnknown
 )
+
+// Builtins returns the applet $_ variables of a fire (detector.Builtins):
+// _event_type, _event_id, _event_pub_sec, _event_pub_time, _syslog_msg
+// when a syslog message caused it, and its type's (_oir_slot,
+// _track_state, _none_arg1 …).
+func Builtins(f Fired) map[string]string { return detector.Builtins(f) }

@@ -6,8 +6,11 @@
 //
 // The detector types live one per package (detect/syslog, detect/periodic,
 // detect/oir, detect/config, detect/immediate, detect/callhome,
-// detect/track, detect/none, detect/cli) and are listed in one table,
-// table.go. The interface they implement and the Fired value are defined
-// in detect/detector (a leaf package, so the type packages can import it
-// while this one imports them) and re-exported here.
+// detect/track, detect/none, detect/cli), each declaring itself in a
+// detector.Descriptor, and are listed in one table, detect/types. The
+// Hub builds detectors through that table and feeds each through the
+// input interfaces it implements (detector.SyslogInput, OIRInput …),
+// with no switch on types. The interface, the Descriptor, the Fired value
+// and its Payload are defined in detect/detector (a leaf package, so the
+// type packages can import it) and re-exported here.
 package detect

@@ -17,8 +17,8 @@ import (
 	"github.com/dsengine/dsengine/ds/events/detect/detector"
 	"github.com/dsengine/dsengine/ds/events/detect/oir"
 	"github.com/dsengine/dsengine/ds/events/detect/track"
+	"github.com/dsengine/dsengine/ds/events/detect/types"
 	"github.com/dsengine/dsengine/ds/events/match"
-	"github.com/dsengine/dsengine/ds/parse/eem"
 )
 
 // Options configure a Hub.
@@ -236,7 +236,7 @@ func (h *Hub) build(s Spec) (*reg, error) {
 	}
 	ev := s.Event
 	if ev.Type == ds.EventEEM {
-		line, err := eem.ParseEvent(ev.EEMLine)
+		line, err := types.ParseEEM(ev.EEMLine)
 		if err != nil {
 			return nil, fmt.Errorf("EEM event line: %w", err)
 		}
@@ -246,8 +246,8 @@ func (h *Hub) build(s Spec) (*reg, error) {
 		line.Pos = ev.Pos
 		ev = line
 	}
-	newDet, ok := lookup(ev.Type)
-	if !ok {
+	d, ok := types.Lookup(ev.Type)
+	if !ok || d.New == nil {
 		return nil, fmt.Errorf("unknown event type %q", ev.Type)
 	}
 	r := &reg{Registration: Registration{Owner: s.Owner, EventID: ev.ID, Type: ev.Type}}
@@ -256,7 +256,7 @@ func (h *Hub) build(s Spec) (*reg, error) {
 		f.Registration = r.ID // set under h.mu before the detector is reachable or started
 		fire(f)
 	}}
-	det, err := newDet(ev, env)
+	det, err := d.New(ev, env)
 	if err != nil {
 		return nil, err
 	}
@@ -337,22 +337,25 @@ func (h *Hub) publish() {
 		all = append(all, r)
 	}
 	slices.SortFunc(all, func(a, b *reg) int { return cmp.Compare(a.ID, b.ID) })
-	rt := &routes{syslog: map[int]detector.SyslogInput{}, none: map[string][]detector.Runner{}, groups: map[string][]string{}}
+	// Each input takes the detectors that implement its interface: a new
+	// detector type needs no change here, only a new kind of input does.
+	rt := &routes{
+		syslog: map[int]detector.SyslogInput{},
+		oir:    inputs[detector.OIRInput](all),
+		config: inputs[detector.ConfigInput](all),
+		track:  inputs[detector.TrackInput](all),
+		cli:    inputs[detector.CLIInput](all),
+		none:   map[string][]detector.Runner{},
+		groups: map[string][]string{},
+	}
 	for _, r := range all {
-		switch d := r.det.(type) {
-		case detector.SyslogInput:
+		if d, ok := r.det.(detector.SyslogInput); ok {
 			rt.syslog[int(r.ID)] = d
-		case detector.OIRInput:
-			rt.oir = append(rt.oir, d)
-		case detector.ConfigInput:
-			rt.config = append(rt.config, d)
-		case detector.TrackInput:
-			rt.track = append(rt.track, d)
-		case detector.CLIInput:
-			rt.cli = append(rt.cli, d)
-		case detector.Runner:
+		}
+		if d, ok := r.det.(detector.Runner); ok {
 			rt.none[r.Owner] = append(rt.none[r.Owner], d)
-		case detector.AlertGrouper:
+		}
+		if d, ok := r.det.(detector.AlertGrouper); ok {
 			g := d.AlertGroup()
 			if !slices.Contains(rt.groups[g], r.Owner) {
 				rt.groups[g] = append(rt.groups[g], r.Owner)
@@ -363,6 +366,18 @@ func (h *Hub) publish() {
 		slices.Sort(owners)
 	}
 	h.routes.Store(rt)
+}
+
+// inputs returns the detectors of all that implement the input interface
+// I, in registration order.
+func inputs[I detector.Detector](all []*reg) []I {
+	var out []I
+	for _, r := range all {
+		if d, ok := r.det.(I); ok {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // Deliver feeds one parsed syslog message to the detectors: the syslog
@@ -425,7 +440,7 @@ func (h *Hub) InjectOIR(slot int, action string) error {
 }
 
 // ConfigChanged feeds the change of a configuration file on disk (the
-// change line is "file PATH changed"); the daemon's config.Watcher calls
+// change line is "file PATH changed"); the daemon's filewatch.Watcher calls
 // it.
 func (h *Hub) ConfigChanged(path string) {
 	c := detector.ConfigChange{Time: h.clock.Now(), Line: config.FileLine(path), Path: path, Host: h.host}

@@ -18,7 +18,12 @@ import (
 	"github.com/dsengine/dsengine/ds/clock"
 	dsconfig "github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/events"
+	"github.com/dsengine/dsengine/ds/events/detect/cli"
 	"github.com/dsengine/dsengine/ds/events/detect/config"
+	"github.com/dsengine/dsengine/ds/events/detect/config/filewatch"
+	"github.com/dsengine/dsengine/ds/events/detect/none"
+	"github.com/dsengine/dsengine/ds/events/detect/oir"
+	"github.com/dsengine/dsengine/ds/events/detect/track"
 	"github.com/dsengine/dsengine/ds/events/syslogmsg"
 	"github.com/dsengine/dsengine/internal/syslogdata"
 )
@@ -107,9 +112,9 @@ func TestHubSyslog(t *testing.T) {
 	if want := []string{"6030/e1", "6031/e1", "6032/ospf"}; !slices.Equal(ids(got), want) {
 		t.Fatalf("fired %v, want %v", ids(got), want)
 	}
-	if got[0].Vars["ds_syslog_1"] != "up" || got[0].Count != 2 || got[1].Vars["ds_syslog_1"] != "FastEthernet0/0" ||
-		got[0].Vars["ds_syslog_severity"] != "3" || got[1].Host != "edge-1" {
-		t.Errorf("vars %v / %v, host %q", got[0].Vars, got[1].Vars, got[1].Host)
+	if got[0].Vars()["ds_syslog_1"] != "up" || got[0].Count != 2 || got[1].Vars()["ds_syslog_1"] != "FastEthernet0/0" ||
+		got[0].Vars()["ds_syslog_severity"] != "3" || got[1].Host != "edge-1" {
+		t.Errorf("vars %v / %v, host %q", got[0].Vars(), got[1].Vars(), got[1].Host)
 	}
 	if st := h.IndexStats(); st.IDs != 3 || st.AlwaysRun != 0 {
 		t.Errorf("index %+v", st)
@@ -199,7 +204,7 @@ func TestHubOIR(t *testing.T) {
 	if want := []string{"any/e", "rem3/e", "any/e", "any/e"}; !slices.Equal(ids(got), want) {
 		t.Fatalf("fired %v, want %v", ids(got), want)
 	}
-	if got[1].Slot != 3 || got[1].Action != "remove" || got[1].Message == nil || got[3].Host != "rtr" {
+	if p := got[1].Payload.(oir.Fire); p.Slot != 3 || p.Action != "remove" || got[1].Message == nil || got[3].Host != "rtr" {
 		t.Errorf("fired %+v", got[1])
 	}
 
@@ -211,7 +216,7 @@ func TestHubOIR(t *testing.T) {
 	if want := []string{"any/e", "ins9/e"}; !slices.Equal(ids(got), want) {
 		t.Fatalf("injected: fired %v, want %v", ids(got), want)
 	}
-	if f := got[1]; f.Slot != 9 || f.Action != "insert" || f.Message != nil || f.Host != "edge-1" || !f.Time.Equal(t0.Add(time.Minute)) {
+	if f := got[1]; f.Payload != (oir.Fire{Slot: 9, SlotName: "9", Action: "insert"}) || f.Message != nil || f.Host != "edge-1" || !f.Time.Equal(t0.Add(time.Minute)) {
 		t.Errorf("injected: %+v", f)
 	}
 	if h.InjectOIR(1, "yank") == nil || h.InjectOIR(-1, "insert") == nil {
@@ -233,7 +238,7 @@ func TestHubConfig(t *testing.T) {
 	if want := []string{"all/c", "vty/c", "all/c"}; !slices.Equal(ids(got), want) {
 		t.Fatalf("fired %v, want %v", ids(got), want)
 	}
-	if got[1].Vars["ds_syslog_1"] != "192.0.2.1" || got[1].Line != "Configured from console by admin on vty0 (192.0.2.1)" {
+	if got[1].Vars()["ds_syslog_1"] != "192.0.2.1" || got[1].Payload.(config.Fire).Line != "Configured from console by admin on vty0 (192.0.2.1)" {
 		t.Errorf("fired %+v", got[1])
 	}
 
@@ -243,7 +248,7 @@ func TestHubConfig(t *testing.T) {
 	if err := os.WriteFile(path, []byte("hostname edge-1\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	w, err := config.NewWatcher(ds.RealClock{}, 0, nil, h.ConfigChanged)
+	w, err := filewatch.NewWatcher(ds.RealClock{}, 0, nil, h.ConfigChanged)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,7 +275,7 @@ func TestHubConfig(t *testing.T) {
 	if len(got) < 2 {
 		t.Fatalf("file change fired %v, want all/c and file/c", ids(got))
 	}
-	if got[0].Owner != "all" || got[1].Owner != "file" || got[1].Path != path || got[1].Line != "file "+path+" changed" || got[1].Message != nil {
+	if got[0].Owner != "all" || got[1].Owner != "file" || got[1].Payload.(config.Fire).Path != path || got[1].Payload.(config.Fire).Line != "file "+path+" changed" || got[1].Message != nil {
 		t.Errorf("file change: %+v", got[:2])
 	}
 }
@@ -323,7 +328,7 @@ func TestHubTrack(t *testing.T) {
 	if want := []string{"down10/t", "any12/t", "eem/t"}; !slices.Equal(ids(got), want) {
 		t.Fatalf("fired %v, want %v", ids(got), want)
 	}
-	if got[0].Track != 10 || got[0].State != "down" || got[0].PrevState != "unknown" || got[0].Host != "sw1" || got[2].PrevState != "down" {
+	if got[0].Payload != (track.Fire{Object: 10, State: "down", Prev: "unknown"}) || got[0].Host != "sw1" || got[2].Payload.(track.Fire).Prev != "down" {
 		t.Errorf("fired %+v", got)
 	}
 	if st, ok := h.TrackState(10); st != StateUp || !ok {
@@ -348,7 +353,7 @@ func TestHubNoneAndCallHome(t *testing.T) {
 		t.Error("ran a DS without event none")
 	}
 	got := s.take()
-	if len(got) != 1 || got[0].Args[0] != "Gi1/0/1" || !got[0].Time.Equal(v.Now()) {
+	if len(got) != 1 || got[0].Payload.(none.Fire).Args[0] != "Gi1/0/1" || !got[0].Time.Equal(v.Now()) {
 		t.Fatalf("fired %+v", got)
 	}
 	if g := h.AlertGroupCommands("inventory"); !slices.Equal(g, []string{"6030", "6031"}) {
@@ -369,7 +374,7 @@ func TestHubCLI(t *testing.T) {
 	mustRegister(t, h, "APPLET", ds.Event{ID: "e1", Type: ds.EventEEM, EEMLine: `event cli pattern "^reload" sync no skip no`}, nil, &s)
 	h.CLI("show version")
 	h.CLI("reload in 5")
-	if got := s.take(); len(got) != 1 || got[0].Line != "reload in 5" {
+	if got := s.take(); len(got) != 1 || got[0].Payload.(cli.Fire).Command != "reload in 5" {
 		t.Fatalf("fired %+v", got)
 	}
 }
@@ -578,7 +583,7 @@ func TestHubReplace(t *testing.T) {
 	}
 	deliver(h, v, "%LINK-3-UPDOWN: Interface Gi1/0/1, changed state to down")
 	deliver(h, v, "%LINK-3-UPDOWN: Interface Gi1/0/2, changed state to down")
-	if got := s.take(); len(got) != 1 || got[0].Registration != regs[0].ID || got[0].Vars["ds_syslog_msg"] != "%LINK-3-UPDOWN: Interface Gi1/0/2, changed state to down" {
+	if got := s.take(); len(got) != 1 || got[0].Registration != regs[0].ID || got[0].Vars()["ds_syslog_msg"] != "%LINK-3-UPDOWN: Interface Gi1/0/2, changed state to down" {
 		t.Fatalf("after Replace fired %+v", got)
 	}
 	if all := h.Registrations(); len(all) != 1 || all[0].ID != regs[0].ID {
@@ -617,7 +622,8 @@ func TestHubIPSLATrack(t *testing.T) {
 	v.Advance(30 * time.Second)
 	var got []string
 	for _, f := range s.take() {
-		got = append(got, f.PrevState+">"+f.State+"@"+f.Time.Sub(t0).String())
+		p := f.Payload.(track.Fire)
+		got = append(got, p.Prev+">"+p.State+"@"+f.Time.Sub(t0).String())
 	}
 	if want := []string{"unknown>down@0s", "down>up@30s", "up>down@1m0s"}; !slices.Equal(got, want) {
 		t.Fatalf("fired %v, want %v", got, want)

@@ -10,94 +10,84 @@ import (
 	"github.com/dsengine/dsengine/ds"
 )
 
-// ParseEvent parses one IOS EEM event line, such as
+// Form is the EEM event-line form of one detector type: the keyword that
+// follows `event [tag T]` and the function that reads the rest of the
+// line. Each detector package declares its own (detect/syslog's is
+// `syslog`, detect/periodic's `timer`); the detector table lists them.
+type Form struct {
+	// Keyword is the word after `event [tag T]`, such as "syslog".
+	Keyword string
+	// Parse reads the words after the keyword kw into l.Event and sets its
+	// Type. It reports a problem with an error from l.Errorf (or from
+	// l.Options, l.Require, l.Seconds).
+	Parse func(l *Line, kw Field) error
+}
+
+// Parse parses one IOS EEM event line, such as
 //
 //	event syslog pattern "OSPF-5-ADJCHG" occurs 2 period 30
 //	event tag e1 oir
 //
-// into the shared event model. The forms understood are:
-//
-//	event [tag T] syslog [occurs N] [period S] [priority P] [severity-L] pattern "RE" [ratelimit S]
-//	event [tag T] timer cron cron-entry "M H DOM MON DOW" [name X]
-//	event [tag T] timer watchdog|countdown|absolute time S [name X]
-//	event [tag T] oir
-//	event [tag T] config [pattern "RE"]
-//	event [tag T] none
-//	event [tag T] track N [state up|down|any]
-//	event [tag T] cli pattern "RE" [sync yes|no] [skip yes|no] [occurs N] [period S]
-//
-// Options come in any order and at most once; maxrun S is accepted on every
-// line. S is seconds, possibly with a fraction (30.5). Patterns must be RE2
-// once ${ds_x} placeholders are filled in. The event's ID is the tag, EEMLine
-// the trimmed line; Pos is left to the caller. Errors are *SyntaxError,
-// pointing at the offending word.
-func ParseEvent(line string) (ds.Event, error) {
+// into the shared event model, with the form of forms whose keyword the
+// line names (the detector table's forms; error messages list their
+// keywords in that order). Options come in any order and at most once;
+// maxrun S is accepted on every line. S is seconds, possibly with a
+// fraction (30.5). The event's ID is the tag, EEMLine the trimmed line;
+// Pos is left to the caller. Errors are *SyntaxError, pointing at the
+// offending word.
+func Parse(line string, forms []Form) (ds.Event, error) {
 	f, err := Fields(line)
 	if err != nil {
 		return ds.Event{}, err
 	}
-	p := &lineParser{line: line, f: f, seen: map[string]bool{}}
-	ev, err := p.parse()
-	if err != nil {
+	l := &Line{line: line, f: f, seen: map[string]bool{}}
+	if err := l.parse(forms); err != nil {
 		return ds.Event{}, err
 	}
-	ev.EEMLine = trimBlanks(line)
-	return ev, nil
+	l.Event.EEMLine = trimBlanks(line)
+	return l.Event, nil
 }
 
-// Detectors lists the EEM event detectors ParseEvent understands, in the
-// order error messages name them.
-var Detectors = []string{"syslog", "timer", "oir", "config", "none", "track", "cli"}
-
-// timerKinds maps the word after "timer" to the kind of schedule.
-var timerKinds = []struct {
-	word string
-	kind ds.TimerKind
-}{
-	{"absolute", ds.TimerAbsolute},
-	{"countdown", ds.TimerCountdown},
-	{"watchdog", ds.TimerWatchdog},
-	{"cron", ds.TimerCron},
-}
-
-// eventSeverities are the EEM severity-<level> options of event syslog:
-// the severity of the published event, which the engine accepts and ignores.
-var eventSeverities = map[string]bool{
-	"severity-catastrophic": true, "severity-critical": true, "severity-major": true, "severity-minor": true,
-	"severity-warning": true, "severity-normal": true, "severity-debugging": true,
-}
-
-// Value descriptions used in error messages.
+// Value descriptions for Option.Value, used in error messages.
 const (
-	countValue   = "a whole number from 1 to 4294967295"
-	secondsValue = "a number of seconds such as 30 or 30.5"
-	patternValue = `a quoted regular expression such as "LINK-3-UPDOWN"`
-	yesNoValue   = "yes or no"
+	CountValue   = "a whole number from 1 to 4294967295"
+	SecondsValue = "a number of seconds such as 30 or 30.5"
+	PatternValue = `a quoted regular expression such as "LINK-3-UPDOWN"`
 )
 
 // maxSeconds bounds every time value: IOS takes 32-bit seconds.
 const maxSeconds = 4294967295
 
-// lineParser walks the words of one event line.
-type lineParser struct {
+// Line is one event line being parsed: a Form's Parse reads its words
+// with Next and Options and fills in Event.
+type Line struct {
+	// Event is the event the line describes; Parse has set its ID (the
+	// tag) and Severity (ds.SeverityAny) before calling the form.
+	Event ds.Event
+
 	line string
 	f    []Field
 	i    int
-	ev   ds.Event
 	seen map[string]bool
 }
 
-// option is one keyword an event detector accepts after its name. value
-// describes the value it takes ("" for a bare keyword); set stores it.
-type option struct {
-	name  string
-	value string
-	set   func(p *lineParser, val Field) error
+// Option is one keyword an event detector accepts after its name. Value
+// describes the value it takes ("" for a bare keyword); Set stores it.
+type Option struct {
+	Name  string
+	Value string
+	Set   func(l *Line, val Field) error
+	// Match, when set, makes the option every unquoted word it accepts
+	// instead of the word Name (EEM's severity-major, severity-minor …);
+	// Name then only names it for duplicates, and error messages do not
+	// list it.
+	Match func(word string) bool
 }
 
-// errorf builds a SyntaxError. A word can be as long as the line, so the
-// strings and errors quoted in the message are shortened.
-func (p *lineParser) errorf(off int, format string, args ...any) error {
+// Errorf builds a SyntaxError at byte offset off. A word can be as long
+// as the line, so the strings and errors quoted in the message are
+// shortened.
+func (l *Line) Errorf(off int, format string, args ...any) error {
 	for i, a := range args {
 		switch a := a.(type) {
 		case string:
@@ -107,6 +97,15 @@ func (p *lineParser) errorf(off int, format string, args ...any) error {
 		}
 	}
 	return &SyntaxError{Offset: off, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Next returns the next word of the line, and false at its end.
+func (l *Line) Next() (Field, bool) {
+	if l.i >= len(l.f) {
+		return Field{}, false
+	}
+	l.i++
+	return l.f[l.i-1], true
 }
 
 // clip cuts s to at most n bytes, on a rune boundary, marking the cut.
@@ -120,271 +119,147 @@ func clip(s string, n int) string {
 	return s[:n] + "..."
 }
 
-func (p *lineParser) parse() (ds.Event, error) {
-	if len(p.f) == 0 {
-		return ds.Event{}, p.errorf(0, "empty event line; expected event <detector> ...")
+func (l *Line) parse(forms []Form) error {
+	keywords := make([]string, len(forms))
+	for i, fm := range forms {
+		keywords[i] = fm.Keyword
 	}
-	if w := p.f[0]; w.Quoted || w.Text != "event" {
-		return ds.Event{}, p.errorf(w.Offset, "line starts with %q; an EEM event line starts with event", w.Text)
+	expected := strings.Join(keywords, ", ")
+	if len(l.f) == 0 {
+		return l.Errorf(0, "empty event line; expected event <detector> ...")
 	}
-	p.i = 1
-	if p.i < len(p.f) && !p.f[p.i].Quoted && p.f[p.i].Text == "tag" {
-		if p.i+1 >= len(p.f) {
-			return ds.Event{}, p.errorf(p.f[p.i].Offset, "missing name after tag")
+	if w := l.f[0]; w.Quoted || w.Text != "event" {
+		return l.Errorf(w.Offset, "line starts with %q; an EEM event line starts with event", w.Text)
+	}
+	l.i = 1
+	if l.i < len(l.f) && !l.f[l.i].Quoted && l.f[l.i].Text == "tag" {
+		if l.i+1 >= len(l.f) {
+			return l.Errorf(l.f[l.i].Offset, "missing name after tag")
 		}
-		p.ev.ID = p.f[p.i+1].Text
-		if p.ev.ID == "" {
-			return ds.Event{}, p.errorf(p.f[p.i+1].Offset, "empty tag name")
+		l.Event.ID = l.f[l.i+1].Text
+		if l.Event.ID == "" {
+			return l.Errorf(l.f[l.i+1].Offset, "empty tag name")
 		}
-		p.i += 2
+		l.i += 2
 	}
-	if p.i >= len(p.f) {
-		return ds.Event{}, p.errorf(len(p.line), "missing event detector; expected %s", strings.Join(Detectors, ", "))
+	det, ok := l.Next()
+	if !ok {
+		return l.Errorf(len(l.line), "missing event detector; expected %s", expected)
 	}
-	det := p.f[p.i]
-	p.i++
-	p.ev.Severity = ds.SeverityAny
-	var err error
-	switch {
-	case det.Quoted:
-		err = p.errorf(det.Offset, "unknown event detector %q; expected %s", det.Text, strings.Join(Detectors, ", "))
-	case det.Text == "syslog":
-		err = p.syslog(det)
-	case det.Text == "timer":
-		err = p.timer(det)
-	case det.Text == "oir":
-		p.ev.Type, p.ev.Slot, p.ev.OIRAction = ds.EventOIR, ds.SlotAny, "any"
-		err = p.options("event oir", nil)
-	case det.Text == "config":
-		p.ev.Type = ds.EventConfig
-		err = p.options("event config", []option{{"pattern", patternValue, setPattern}})
-	case det.Text == "none":
-		p.ev.Type = ds.EventNone
-		err = p.options("event none", nil)
-	case det.Text == "track":
-		err = p.track(det)
-	case det.Text == "cli":
-		err = p.cli(det)
-	default:
-		err = p.errorf(det.Offset, "unknown event detector %q; expected %s", det.Text, strings.Join(Detectors, ", "))
-	}
-	return p.ev, err
-}
-
-func (p *lineParser) syslog(det Field) error {
-	p.ev.Type, p.ev.Occurs = ds.EventSyslog, 1
-	opts := []option{
-		{"occurs", countValue, setOccurs},
-		{"period", secondsValue, setPeriod},
-		{"priority", "all, emergencies, alerts, critical, errors, warnings, notifications, informational, debugging or 0-7", setPriority},
-		{"pattern", patternValue, setPattern},
-		{"ratelimit", secondsValue, func(p *lineParser, v Field) error {
-			d, err := p.seconds("ratelimit", v)
-			p.ev.RateLimit = d
-			return err
-		}},
-	}
-	if err := p.options("event syslog", opts); err != nil {
-		return err
-	}
-	return p.require(det, "event syslog", "pattern", `pattern "<regex>"`)
-}
-
-func (p *lineParser) timer(det Field) error {
-	p.ev.Type = ds.EventPeriodic
-	kinds := make([]string, len(timerKinds))
-	for i, k := range timerKinds {
-		kinds[i] = k.word
-	}
-	if p.i >= len(p.f) {
-		return p.errorf(det.Offset, "missing timer type after timer; expected %s", strings.Join(kinds, ", "))
-	}
-	kw := p.f[p.i]
-	p.i++
-	for _, k := range timerKinds {
-		if !kw.Quoted && kw.Text == k.word {
-			p.ev.Timer = k.kind
-		}
-	}
-	if p.ev.Timer == "" {
-		return p.errorf(kw.Offset, "unknown timer type %q; expected %s", kw.Text, strings.Join(kinds, ", "))
-	}
-	what := "event timer " + kw.Text
-	name := option{"name", "a timer name", func(p *lineParser, v Field) error {
-		p.ev.Name = v.Text
-		return nil
-	}}
-	if p.ev.Timer == ds.TimerCron {
-		entry := option{"cron-entry", `a quoted cron entry such as "0 * * * *"`, func(p *lineParser, v Field) error {
-			if err := CheckCron(v.Text, false); err != nil {
-				return p.errorf(v.Offset, "cron-entry %q: %v", v.Text, err)
+	l.Event.Severity = ds.SeverityAny
+	if !det.Quoted {
+		for _, fm := range forms {
+			if det.Text == fm.Keyword {
+				return fm.Parse(l, det)
 			}
-			p.ev.Cron = strings.TrimSpace(v.Text)
-			return nil
-		}}
-		if err := p.options(what, []option{entry, name}); err != nil {
-			return err
 		}
-		return p.require(kw, what, "cron-entry", `cron-entry "<minute hour day month weekday>"`)
 	}
-	tm := option{"time", secondsValue, func(p *lineParser, v Field) error {
-		d, err := p.seconds("time", v)
-		if err == nil && d == 0 && p.ev.Timer != ds.TimerAbsolute {
-			err = p.errorf(v.Offset, "time must be greater than 0")
-		}
-		p.ev.Interval = d
-		return err
-	}}
-	if err := p.options(what, []option{tm, name}); err != nil {
-		return err
-	}
-	return p.require(kw, what, "time", "time <seconds>")
+	return l.Errorf(det.Offset, "unknown event detector %q; expected %s", det.Text, expected)
 }
 
-func (p *lineParser) track(det Field) error {
-	p.ev.Type, p.ev.TrackState = ds.EventTrack, "any"
-	if p.i >= len(p.f) {
-		return p.errorf(det.Offset, "missing object number after track; expected 1-1000")
-	}
-	v := p.f[p.i]
-	p.i++
-	n, err := strconv.Atoi(v.Text)
-	if err != nil || v.Quoted {
-		return p.errorf(v.Offset, "track object %q is not a number; expected 1-1000", v.Text)
-	}
-	if n < 1 || n > 1000 {
-		return p.errorf(v.Offset, "track object %d is out of range; expected 1-1000", n)
-	}
-	p.ev.TrackObject = n
-	state := option{"state", "up, down or any", func(p *lineParser, v Field) error {
-		switch v.Text {
-		case "up", "down", "any":
-			p.ev.TrackState = v.Text
-			return nil
-		}
-		return p.errorf(v.Offset, "state %q is not up, down or any", v.Text)
-	}}
-	return p.options("event track", []option{state})
-}
-
-func (p *lineParser) cli(det Field) error {
-	p.ev.Type, p.ev.Occurs = ds.EventCLI, 1
-	yesNo := func(name string) option {
-		return option{name, yesNoValue, func(p *lineParser, v Field) error {
-			if v.Text != "yes" && v.Text != "no" {
-				return p.errorf(v.Offset, "%s %q is not yes or no", name, v.Text)
-			}
-			return nil
-		}}
-	}
-	opts := []option{
-		{"pattern", patternValue, setPattern},
-		yesNo("sync"),
-		yesNo("skip"),
-		{"occurs", countValue, setOccurs},
-		{"period", secondsValue, setPeriod},
-	}
-	if err := p.options("event cli", opts); err != nil {
-		return err
-	}
-	return p.require(det, "event cli", "pattern", `pattern "<regex>"`)
-}
-
-// options reads the remaining words as options from opts (plus maxrun,
-// which every detector takes), each at most once.
-func (p *lineParser) options(what string, opts []option) error {
-	opts = append(opts, option{"maxrun", secondsValue, func(p *lineParser, v Field) error {
-		d, err := p.seconds("maxrun", v)
-		p.ev.MaxRun = d
+// Options reads the remaining words as options from opts (plus maxrun,
+// which every detector takes), each at most once. what names the form in
+// messages ("event syslog").
+func (l *Line) Options(what string, opts []Option) error {
+	opts = append(opts, Option{Name: "maxrun", Value: SecondsValue, Set: func(l *Line, v Field) error {
+		d, err := l.Seconds("maxrun", v)
+		l.Event.MaxRun = d
 		return err
 	}})
-	for p.i < len(p.f) {
-		w := p.f[p.i]
-		p.i++
-		var opt *option
+	for l.i < len(l.f) {
+		w := l.f[l.i]
+		l.i++
+		var opt *Option
 		for k := range opts {
-			if !w.Quoted && w.Text == opts[k].name {
+			if opts[k].Match == nil && !w.Quoted && w.Text == opts[k].Name {
 				opt = &opts[k]
 			}
 		}
-		if opt == nil && what == "event syslog" && !w.Quoted && eventSeverities[w.Text] {
-			opt = &option{name: "severity-<level>", set: func(*lineParser, Field) error { return nil }}
+		for k := range opts {
+			if opt == nil && opts[k].Match != nil && !w.Quoted && opts[k].Match(w.Text) {
+				opt = &opts[k]
+			}
 		}
 		if opt == nil {
-			names := make([]string, len(opts))
-			for k, o := range opts {
-				names[k] = o.name
+			var names []string
+			for _, o := range opts {
+				if o.Match == nil {
+					names = append(names, o.Name)
+				}
 			}
-			return p.errorf(w.Offset, "unknown option %q for %s; expected %s", w.Text, what, strings.Join(names, ", "))
+			return l.Errorf(w.Offset, "unknown option %q for %s; expected %s", w.Text, what, strings.Join(names, ", "))
 		}
-		if p.seen[opt.name] {
-			return p.errorf(w.Offset, "duplicate option %q for %s", w.Text, what)
+		if l.seen[opt.Name] {
+			return l.Errorf(w.Offset, "duplicate option %q for %s", w.Text, what)
 		}
-		p.seen[opt.name] = true
+		l.seen[opt.Name] = true
 		var val Field
-		if opt.value != "" {
-			if p.i >= len(p.f) {
-				return p.errorf(w.Offset, "missing value after %s; expected %s", w.Text, opt.value)
+		if opt.Value != "" {
+			if l.i >= len(l.f) {
+				return l.Errorf(w.Offset, "missing value after %s; expected %s", w.Text, opt.Value)
 			}
-			val = p.f[p.i]
-			p.i++
+			val = l.f[l.i]
+			l.i++
 		}
-		if err := opt.set(p, val); err != nil {
+		if err := opt.Set(l, val); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// require reports a missing mandatory option at the word naming the detector.
-func (p *lineParser) require(at Field, what, name, form string) error {
-	if !p.seen[name] {
-		return p.errorf(at.Offset, "%s needs %s", what, form)
+// Require reports a mandatory option name that Options did not see, at
+// the word at (the detector's keyword): "<what> needs <form>".
+func (l *Line) Require(at Field, what, name, form string) error {
+	if !l.seen[name] {
+		return l.Errorf(at.Offset, "%s needs %s", what, form)
 	}
 	return nil
 }
 
-func setPattern(p *lineParser, v Field) error {
-	if v.Text == "" {
-		return p.errorf(v.Offset, "empty pattern")
-	}
-	if _, err := CheckPattern(v.Text); err != nil {
-		return p.errorf(v.Offset, "pattern is not a valid RE2 regular expression: %v", err)
-	}
-	p.ev.Pattern = v.Text
-	return nil
+// PatternOption is `pattern "RE"`: an RE2 pattern (with ${ds_x}
+// placeholders) into Event.Pattern.
+func PatternOption() Option {
+	return Option{Name: "pattern", Value: PatternValue, Set: func(l *Line, v Field) error {
+		if v.Text == "" {
+			return l.Errorf(v.Offset, "empty pattern")
+		}
+		if _, err := CheckPattern(v.Text); err != nil {
+			return l.Errorf(v.Offset, "pattern is not a valid RE2 regular expression: %v", err)
+		}
+		l.Event.Pattern = v.Text
+		return nil
+	}}
 }
 
-func setOccurs(p *lineParser, v Field) error {
-	n, err := strconv.ParseUint(v.Text, 10, 32)
-	if err != nil || n < 1 || v.Quoted {
-		return p.errorf(v.Offset, "occurs %q is not %s", v.Text, countValue)
-	}
-	p.ev.Occurs = int(n)
-	return nil
+// OccursOption is `occurs N` into Event.Occurs.
+func OccursOption() Option {
+	return Option{Name: "occurs", Value: CountValue, Set: func(l *Line, v Field) error {
+		n, err := strconv.ParseUint(v.Text, 10, 32)
+		if err != nil || n < 1 || v.Quoted {
+			return l.Errorf(v.Offset, "occurs %q is not %s", v.Text, CountValue)
+		}
+		l.Event.Occurs = int(n)
+		return nil
+	}}
 }
 
-func setPeriod(p *lineParser, v Field) error {
-	d, err := p.seconds("period", v)
-	p.ev.Period = d
-	return err
+// PeriodOption is `period S` into Event.Period.
+func PeriodOption() Option {
+	return Option{Name: "period", Value: SecondsValue, Set: func(l *Line, v Field) error {
+		d, err := l.Seconds("period", v)
+		l.Event.Period = d
+		return err
+	}}
 }
 
-func setPriority(p *lineParser, v Field) error {
-	sev, ok := ds.ParseSeverity(v.Text)
-	if !ok || v.Quoted {
-		return p.errorf(v.Offset, "priority %q is not all, emergencies, alerts, critical, errors, warnings, notifications, informational, debugging or 0-7", v.Text)
-	}
-	p.ev.Severity = sev
-	return nil
-}
-
-// seconds reads an EEM time value: whole seconds with an optional fraction
-// of up to nine digits, at most 4294967295.
-func (p *lineParser) seconds(name string, v Field) (time.Duration, error) {
+// Seconds reads an EEM time value: whole seconds with an optional fraction
+// of up to nine digits, at most 4294967295. name names the option in the
+// error.
+func (l *Line) Seconds(name string, v Field) (time.Duration, error) {
 	d, ok := ParseSeconds(v.Text)
 	if !ok || v.Quoted {
-		return 0, p.errorf(v.Offset, "%s %q is not %s, up to %d", name, v.Text, secondsValue, maxSeconds)
+		return 0, l.Errorf(v.Offset, "%s %q is not %s, up to %d", name, v.Text, SecondsValue, maxSeconds)
 	}
 	return d, nil
 }

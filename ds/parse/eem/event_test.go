@@ -1,4 +1,4 @@
-package eem
+package eem_test
 
 import (
 	"errors"
@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/events/detect/types"
+	"github.com/dsengine/dsengine/ds/parse/eem"
 )
 
 func TestParseEventGood(t *testing.T) {
@@ -64,14 +66,14 @@ func TestParseEventGood(t *testing.T) {
 			ds.Event{Type: ds.EventSyslog, Pattern: "x", Occurs: 1, Severity: anySev}},
 	}
 	for _, c := range cases {
-		got, err := ParseEvent(c.line)
+		got, err := types.ParseEEM(c.line)
 		if err != nil {
-			t.Errorf("ParseEvent(%q): %v", c.line, err)
+			t.Errorf("types.ParseEEM(%q): %v", c.line, err)
 			continue
 		}
 		c.want.EEMLine = trimmed(c.line)
 		if !reflect.DeepEqual(got, c.want) {
-			t.Errorf("ParseEvent(%q)\n got %+v\nwant %+v", c.line, got, c.want)
+			t.Errorf("types.ParseEEM(%q)\n got %+v\nwant %+v", c.line, got, c.want)
 		}
 	}
 }
@@ -138,14 +140,14 @@ func TestParseEventBad(t *testing.T) {
 		{`event "syslog" pattern "x"`, 6, `unknown event detector "syslog"; expected syslog, timer, oir, config, none, track, cli`},
 	}
 	for _, c := range cases {
-		_, err := ParseEvent(c.line)
-		var se *SyntaxError
+		_, err := types.ParseEEM(c.line)
+		var se *eem.SyntaxError
 		if !errors.As(err, &se) {
-			t.Errorf("ParseEvent(%q) = %v, want a *SyntaxError", c.line, err)
+			t.Errorf("types.ParseEEM(%q) = %v, want a *eem.SyntaxError", c.line, err)
 			continue
 		}
 		if se.Offset != c.offset || se.Msg != c.msg {
-			t.Errorf("ParseEvent(%q)\n got %d: %s\nwant %d: %s", c.line, se.Offset, se.Msg, c.offset, c.msg)
+			t.Errorf("types.ParseEEM(%q)\n got %d: %s\nwant %d: %s", c.line, se.Offset, se.Msg, c.offset, c.msg)
 		}
 	}
 }
@@ -158,8 +160,8 @@ func TestStripPlaceholders(t *testing.T) {
 		"${ds_a}${ds_b}${ds_c}$": "xxx$",
 	}
 	for in, want := range cases {
-		if got := StripPlaceholders(in); got != want {
-			t.Errorf("StripPlaceholders(%q) = %q, want %q", in, got, want)
+		if got := eem.StripPlaceholders(in); got != want {
+			t.Errorf("eem.StripPlaceholders(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
@@ -183,35 +185,35 @@ func TestParseSeconds(t *testing.T) {
 		{"+1", 0, false},
 	}
 	for _, c := range cases {
-		got, ok := ParseSeconds(c.in)
+		got, ok := eem.ParseSeconds(c.in)
 		if got != c.want || ok != c.ok {
-			t.Errorf("ParseSeconds(%q) = %v, %v; want %v, %v", c.in, got, ok, c.want, c.ok)
+			t.Errorf("eem.ParseSeconds(%q) = %v, %v; want %v, %v", c.in, got, ok, c.want, c.ok)
 		}
 	}
 }
 
 func TestCheckCron(t *testing.T) {
 	for _, spec := range []string{"* * * * *", "@hourly", "@every 5m", "0 0 1,15 * sun"} {
-		if err := CheckCron(spec, false); err != nil {
-			t.Errorf("CheckCron(%q, false): %v", spec, err)
+		if err := eem.CheckCron(spec, false); err != nil {
+			t.Errorf("eem.CheckCron(%q, false): %v", spec, err)
 		}
 	}
-	if err := CheckCron("30 0 * * * *", true); err != nil {
+	if err := eem.CheckCron("30 0 * * * *", true); err != nil {
 		t.Errorf("six fields with seconds: %v", err)
 	}
 	for _, spec := range []string{"", "TZ=UTC", "CRON_TZ=Europe/Paris 0 * * * *", "* * * * * *", "0 25 * * *", "*/0 * * * *"} {
-		if err := CheckCron(spec, false); err == nil {
-			t.Errorf("CheckCron(%q, false) accepted a bad entry", spec)
+		if err := eem.CheckCron(spec, false); err == nil {
+			t.Errorf("eem.CheckCron(%q, false) accepted a bad entry", spec)
 		}
 	}
 }
 
 func TestFields(t *testing.T) {
-	got, err := Fields(` event  syslog pattern "a b\"c" x`)
+	got, err := eem.Fields(` event  syslog pattern "a b\"c" x`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Field{
+	want := []eem.Field{
 		{Text: "event", Offset: 1},
 		{Text: "syslog", Offset: 8},
 		{Text: "pattern", Offset: 15},

@@ -1,9 +1,12 @@
-package eem
+package eem_test
 
 import (
 	"errors"
 	"reflect"
 	"testing"
+
+	"github.com/dsengine/dsengine/ds/events/detect/types"
+	"github.com/dsengine/dsengine/ds/parse/eem"
 )
 
 func FuzzParseEvent(f *testing.F) {
@@ -27,11 +30,11 @@ func FuzzParseEvent(f *testing.F) {
 		f.Add(line)
 	}
 	f.Fuzz(func(t *testing.T, line string) {
-		ev, err := ParseEvent(line)
+		ev, err := types.ParseEEM(line)
 		if err != nil {
-			var se *SyntaxError
+			var se *eem.SyntaxError
 			if !errors.As(err, &se) {
-				t.Fatalf("error %T is not a *SyntaxError", err)
+				t.Fatalf("error %T is not a *eem.SyntaxError", err)
 			}
 			if se.Offset < 0 || se.Offset > len(line) || se.Msg == "" {
 				t.Fatalf("bad error %+v for a %d-byte line", se, len(line))
@@ -42,7 +45,7 @@ func FuzzParseEvent(f *testing.F) {
 			t.Fatalf("accepted %q as %+v", line, ev)
 		}
 		// The kept line parses again into the same event.
-		again, err := ParseEvent(ev.EEMLine)
+		again, err := types.ParseEEM(ev.EEMLine)
 		if err != nil || !reflect.DeepEqual(again, ev) {
 			t.Fatalf("EEMLine %q parses to %+v, %v; want %+v", ev.EEMLine, again, err, ev)
 		}

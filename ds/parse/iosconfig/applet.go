@@ -9,6 +9,7 @@ import (
 
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/config"
+	"github.com/dsengine/dsengine/ds/events/detect/types"
 	"github.com/dsengine/dsengine/ds/parse/eem"
 )
 
@@ -164,7 +165,7 @@ func (p *parser) appletCmd(st *appletState, n *node, kw string, args []string, n
 }
 
 func (p *parser) appletEvent(st *appletState, n *node) {
-	ev, err := eem.ParseEvent(n.text)
+	ev, err := types.ParseEEM(n.text)
 	if err != nil {
 		st.badEvents = true
 		if se, ok := err.(*eem.SyntaxError); ok {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dsengine/dsengine/ds/events/detect/types"
 	"github.com/dsengine/dsengine/ds/parse/eem"
 )
 
@@ -224,10 +225,10 @@ func TestBadEventLine(t *testing.T) {
 		`event syslog occurs 0 pattern "x"`,
 		`event timer cron cron-entry "61 * * * *"`,
 	} {
-		_, perr := eem.ParseEvent(line)
+		_, perr := types.ParseEEM(line)
 		se, ok := perr.(*eem.SyntaxError)
 		if !ok {
-			t.Errorf("eem.ParseEvent(%q) = %v; want a *SyntaxError", line, perr)
+			t.Errorf("types.ParseEEM(%q) = %v; want a *SyntaxError", line, perr)
 			continue
 		}
 		want := fmt.Sprintf("t.conf:2: bad event line, column %d: %s", se.Offset+3, se.Msg)

@@ -22,11 +22,7 @@ type Detector struct {
 // New validates the alert group: one of config.AlertGroups().
 func New(ev ds.Event, _ detector.Env) (*Detector, error) {
 	if _, ok := config.ParseAlertGroup(ev.AlertGroup); !ok {
-		var names []string
-		for _, g := range config.AlertGroups() {
-			names = append(names, string(g))
-		}
-		return nil, fmt.Errorf("call-home event %s: alert group %q is not one of %s", ev.ID, ev.AlertGroup, strings.Join(names, ", "))
+		return nil, fmt.Errorf("call-home event %s: alert group %q is not one of %s", ev.ID, ev.AlertGroup, strings.Join(Groups(), ", "))
 	}
 	return &Detector{group: ev.AlertGroup}, nil
 }

@@ -49,8 +49,8 @@ func (d *Detector) Stop() {
 }
 
 // CLI counts a command the pattern matches and fires when the count
-// completes within the period; Fired.Line is the command and the capture
-// groups are ds_syslog_1 … as for syslog patterns.
+// completes within the period; Fire.Command is the command and the
+// capture groups are ds_syslog_1 … as for syslog patterns.
 func (d *Detector) CLI(at time.Time, command string) {
 	groups := d.re.FindStringSubmatch(command)
 	if groups == nil {
@@ -64,9 +64,10 @@ func (d *Detector) CLI(at time.Time, command string) {
 	d.mu.Unlock()
 	f := d.env.Base(d.ev, at)
 	f.Count = max(d.ev.Occurs, 1)
-	f.Line = command
+	p := Fire{Command: command}
 	if len(groups) > 1 {
-		f.Vars = detector.GroupVars(make(map[string]string, len(groups)-1), groups)
+		p.Values = detector.GroupVars(make(map[string]string, len(groups)-1), groups)
 	}
+	f.Payload = p
 	d.env.Fire(f)
 }

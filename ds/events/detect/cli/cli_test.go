@@ -20,7 +20,7 @@ func TestOccursAndGroups(t *testing.T) {
 	d.CLI(t0.Add(time.Second), "show version")
 	d.CLI(t0.Add(11*time.Second), "clear counters Gi1/0/2")
 	d.CLI(t0.Add(15*time.Second), "clear counters Gi1/0/3")
-	if len(fired) != 1 || fired[0].Line != "clear counters Gi1/0/3" || fired[0].Vars["ds_syslog_1"] != "Gi1/0/3" || fired[0].Count != 2 {
+	if len(fired) != 1 || fired[0].Payload.(Fire).Command != "clear counters Gi1/0/3" || fired[0].Vars()["ds_syslog_1"] != "Gi1/0/3" || fired[0].Count != 2 {
 		t.Fatalf("fired %+v", fired)
 	}
 }

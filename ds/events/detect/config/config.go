@@ -44,7 +44,7 @@ func (d *Detector) Start(context.Context) error { return nil }
 func (d *Detector) Stop() { d.stopped.Store(true) }
 
 // ConfigChange fires when the change line matches the pattern (or there
-// is none). The Vars hold the syslog variables when a message reported
+// is none). Its Fire holds the syslog variables when a message reported
 // the change, and ds_syslog_1 … for the pattern's capture groups.
 func (d *Detector) ConfigChange(c detector.ConfigChange) {
 	if d.stopped.Load() {
@@ -57,17 +57,18 @@ func (d *Detector) ConfigChange(c detector.ConfigChange) {
 		}
 	}
 	f := d.env.Base(d.ev, c.Time)
-	f.Line, f.Path = c.Line, c.Path
+	p := Fire{Line: c.Line, Path: c.Path}
 	if c.Host != "" {
 		f.Host = c.Host
 	}
 	if c.Message != nil {
 		m := c.Message.Clone()
 		f.Message = &m
-		f.Vars = detector.SyslogVars(&m, groups)
+		p.Values = detector.SyslogVars(&m, groups)
 	} else if len(groups) > 1 {
-		f.Vars = detector.GroupVars(make(map[string]string, len(groups)-1), groups)
+		p.Values = detector.GroupVars(make(map[string]string, len(groups)-1), groups)
 	}
+	f.Payload = p
 	d.env.Fire(f)
 }
 

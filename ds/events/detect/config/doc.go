@@ -7,5 +7,5 @@
 // ${ds_x} filled in) and the EEM line `event config [pattern "RE"]`. The
 // change line is the message text of a %SYS-5-CONFIG_I message
 // ("Configured from console by admin on vty0 (192.0.2.1)") or
-// "file PATH changed" for a file the Watcher reports.
+// "file PATH changed" for a file the filewatch.Watcher reports.
 package config

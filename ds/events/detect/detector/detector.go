@@ -56,11 +56,6 @@ type Fired struct {
 	Time         time.Time    // when it fired, on the clock (a schedule's planned time for periodic events)
 	Host         string       // the syslog message's host, else the local host name
 
-	// Vars are the event's variables: for syslog, ds_syslog_msg,
-	// ds_syslog_facility, ds_syslog_severity, ds_syslog_mnemonic,
-	// ds_syslog_host and ds_syslog_1 … ds_syslog_N for the capture groups
-	// of the match that completed the count. Nil when the type has none.
-	Vars map[string]string
 	// Message is a copy (events.Message.Clone) of the syslog message that
 	// fired the event, nil when no message did (injected OIR, a file
 	// change, timers, track probes).
@@ -68,24 +63,13 @@ type Fired struct {
 	// Count is how many occurrences completed the event (the occurs
 	// count of syslog and cli events), 1 for other types.
 	Count int
-
-	Slot     int    // oir: the slot number, SlotUnknown when the message names no numeric slot
-	SlotName string // oir: the slot as written ("3", "F0", "0/1")
-	Action   string // oir: "insert" or "remove"
-
-	Path string // config: the changed file, "" for a %SYS-5-CONFIG_I change
-	Line string // config: the change line; cli: the command
-
-	Track     int    // track: the object number
-	State     string // track: the new state, "up" or "down"
-	PrevState string // track: the state before, "up", "down" or "unknown"
-
-	Timer ds.TimerKind // periodic: the kind of schedule
-
-	Args []string // none: the arguments of the manual run
+	// Payload is what the detector type adds (oir.Fire, track.Fire …):
+	// its fields, variables and description. Nil for a type that adds
+	// nothing.
+	Payload Payload
 }
 
-// SlotUnknown is Fired.Slot and OIR.Slot when the slot is not a number
+// SlotUnknown is OIR.Slot (and oir.Fire.Slot) when the slot is not a number
 // (IOS XE names some slots F0, R0, P0); only slot "any" matches it.
 const SlotUnknown = -2
 

@@ -42,7 +42,9 @@ func (d *Detector) Start(context.Context) error {
 		d.stopped = true
 		d.mu.Unlock()
 		if !stopped {
-			d.env.Fire(d.env.Base(d.ev, at))
+			f := d.env.Base(d.ev, at)
+			f.Payload = Fire{}
+			d.env.Fire(f)
 		}
 	})
 	return nil

@@ -31,12 +31,12 @@ func (d *Detector) Start(context.Context) error { return nil }
 func (d *Detector) Stop() { d.stopped.Store(true) }
 
 // Run fires the event at the given time with the run's arguments (EEM's
-// $_none_argc and $_none_arg1 … come from Fired.Args).
+// $_none_argc and $_none_arg1 … come from Fire.Args).
 func (d *Detector) Run(at time.Time, args []string) {
 	if d.stopped.Load() {
 		return
 	}
 	f := d.env.Base(d.ev, at)
-	f.Args = append([]string(nil), args...)
+	f.Payload = Fire{Args: append([]string(nil), args...)}
 	d.env.Fire(f)
 }

@@ -15,7 +15,7 @@ func TestRun(t *testing.T) {
 	args := []string{"Gi1/0/1", "x"}
 	d.Run(at, args)
 	args[0] = "changed"
-	if len(fired) != 1 || len(fired[0].Args) != 2 || fired[0].Args[0] != "Gi1/0/1" || !fired[0].Time.Equal(at) {
+	if len(fired) != 1 || len(fired[0].Payload.(Fire).Args) != 2 || fired[0].Payload.(Fire).Args[0] != "Gi1/0/1" || !fired[0].Time.Equal(at) {
 		t.Fatalf("fired %+v", fired)
 	}
 	d.Stop()

@@ -59,7 +59,7 @@ func (d *Detector) OIR(e detector.OIR) {
 		return
 	}
 	f := d.env.Base(d.ev, e.Time)
-	f.Slot, f.SlotName, f.Action = e.Slot, e.SlotName, e.Action
+	f.Payload = Fire{Slot: e.Slot, SlotName: e.SlotName, Action: e.Action}
 	if e.Host != "" {
 		f.Host = e.Host
 	}

@@ -78,7 +78,7 @@ func TestDetector(t *testing.T) {
 			}
 			if len(fired) > n {
 				f := fired[n]
-				if f.Slot != in.Slot || f.SlotName != in.SlotName || f.Action != in.Action || f.Host != "local" || f.Message != nil {
+				if f.Payload != (Fire{Slot: in.Slot, SlotName: in.SlotName, Action: in.Action}) || f.Host != "local" || f.Message != nil {
 					t.Errorf("fired %+v", f)
 				}
 			}

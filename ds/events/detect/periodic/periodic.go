@@ -184,6 +184,6 @@ func (d *Detector) expire(at time.Time) {
 	d.mu.Unlock()
 
 	f := d.env.Base(d.ev, at)
-	f.Timer = d.ev.Timer
+	f.Payload = Fire{Timer: d.ev.Timer}
 	d.env.Fire(f)
 }

@@ -46,7 +46,7 @@ func TestCronEveryFiveMinutesOverAnHour(t *testing.T) {
 		if f.Time.Minute() != want[i] || f.Time.Second() != 0 || f.Time.Nanosecond() != 0 {
 			t.Errorf("fire %d at %v, want minute %d second 0", i, f.Time, want[i])
 		}
-		if f.Timer != ds.TimerCron || f.Type != ds.EventPeriodic {
+		if f.Payload != (Fire{Timer: ds.TimerCron}) || f.Type != ds.EventPeriodic {
 			t.Errorf("fire %d: %+v", i, f)
 		}
 	}

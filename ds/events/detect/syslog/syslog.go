@@ -82,7 +82,7 @@ func (d *Detector) Syslog(m *events.Message) {
 	if msg.Host != "" {
 		f.Host = msg.Host
 	}
-	f.Vars = detector.SyslogVars(&msg, d.re.FindStringSubmatch(msg.Body))
+	f.Payload = Fire{Values: detector.SyslogVars(&msg, d.re.FindStringSubmatch(msg.Body))}
 	if !d.stopped.Load() { // again: building f took a while
 		d.env.Fire(f)
 	}

@@ -117,12 +117,12 @@ func TestCaptureGroupsAndVars(t *testing.T) {
 		"ds_syslog_facility": "OSPF", "ds_syslog_severity": "5", "ds_syslog_mnemonic": "ADJCHG", "ds_syslog_host": "sw01",
 		"ds_syslog_1": "1", "ds_syslog_2": "10.0.0.1", "ds_syslog_3": "FULL", "ds_syslog_4": "DOWN", "ds_syslog_5": "",
 	}
-	if len(f.Vars) != len(want) {
-		t.Errorf("vars %v", f.Vars)
+	if len(f.Vars()) != len(want) {
+		t.Errorf("vars %v", f.Vars())
 	}
 	for k, w := range want {
-		if f.Vars[k] != w {
-			t.Errorf("%s = %q, want %q", k, f.Vars[k], w)
+		if f.Vars()[k] != w {
+			t.Errorf("%s = %q, want %q", k, f.Vars()[k], w)
 		}
 	}
 	if f.Host != "sw01" || f.Message == nil || f.Message.Raw != line || f.Type != ds.EventSyslog {

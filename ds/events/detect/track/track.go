@@ -51,7 +51,7 @@ func (d *Detector) TrackChange(c detector.TrackChange) {
 		return
 	}
 	f := d.env.Base(d.ev, c.Time)
-	f.Track, f.State, f.PrevState = c.Object, c.State, c.Prev
+	f.Payload = Fire{Object: c.Object, State: c.State, Prev: c.Prev}
 	if c.Message != nil {
 		m := c.Message.Clone()
 		f.Message = &m

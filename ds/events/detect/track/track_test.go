@@ -270,12 +270,12 @@ func TestDetector(t *testing.T) {
 	}
 	var ids []string
 	for _, f := range fired {
-		ids = append(ids, f.EventID+":"+f.State)
+		ids = append(ids, f.EventID+":"+f.Payload.(Fire).State)
 	}
 	if len(ids) != 3 || ids[0] != "any:down" || ids[1] != "up:up" || ids[2] != "any:up" {
 		t.Errorf("fired %v", ids)
 	}
-	if fired[1].Track != 10 || fired[1].PrevState != "down" || fired[1].Host != "local" {
+	if fired[1].Payload != (Fire{Object: 10, State: "up", Prev: "down"}) || fired[1].Host != "local" {
 		t.Errorf("fired %+v", fired[1])
 	}
 	for _, bad := range []ds.Event{{TrackObject: 0}, {TrackObject: 1, TrackState: "flapping"}} {
