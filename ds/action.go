@@ -12,9 +12,6 @@ const (
 	ActionMessage  ActionType = "message"
 )
 
-// ActionTypes lists every action type a DS file may name.
-var ActionTypes = []ActionType{ActionCommand, ActionCallHome, ActionEmailTo, ActionScript, ActionMessage}
-
 // Action is one step of a DS, run in document order. Text is the element's
 // content: the command, the script, the message, or the mail body. Every
 // string may contain ${ds_x} until rendered.

@@ -49,7 +49,7 @@ func lintFile(path string) (*ds.Signature, error) {
 	if err := parse.CheckFileName(path, sig); err != nil {
 		return nil, err
 	}
-	if errs := actions.LintScripts(sig); len(errs) > 0 {
+	if errs := actions.Lint(sig); len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	return sig, nil

@@ -1,38 +1,19 @@
 package actions
 
 import (
-	"errors"
-	"fmt"
-
 	"github.com/dsengine/dsengine/ds"
-	"github.com/dsengine/dsengine/ds/actions/script"
+	"github.com/dsengine/dsengine/ds/actions/types"
 )
 
-// LintScripts compiles the Lua of every script action of sig, so that a
-// syntax error shows at lint time as file:line:col rather than when the DS
-// first fires. Lines count from the <Action> element, where the script
-// text (usually a CDATA section) starts.
-func LintScripts(sig *ds.Signature) []error {
+// Lint checks each action of sig with its type's Lint (a script's Lua
+// compiles), beyond what parsing checked; each error is file:line:col:
+// message.
+func Lint(sig *ds.Signature) []error {
 	var errs []error
 	for _, a := range sig.Actions {
-		if a.Type != ds.ActionScript {
-			continue
+		if d, ok := types.Lookup(a.Type); ok && d.Lint != nil {
+			errs = append(errs, d.Lint(a)...)
 		}
-		err := script.Compile(a.Text)
-		if err == nil {
-			continue
-		}
-		pos := a.Pos
-		var ce *script.CompileError
-		if errors.As(err, &ce) {
-			if ce.Line > 0 {
-				pos.Line += ce.Line - 1
-				pos.Col = ce.Col
-			}
-			errs = append(errs, fmt.Errorf("%s: script: %s", pos, ce.Msg))
-			continue
-		}
-		errs = append(errs, fmt.Errorf("%s: script: %v", pos, err))
 	}
 	return errs
 }

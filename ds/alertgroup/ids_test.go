@@ -7,6 +7,7 @@ import (
 
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/actions"
+	"github.com/dsengine/dsengine/ds/actions/action"
 	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/engine"
 )
@@ -21,7 +22,7 @@ func TestMessageIDsShared(t *testing.T) {
 	live := &actions.Live{Notify: h.notify, Config: func() *config.Config { return h.cfg }}
 	ctx := context.Background()
 	run := &engine.Run{Sig: &ds.Signature{ID: "6030", Name: "LinkDown"}, Trigger: engine.Trigger{Time: t0}}
-	if _, err := actions.New(live, nil).Perform(ctx, run, ds.Action{Type: ds.ActionCallHome}); err != nil {
+	if _, err := actions.New(live, action.Deps{Clock: h.clock}).Perform(ctx, run, ds.Action{Type: ds.ActionCallHome}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := h.s.Test(ctx, "", "x"); err != nil {

@@ -6,10 +6,10 @@ import (
 
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/actions"
+	"github.com/dsengine/dsengine/ds/actions/action"
 	"github.com/dsengine/dsengine/ds/actions/emailto"
 	"github.com/dsengine/dsengine/ds/actions/executor"
 	"github.com/dsengine/dsengine/ds/actions/message"
-	"github.com/dsengine/dsengine/ds/actions/script"
 	"github.com/dsengine/dsengine/ds/alertgroup"
 	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/lifecycle"
@@ -89,7 +89,7 @@ func (d *Daemon) startNotify(ctx context.Context) (*notifyStage, error) {
 	}
 	n.live = &actions.Live{Exec: exec, Notify: n.notifier, Mailer: n.mail, Messenger: n.messenger, Values: d.opts.Store,
 		Config: d.Config, Clock: d.clock}
-	n.actions = actions.New(n.live, script.NewRunner(script.Options{Clock: d.clock}))
+	n.actions = actions.New(n.live, action.Deps{Clock: d.clock})
 	return n, nil
 }
 

@@ -1,4 +1,4 @@
-package engine
+package engine_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/clock"
+	"github.com/dsengine/dsengine/ds/engine"
 	"github.com/dsengine/dsengine/ds/parse"
 	"github.com/dsengine/dsengine/ds/vars"
 )
@@ -33,7 +34,7 @@ func (r *recorder) note(s string) {
 	r.mu.Unlock()
 }
 
-func (r *recorder) Perform(ctx context.Context, run *Run, a ds.Action) (string, error) {
+func (r *recorder) Perform(ctx context.Context, run *engine.Run, a ds.Action) (string, error) {
 	if a.Type != ds.ActionCommand {
 		r.note(string(a.Type))
 		return "done", nil
@@ -60,7 +61,7 @@ func (r *recorder) Perform(ctx context.Context, run *Run, a ds.Action) (string, 
 	if !ok {
 		return "", errors.New("no such command")
 	}
-	run.Outputs = append(run.Outputs, CommandOutput{Command: a.Text, Output: out})
+	run.Outputs = append(run.Outputs, engine.CommandOutput{Command: a.Text, Output: out})
 	return out, nil
 }
 
@@ -93,8 +94,8 @@ func mustSig(t *testing.T, xml string) *ds.Signature {
 
 var t0 = time.Date(2026, 11, 23, 14, 46, 17, 0, time.UTC)
 
-func linkDown(intf string) Trigger {
-	return Trigger{Time: t0, Events: []Event{{ID: "e1", Type: ds.EventSyslog, Time: t0,
+func linkDown(intf string) engine.Trigger {
+	return engine.Trigger{Time: t0, Events: []engine.Event{{ID: "e1", Type: ds.EventSyslog, Time: t0,
 		Text: "%LINK-3-UPDOWN: Interface " + intf + ", changed state to down",
 		Vars: map[string]string{"ds_syslog_1": intf, "ds_syslog_msg": "Interface " + intf + ", changed state to down"}}}}
 }
@@ -105,18 +106,18 @@ func linkDown(intf string) Trigger {
 // statistics.
 func TestRunRunsActionsInOrder(t *testing.T) {
 	rec := &recorder{outputs: map[string]string{"show interfaces ${ds_syslog_1}": "Gi1/0/5 is down\n"}}
-	var records []Record
-	var done RunStats
+	var records []engine.Record
+	var done engine.RunStats
 	var started []string
 	var values map[string]string
-	e := New(Options{Clock: clock.NewVirtual(t0), Actions: performFunc(func(ctx context.Context, run *Run, a ds.Action) (string, error) {
+	e := engine.New(engine.Options{Clock: clock.NewVirtual(t0), Actions: performFunc(func(ctx context.Context, run *engine.Run, a ds.Action) (string, error) {
 		values = run.Values
 		return rec.Perform(ctx, run, a)
 	}), Synchronous: true, Hostname: "edge-1",
 		OnRunStart: func(id string) { started = append(started, id+" before "+fmt.Sprint(len(rec.calls))) },
 		Known:      func() vars.Known { return vars.Known{Environment: map[string]string{"ds_env1": "abc"}} },
-		Report:     func(r Record) { records = append(records, r) },
-		OnRunDone:  func(id string, s RunStats) { done = s }})
+		Report:     func(r engine.Record) { records = append(records, r) },
+		OnRunDone:  func(id string, s engine.RunStats) { done = s }})
 	e.Add(context.Background(), mustSig(t, sample), map[string]string{"ds_intf": "Gi1/0/5"})
 	e.Fire(context.Background(), "6030", linkDown("Gi1/0/5"))
 
@@ -142,9 +143,9 @@ func TestRunRunsActionsInOrder(t *testing.T) {
 }
 
 // performFunc is an Actions of one function.
-type performFunc func(ctx context.Context, run *Run, a ds.Action) (string, error)
+type performFunc func(ctx context.Context, run *engine.Run, a ds.Action) (string, error)
 
-func (f performFunc) Perform(ctx context.Context, run *Run, a ds.Action) (string, error) {
+func (f performFunc) Perform(ctx context.Context, run *engine.Run, a ds.Action) (string, error) {
 	return f(ctx, run, a)
 }
 
@@ -154,16 +155,16 @@ func TestRunsOfOneDSNeverOverlapAndExcessIsDropped(t *testing.T) {
 	var mu sync.Mutex
 	dropped := 0
 	runs := make(chan struct{}, 100)
-	e := New(Options{Clock: ds.RealClock{}, Actions: rec, QueueDepth: 2, MaxRun: 5 * time.Second,
+	e := engine.New(engine.Options{Clock: ds.RealClock{}, Actions: rec, QueueDepth: 2, MaxRun: 5 * time.Second,
 		Known: func() vars.Known { return vars.Known{Environment: map[string]string{"ds_env1": "abc"}} },
-		Report: func(r Record) {
+		Report: func(r engine.Record) {
 			if r.Kind == "dropped" {
 				mu.Lock()
 				dropped++
 				mu.Unlock()
 			}
 		},
-		OnRunDone: func(string, RunStats) { runs <- struct{}{} }})
+		OnRunDone: func(string, engine.RunStats) { runs <- struct{}{} }})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer func() { cancel(); e.Wait() }()
 	e.Add(ctx, mustSig(t, sample), map[string]string{"ds_intf": "Gi0/1"})
@@ -192,11 +193,11 @@ func TestRunsOfOneDSNeverOverlapAndExcessIsDropped(t *testing.T) {
 
 func TestMaxRunStopsARun(t *testing.T) {
 	rec := &recorder{outputs: map[string]string{}, block: make(chan struct{})}
-	var last RunStats
+	var last engine.RunStats
 	done := make(chan struct{})
-	e := New(Options{Clock: ds.RealClock{}, Actions: rec, MaxRun: 100 * time.Millisecond,
+	e := engine.New(engine.Options{Clock: ds.RealClock{}, Actions: rec, MaxRun: 100 * time.Millisecond,
 		Known:     func() vars.Known { return vars.Known{Environment: map[string]string{"ds_env1": "abc"}} },
-		OnRunDone: func(_ string, s RunStats) { last = s; close(done) }})
+		OnRunDone: func(_ string, s engine.RunStats) { last = s; close(done) }})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer func() { cancel(); e.Wait() }()
 	e.Add(ctx, mustSig(t, sample), map[string]string{"ds_intf": "Gi0/1"})
@@ -216,7 +217,7 @@ func TestMaxRunStopsARun(t *testing.T) {
 // (run with -race).
 func TestStatsWhileFiring(t *testing.T) {
 	rec := &recorder{outputs: map[string]string{}, block: make(chan struct{})}
-	e := New(Options{Clock: ds.RealClock{}, Actions: rec, QueueDepth: 1,
+	e := engine.New(engine.Options{Clock: ds.RealClock{}, Actions: rec, QueueDepth: 1,
 		Known: func() vars.Known { return vars.Known{Environment: map[string]string{"ds_env1": "abc"}} }})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer func() { cancel(); e.Wait() }()

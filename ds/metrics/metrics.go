@@ -5,11 +5,12 @@ package metrics
 import (
 	"net/http"
 
+	actiontypes "github.com/dsengine/dsengine/ds/actions/types"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/events/input"
 	"github.com/dsengine/dsengine/ds/notify/outbox"
 )
@@ -53,7 +54,7 @@ func New(src Sources) *Metrics {
 	}
 	// Every known type starts at zero, so a rate over it exists before the
 	// first failure.
-	for _, t := range ds.ActionTypes {
+	for _, t := range actiontypes.Types() {
 		m.actions.WithLabelValues(string(t), resultSuccess)
 		m.actions.WithLabelValues(string(t), resultFailure)
 	}

@@ -122,38 +122,41 @@ func (c *checker) event(el *etree.Element) (ds.Event, ds.Pos) {
 	}
 	c.noText(el, what)
 	if d.ParseAttrs != nil {
-		d.ParseAttrs(eventAttrs{c: c, el: el, what: what}, &ev)
+		d.ParseAttrs(elemAttrs{c: c, el: el, what: what}, &ev)
 	}
 	return ev, idAt
 }
 
-// eventAttrs reads the attributes of one <Event> for its type's
-// descriptor (detector.Attrs), reporting into the checker's errors.
-type eventAttrs struct {
+// elemAttrs reads the attributes and text of one <Event> or <Action> for
+// its type's descriptor (detector.Attrs, action.Attrs), reporting into the
+// checker's errors.
+type elemAttrs struct {
 	c    *checker
 	el   *etree.Element
 	what string
 }
 
-func (a eventAttrs) What() string                   { return a.what }
-func (a eventAttrs) Get(name string) (string, bool) { return attr(a.el, name) }
-func (a eventAttrs) Required(name string) (string, bool) {
+func (a elemAttrs) What() string                   { return a.what }
+func (a elemAttrs) Get(name string) (string, bool) { return attr(a.el, name) }
+func (a elemAttrs) Required(name string) (string, bool) {
 	return a.c.required(a.el, a.what, name)
 }
-func (a eventAttrs) Count(name string) int { return a.c.count(a.el, name) }
-func (a eventAttrs) Duration(name string, min time.Duration, positive bool) (time.Duration, bool) {
+func (a elemAttrs) Count(name string) int { return a.c.count(a.el, name) }
+func (a elemAttrs) Duration(name string, min time.Duration, positive bool) (time.Duration, bool) {
 	return a.c.duration(a.el, name, min, positive)
 }
-func (a eventAttrs) OneOf(name, dflt string, allowed ...string) string {
+func (a elemAttrs) OneOf(name, dflt string, allowed ...string) string {
 	return a.c.oneOf(a.el, name, dflt, allowed...)
 }
-func (a eventAttrs) Pattern(name, value string) string { return a.c.pattern(a.el, name, value) }
-func (a eventAttrs) Errorf(name, format string, args ...any) {
+func (a elemAttrs) Pattern(name, value string) string { return a.c.pattern(a.el, name, value) }
+func (a elemAttrs) Errorf(name, format string, args ...any) {
 	a.c.attrError(a.el, name, format, args...)
 }
-func (a eventAttrs) ElemErrorf(format string, args ...any) { a.c.elemError(a.el, format, args...) }
-func (a eventAttrs) Clip(s string) string                  { return clip(s) }
-func (a eventAttrs) ClipErr(err error) string              { return clipErr(err, "") }
+func (a elemAttrs) ElemErrorf(format string, args ...any) { a.c.elemError(a.el, format, args...) }
+func (a elemAttrs) Clip(s string) string                  { return clip(s) }
+func (a elemAttrs) ClipErr(err error) string              { return clipErr(err, "") }
+func (a elemAttrs) Text() string                          { return a.c.d.text(a.el) }
+func (a elemAttrs) NoText()                               { a.c.noText(a.el, a.what) }
 
 // eemEvent parses the EEM event line in the element's text. The event
 // keeps the element's id and position; its type is what the line detects.

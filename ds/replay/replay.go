@@ -11,8 +11,8 @@ import (
 
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/actions"
+	"github.com/dsengine/dsengine/ds/actions/action"
 	"github.com/dsengine/dsengine/ds/actions/executor"
-	"github.com/dsengine/dsengine/ds/actions/script"
 	"github.com/dsengine/dsengine/ds/clock"
 	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/engine"
@@ -99,7 +99,7 @@ func Run(ctx context.Context, sigs []*ds.Signature, log io.Reader, opts Options)
 		return sum, err
 	}
 	dry := &actions.Dry{Exec: exec, Config: cfg, Notify: n}
-	acts := actions.New(dry, script.NewRunner(script.Options{Clock: clk}))
+	acts := actions.New(dry, action.Deps{Clock: clk})
 	known := func() vars.Known { return vars.Known{Environment: opts.Values} }
 	eng := engine.New(engine.Options{Clock: clk, Actions: acts, Synchronous: true, Hostname: opts.Hostname, Known: known,
 		Report: func(r engine.Record) {

@@ -24,7 +24,13 @@ func (Action) Run(ctx context.Context, run *engine.Run, a ds.Action, dev action.
 	if err != nil {
 		return "", err
 	}
-	out, err := dev.Command(ctx, cmd)
+	runCtx := ctx
+	if d := action.TimeoutOf(a); d > 0 {
+		var cancel context.CancelFunc
+		runCtx, cancel = context.WithTimeout(ctx, d)
+		defer cancel()
+	}
+	out, err := dev.Command(runCtx, cmd)
 	co := engine.CommandOutput{Command: cmd, Output: out}
 	if err != nil {
 		co.Err = err.Error()

@@ -29,7 +29,7 @@ func (a Action) Run(ctx context.Context, run *engine.Run, act ds.Action, dev act
 		return "", err
 	}
 	host := &deviceHost{dev: dev, run: run}
-	res, err := a.runner.Run(ctx, Script{Name: Name(run, act), Text: act.Text}, RunEnv(run), host)
+	res, err := a.runner.Run(ctx, Script{Name: Name(run, act), Text: act.Text, Timeout: action.TimeoutOf(act)}, RunEnv(run), host)
 	maps.Copy(run.Values, res.Vars)
 	detail := strings.Join(host.did, "; ")
 	if out := strings.TrimSpace(res.Output); out != "" {

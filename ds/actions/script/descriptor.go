@@ -1,0 +1,66 @@
+package script
+
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/actions/action"
+)
+
+//go:embed README.md
+var readme string
+
+// Descriptor describes the script action to the action table.
+var Descriptor = action.Descriptor{
+	Type:    ds.ActionScript,
+	Summary: "runs a Lua script in the sandbox, with the EEM Tcl policy API",
+	README:  readme,
+	Attrs: []action.Attr{
+		{Name: "lang", Doc: `required: "lua" (a Tcl policy is rewritten in Lua; the EEM API names are the same)`},
+		{Name: "timeout", Doc: "optional: the script's time limit, a Go duration; default 5s"},
+	},
+	Parse: func(a action.Attrs, act *ds.Action) {
+		act.Text = a.Text()
+		if lang, ok := a.Required("lang"); ok {
+			act.Lang = lang
+			switch strings.ToLower(lang) {
+			case "lua":
+				act.Lang = "lua"
+			case "tcl":
+				a.Errorf("lang", `lang "%s": the engine runs Lua scripts in place of Tcl; rewrite the script in Lua (the EEM Tcl API names are available) and set lang="lua"`, lang)
+			default:
+				a.Errorf("lang", `lang %q is not supported; scripts are Lua: lang="lua"`, a.Clip(lang))
+			}
+		}
+		if strings.TrimSpace(act.Text) == "" {
+			a.ElemErrorf("%s needs the Lua script as its text (a CDATA section keeps < and & as they are)", a.What())
+		}
+		act.Timeout = action.Timeout(a)
+	},
+	New:  func(d action.Deps) action.Action { return NewAction(NewRunner(Options{Clock: d.Clock})) },
+	Lint: lint,
+}
+
+// lint compiles the Lua, so that a syntax error shows at lint time as
+// file:line:col rather than when the DS first fires. Lines count from the
+// <Action> element, where the script text (usually a CDATA section)
+// starts.
+func lint(a ds.Action) []error {
+	err := Compile(a.Text)
+	if err == nil {
+		return nil
+	}
+	pos := a.Pos
+	var ce *CompileError
+	if errors.As(err, &ce) {
+		if ce.Line > 0 {
+			pos.Line += ce.Line - 1
+			pos.Col = ce.Col
+		}
+		return []error{fmt.Errorf("%s: script: %s", pos, ce.Msg)}
+	}
+	return []error{fmt.Errorf("%s: script: %v", pos, err)}
+}
