@@ -1,12 +1,10 @@
 package main
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/dsengine/dsengine/internal/testserver"
 )
@@ -50,16 +48,7 @@ dsengine
 	if r := dsengineNow(t, dir, "call-home", "diagnostic-signature", "install", "7600", "--file", "7600.xml"); r.code != exitOK {
 		t.Fatalf("install: %s%s", r.stdout, r.stderr)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	log := &syncBuffer{}
-	done := make(chan int)
-	go func() {
-		e := &env{ctx: ctx, stdin: strings.NewReader(""), stdout: log, stderr: log, getenv: func(string) string { return "" },
-			now: time.Now, config: filepath.Join(dir, "dsengine.conf"), bootflash: filepath.Join(dir, "bootflash")}
-		done <- run(e, []string{"run"})
-	}()
-	defer func() { cancel(); <-done }()
-	eventually(t, "the daemon", func() bool { return strings.Contains(log.String(), "dsengine running") })
+	log := startDaemon(t, dir).log
 
 	for i := range 2 {
 		r := dsengineNow(t, dir, "call-home", "send", "alert-group", "configuration", "profile", "user1")

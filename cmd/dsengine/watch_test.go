@@ -1,14 +1,12 @@
 package main
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/dsengine/dsengine/internal/testserver"
 )
@@ -41,22 +39,8 @@ func TestDaemonWatchedFileIsAConfigEvent(t *testing.T) {
 	if r := dsengineNow(t, dir, "call-home", "diagnostic-signature", "install", "7500", "--file", "7500.xml"); r.code != exitOK {
 		t.Fatalf("install: %s%s", r.stdout, r.stderr)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	log := &syncBuffer{}
-	done := make(chan int)
-	go func() {
-		e := &env{ctx: ctx, stdin: strings.NewReader(""), stdout: log, stderr: log, getenv: func(string) string { return "" },
-			now: time.Now, config: filepath.Join(dir, "dsengine.conf"), bootflash: filepath.Join(dir, "bootflash")}
-		done <- run(e, []string{"run"})
-	}()
-	stopped := false
-	defer func() {
-		if !stopped {
-			cancel()
-			<-done
-		}
-	}()
-	eventually(t, "the daemon", func() bool { return strings.Contains(log.String(), "dsengine running") })
+	d := startDaemon(t, dir)
+	log := d.log
 	if err := os.WriteFile(watched, []byte("hostname b\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -76,11 +60,9 @@ func TestDaemonWatchedFileIsAConfigEvent(t *testing.T) {
 	})
 	// A normal stop logs no error: the watcher's and the inputs' ends are
 	// not failures.
-	cancel()
-	if code := <-done; code != exitOK {
+	if code := d.stop(); code != exitOK {
 		t.Errorf("run exited %d", code)
 	}
-	stopped = true
 	if strings.Contains(log.String(), "level=ERROR") {
 		t.Errorf("a normal stop logged an error:\n%s", log.String())
 	}

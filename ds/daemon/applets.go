@@ -62,13 +62,7 @@ type AppletStats struct {
 func (a *applets) load(cfg *config.Config) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	for _, o := range a.owners {
-		a.hub.DeregisterOwner(o)
-	}
-	for _, c := range a.corrs {
-		c.Close()
-	}
-	a.owners, a.corrs = nil, nil
+	a.unregister()
 	env := cfg.EventManager.Environment.Map()
 	for _, ap := range cfg.EventManager.Applets {
 		if err := a.register(ap, env); err != nil {
@@ -192,6 +186,12 @@ func (a *applets) stats() []AppletStats {
 func (a *applets) close() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.unregister()
+}
+
+// unregister removes every applet's detectors and correlations; a.mu is
+// held.
+func (a *applets) unregister() {
 	for _, o := range a.owners {
 		a.hub.DeregisterOwner(o)
 	}

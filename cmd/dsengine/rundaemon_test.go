@@ -1,0 +1,40 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// runningDaemon is `dsengine run` in the test's process, on the
+// configuration and bootflash of a test directory.
+type runningDaemon struct {
+	log  *syncBuffer
+	stop func() int // stops the daemon and returns its exit code; later calls return it again
+}
+
+// startDaemon runs the daemon on dir/dsengine.conf and dir/bootflash,
+// waits until it serves, and stops it when the test ends.
+func startDaemon(t *testing.T, dir string) *runningDaemon {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	log := &syncBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		e := &env{ctx: ctx, stdin: strings.NewReader(""), stdout: log, stderr: log, getenv: func(string) string { return "" },
+			now: time.Now, config: filepath.Join(dir, "dsengine.conf"), bootflash: filepath.Join(dir, "bootflash")}
+		done <- run(e, []string{"run"})
+	}()
+	var once sync.Once
+	code := 0
+	d := &runningDaemon{log: log, stop: func() int {
+		once.Do(func() { cancel(); code = <-done })
+		return code
+	}}
+	t.Cleanup(func() { d.stop() })
+	eventually(t, "the daemon", func() bool { return strings.Contains(log.String(), "dsengine running") })
+	return d
+}
