@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -15,7 +16,6 @@ import (
 	"github.com/dsengine/dsengine/ds/events"
 	"github.com/dsengine/dsengine/ds/events/detect/config"
 	"github.com/dsengine/dsengine/ds/events/detect/detector"
-	"github.com/dsengine/dsengine/ds/events/detect/oir"
 	"github.com/dsengine/dsengine/ds/events/detect/track"
 	"github.com/dsengine/dsengine/ds/events/detect/types"
 	"github.com/dsengine/dsengine/ds/events/match"
@@ -118,6 +118,12 @@ func NewHub(ctx context.Context, opts Options) *Hub {
 	h.tracker = track.NewTracker(opts.Clock, opts.Dialer, opts.Log, h.trackChanged)
 	h.tracker.Configure(opts.Tracks, opts.SLAs)
 	h.tracker.Start(ctx)
+	// The tracked objects follow the line-protocol messages through the
+	// same index as every detector, on a route of the Hub's own.
+	var b match.Batch
+	b.AddRegexp(trackRoute, h.tracker.Regexp())
+	h.index.Apply(&b)
+	h.publish()
 	return h
 }
 
@@ -348,6 +354,7 @@ func (h *Hub) publish() {
 		none:   map[string][]detector.Runner{},
 		groups: map[string][]string{},
 	}
+	rt.syslog[trackRoute] = trackLines{h.tracker}
 	for _, r := range all {
 		if d, ok := r.det.(detector.SyslogInput); ok {
 			rt.syslog[int(r.ID)] = d
@@ -380,10 +387,10 @@ func inputs[I detector.Detector](all []*reg) []I {
 	return out
 }
 
-// Deliver feeds one parsed syslog message to the detectors: the syslog
-// events whose pattern matches its body (through the one index), the OIR
-// events for %OIR insert/remove messages, the config events for
-// %SYS-5-CONFIG_I, and the tracked objects for %LINEPROTO-5-UPDOWN. m is
+// Deliver feeds one parsed syslog message to the detectors whose pattern
+// matches its body, through the one index: the syslog and cli events'
+// own patterns, the OIR and config events' messages (%OIR insert/remove,
+// %SYS-5-CONFIG_I), and the tracked objects' %LINEPROTO-5-UPDOWN. m is
 // used only during the call (detectors keep m.Clone()). A message that
 // matches nothing costs one index scan and allocates nothing.
 //
@@ -392,36 +399,24 @@ func inputs[I detector.Detector](all []*reg) []I {
 // replay sets a virtual clock to each line's time before delivering it.
 func (h *Hub) Deliver(m *events.Message) {
 	rt := h.routes.Load()
-	if len(rt.syslog) > 0 {
-		h.index.Match(m.Body, func(id int) {
-			if d := rt.syslog[id]; d != nil {
-				d.Syslog(m)
-			}
-		})
-	}
-	switch m.Facility {
-	case "OIR", "IOSXE_OIR":
-		if len(rt.oir) == 0 {
-			return
+	h.index.Match(m.Body, func(id int) {
+		if d := rt.syslog[id]; d != nil {
+			d.Syslog(m)
 		}
-		if e, ok := oir.Parse(m); ok {
-			e.Time, e.Host = h.clock.Now(), m.Host
-			for _, d := range rt.oir {
-				d.OIR(e)
-			}
-		}
-	case "SYS":
-		if len(rt.config) == 0 || !config.IsChange(m) {
-			return
-		}
-		c := detector.ConfigChange{Time: h.clock.Now(), Line: m.Text, Host: m.Host, Message: m}
-		for _, d := range rt.config {
-			d.ConfigChange(c)
-		}
-	case "LINEPROTO":
-		h.tracker.Line(m)
-	}
+	})
 }
+
+// trackRoute is the index ID of the tracked objects' route; registration
+// IDs start at 1.
+const trackRoute = 0
+
+// trackLines feeds the tracked objects from the syslog index.
+type trackLines struct{ t *track.Tracker }
+
+func (l trackLines) Start(context.Context) error { return nil }
+func (l trackLines) Stop()                       {}
+func (l trackLines) Regexp() *regexp.Regexp      { return l.t.Regexp() }
+func (l trackLines) Syslog(m *events.Message)    { l.t.Syslog(m) }
 
 // InjectOIR feeds an OIR event that no message reported
 // (`dsengine event oir --slot N insert|remove`).

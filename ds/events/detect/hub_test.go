@@ -116,7 +116,8 @@ func TestHubSyslog(t *testing.T) {
 		got[0].Vars()["ds_syslog_severity"] != "3" || got[1].Host != "edge-1" {
 		t.Errorf("vars %v / %v, host %q", got[0].Vars(), got[1].Vars(), got[1].Host)
 	}
-	if st := h.IndexStats(); st.IDs != 3 || st.AlwaysRun != 0 {
+	// Three events, and the tracked objects' own route.
+	if st := h.IndexStats(); st.IDs != 4 || st.AlwaysRun != 0 {
 		t.Errorf("index %+v", st)
 	}
 }

@@ -11,11 +11,18 @@ import (
 	"github.com/dsengine/dsengine/ds/events/detect/detector"
 )
 
-// The Hub finds the detector's input through this interface.
-var _ detector.ConfigInput = (*Detector)(nil)
+// The Hub finds the detector's inputs through these interfaces: the
+// configuration messages in the syslog index, and file changes.
+var (
+	_ detector.ConfigInput = (*Detector)(nil)
+	_ detector.SyslogInput = (*Detector)(nil)
+)
+
+// messages finds the messages IsChange accepts in the Hub's syslog index.
+var messages = regexp.MustCompile(`^%SYS-(?:[A-Z0-9_]+-)*[0-7]-CONFIG_[IP]\b`)
 
 // Detector is a registered config event. It implements
-// detector.ConfigInput.
+// detector.ConfigInput and detector.SyslogInput.
 type Detector struct {
 	ev      ds.Event
 	env     detector.Env
@@ -42,6 +49,17 @@ func (d *Detector) Start(context.Context) error { return nil }
 
 // Stop ends detecting.
 func (d *Detector) Stop() { d.stopped.Store(true) }
+
+// Regexp finds the configuration messages in the Hub's syslog index.
+func (d *Detector) Regexp() *regexp.Regexp { return messages }
+
+// Syslog reads a configuration change from a message the index found: its
+// text is the change line ("Configured from console by admin on vty0").
+func (d *Detector) Syslog(m *events.Message) {
+	if IsChange(m) {
+		d.ConfigChange(detector.ConfigChange{Time: d.env.Clock.Now(), Line: m.Text, Host: m.Host, Message: m})
+	}
+}
 
 // ConfigChange fires when the change line matches the pattern (or there
 // is none). Its Fire holds the syslog variables when a message reported

@@ -3,6 +3,7 @@ package oir
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -12,10 +13,18 @@ import (
 	"github.com/dsengine/dsengine/ds/events/detect/detector"
 )
 
-// The Hub finds the detector's input through this interface.
-var _ detector.OIRInput = (*Detector)(nil)
+// The Hub finds the detector's inputs through these interfaces: the OIR
+// messages in the syslog index, and injected events.
+var (
+	_ detector.OIRInput    = (*Detector)(nil)
+	_ detector.SyslogInput = (*Detector)(nil)
+)
 
-// Detector is a registered OIR event. It implements detector.OIRInput.
+// messages finds the messages Parse reads in the Hub's syslog index.
+var messages = regexp.MustCompile(`^%(?:IOSXE_)?OIR-(?:[A-Z0-9_]+-)*[0-7]-(?:INS|REM)`)
+
+// Detector is a registered OIR event. It implements detector.OIRInput
+// and detector.SyslogInput.
 type Detector struct {
 	ev      ds.Event
 	env     detector.Env
@@ -45,6 +54,17 @@ func (d *Detector) Start(context.Context) error { return nil }
 
 // Stop ends detecting.
 func (d *Detector) Stop() { d.stopped.Store(true) }
+
+// Regexp finds the OIR messages in the Hub's syslog index.
+func (d *Detector) Regexp() *regexp.Regexp { return messages }
+
+// Syslog reads an OIR event from a message the index found (Parse).
+func (d *Detector) Syslog(m *events.Message) {
+	if e, ok := Parse(m); ok {
+		e.Time, e.Host = d.env.Clock.Now(), m.Host
+		d.OIR(e)
+	}
+}
 
 // OIR fires when e's slot and action match the event's. A slot that is
 // not a number (F0, R0) matches only slot any.

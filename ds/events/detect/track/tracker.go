@@ -1,6 +1,7 @@
 package track
 
 import (
+	"regexp"
 	"context"
 	"log/slog"
 	"net"
@@ -181,6 +182,20 @@ func (t *Tracker) State(n int) (string, bool) {
 // one. The objects tracking that interface's line protocol take the
 // state.
 func (t *Tracker) Line(m *events.Message) bool {
+	return t.line(m)
+}
+
+// lineProtoMessages finds the messages Line reads in a syslog index.
+var lineProtoMessages = regexp.MustCompile(`^%LINEPROTO-(?:[A-Z0-9_]+-)*[0-7]-UPDOWN`)
+
+// Regexp finds the line-protocol messages Line reads, for the Hub's
+// syslog index.
+func (t *Tracker) Regexp() *regexp.Regexp { return lineProtoMessages }
+
+// Syslog is Line, as the Hub's syslog index calls it.
+func (t *Tracker) Syslog(m *events.Message) { t.line(m) }
+
+func (t *Tracker) line(m *events.Message) bool {
 	if m.Facility != "LINEPROTO" || m.Mnemonic != "UPDOWN" {
 		return false
 	}
