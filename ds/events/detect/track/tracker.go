@@ -1,10 +1,10 @@
 package track
 
 import (
-	"regexp"
 	"context"
 	"log/slog"
 	"net"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
