@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"os"
 	"slices"
 
 	"github.com/dsengine/dsengine/ds"
@@ -82,7 +83,14 @@ func (d *Daemon) startNotify(ctx context.Context) (*notifyStage, error) {
 	}})
 	// One notifier composes every call-home message, numbering them from
 	// one counter.
-	if n.notifier, err = notify.New(notify.Options{Device: actions.HostDevice(), Hostname: n.hostname, Clock: d.clock,
+	// The notifier's host name is the machine's own: the device name of a
+	// configuration without `hostname`, and a name data-privacy hostname
+	// scrubs besides the configured one.
+	machine, _ := os.Hostname()
+	if machine == "" {
+		machine = n.hostname
+	}
+	if n.notifier, err = notify.New(notify.Options{Device: actions.HostDevice(), Hostname: machine, Clock: d.clock,
 		Out: n.limiter}); err != nil {
 		n.close()
 		return nil, err
