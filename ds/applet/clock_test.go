@@ -86,9 +86,19 @@ func TestMaxRunEndsWait(t *testing.T) {
 
 func TestMaxRunStopsInfiniteLoop(t *testing.T) {
 	v := clock.NewVirtual(epoch)
-	a := parseApplet(t, `set i 0`, `while 1 eq 1`, `increment i`, `end`)
+	a := parseApplet(t, `set i 0`, `while 1 eq 1`, `increment i`, `cli command "show clock"`, `end`)
 	a.MaxRun = 45 * time.Second
-	done := start(t, context.Background(), a, Env{Limits: Limits{MaxSteps: -1}}, newHost(), v, 1)
+	h := newHost()
+	done := start(t, context.Background(), a, Env{Limits: Limits{MaxSteps: -1}}, h, v, 1)
+	// The loop is running before virtual time moves (the maxrun timer is
+	// armed before the first action).
+	deadline := time.Now().Add(10 * time.Second)
+	for len(h.Calls()) < 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("the loop did not start")
+		}
+		runtime.Gosched()
+	}
 	v.Advance(44 * time.Second)
 	select {
 	case o := <-done:
