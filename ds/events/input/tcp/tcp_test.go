@@ -168,6 +168,8 @@ func TestOversize(t *testing.T) {
 	if string(items[1].Line) != "<13>after" || string(items[3].Line) != "<13>end" {
 		t.Errorf("then %q and %q", items[1].Line, items[3].Line)
 	}
+	// The input counts a line delivered just after the queue took it.
+	inputtest.WaitStats(t, in, func(s input.Stats) bool { return s.Delivered == 4 })
 	if s := in.Stats(); s.Oversize != 2 || s.Delivered != 4 || s.FramingErrors != 0 {
 		t.Errorf("stats %+v", s)
 	}
