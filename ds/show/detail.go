@@ -7,6 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dsengine/dsengine/ds/actions/action"
+	actiontypes "github.com/dsengine/dsengine/ds/actions/types"
+
 	"github.com/dsengine/dsengine/bootflash"
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/events/detect/types"
@@ -85,26 +88,12 @@ func actions(w io.Writer, sig *ds.Signature, st bootflash.Stats, c Context) {
 	fmt.Fprintln(w)
 }
 
+// actionDetail is the action's line, as its type describes it.
 func actionDetail(a ds.Action, sig *ds.Signature, c Context) string {
-	oneLine := func(s string) string {
-		s = strings.Join(strings.Fields(s), " ")
-		return cut(s, 70)
+	if d, ok := actiontypes.Lookup(a.Type); ok && d.Show != nil {
+		return d.Show(a, sig, c.DSProfile)
 	}
-	switch a.Type {
-	case ds.ActionCallHome:
-		return fmt.Sprintf("message diagnostic-signature/%s to profile %s", sig.ID, c.DSProfile)
-	case ds.ActionEmailTo:
-		return fmt.Sprintf("to %s, subject %q", a.To, a.Subject)
-	case ds.ActionScript:
-		lines := strings.Count(strings.TrimSpace(a.Text), "\n") + 1
-		if lines == 1 {
-			return fmt.Sprintf("%s script, 1 line", a.Lang)
-		}
-		return fmt.Sprintf("%s script, %d lines", a.Lang, lines)
-	case ds.ActionMessage:
-		return fmt.Sprintf("to %s (%s): %s", a.To, a.Severity, oneLine(a.Text))
-	}
-	return oneLine(a.Text)
+	return action.OneLine(a.Text)
 }
 
 func events(w io.Writer, sig *ds.Signature) {

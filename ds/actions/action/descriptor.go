@@ -1,6 +1,7 @@
 package action
 
 import (
+	"strings"
 	"time"
 
 	"github.com/dsengine/dsengine/ds"
@@ -23,6 +24,20 @@ type Descriptor struct {
 	// Lint, when set, checks a parsed action more deeply than Parse (a
 	// script compiles); its errors are file:line:col: messages.
 	Lint func(a ds.Action) []error
+	// Show describes a parsed action of the type in one line, for `show
+	// call-home diagnostic-signature ID actions`; dsProfile is the DS
+	// profile's name. Nil shows the text on one line.
+	Show func(a ds.Action, sig *ds.Signature, dsProfile string) string
+}
+
+// OneLine is an action's text on one line, cut at 70 characters: what
+// `show … actions` prints of a command or a message.
+func OneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > 70 {
+		return string(r[:69]) + "~"
+	}
+	return s
 }
 
 // Attr is one attribute of an action type.

@@ -2,6 +2,7 @@ package callhome
 
 import (
 	_ "embed"
+	"fmt"
 
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/actions/action"
@@ -17,4 +18,7 @@ var Descriptor = action.Descriptor{
 	README:  readme,
 	Parse:   func(a action.Attrs, _ *ds.Action) { a.NoText() },
 	New:     func(action.Deps) action.Action { return Action{} },
+	Show: func(_ ds.Action, sig *ds.Signature, profile string) string {
+		return fmt.Sprintf("message diagnostic-signature/%s to profile %s", sig.ID, profile)
+	},
 }

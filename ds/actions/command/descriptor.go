@@ -24,5 +24,6 @@ var Descriptor = action.Descriptor{
 		}
 		act.Timeout = action.Timeout(a)
 	},
-	New: func(action.Deps) action.Action { return Action{} },
+	New:  func(action.Deps) action.Action { return Action{} },
+	Show: func(a ds.Action, _ *ds.Signature, _ string) string { return action.OneLine(a.Text) },
 }

@@ -2,6 +2,7 @@ package emailto
 
 import (
 	_ "embed"
+	"fmt"
 	"net/mail"
 	"strings"
 
@@ -30,6 +31,9 @@ var Descriptor = action.Descriptor{
 		}
 	},
 	New: func(action.Deps) action.Action { return Action{} },
+	Show: func(a ds.Action, _ *ds.Signature, _ string) string {
+		return fmt.Sprintf("to %s, subject %q", a.To, a.Subject)
+	},
 }
 
 // checkAddresses checks a comma-separated list of mail addresses; an

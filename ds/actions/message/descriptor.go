@@ -2,6 +2,7 @@ package message
 
 import (
 	_ "embed"
+	"fmt"
 	"strings"
 
 	"github.com/dsengine/dsengine/ds"
@@ -37,4 +38,7 @@ var Descriptor = action.Descriptor{
 		}
 	},
 	New: func(action.Deps) action.Action { return Action{} },
+	Show: func(a ds.Action, _ *ds.Signature, _ string) string {
+		return fmt.Sprintf("to %s (%s): %s", a.To, a.Severity, action.OneLine(a.Text))
+	},
 }

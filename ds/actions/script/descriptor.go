@@ -8,6 +8,7 @@ import (
 
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/actions/action"
+	"github.com/dsengine/dsengine/internal/english"
 )
 
 //go:embed README.md
@@ -42,6 +43,10 @@ var Descriptor = action.Descriptor{
 	},
 	New:  func(d action.Deps) action.Action { return NewAction(NewRunner(Options{Clock: d.Clock})) },
 	Lint: lint,
+	Show: func(a ds.Action, _ *ds.Signature, _ string) string {
+		lines := strings.Count(strings.TrimSpace(a.Text), "\n") + 1
+		return fmt.Sprintf("%s script, %s", a.Lang, english.Plural(lines, "line"))
+	},
 }
 
 // lint compiles the Lua, so that a syntax error shows at lint time as

@@ -12,8 +12,8 @@ import (
 
 // TestTable: every action type in the table describes itself completely:
 // a summary, a README (embedded from its folder) with an example and its
-// attributes, attribute docs and a parser, a constructor, and its row in
-// docs/ds-format.md.
+// attributes, attribute docs and a parser, a constructor, a `show …
+// actions` line, and its row in docs/ds-format.md.
 func TestTable(t *testing.T) {
 	formats, err := os.ReadFile("../../../docs/ds-format.md")
 	if err != nil {
@@ -43,8 +43,11 @@ func TestTable(t *testing.T) {
 					t.Errorf("docs/ds-format.md does not document attribute %s", a.Name)
 				}
 			}
-			if d.Parse == nil || d.New == nil {
-				t.Fatal("no Parse or New")
+			if d.Parse == nil || d.New == nil || d.Show == nil {
+				t.Fatal("no Parse, New or Show")
+			}
+			if line := d.Show(ds.Action{Type: d.Type, Text: "x"}, &ds.Signature{ID: "6030"}, "p"); line == "" {
+				t.Error("Show gave an empty line")
 			}
 			if d.New(action.Deps{Clock: clock.NewVirtual(ds.RealClock{}.Now())}) == nil {
 				t.Error("New built no Action")
