@@ -7,6 +7,7 @@ import (
 	"maps"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/actions/action"
@@ -35,7 +36,6 @@ type Live struct {
 	// limiter in front of the outbox; share it with the alert groups, so
 	// that message numbers do not repeat.
 	Notify    *notify.Notifier
-	Mailer    *emailto.Sender // the call-home mail servers; nil when none is configured
 	Messenger *message.Messenger
 	Values    ValueStore
 	Config    func() *config.Config
@@ -44,9 +44,15 @@ type Live struct {
 	// servers (an applet's `mail server`, a script's Mailservername:).
 	Transport transport.Options
 
+	mailer atomic.Pointer[emailto.Sender] // the call-home mail servers; nil when none is configured
+
 	mu       sync.Mutex
 	contexts map[string]map[string]string
 }
+
+// SetMailer sets the sender through the call-home mail servers (nil when
+// none is configured); a reloaded configuration swaps it.
+func (l *Live) SetMailer(s *emailto.Sender) { l.mailer.Store(s) }
 
 var _ action.Device = (*Live)(nil)
 
@@ -76,7 +82,7 @@ func (l *Live) Broadcast(ctx context.Context, text string) (string, error) {
 // the call-home mail servers.
 func (l *Live) Mail(ctx context.Context, m action.Mail) (string, error) {
 	mail := emailto.Mail{To: m.To, Subject: m.Subject, Body: m.Body}
-	sender := l.Mailer
+	sender := l.mailer.Load()
 	if len(m.Servers) > 0 {
 		ch := l.Config().CallHome
 		ch.MailServers = nil

@@ -3,7 +3,6 @@ package daemon
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"path/filepath"
 	"sync"
@@ -58,6 +57,7 @@ type Daemon struct {
 	detect   *detectStage
 	notify   *notifyStage
 	schedule *scheduleStage
+	metrics  *metricsStage
 	mx       atomic.Pointer[metrics.Metrics] // set once its sources exist
 	socket   string
 }
@@ -119,7 +119,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if d.inputs, err = d.startInputs(ctx, &wg); err != nil {
 		return err
 	}
-	if err := d.startMetrics(ctx, &wg); err != nil {
+	if d.metrics, err = d.startMetrics(ctx, &wg); err != nil {
 		return err
 	}
 	srv, err := control.Listen(d.socket)
@@ -145,35 +145,6 @@ func (d *Daemon) Config() *config.Config { return d.cfg.Load() }
 
 // Store is the daemon's open store and its lifecycle manager.
 func (d *Daemon) Store() (*bootflash.Store, *lifecycle.Manager) { return d.opts.Store, d.opts.Manager }
-
-// Reload re-reads the configuration file. A configuration with errors
-// leaves the running one in place, and the error says so. It runs inside
-// a command (Do), which holds the state lock: SIGHUP is the `reload`
-// command.
-func (d *Daemon) Reload() error {
-	next, err := d.opts.LoadConfig(d.opts.ConfigPath)
-	if err != nil {
-		return fmt.Errorf("reload: the running configuration stays: %w", err)
-	}
-	d.cfg.Store(next)
-	d.detect.hub.SetTracking(next.Tracks, next.IPSLAs)
-	if err := d.notify.alerts.Subscribe(d.detect.hub); err != nil {
-		d.log.Error("alert groups", "err", err)
-	}
-	d.schedule.reschedule(next)
-	d.detect.applets.load(next)
-	// A changed environment may resolve pending DS, or unresolve some.
-	changed, err := lifecycle.New(d.opts.Store, lifecycle.Checker(nil, d.clock.Now), lifecycle.HostOf(next),
-		next.DiagnosticSignature.Environment.Map(), d.clock.Now).Evaluate()
-	if err != nil {
-		return err
-	}
-	for _, c := range changed {
-		d.log.Info("status", "ds", c.ID, "status", c.Status, "reason", c.Reason)
-	}
-	d.resync()
-	return nil
-}
 
 // Do runs one command with the daemon's state, one at a time, and then
 // registers or deregisters what the command changed: what the control

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -20,67 +22,58 @@ import (
 // QueueLines is how many received lines may wait for the detectors.
 const QueueLines = 4096
 
-// inputStage is the syslog inputs and the one bounded queue they share.
+// inputStage is the syslog inputs, the one bounded queue they share, and
+// the watcher of `watch file` paths. A reload opens the inputs a new
+// configuration adds and closes those it removes.
 type inputStage struct {
-	queue  *input.Queue
-	inputs []input.Input
+	ctx     context.Context // the daemon's: inputs run until it ends
+	wg      *sync.WaitGroup // Run's: every input goroutine is in it
+	queue   *input.Queue
+	watcher *filewatch.Watcher
+
+	mu      sync.Mutex
+	running map[string]*runningInput // by key: "udp 127.0.0.1:514", "file /var/log/x"
+	watched []string
 }
+
+// runningInput is one input and what stops it.
+type runningInput struct {
+	in   input.Input
+	stop context.CancelFunc
+}
+
+// inputKey names an input the way the configuration does.
+func inputKey(network, address string) string { return network + " " + address }
 
 // startInputs opens every `syslog listen` and `syslog file` input and the
 // `watch file` watcher, and starts them and the pump; the goroutines are
 // in wg.
 func (d *Daemon) startInputs(ctx context.Context, wg *sync.WaitGroup) (*inputStage, error) {
 	cfg := d.Config()
-	s := &inputStage{queue: input.NewQueue(QueueLines, 0)}
-	for _, l := range cfg.Host.SyslogListen {
-		in, err := listen(l, d.clock)
-		if err != nil {
-			s.close()
-			return nil, fmt.Errorf("%s:%d: syslog listen %s %s: %w", d.opts.ConfigPath, l.Line, l.Network, l.Address, err)
-		}
-		s.inputs = append(s.inputs, in)
-	}
-	for _, f := range cfg.Host.SyslogFiles {
-		t, err := file.New(f.Path, file.Options{Options: input.Options{Now: d.clock.Now}})
-		if err != nil {
-			s.close()
-			return nil, fmt.Errorf("%s:%d: syslog file %s: %w", d.opts.ConfigPath, f.Line, f.Path, err)
-		}
-		s.inputs = append(s.inputs, t)
+	s := &inputStage{ctx: ctx, wg: wg, queue: input.NewQueue(QueueLines, 0), running: map[string]*runningInput{}}
+	opened, err := d.openInputs(cfg, nil)
+	if err != nil {
+		return nil, err
 	}
 	// Files named by `watch file PATH`: a change is a config event.
-	if len(cfg.Host.WatchFiles) > 0 {
-		watcher, err := filewatch.NewWatcher(d.clock, 200*time.Millisecond, d.log, d.detect.hub.ConfigChanged)
-		if err != nil {
-			s.close()
-			return nil, err
-		}
-		for _, f := range cfg.Host.WatchFiles {
-			if err := watcher.Add(f.Path); err != nil {
-				watcher.Close()
-				s.close()
-				return nil, fmt.Errorf("%s:%d: watch file %s: %w", d.opts.ConfigPath, f.Line, f.Path, err)
-			}
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer watcher.Close()
-			if err := watcher.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
-				d.log.Error("watch file", "err", err)
-			}
-		}()
+	if s.watcher, err = filewatch.NewWatcher(d.clock, 200*time.Millisecond, d.log, d.detect.hub.ConfigChanged); err != nil {
+		closeInputs(opened)
+		return nil, err
 	}
-	for _, in := range s.inputs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := in.Run(ctx, s.queue); err != nil && !errors.Is(err, context.Canceled) {
-				d.log.Error("input", "input", in.Name(), "err", err)
-			}
-		}()
-		d.log.Info("listening", "input", in.Name())
+	if err := s.watch(cfg, d.opts.ConfigPath); err != nil {
+		s.watcher.Close()
+		closeInputs(opened)
+		return nil, err
 	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer s.watcher.Close()
+		if err := s.watcher.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			d.log.Error("watch file", "err", err)
+		}
+	}()
+	s.start(d, opened)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -89,9 +82,108 @@ func (d *Daemon) startInputs(ctx context.Context, wg *sync.WaitGroup) (*inputSta
 	return s, nil
 }
 
-// close closes inputs that were opened but never run.
-func (s *inputStage) close() {
-	for _, in := range s.inputs {
+// openInputs opens the inputs of cfg that are not in running; on an error
+// it closes what it opened and names the configuration line.
+func (d *Daemon) openInputs(cfg *config.Config, running map[string]*runningInput) (map[string]input.Input, error) {
+	opened := map[string]input.Input{}
+	for _, l := range cfg.Host.SyslogListen {
+		key := inputKey(l.Network, l.Address)
+		if running[key] != nil || opened[key] != nil {
+			continue
+		}
+		in, err := listen(l, d.clock)
+		if err != nil {
+			closeInputs(opened)
+			return nil, fmt.Errorf("%s:%d: syslog listen %s %s: %w", d.opts.ConfigPath, l.Line, l.Network, l.Address, err)
+		}
+		opened[key] = in
+	}
+	for _, f := range cfg.Host.SyslogFiles {
+		key := inputKey("file", f.Path)
+		if running[key] != nil || opened[key] != nil {
+			continue
+		}
+		t, err := file.New(f.Path, file.Options{Options: input.Options{Now: d.clock.Now}})
+		if err != nil {
+			closeInputs(opened)
+			return nil, fmt.Errorf("%s:%d: syslog file %s: %w", d.opts.ConfigPath, f.Line, f.Path, err)
+		}
+		opened[key] = t
+	}
+	return opened, nil
+}
+
+// start runs the opened inputs, each until the daemon stops or a reload
+// removes it.
+func (s *inputStage) start(d *Daemon, opened map[string]input.Input) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	keys := make([]string, 0, len(opened))
+	for k := range opened {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, key := range keys {
+		in := opened[key]
+		ctx, stop := context.WithCancel(s.ctx)
+		s.running[key] = &runningInput{in: in, stop: stop}
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			if err := in.Run(ctx, s.queue); err != nil && !errors.Is(err, context.Canceled) {
+				d.log.Error("input", "input", in.Name(), "err", err)
+			}
+		}()
+		d.log.Info("listening", "input", in.Name())
+	}
+}
+
+// stopRemoved stops the inputs cfg no longer names.
+func (s *inputStage) stopRemoved(d *Daemon, cfg *config.Config) {
+	want := map[string]bool{}
+	for _, l := range cfg.Host.SyslogListen {
+		want[inputKey(l.Network, l.Address)] = true
+	}
+	for _, f := range cfg.Host.SyslogFiles {
+		want[inputKey("file", f.Path)] = true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for key, r := range s.running {
+		if !want[key] {
+			r.stop()
+			delete(s.running, key)
+			d.log.Info("stopped listening", "input", r.in.Name())
+		}
+	}
+}
+
+// watch makes the watched files those of cfg.
+func (s *inputStage) watch(cfg *config.Config, configPath string) error {
+	var want []string
+	for _, f := range cfg.Host.WatchFiles {
+		want = append(want, f.Path)
+		if slices.Contains(s.watched, f.Path) {
+			continue
+		}
+		if err := s.watcher.Add(f.Path); err != nil {
+			return fmt.Errorf("%s:%d: watch file %s: %w", configPath, f.Line, f.Path, err)
+		}
+	}
+	for _, p := range s.watched {
+		if !slices.Contains(want, p) {
+			if err := s.watcher.Remove(p); err != nil {
+				return fmt.Errorf("watch file %s: %w", p, err)
+			}
+		}
+	}
+	s.watched = want
+	return nil
+}
+
+// closeInputs closes inputs that were opened but never run.
+func closeInputs(opened map[string]input.Input) {
+	for _, in := range opened {
 		if c, ok := in.(interface{ Close() error }); ok {
 			c.Close()
 		}
@@ -111,13 +203,17 @@ func listen(l config.Listener, clock ds.Clock) (input.Input, error) {
 	return nil, fmt.Errorf("unknown network %q", l.Network)
 }
 
-// InputStats are the counters of every input, the engine's own lines
-// last.
+// InputStats are the counters of every input, in the order of their
+// names, the engine's own lines last.
 func (d *Daemon) InputStats() []input.Stats {
-	out := make([]input.Stats, 0, len(d.inputs.inputs)+1)
-	for _, in := range d.inputs.inputs {
-		out = append(out, in.Stats())
+	s := d.inputs
+	s.mu.Lock()
+	out := make([]input.Stats, 0, len(s.running)+1)
+	for _, r := range s.running {
+		out = append(out, r.in.Stats())
 	}
+	s.mu.Unlock()
+	slices.SortFunc(out, func(a, b input.Stats) int { return strings.Compare(a.Input, b.Input) })
 	return append(out, d.detect.pump.EchoStats())
 }
 

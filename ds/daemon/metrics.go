@@ -3,19 +3,32 @@ package daemon
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
 	"net/http"
 	"sync"
 
+	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/metrics"
 )
 
-// startMetrics serves Prometheus metrics when `metrics listen ADDRESS`
-// asks for them.
-func (d *Daemon) startMetrics(ctx context.Context, wg *sync.WaitGroup) error {
-	addr := d.Config().Host.MetricsListen
-	if addr == "" {
-		return nil
-	}
+// metricsStage serves the Prometheus metrics on `metrics listen ADDRESS`;
+// a reload moves it to another address, or stops it. The counters live as
+// long as the daemon.
+type metricsStage struct {
+	ctx context.Context
+	wg  *sync.WaitGroup
+	m   *metrics.Metrics
+
+	mu   sync.Mutex
+	addr string
+	stop context.CancelFunc
+	done chan struct{}
+}
+
+// startMetrics builds the metrics and serves them when the configuration
+// names an address.
+func (d *Daemon) startMetrics(ctx context.Context, wg *sync.WaitGroup) (*metricsStage, error) {
 	m := metrics.New(metrics.Sources{Inputs: d.InputStats, Triggers: d.Triggers, Queue: d.QueueDepth,
 		Outbox: d.OutboxStats, OutboxLen: d.notify.outbox.Len,
 		Statuses: func() map[string]int {
@@ -26,13 +39,61 @@ func (d *Daemon) startMetrics(ctx context.Context, wg *sync.WaitGroup) error {
 			return n
 		}})
 	d.mx.Store(m)
-	wg.Add(1)
+	s := &metricsStage{ctx: ctx, wg: wg, m: m}
+	cfg := d.Config()
+	ln, err := d.listenMetrics(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s.serve(d, cfg.Host.MetricsListen, ln)
+	return s, nil
+}
+
+// listenMetrics binds cfg's `metrics listen` address; nil when there is
+// none.
+func (d *Daemon) listenMetrics(cfg *config.Config) (net.Listener, error) {
+	if cfg.Host.MetricsListen == "" {
+		return nil, nil
+	}
+	ln, err := net.Listen("tcp", cfg.Host.MetricsListen)
+	if err != nil {
+		return nil, fmt.Errorf("%s:%d: metrics listen %s: %w", d.opts.ConfigPath, cfg.Host.MetricsListenLine,
+			cfg.Host.MetricsListen, err)
+	}
+	return ln, nil
+}
+
+// serve moves the server to addr, bound as ln (nil and "" stop it).
+func (s *metricsStage) serve(d *Daemon, addr string, ln net.Listener) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stop != nil {
+		s.stop()
+		<-s.done
+		s.stop, s.done = nil, nil
+		d.log.Info("metrics stopped", "listen", s.addr)
+	}
+	s.addr = addr
+	if ln == nil {
+		return
+	}
+	ctx, stop := context.WithCancel(s.ctx)
+	done := make(chan struct{})
+	s.stop, s.done = stop, done
+	s.wg.Add(1)
 	go func() {
-		defer wg.Done()
-		if err := m.Serve(ctx, addr); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, http.ErrServerClosed) {
-			d.log.Error("metrics", "err", err)
+		defer s.wg.Done()
+		defer close(done)
+		if err := s.m.ServeListener(ctx, ln); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, http.ErrServerClosed) {
+			d.log.Error("metrics", "listen", addr, "err", err)
 		}
 	}()
 	d.log.Info("metrics", "listen", addr)
-	return nil
+}
+
+// address is where the metrics are served, "" when they are not.
+func (s *metricsStage) address() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.addr
 }

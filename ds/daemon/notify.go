@@ -23,10 +23,9 @@ import (
 // rate limit and durable outbox in front of the transports, the mail
 // servers, the syslog messenger, the alert groups.
 type notifyStage struct {
-	exec      executor.Executor
+	exec      *swapExecutor // swapped by a reload
 	outbox    *outbox.Outbox
 	limiter   *outbox.RateLimiter
-	mail      *emailto.Sender // nil without a mail-server
 	messenger *message.Messenger
 	notifier  *notify.Notifier
 	live      *actions.Live  // the device every action, script and applet acts on
@@ -39,15 +38,12 @@ type notifyStage struct {
 func (d *Daemon) startNotify(ctx context.Context) (*notifyStage, error) {
 	cfg := d.Config()
 	n := &notifyStage{hostname: lifecycle.HostOf(cfg).Hostname}
-	// The alert groups' IOS commands map to Linux ones after the
-	// configuration's own command-map lines, which win.
-	commandMap := append(slices.Clone(cfg.DiagnosticSignature.CommandMap), alertgroup.CommandMap(d.opts.ConfigPath)...)
-	exec, err := executor.New(cfg.DiagnosticSignature.Executor, commandMap, executor.Options{})
+	exec, err := d.newExecutor(cfg)
 	if err != nil {
 		return nil, err
 	}
-	n.exec = exec
-	transports, err := transport.New(&cfg.CallHome, transport.Options{Clock: d.clock})
+	n.exec = newSwapExecutor(exec)
+	transports, mailer, err := d.newTransports(cfg)
 	if err != nil {
 		n.close()
 		return nil, err
@@ -63,14 +59,6 @@ func (d *Daemon) startNotify(ctx context.Context) (*notifyStage, error) {
 	if n.limiter, err = outbox.NewRateLimiter(cfg.CallHome.RateLimit, d.clock, n.outbox.Stats(), n.outbox); err != nil {
 		n.close()
 		return nil, err
-	}
-	for _, t := range transports {
-		if t.Name() == transport.NameEmail && len(cfg.CallHome.MailServers) > 0 {
-			if n.mail, err = emailto.NewSender(t, d.clock); err != nil {
-				n.close()
-				return nil, err
-			}
-		}
 	}
 	n.messenger = message.New(message.Options{Echo: func(sev ds.Severity, line string) {
 		d.log.Info("syslog", "line", line)
@@ -95,10 +83,38 @@ func (d *Daemon) startNotify(ctx context.Context) (*notifyStage, error) {
 		n.close()
 		return nil, err
 	}
-	n.live = &actions.Live{Exec: exec, Notify: n.notifier, Mailer: n.mail, Messenger: n.messenger, Values: d.opts.Store,
+	n.live = &actions.Live{Exec: n.exec, Notify: n.notifier, Messenger: n.messenger, Values: d.opts.Store,
 		Config: d.Config, Clock: d.clock}
+	n.live.SetMailer(mailer)
 	n.actions = actions.New(n.live, action.Deps{Clock: d.clock})
 	return n, nil
+}
+
+// newExecutor builds the executor of cfg: its `executor` and `command-map`
+// lines, then the alert groups' commands, which the configuration's own
+// lines override.
+func (d *Daemon) newExecutor(cfg *config.Config) (executor.Executor, error) {
+	commandMap := append(slices.Clone(cfg.DiagnosticSignature.CommandMap), alertgroup.CommandMap(d.opts.ConfigPath)...)
+	return executor.New(cfg.DiagnosticSignature.Executor, commandMap, executor.Options{})
+}
+
+// newTransports builds the outbox's transports of cfg (mail servers,
+// sender, proxy, source binding) and the sender through the call-home mail
+// servers (nil without a mail-server).
+func (d *Daemon) newTransports(cfg *config.Config) ([]transport.Transport, *emailto.Sender, error) {
+	transports, err := transport.New(&cfg.CallHome, transport.Options{Clock: d.clock})
+	if err != nil {
+		return nil, nil, err
+	}
+	var mailer *emailto.Sender
+	for _, t := range transports {
+		if t.Name() == transport.NameEmail && len(cfg.CallHome.MailServers) > 0 {
+			if mailer, err = emailto.NewSender(t, d.clock); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	return transports, mailer, nil
 }
 
 // startAlerts starts the alert groups once the hub exists: DS call-home

@@ -30,6 +30,11 @@ func (m *Metrics) Serve(ctx context.Context, addr string) error {
 	return m.serve(ctx, ln)
 }
 
+// ServeListener serves the metrics on ln, already bound (so that a caller
+// can report a bad address before it commits to it), until ctx ends; it
+// closes ln.
+func (m *Metrics) ServeListener(ctx context.Context, ln net.Listener) error { return m.serve(ctx, ln) }
+
 // serve serves the metrics on ln until ctx ends; it closes ln.
 func (m *Metrics) serve(ctx context.Context, ln net.Listener) error {
 	mux := http.NewServeMux()

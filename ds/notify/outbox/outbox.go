@@ -53,6 +53,7 @@ type Options struct {
 // later. See the package comment.
 type Outbox struct {
 	store Store
+	trMu  sync.RWMutex // guards trs, which a reload replaces
 	trs   map[string]transport.Transport
 	opts  Options
 	stats *Stats
@@ -78,6 +79,31 @@ type item struct {
 	typ       MessageType
 	transport string
 	attempts  int // sends that failed since this process took the item
+}
+
+// transport returns the transport of that name, nil if there is none.
+func (o *Outbox) transport(name string) transport.Transport {
+	o.trMu.RLock()
+	defer o.trMu.RUnlock()
+	return o.trs[name]
+}
+
+// SetTransports replaces the transports (a reloaded configuration's mail
+// servers, sender, proxy or source binding); the messages waiting in the
+// outbox go out through the new ones. A send under way finishes on the
+// old one.
+func (o *Outbox) SetTransports(ts []transport.Transport) error {
+	if len(ts) == 0 {
+		return errors.New("outbox: transports are required")
+	}
+	trs := make(map[string]transport.Transport, len(ts))
+	for _, t := range ts {
+		trs[t.Name()] = t
+	}
+	o.trMu.Lock()
+	defer o.trMu.Unlock()
+	o.trs = trs
+	return nil
 }
 
 // New opens the outbox on store and takes over every message already in
@@ -226,7 +252,7 @@ func (o *Outbox) Enqueue(ctx context.Context, msg Message) error {
 		if len(to) == 0 {
 			continue
 		}
-		if o.trs[tr] == nil {
+		if o.transport(tr) == nil {
 			return fmt.Errorf("outbox: unknown transport %q", tr)
 		}
 		trs = append(trs, tr)
@@ -305,7 +331,7 @@ func (o *Outbox) deliver(it *item) {
 		o.finish(it, nil, true)
 		return
 	}
-	tr := o.trs[rec.Transport]
+	tr := o.transport(rec.Transport)
 	if tr == nil {
 		o.log.Error("call-home message failed", "message", it.name, "err", "no transport "+rec.Transport)
 		o.finish(it, rec, true)
