@@ -71,10 +71,11 @@ type Options struct {
 // new connection at the cap, so a few hundred connections that never send
 // lock every sender out until they close. A share of the cap kept for new
 // peers would only move the threshold: an attacker fills the share too.
-// Evicting the idlest keeps the cap a bound on resources and costs a
-// legitimate sender at most a reconnection, which syslog senders do on
-// their next message; the cost of holding the cap falls on whoever holds
-// the most idle connections.
+// Evicting the idlest keeps the cap a bound on resources, and the cost of
+// holding the cap falls on whoever holds the most idle connections. It
+// costs an idle legitimate sender a reconnection, which syslog senders
+// make on their next message; one that writes before it sees the close
+// may lose that message, as with the idle timeout.
 type Input struct {
 	ln        net.Listener
 	opts      Options
