@@ -7,13 +7,14 @@
 //	<root>/call_home/<id>.xml, <id>.xml.asc   verified DS files, exactly as downloaded
 //	<root>/call_home/state.json               statuses, prompt answers, statistics, values
 //	<root>/call_home/outbox/                  call-home messages not yet delivered
+//	<root>/call_home/ratelimit.json           call-home admissions of the last minute (the rate limit)
 //	<root>/call_home/.lock                    advisory lock; holds the owner's pid
 //	<root>/call_home/batch.journal            a write in progress (see below)
 //	<root>/call_home/<id>.journal             the same, from an older dsengine
 //
 // # Write protocol
 //
-// A file written alone (an outbox message, state.json for Update,
+// A file written alone (an outbox message, ratelimit.json, state.json for Update,
 // UpdateBatch and SetValue) goes to a temporary file in its final directory (named
 // ".<name>.tmp-*"), which is fsynced, renamed over the final name, and the
 // directory is fsynced. That makes one file atomic, but a DS is two files

@@ -15,6 +15,9 @@ const (
 	OutboxDir = "outbox"
 	// LockFile is the advisory lock; it holds the owner's pid.
 	LockFile = ".lock"
+	// RateLimitFile holds the call-home rate limiter's admissions of the
+	// last minute.
+	RateLimitFile = "ratelimit.json"
 
 	xmlSuffix     = ".xml"
 	ascSuffix     = ".xml.asc"
@@ -34,6 +37,8 @@ const (
 	MaxStateSize = 64 << 20
 	// MaxOutboxMessageSize caps one outbox message.
 	MaxOutboxMessageSize = 16 << 20
+	// MaxRateLimitSize caps ratelimit.json: at most 60 admission times.
+	MaxRateLimitSize = 64 << 10
 	// maxJournalSize caps a journal: two DS files in base64 plus an entry.
 	maxJournalSize = 4*MaxDSFileSize + (1 << 20)
 	// maxBatchJournalSize caps batch.journal: MaxBatchBytes in base64 plus

@@ -3,12 +3,14 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 
 	"github.com/dsengine/dsengine/ds"
 
 	"github.com/dsengine/dsengine/ds/daemon"
+	"github.com/dsengine/dsengine/ds/events/input"
 )
 
 // running returns the running daemon, or an error saying to start one.
@@ -59,11 +61,7 @@ func runShowEventManager(e *env, _ *flag.FlagSet, args []string) error {
 		}
 		return nil
 	}
-	fmt.Fprintln(w, "Syslog inputs:")
-	fmt.Fprintln(w, "Input                          Received  Delivered   Dropped  Oversize  Framing")
-	for _, s := range d.InputStats() {
-		fmt.Fprintf(w, "%-30s %9d %10d %9d %9d %8d\n", s.Input, s.Received, s.Delivered, s.Dropped+s.KernelDrops, s.Oversize, s.FramingErrors)
-	}
+	printInputStats(w, d.InputStats())
 	depth, capacity := d.QueueDepth()
 	fmt.Fprintf(w, "Queue to the detectors: %d of %d\n", depth, capacity)
 	st := d.Hub().IndexStats()
@@ -88,4 +86,28 @@ func runShowEventManager(e *env, _ *flag.FlagSet, args []string) error {
 		}
 	}
 	return nil
+}
+
+// printInputStats prints the syslog inputs' tables of `show event manager
+// statistics`: the lines of every input, then the connections of those
+// that accepted any (TCP): open now, accepted, rejected at the cap, and
+// closed for sending nothing (the idle timeout, or room made at the cap).
+func printInputStats(w io.Writer, stats []input.Stats) {
+	fmt.Fprintln(w, "Syslog inputs:")
+	fmt.Fprintln(w, "Input                          Received  Delivered   Dropped  Oversize  Framing")
+	for _, s := range stats {
+		fmt.Fprintf(w, "%-30s %9d %10d %9d %9d %8d\n", s.Input, s.Received, s.Delivered, s.Dropped+s.KernelDrops, s.Oversize, s.FramingErrors)
+	}
+	header := false
+	for _, s := range stats {
+		if s.Accepted == 0 && s.Rejected == 0 {
+			continue
+		}
+		if !header {
+			fmt.Fprintln(w, "Syslog connections:")
+			fmt.Fprintln(w, "Input                            Open  Accepted  Rejected  Idle-closed")
+			header = true
+		}
+		fmt.Fprintf(w, "%-30s %6d %9d %9d %12d\n", s.Input, s.Connections, s.Accepted, s.Rejected, s.IdleClosed)
+	}
 }

@@ -45,6 +45,12 @@ var inputMetrics = []inputMetric{
 		kind:  prometheus.GaugeValue,
 		value: func(s input.Stats) float64 { return float64(s.Connections) },
 	},
+	inputCounter("connections_accepted", "TCP connections an input accepted.",
+		func(s input.Stats) uint64 { return s.Accepted }),
+	inputCounter("connections_rejected", "TCP connections closed at once because the most an input serves were open and none was idle.",
+		func(s input.Stats) uint64 { return s.Rejected }),
+	inputCounter("connections_idle_closed", "TCP connections closed because they sent nothing: after the idle timeout, or to make room for a new one at the cap.",
+		func(s input.Stats) uint64 { return s.IdleClosed }),
 }
 
 // The call-home statistics: the states and transports of

@@ -71,7 +71,8 @@ func fakeSources() Sources {
 		Inputs: func() []input.Stats {
 			return []input.Stats{
 				{Input: "udp:127.0.0.1:5514", Received: 10, Delivered: 8, Dropped: 1, Oversize: 1, KernelDrops: 3},
-				{Input: "tcp:127.0.0.1:5514", Received: 5, Delivered: 5, FramingErrors: 2, Connections: 2},
+				{Input: "tcp:127.0.0.1:5514", Received: 5, Delivered: 5, FramingErrors: 2, Connections: 2,
+					Accepted: 20, Rejected: 4, IdleClosed: 7},
 				{Input: "file:/var/log/network.log", Received: 1, Delivered: 1, ReadErrors: 1},
 				{Input: "file:/var/log/network.log", Received: 2, Delivered: 2},
 			}
@@ -113,6 +114,10 @@ func TestScrape(t *testing.T) {
 		{"dsengine_input_framing_errors_total", "input=tcp:127.0.0.1:5514", 2},
 		{"dsengine_input_framing_errors_total", "input=udp:127.0.0.1:5514", 0},
 		{"dsengine_input_connections", "input=tcp:127.0.0.1:5514", 2},
+		{"dsengine_input_connections_accepted_total", "input=tcp:127.0.0.1:5514", 20},
+		{"dsengine_input_connections_rejected_total", "input=tcp:127.0.0.1:5514", 4},
+		{"dsengine_input_connections_idle_closed_total", "input=tcp:127.0.0.1:5514", 7},
+		{"dsengine_input_connections_rejected_total", "input=udp:127.0.0.1:5514", 0},
 		// Two inputs of one name add up.
 		{"dsengine_input_received_total", "input=file:/var/log/network.log", 3},
 		{"dsengine_input_read_errors_total", "input=file:/var/log/network.log", 1},

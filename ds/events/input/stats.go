@@ -14,8 +14,8 @@ type Counters struct {
 	KernelDrops   atomic.Uint64 // udp: datagrams the kernel dropped because the socket buffer was full
 	Connections   atomic.Int64  // tcp: connections open now
 	Accepted      atomic.Uint64 // tcp: connections accepted
-	Rejected      atomic.Uint64 // tcp: connections closed at once because MaxConns were open
-	IdleClosed    atomic.Uint64 // tcp: connections closed after the idle timeout
+	Rejected      atomic.Uint64 // tcp: connections closed at once because MaxConns were open and none was idle
+	IdleClosed    atomic.Uint64 // tcp: connections closed after the idle timeout, or to make room at MaxConns
 	Rotations     atomic.Uint64 // file: the path named a new file and the input moved to it
 	Truncations   atomic.Uint64 // file: the file shrank and was read again from its start
 }

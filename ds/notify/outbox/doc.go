@@ -19,7 +19,11 @@
 // RateLimiter admits at most "rate-limit" messages (1-60, default 20) in
 // any 60 seconds of its clock (a sliding window). A message over the limit
 // is not queued at all: Enqueue returns ErrRateLimited and the message is
-// counted Ratelimit-dropped under each transport it would have used.
+// counted Ratelimit-dropped under each transport it would have used. In
+// front of the Outbox, the limiter saves its admissions of the last minute
+// in the store (ratelimit.json, beside the outbox: the outbox forgets a
+// message once delivered) after each message it passes, and a new limiter
+// starts from them, so restarting the daemon does not reset the limit.
 //
 // # Durability and retries
 //

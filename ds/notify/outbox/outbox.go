@@ -16,13 +16,18 @@ import (
 	"github.com/dsengine/dsengine/ds/notify/transport"
 )
 
-// Store is where the outbox keeps its messages: *bootflash.Store. Put must
-// be durable when it returns.
+// Store is where the outbox keeps its messages, and the rate limiter in
+// front of it the admissions of the last minute: *bootflash.Store. The
+// Puts must be durable when they return.
 type Store interface {
 	OutboxPut(name string, data []byte) error
 	OutboxList() ([]string, error)
 	OutboxGet(name string) ([]byte, error)
 	OutboxRemove(name string) error
+	// RateLimitGet returns what RateLimitPut stored, or an error wrapping
+	// bootflash.ErrNotFound.
+	RateLimitGet() ([]byte, error)
+	RateLimitPut(data []byte) error
 }
 
 // Options configure an Outbox.
@@ -71,6 +76,9 @@ type Outbox struct {
 	started  bool
 	closed   bool
 	warnings []string
+
+	admitMu  sync.Mutex
+	admitted []time.Time // a RateLimiter's admissions, as last loaded or saved
 }
 
 // item is one outbox file in memory.
@@ -144,6 +152,7 @@ func New(store Store, opts Options) (*Outbox, error) {
 		o.trs[t.Name()] = t
 	}
 	o.ctx, o.cancel = context.WithCancel(context.Background())
+	o.loadAdmissions()
 	names, err := store.OutboxList()
 	if err != nil {
 		return nil, fmt.Errorf("outbox: %w", err)

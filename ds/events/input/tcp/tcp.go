@@ -16,21 +16,30 @@ import (
 // Defaults of Options.
 const (
 	DefaultMaxConns    = 256
-	DefaultIdleTimeout = 10 * time.Minute
+	DefaultIdleTimeout = 2 * time.Minute
+	DefaultEvictIdle   = 5 * time.Second
 )
 
 // Options configure a TCP input.
 type Options struct {
 	input.Options
 	// MaxConns is the most connections served at once (default
-	// DefaultMaxConns); one more is closed as soon as it is accepted and
-	// counted in Stats.Rejected.
+	// DefaultMaxConns). When they are all open, a new connection takes the
+	// place of one that has sent nothing for EvictIdle, see Input; if none
+	// has, the new one is closed as soon as it is accepted and counted in
+	// Stats.Rejected.
 	MaxConns int
 	// IdleTimeout closes a connection that sends nothing for that long
 	// (default DefaultIdleTimeout; negative: never), counted in
 	// Stats.IdleClosed. Senders such as rsyslog reconnect on their next
-	// message.
+	// message. It is a socket deadline, on the wall clock.
 	IdleTimeout time.Duration
+	// EvictIdle is how long, on the clock of Options.Now, a connection
+	// must have sent nothing before a new connection may take its place
+	// when MaxConns are open (default DefaultEvictIdle; negative: never,
+	// new connections are rejected at the cap). It spares a sender that
+	// has just connected and not yet written its line.
+	EvictIdle time.Duration
 }
 
 // Input is a TCP syslog listener. Each connection is read by its own
@@ -48,6 +57,25 @@ type Options struct {
 // an error: its last line is delivered. A full queue makes a connection wait up to Options.Wait (TCP
 // flow control then slows the sender), after which the line is dropped and
 // counted.
+//
+// # Connections
+//
+// Idle connections cannot lock senders out. A connection that sends
+// nothing for IdleTimeout (2 minutes) is closed. When MaxConns connections
+// are open, a new one takes the place of an idle one: of the connections
+// that have sent nothing for EvictIdle (5 s), the one of the peer address
+// holding the most connections, and of those the one idle longest, is
+// closed and counted in Stats.IdleClosed. Only when every connection sent
+// something within EvictIdle is the new one rejected (Stats.Rejected).
+// rsyslog (imtcp maxSessions) and syslog-ng (max-connections) reject every
+// new connection at the cap, so a few hundred connections that never send
+// lock every sender out until they close. A share of the cap kept for new
+// peers would only move the threshold: an attacker fills the share too.
+// Evicting the idlest keeps the cap a bound on resources, and the cost of
+// holding the cap falls on whoever holds the most idle connections. It
+// costs an idle legitimate sender a reconnection, which syslog senders
+// make on their next message; one that writes before it sees the close
+// may lose that message, as with the idle timeout.
 type Input struct {
 	ln        net.Listener
 	opts      Options
@@ -69,6 +97,9 @@ func Listen(addr string, o Options) (*Input, error) {
 	}
 	if o.IdleTimeout == 0 {
 		o.IdleTimeout = DefaultIdleTimeout
+	}
+	if o.EvictIdle == 0 {
+		o.EvictIdle = DefaultEvictIdle
 	}
 	return &Input{ln: ln, opts: o}, nil
 }
@@ -100,13 +131,10 @@ func (in *Input) Run(ctx context.Context, q *input.Queue) error {
 	defer in.Close()
 	em := input.NewEmitter(in.opts.Options, q, &in.c, true)
 
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		conns = map[net.Conn]struct{}{}
-	)
+	var wg sync.WaitGroup
+	conns := newConnSet()
 	for {
-		conn, err := in.ln.Accept()
+		nc, err := in.ln.Accept()
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
 				break
@@ -117,50 +145,43 @@ func (in *Input) Run(ctx context.Context, q *input.Queue) error {
 			}
 			continue
 		}
-		if in.c.Connections.Load() >= int64(in.opts.MaxConns) {
+		c := newConn(nc, in.opts.Now)
+		admitted, evicted := conns.admit(c, in.opts.MaxConns, in.opts.Now(), in.opts.EvictIdle)
+		if evicted {
+			in.c.IdleClosed.Add(1)
+			in.c.Connections.Add(-1)
+		}
+		if !admitted {
 			in.c.Rejected.Add(1)
-			_ = conn.Close()
+			_ = nc.Close()
 			continue
 		}
 		in.c.Accepted.Add(1)
 		in.c.Connections.Add(1)
-		mu.Lock()
-		conns[conn] = struct{}{}
-		mu.Unlock()
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			in.serve(ctx, conn, em)
-			mu.Lock()
-			delete(conns, conn)
-			mu.Unlock()
-			in.c.Connections.Add(-1)
+			in.serve(ctx, c, em)
+			if conns.remove(c) {
+				in.c.Connections.Add(-1)
+			}
 		}()
 	}
-	mu.Lock()
-	for conn := range conns {
-		_ = conn.Close()
-	}
-	mu.Unlock()
+	conns.closeAll()
 	wg.Wait()
 	return nil
 }
 
 // serve reads frames from one connection until it ends.
-func (in *Input) serve(ctx context.Context, conn net.Conn, em *input.Emitter) {
-	defer conn.Close()
-	var peer netip.AddrPort
-	if a, ok := conn.RemoteAddr().(*net.TCPAddr); ok {
-		ap := a.AddrPort()
-		peer = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
-	}
-	fr := newFramer(idleReader{conn, in.opts.IdleTimeout}, em.MaxLine())
+func (in *Input) serve(ctx context.Context, c *conn, em *input.Emitter) {
+	defer c.Close()
+	fr := newFramer(idleReader{c, in.opts.IdleTimeout}, em.MaxLine())
 	for {
 		line, info, err := fr.next()
 		if info.framingErr {
 			in.c.FramingErrors.Add(1)
 		}
-		em.Emit(ctx, line, peer, info.oversize)
+		em.Emit(ctx, line, c.peer, info.oversize)
 		if err == nil {
 			continue
 		}
@@ -177,9 +198,10 @@ func (in *Input) serve(ctx context.Context, conn net.Conn, em *input.Emitter) {
 }
 
 // idleReader reads from a connection with a deadline of idle from each
-// read (net deadlines are wall-clock times).
+// read (net deadlines are wall-clock times), and marks the connection
+// active when a read returns data.
 type idleReader struct {
-	conn net.Conn
+	conn *conn
 	idle time.Duration
 }
 
@@ -187,7 +209,11 @@ func (r idleReader) Read(p []byte) (int, error) {
 	if r.idle > 0 {
 		_ = r.conn.SetReadDeadline(time.Now().Add(r.idle))
 	}
-	return r.conn.Read(p)
+	n, err := r.conn.Read(p)
+	if n > 0 {
+		r.conn.touch()
+	}
+	return n, err
 }
 
 // Input is an input.Input.

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dsengine/dsengine/ds/clock"
 	"github.com/dsengine/dsengine/ds/events"
 	"github.com/dsengine/dsengine/ds/events/input"
 	"github.com/dsengine/dsengine/ds/events/input/inputtest"
@@ -258,4 +259,84 @@ func TestStop(t *testing.T) {
 		t.Error("still listening")
 	}
 	checkGoroutines()
+}
+
+// TestSlowloris: a cap's worth of idle connections must not lock out a
+// sender. The idlest connection makes room for the new one; the counts
+// say so.
+func TestSlowloris(t *testing.T) {
+	clk := clock.NewVirtual(fixed)
+	in, q := start(t, Options{Options: input.Options{Now: clk.Now}, MaxConns: 16})
+	idle := make([]net.Conn, 16)
+	for i := range idle {
+		idle[i] = dial(t, in)
+	}
+	inputtest.WaitStats(t, in, func(s input.Stats) bool { return s.Connections == 16 })
+	// They have been idle long enough to make way for a new peer.
+	clk.Advance(DefaultEvictIdle)
+	logger(t, in, "-t", "dstest", "%SYS-5-CONFIG_I: the legitimate line")
+	items := inputtest.Collect(t, q, 1)
+	if m := inputtest.Parse(items[0]); m.Tag != "SYS-5-CONFIG_I" {
+		t.Errorf("got %q", items[0].Line)
+	}
+	// One idle connection was closed to make room.
+	closed := 0
+	for _, c := range idle {
+		_ = c.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
+		if _, err := c.Read(make([]byte, 1)); err == io.EOF {
+			closed++
+		}
+	}
+	s := inputtest.WaitStats(t, in, func(s input.Stats) bool { return s.Connections == 15 })
+	if closed != 1 || s.IdleClosed != 1 || s.Rejected != 0 || s.Accepted != 17 {
+		t.Errorf("%d idle connections closed; stats %+v", closed, s)
+	}
+}
+
+// TestCapFullOfActivePeers: when every connection was active within
+// EvictIdle, a new one is rejected and counted, and no sender loses its
+// connection.
+func TestCapFullOfActivePeers(t *testing.T) {
+	clk := clock.NewVirtual(fixed)
+	in, q := start(t, Options{Options: input.Options{Now: clk.Now}, MaxConns: 2, EvictIdle: time.Minute})
+	a, b := dial(t, in), dial(t, in)
+	inputtest.WaitStats(t, in, func(s input.Stats) bool { return s.Connections == 2 })
+	clk.Advance(50 * time.Second)
+	io.WriteString(a, "<13>from a\n") // a is active again; b is not, but not for long enough
+	inputtest.Collect(t, q, 1)
+	c := dial(t, in)
+	_ = c.SetReadDeadline(time.Now().Add(inputtest.Timeout))
+	if n, err := c.Read(make([]byte, 1)); err == nil {
+		t.Errorf("third connection read %d bytes", n)
+	}
+	inputtest.WaitStats(t, in, func(s input.Stats) bool { return s.Rejected == 1 })
+	// b has now been idle a minute: the next newcomer takes its place, not a's.
+	clk.Advance(10 * time.Second)
+	send(t, in, "<13>from d\n")
+	if got := inputtest.Collect(t, q, 1); string(got[0].Line) != "<13>from d" {
+		t.Errorf("got %q", got[0].Line)
+	}
+	_ = b.SetReadDeadline(time.Now().Add(inputtest.Timeout))
+	if _, err := b.Read(make([]byte, 1)); err != io.EOF {
+		t.Errorf("b, the idlest, was not closed: %v", err)
+	}
+	io.WriteString(a, "<13>a again\n")
+	if got := inputtest.Collect(t, q, 1); string(got[0].Line) != "<13>a again" {
+		t.Errorf("got %q", got[0].Line)
+	}
+	s := inputtest.WaitStats(t, in, func(s input.Stats) bool { return s.Connections == 1 })
+	if s.Rejected != 1 || s.IdleClosed != 1 || s.Accepted != 3 {
+		t.Errorf("stats %+v", s)
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	in, err := Listen("127.0.0.1:0", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	if in.opts.IdleTimeout != 2*time.Minute || in.opts.MaxConns != 256 || in.opts.EvictIdle != DefaultEvictIdle {
+		t.Errorf("defaults %+v", in.opts)
+	}
 }
