@@ -49,6 +49,14 @@ func send(t *testing.T, in *Input, payloads ...[]byte) {
 	}
 }
 
+// settled waits until every line read is counted delivered or dropped:
+// the input counts a line after the queue took it, so a consumer may have
+// it first.
+func settled(t *testing.T, in *Input) input.Stats {
+	t.Helper()
+	return inputtest.WaitStats(t, in, func(s input.Stats) bool { return s.Received == s.Delivered+s.Dropped })
+}
+
 func logger(t *testing.T, in *Input, args ...string) {
 	t.Helper()
 	testserver.Require(t, "logger")
@@ -81,7 +89,7 @@ func TestLoggerRFC5424(t *testing.T) {
 	if bytes.HasSuffix(it.Line, []byte("\n")) {
 		t.Errorf("trailing newline kept: %q", it.Line)
 	}
-	s := in.Stats()
+	s := settled(t, in)
 	if s.Received != 1 || s.Delivered != 1 || s.Dropped != 0 || s.Oversize != 0 || !strings.HasPrefix(s.Input, "udp:127.0.0.1:") {
 		t.Errorf("stats %+v", s)
 	}
@@ -113,7 +121,7 @@ func TestMaxDatagram(t *testing.T) {
 		if string(items[1].Line) != "<13>after" {
 			t.Errorf("then %q", items[1].Line)
 		}
-		if s := in.Stats(); s.Oversize != 0 || s.Delivered != 2 {
+		if s := settled(t, in); s.Oversize != 0 || s.Delivered != 2 {
 			t.Errorf("stats %+v", s)
 		}
 	})
@@ -127,7 +135,7 @@ func TestMaxDatagram(t *testing.T) {
 		if string(items[1].Line) != "<13>after" || items[1].Truncated {
 			t.Errorf("then %q", items[1].Line)
 		}
-		if s := in.Stats(); s.Oversize != 1 || s.Received != 2 || s.Delivered != 2 {
+		if s := settled(t, in); s.Oversize != 1 || s.Received != 2 || s.Delivered != 2 {
 			t.Errorf("stats %+v", s)
 		}
 	})
@@ -149,7 +157,7 @@ func TestBytesKept(t *testing.T) {
 		t.Errorf("then %q", items[1].Line)
 	}
 	// The empty datagram is not a message.
-	if s := in.Stats(); s.Received != 2 || s.Delivered != 2 {
+	if s := settled(t, in); s.Received != 2 || s.Delivered != 2 {
 		t.Errorf("stats %+v", s)
 	}
 }
