@@ -111,7 +111,9 @@ func TestDemoDaemonEndToEnd(t *testing.T) {
 	if r := cli("show", "event", "manager", "statistics"); !strings.Contains(r.stdout, "udp:127.0.0.1:5514                     1          1         0") {
 		t.Errorf("show event manager statistics:\n%s%s", r.stdout, r.stderr)
 	}
-	if r := cli("show", "event", "manager", "policy", "registered"); !strings.Contains(r.stdout, "6050       syslog     down") {
+	immediate6042 := regexp.MustCompile(`(?m)^\d+ +6042 +immediate `)
+	if r := cli("show", "event", "manager", "policy", "registered"); !strings.Contains(r.stdout, "6050       syslog     down") ||
+		!immediate6042.MatchString(r.stdout) {
 		t.Errorf("show event manager policy registered:\n%s%s", r.stdout, r.stderr)
 	}
 	// An `event none` applet runs by hand, with its arguments.
@@ -176,8 +178,16 @@ func TestDemoDaemonEndToEnd(t *testing.T) {
 			now: time.Now, bootflash: filepath.Join(dir, "bootflash")}
 		done2 <- run(e, []string{"run", "--demo"})
 	}()
+	// "dsengine running" comes after the DS are registered: 6042 is, but
+	// not its immediate event, which fires only when registered (the
+	// first daemon showed it).
 	eventually(t, "the restarted daemon", func() bool { return strings.Contains(log2.String(), "dsengine running") })
-	time.Sleep(200 * time.Millisecond)
+	if r := cli("show", "event", "manager", "policy", "registered"); r.code != exitOK || immediate6042.MatchString(r.stdout) {
+		t.Errorf("after a restart, show event manager policy registered: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if !regexp.MustCompile(`msg=registered ds="[^"]*\b6042\b`).MatchString(log2.String()) {
+		t.Errorf("6042 is not registered after a restart:\n%s", log2.String())
+	}
 	cancel2()
 	<-done2
 	if strings.Contains(log2.String(), "ds=6042 type=immediate") {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/clock"
 )
 
 // t0 is the start of every virtual timeline.
@@ -386,15 +387,20 @@ func TestAppletExpressions(t *testing.T) {
 	}
 }
 
-// TestConcurrent observes from several goroutines (run with -race).
+// TestConcurrent observes from several goroutines (run with -race) while
+// delayed triggers end: each goroutine gives a host eight events in a row
+// (enough to start a delay) and moves a virtual clock now and then, so
+// the delays' timers run on one goroutine while the others observe, and
+// hosts are evicted with delays pending.
 func TestConcurrent(t *testing.T) {
 	p, err := Compile(&ds.Correlate{Expr: "count(a) >= 3 and b", Window: sec(1), GroupBy: "host", Delay: ms(5)}, []string{"a", "b"})
 	if err != nil {
 		t.Fatal(err)
 	}
+	clk := clock.NewVirtual(t0)
 	var mu sync.Mutex
-	n := 0
-	c, err := New(p, Options{Clock: ds.RealClock{}, OnDelayed: func(Trigger) { mu.Lock(); n++; mu.Unlock() }, MaxHosts: 4})
+	var hosts []string
+	c, err := New(p, Options{Clock: clk, OnDelayed: func(tr Trigger) { mu.Lock(); hosts = append(hosts, tr.Host); mu.Unlock() }, MaxHosts: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -406,15 +412,30 @@ func TestConcurrent(t *testing.T) {
 				if i%4 == 3 {
 					id = "b"
 				}
-				c.Observe(id, t0.Add(ms(i)), fmt.Sprint("h", (g+i)%6))
+				c.Observe(id, t0.Add(ms(i)), fmt.Sprint("h", (g+i/8)%6))
 				if i%500 == 0 {
 					c.SetTrack(1, i%1000 == 0, t0.Add(ms(i)))
+				}
+				if i%40 == 39 {
+					clk.Advance(ms(1))
 				}
 			}
 		})
 	}
 	wg.Wait()
-	time.Sleep(20 * time.Millisecond)
+	// A last correlation on one goroutine: its delay, and every one still
+	// pending, ends in this Advance.
+	for _, id := range []string{"a", "a", "a", "b"} {
+		if _, ok := c.Observe(id, t0.Add(sec(10)), "last"); ok {
+			t.Fatal("raised before its delay")
+		}
+	}
+	clk.Advance(sec(1))
+	mu.Lock()
+	if len(hosts) == 0 || hosts[len(hosts)-1] != "last" || clk.Pending() != 0 {
+		t.Errorf("delayed triggers for %v, %d timers pending", hosts, clk.Pending())
+	}
+	mu.Unlock()
 	c.Close()
 }
 

@@ -2,68 +2,160 @@ package parse
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
-	"time"
 )
 
-// fill repeats unit to make a file of about MaxFileSize bytes around the
-// given prefix and suffix.
-func fill(prefix, unit, suffix string) string {
-	n := (MaxFileSize - len(prefix) - len(suffix) - 64) / len(unit)
-	return prefix + strings.Repeat(unit, n) + suffix
+// adversarial is a file near the size limit that produces one error per few
+// bytes, in a place where mapping an error back to its position could cost
+// a pass over the file each time.
+type adversarial struct {
+	name string
+	data string
+	// errs counts the errors expected, by a part of their message; the
+	// file has no others.
+	errs map[string]int
 }
 
-// TestAdversarialFilesAreFast feeds files near the size limit that produce
-// one error per few bytes, in the places where mapping an error back to its
-// position could cost a pass over the file each time.
-func TestAdversarialFilesAreFast(t *testing.T) {
+// fill repeats unit to make a file of about MaxFileSize bytes around the
+// given prefix and suffix, and says how many units it holds.
+func fill(prefix, unit, suffix string) (string, int) {
+	n := (MaxFileSize - len(prefix) - len(suffix) - 64) / len(unit)
+	return prefix + strings.Repeat(unit, n) + suffix, n
+}
+
+// adversarialFiles are the files TestAdversarialFiles checks and
+// BenchmarkAdversarialFiles times.
+func adversarialFiles() []adversarial {
 	head := `<DiagnosticSignature id="1" revision="1"><Name>n</Name><Events><Event type="immediate"/></Events><Actions>`
 	tail := `</Actions></DiagnosticSignature>`
-	many := func(n int, f func(i int) string) string {
-		var b strings.Builder
-		for i := range n {
-			b.WriteString(f(i))
-		}
-		return b.String()
+	const notDS = "${} is not a ds_ variable"
+	const missingName, missingActions = "missing <Name> in", "missing <Actions> in"
+	var files []adversarial
+	// units adds a file of repeated units, whose errors want gives from
+	// the number of units.
+	units := func(name, prefix, unit, suffix string, want func(n int) map[string]int) {
+		data, n := fill(prefix, unit, suffix)
+		files = append(files, adversarial{name, data, want(n)})
 	}
-	cases := map[string]string{
-		"refs after entities":    fill(head+`<Action type="command">`, "&amp;${}", `</Action>`+tail),
-		"refs between comments":  fill(head+`<Action type="command">`, "${}<!---->", `</Action>`+tail),
-		"refs in one attribute":  fill(head+`<Action type="emailto" to="a@b" subject="`, "${}", `"/>`+tail),
-		"empty addresses":        fill(head+`<Action type="emailto" to="`, ",", `"/>`+tail),
-		"unknown elements":       fill(head, "<x/>", tail),
-		"unknown text":           fill(head+"<Action type=\"call-home\"/>", "x<!---->", tail),
-		"long EEM line":          fill(`<DiagnosticSignature id="1" revision="1"><Events><Event type="eem">event syslog`, " maxrun 1", `</Event></Events></DiagnosticSignature>`),
-		"nested groups in regex": fill(`<DiagnosticSignature id="1" revision="1"><Events><Event type="syslog" pattern="`, "(", `"/></Events></DiagnosticSignature>`),
-		"many events": `<DiagnosticSignature id="1" revision="1"><Name>n</Name><Events>` +
-			many(20000, func(i int) string { return fmt.Sprintf(`<Event id="e%d" type="immediate"/>`, i) }) +
+	each := func(msg string) func(int) map[string]int {
+		return func(n int) map[string]int { return map[string]int{msg: n} }
+	}
+	units("refs after entities", head+`<Action type="command">`, "&amp;${}", `</Action>`+tail, each(notDS))
+	units("refs between comments", head+`<Action type="command">`, "${}<!---->", `</Action>`+tail, each(notDS))
+	units("refs in one attribute", head+`<Action type="emailto" to="a@b" subject="`, "${}", `"/>`+tail, each(notDS))
+	units("empty addresses", head+`<Action type="emailto" to="`, ",", `"/>`+tail, func(int) map[string]int {
+		return map[string]int{"has an empty address": 1}
+	})
+	units("unknown elements", head, "<x/>", tail, func(n int) map[string]int {
+		return map[string]int{"unknown element <x> in <Actions>": n, "<Actions> has no <Action>": 1}
+	})
+	units("unknown text", head+`<Action type="call-home"/>`, "x<!---->", tail, func(int) map[string]int {
+		return map[string]int{`unexpected text "xxx`: 1}
+	})
+	units("long EEM line", `<DiagnosticSignature id="1" revision="1"><Events><Event type="eem">event syslog`, " maxrun 1",
+		`</Event></Events></DiagnosticSignature>`, func(int) map[string]int {
+			return map[string]int{`duplicate option "maxrun"`: 1, missingName: 1, missingActions: 1}
+		})
+	units("nested groups in regex", `<DiagnosticSignature id="1" revision="1"><Events><Event type="syslog" pattern="`, "(",
+		`"/></Events></DiagnosticSignature>`, func(int) map[string]int {
+			return map[string]int{"not a valid RE2 regular expression: missing closing )": 1, missingName: 1, missingActions: 1}
+		})
+	units("many declarations", `<DiagnosticSignature id="1" revision="1"><Variables>`, `<Variable name="ds_a" source="environment"/>`,
+		`</Variables></DiagnosticSignature>`, func(n int) map[string]int {
+			return map[string]int{"variable ds_a is declared twice": n - 1, missingName: 1, "missing <Events> in": 1, missingActions: 1}
+		})
+	var events strings.Builder
+	for i := range 20000 {
+		fmt.Fprintf(&events, `<Event id="e%d" type="immediate"/>`, i)
+	}
+	files = append(files,
+		adversarial{"many events", `<DiagnosticSignature id="1" revision="1"><Name>n</Name><Events>` + events.String() +
 			`<Correlate>e1 and e20001</Correlate></Events><Actions><Action type="call-home"/></Actions></DiagnosticSignature>`,
-		"many attributes":   `<DiagnosticSignature ` + strings.Repeat(`a="" `, 200000) + `/>`,
-		"many declarations": fill(`<DiagnosticSignature id="1" revision="1"><Variables>`, `<Variable name="ds_a" source="environment"/>`, `</Variables></DiagnosticSignature>`),
-	}
-	for name, data := range cases {
-		t.Run(name, func(t *testing.T) {
-			if len(data) > MaxFileSize {
-				t.Fatalf("%d bytes, over the limit", len(data))
+			map[string]int{`Correlate names unknown event "e20001"`: 1}},
+		adversarial{"many attributes", `<DiagnosticSignature ` + strings.Repeat(`a="" `, 200000) + `/>`,
+			map[string]int{"has 200000 attributes; the limit is 32": 1}},
+	)
+	return files
+}
+
+// Bounds on what parsing one adversarial file may allocate, per byte of
+// the file: about twice the most any of them takes (2.5 allocations and
+// 234 bytes with -race, for the regular expression of nested groups and
+// the unknown elements). A pass over the file per error would allocate
+// thousands of times more.
+const (
+	maxAllocsPerByte = 5
+	maxBytesPerByte  = 512
+)
+
+// TestAdversarialFiles checks that each adversarial file is refused with
+// exactly its errors, each message short, and that parsing it allocates
+// in proportion to its size. How long it takes is measured by
+// BenchmarkAdversarialFiles, not asserted.
+func TestAdversarialFiles(t *testing.T) {
+	for _, f := range adversarialFiles() {
+		t.Run(f.name, func(t *testing.T) {
+			if len(f.data) > MaxFileSize {
+				t.Fatalf("%d bytes, over the limit", len(f.data))
 			}
-			start := time.Now()
-			_, err := ParseSignature("big.xml", []byte(data))
-			d := time.Since(start)
-			if err == nil {
-				t.Fatalf("no error")
+			data := []byte(f.data)
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			_, err := ParseSignature("big.xml", data)
+			runtime.ReadMemStats(&after)
+			list, ok := err.(ErrorList)
+			if !ok || len(list) == 0 {
+				t.Fatalf("err = %v, want an ErrorList", err)
 			}
-			list := err.(ErrorList)
+			got := map[string]int{}
 			longest := 0
+		next:
 			for _, e := range list {
 				longest = max(longest, len(e.Msg))
+				for part := range f.errs {
+					if strings.Contains(e.Msg, part) {
+						got[part]++
+						continue next
+					}
+				}
+				t.Errorf("unexpected error %s", e)
+				break
 			}
-			t.Logf("%8d bytes %7d errors (longest %d bytes) %v", len(data), len(list), longest, d)
+			for part, n := range f.errs {
+				if got[part] != n {
+					t.Errorf("%d errors with %q, want %d", got[part], part, n)
+				}
+			}
+			allocs, bytes := after.Mallocs-before.Mallocs, after.TotalAlloc-before.TotalAlloc
+			t.Logf("%8d bytes %7d errors (longest %d bytes), %d allocations, %d bytes allocated",
+				len(data), len(list), longest, allocs, bytes)
 			if longest > 400 {
 				t.Errorf("an error message is %d bytes long", longest)
 			}
-			if d > 5*time.Second {
-				t.Errorf("took %v", d)
+			if allocs > maxAllocsPerByte*uint64(len(data)) || bytes > maxBytesPerByte*uint64(len(data)) {
+				t.Errorf("%d allocations, %d bytes allocated for a file of %d bytes; the bounds are %d and %d per byte",
+					allocs, bytes, len(data), maxAllocsPerByte, maxBytesPerByte)
+			}
+		})
+	}
+}
+
+// BenchmarkAdversarialFiles times the parse of each adversarial file, for
+// `make bench`: tens to hundreds of milliseconds each today; a pass over
+// the file per error would take tens of seconds or more.
+func BenchmarkAdversarialFiles(b *testing.B) {
+	for _, f := range adversarialFiles() {
+		b.Run(strings.ReplaceAll(f.name, " ", "_"), func(b *testing.B) {
+			data := []byte(f.data)
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := ParseSignature("big.xml", data); err == nil {
+					b.Fatal("no error")
+				}
 			}
 		})
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -247,11 +248,33 @@ func TestLocalDurationAndCancel(t *testing.T) {
 	if err != nil || out.Duration != 1500*time.Millisecond {
 		t.Errorf("duration %s, %v", out.Duration, err)
 	}
+	// Cancel once the command's process runs, so the cancel has it to kill.
 	ctx, cancel := context.WithCancel(context.Background())
-	go func() { time.Sleep(100 * time.Millisecond); cancel() }()
+	running := make(chan bool, 1)
+	go func() {
+		running <- waitProcess(t, "sleep 101.44")
+		cancel()
+	}()
 	_, err = e.Run(ctx, "show slow")
+	if !<-running {
+		t.Fatal(`"sleep 101.44" did not start`)
+	}
 	if !errors.Is(err, context.Canceled) || errors.Is(err, ErrTimeout) {
 		t.Errorf("canceled: err %v", err)
 	}
 	noProcesses(t, "sleep 101.44")
+}
+
+// waitProcess polls for up to 10 s for a process whose command line is
+// exactly cmdline, and reports whether one came. It only reads t, so it
+// may run in any goroutine.
+func waitProcess(t *testing.T, cmdline string) bool {
+	deadline := time.Now().Add(10 * time.Second)
+	for !slices.Contains(processesWith(t, cmdline), cmdline) {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return true
 }

@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -309,13 +308,31 @@ func TestSSHLostDuringCommand(t *testing.T) {
 	}
 	stopped := make(chan struct{})
 	go func() {
-		// Stop the server once the command runs.
+		// Stop the server once the command runs and its "started" has
+		// reached the executor.
 		defer close(stopped)
-		for i := 0; i < 500 && !slices.Contains(processesWith(t, "sleep 102.7"), "sleep 102.7"); i++ {
-			time.Sleep(20 * time.Millisecond)
+		defer srv.Stop()
+		if !waitProcess(t, "sleep 102.7") {
+			t.Error(`"sleep 102.7" did not start`)
+			return
 		}
-		time.Sleep(300 * time.Millisecond) // for "started" to arrive
-		srv.Stop()
+		// "started" was in sshd's pipe before sleep began. In each turn
+		// of its loop sshd reads the pipes before the socket, and in the
+		// next one answers the requests it read, then sends the output
+		// it read: the reply to a first request may come before
+		// "started", the reply to a second one, sent after that reply,
+		// comes after it. The client takes packets in order, so
+		// "started" is then in the session's buffer, which Run reads to
+		// its end.
+		e.mu.Lock()
+		client := e.client
+		e.mu.Unlock()
+		for range 2 {
+			if _, _, err := client.SendRequest("keepalive@openssh.com", true, nil); err != nil {
+				t.Errorf("keepalive: %v", err)
+				return
+			}
+		}
 	}()
 	out, err := e.Run(context.Background(), "echo started; sleep 102.7")
 	<-stopped

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -59,49 +60,74 @@ func TestQueueByteLimit(t *testing.T) {
 	}
 }
 
+// TestOfferWait runs in a synctest bubble: time is the bubble's fake
+// clock, and synctest.Wait returns once OfferWait is blocked, waiting for
+// room.
 func TestOfferWait(t *testing.T) {
-	ctx := context.Background()
 	t.Run("times out", func(t *testing.T) {
-		q := NewQueue(1, 0)
-		q.Offer(item("a"))
-		begin := time.Now()
-		if q.OfferWait(ctx, item("b"), 30*time.Millisecond) {
-			t.Error("offered into a full queue")
-		}
-		if d := time.Since(begin); d < 30*time.Millisecond || d > 5*time.Second {
-			t.Errorf("waited %v", d)
-		}
-		if q.OfferWait(ctx, item("b"), 0) || q.Bytes() != 1 {
-			t.Errorf("no wait: bytes %d", q.Bytes())
-		}
-	})
-	t.Run("gets room", func(t *testing.T) {
-		for _, q := range []*Queue{NewQueue(1, 0), NewQueue(10, 1)} {
+		synctest.Test(t, func(t *testing.T) {
+			q := NewQueue(1, 0)
 			q.Offer(item("a"))
-			go func() {
-				time.Sleep(20 * time.Millisecond)
-				q.TryGet()
-			}()
-			if !q.OfferWait(ctx, item("b"), 10*time.Second) {
-				t.Error("no room after a Get")
+			begin := time.Now()
+			if q.OfferWait(context.Background(), item("b"), 30*time.Millisecond) {
+				t.Error("offered into a full queue")
 			}
-			if it, _ := q.TryGet(); string(it.Line) != "b" {
-				t.Errorf("got %q", it.Line)
+			if d := time.Since(begin); d != 30*time.Millisecond {
+				t.Errorf("waited %v", d)
 			}
+			if q.OfferWait(context.Background(), item("b"), 0) || q.Bytes() != 1 {
+				t.Errorf("no wait: bytes %d", q.Bytes())
+			}
+		})
+	})
+	// offerWaiting starts an OfferWait of "b" into the full q and returns
+	// once it waits for room; its result comes on the channel.
+	offerWaiting := func(t *testing.T, ctx context.Context, q *Queue) <-chan bool {
+		t.Helper()
+		queued := make(chan bool, 1)
+		go func() { queued <- q.OfferWait(ctx, item("b"), 10*time.Second) }()
+		synctest.Wait()
+		select {
+		case ok := <-queued:
+			t.Fatalf("OfferWait returned %v at once on a full queue", ok)
+		default:
 		}
+		return queued
+	}
+	t.Run("gets room", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			for _, q := range []*Queue{NewQueue(1, 0), NewQueue(10, 1)} {
+				q.Offer(item("a"))
+				queued := offerWaiting(t, context.Background(), q)
+				q.TryGet()
+				if !<-queued {
+					t.Error("no room after a Get")
+				}
+				if it, _ := q.TryGet(); string(it.Line) != "b" {
+					t.Errorf("got %q", it.Line)
+				}
+			}
+		})
 	})
 	t.Run("cancelled", func(t *testing.T) {
-		for _, q := range []*Queue{NewQueue(1, 0), NewQueue(10, 1)} {
-			q.Offer(item("a"))
-			ctx, cancel := context.WithCancel(ctx)
-			time.AfterFunc(20*time.Millisecond, cancel)
-			if q.OfferWait(ctx, item("b"), 10*time.Second) {
-				t.Error("offered after cancel")
+		synctest.Test(t, func(t *testing.T) {
+			for _, q := range []*Queue{NewQueue(1, 0), NewQueue(10, 1)} {
+				q.Offer(item("a"))
+				ctx, cancel := context.WithCancel(context.Background())
+				queued := offerWaiting(t, ctx, q)
+				begin := time.Now()
+				cancel()
+				if <-queued {
+					t.Error("offered after cancel")
+				}
+				if d := time.Since(begin); d != 0 {
+					t.Errorf("returned %v after the cancel", d)
+				}
+				if q.Bytes() != 1 {
+					t.Errorf("bytes %d", q.Bytes())
+				}
 			}
-			if q.Bytes() != 1 {
-				t.Errorf("bytes %d", q.Bytes())
-			}
-		}
+		})
 	})
 }
 

@@ -79,7 +79,15 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 
 func newOutbox(t testing.TB, store Store, clk ds.Clock, trs ...transport.Transport) *Outbox {
 	t.Helper()
-	o, err := New(store, Options{Transports: trs, Clock: clk, Rand: func() float64 { return 0.5 }})
+	return newOutboxWith(t, store, Options{Transports: trs, Clock: clk})
+}
+
+// newOutboxWith is newOutbox with more options; the jitter is pinned at
+// its middle.
+func newOutboxWith(t testing.TB, store Store, opts Options) *Outbox {
+	t.Helper()
+	opts.Rand = func() float64 { return 0.5 }
+	o, err := New(store, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,17 +175,29 @@ func TestCrashBeforeSendingIsSentOnceAfterRestart(t *testing.T) {
 	o.Close()
 	store.Close()
 
-	// Third life: its removal was durable, so it is not sent again.
+	// Third life: its removal was durable, so it is not sent again. New
+	// takes over what the store holds before it returns, and one worker
+	// sends in order: a sentinel enqueued after Start goes out after
+	// anything found at New.
 	store = openStore(t, root, clk)
 	defer store.Close()
-	o = newOutbox(t, store, clk, f)
-	o.Start()
-	time.Sleep(50 * time.Millisecond)
-	if o.Len() != 0 || len(f.sends()) != 1 {
-		t.Errorf("outbox holds %d, %d sends in all", o.Len(), len(f.sends()))
+	o = newOutboxWith(t, store, Options{Transports: []transport.Transport{f}, Clock: clk, Workers: 1})
+	if o.Len() != 0 || o.Stats().Snapshot().InQueue.Total().Total() != 0 {
+		t.Errorf("third life: the outbox holds %d", o.Len())
 	}
-	if string(f.sends()[0].Body) != string(msg.Body) {
-		t.Errorf("body %q", f.sends()[0].Body)
+	o.Start()
+	sentinel := dsMessage(httpTo("https://collector.example.com/ch"))
+	sentinel.Body = []byte("<CallHome>sentinel</CallHome>\n")
+	if err := o.Enqueue(context.Background(), sentinel); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the sentinel", func() bool { return o.Stats().Snapshot().Success[TypeDS].HTTP == 1 })
+	s := f.sends()
+	if o.Len() != 0 || len(s) != 2 || string(s[1].Body) != string(sentinel.Body) {
+		t.Errorf("outbox holds %d, %d sends in all", o.Len(), len(s))
+	}
+	if string(s[0].Body) != string(msg.Body) {
+		t.Errorf("body %q", s[0].Body)
 	}
 }
 
@@ -289,14 +309,20 @@ func TestPermanentFailureIsNotRetried(t *testing.T) {
 	store := openStore(t, t.TempDir(), clk)
 	defer store.Close()
 	rcv := newFlaky(t, 100, http.StatusNotFound)
-	o := newOutbox(t, store, clk, newHTTP(t))
+	good := newFlaky(t, 0, 0)
+	// One worker: it finishes with the failed message before it takes the
+	// sentinel below, and a retry the clock released would be sent first.
+	o := newOutboxWith(t, store, Options{Transports: []transport.Transport{newHTTP(t)}, Clock: clk, Workers: 1})
 	o.Start()
 	if err := o.Enqueue(context.Background(), dsMessage(httpTo(rcv.URL))); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "failure", func() bool { return o.Stats().Snapshot().Failed[TypeDS].HTTP == 1 })
 	clk.Advance(24 * time.Hour)
-	time.Sleep(20 * time.Millisecond)
+	if err := o.Enqueue(context.Background(), dsMessage(httpTo(good.URL))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the sentinel", func() bool { return o.Stats().Snapshot().Success[TypeDS].HTTP == 1 })
 	if rcv.requests.Load() != 1 || clk.Pending() != 0 || o.Len() != 0 {
 		t.Errorf("requests %d, timers %d, outbox %d", rcv.requests.Load(), clk.Pending(), o.Len())
 	}

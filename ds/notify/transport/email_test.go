@@ -227,8 +227,16 @@ func TestEmailRejectedRecipientIsPermanent(t *testing.T) {
 	if got := ms[0].Header.Get("Envelope-to"); got != "noc@example.com" {
 		t.Errorf("delivered to %q", got)
 	}
-	// A permanent refusal is final: the second server is not asked.
-	time.Sleep(200 * time.Millisecond)
+	// A permanent refusal is final: the second server is not asked. Send
+	// has returned, so any session with it has ended, and exim logs what
+	// it accepts or refuses before it answers the QUIT (as the first
+	// server's log shows).
+	if log := mta.Log(t); !strings.Contains(log, " <= ") || !strings.Contains(log, "rejected RCPT <reject@example.com>") {
+		t.Errorf("first server's log:\n%s", log)
+	}
+	if log := second.Log(t); strings.Contains(log, " <= ") || strings.Contains(log, "rejected") {
+		t.Errorf("second server was asked:\n%s", log)
+	}
 	if n := len(second.Messages(t)); n != 0 {
 		t.Errorf("second server got %d messages", n)
 	}

@@ -49,6 +49,14 @@ func send(t *testing.T, in *Input, payloads ...[]byte) {
 	}
 }
 
+// settled waits until every line read is counted delivered or dropped:
+// the input counts a line after the queue took it, so a consumer may have
+// it first.
+func settled(t *testing.T, in *Input) input.Stats {
+	t.Helper()
+	return inputtest.WaitStats(t, in, func(s input.Stats) bool { return s.Received == s.Delivered+s.Dropped })
+}
+
 func logger(t *testing.T, in *Input, args ...string) {
 	t.Helper()
 	testserver.Require(t, "logger")
@@ -81,7 +89,7 @@ func TestLoggerRFC5424(t *testing.T) {
 	if bytes.HasSuffix(it.Line, []byte("\n")) {
 		t.Errorf("trailing newline kept: %q", it.Line)
 	}
-	s := in.Stats()
+	s := settled(t, in)
 	if s.Received != 1 || s.Delivered != 1 || s.Dropped != 0 || s.Oversize != 0 || !strings.HasPrefix(s.Input, "udp:127.0.0.1:") {
 		t.Errorf("stats %+v", s)
 	}
@@ -113,7 +121,7 @@ func TestMaxDatagram(t *testing.T) {
 		if string(items[1].Line) != "<13>after" {
 			t.Errorf("then %q", items[1].Line)
 		}
-		if s := in.Stats(); s.Oversize != 0 || s.Delivered != 2 {
+		if s := settled(t, in); s.Oversize != 0 || s.Delivered != 2 {
 			t.Errorf("stats %+v", s)
 		}
 	})
@@ -127,7 +135,7 @@ func TestMaxDatagram(t *testing.T) {
 		if string(items[1].Line) != "<13>after" || items[1].Truncated {
 			t.Errorf("then %q", items[1].Line)
 		}
-		if s := in.Stats(); s.Oversize != 1 || s.Received != 2 || s.Delivered != 2 {
+		if s := settled(t, in); s.Oversize != 1 || s.Received != 2 || s.Delivered != 2 {
 			t.Errorf("stats %+v", s)
 		}
 	})
@@ -149,7 +157,7 @@ func TestBytesKept(t *testing.T) {
 		t.Errorf("then %q", items[1].Line)
 	}
 	// The empty datagram is not a message.
-	if s := in.Stats(); s.Received != 2 || s.Delivered != 2 {
+	if s := settled(t, in); s.Received != 2 || s.Delivered != 2 {
 		t.Errorf("stats %+v", s)
 	}
 }
@@ -181,17 +189,11 @@ func TestFlood(t *testing.T) {
 		}
 	}
 	took := time.Since(began)
-	c.Close()
 
 	// Wait until the reader has emptied the socket buffer.
-	var s input.Stats
-	for last := uint64(0); ; last = s.Received {
-		time.Sleep(100 * time.Millisecond)
-		if s = in.Stats(); s.Received == last {
-			break
-		}
-	}
-	t.Logf("sent %d in %v: %+v", total, took, s)
+	sent, s := waitRead(t, in, c, total)
+	c.Close()
+	t.Logf("sent %d in %v: %+v", sent, took, s)
 	if s.Received != s.Delivered+s.Dropped || s.Delivered != qsize || s.Dropped == 0 {
 		t.Errorf("received %d, delivered %d, dropped %d, queue %d", s.Received, s.Delivered, s.Dropped, qsize)
 	}
@@ -222,8 +224,8 @@ func TestFlood(t *testing.T) {
 		t.Errorf("after the flood: %q", got.Line)
 	}
 	// The datagram after the flood carries the kernel's final drop count.
-	if s := in.Stats(); s.Received+s.KernelDrops != total+1 {
-		t.Errorf("received %d + kernel drops %d != sent %d", s.Received, s.KernelDrops, total+1)
+	if s := in.Stats(); s.Received+s.KernelDrops != sent+1 {
+		t.Errorf("received %d + kernel drops %d != sent %d", s.Received, s.KernelDrops, sent+1)
 	}
 	r.Stop(t)
 	checkGoroutines()
@@ -264,20 +266,47 @@ func TestKernelDrops(t *testing.T) {
 		payloads[i] = []byte(fmt.Sprintf("<13>flood %06d", i))
 	}
 	send(t, in, payloads...)
-	q := input.NewQueue(total+1, 0)
+	q := input.NewQueue(2*total, 0) // room for every datagram: only the kernel drops
 	inputtest.Start(t, in, q)
-	var s input.Stats
-	for last := uint64(0); ; last = s.Received {
-		time.Sleep(50 * time.Millisecond)
-		if s = in.Stats(); s.Received == last {
-			break
-		}
+	c, err := net.Dial("udp", in.Addr().String())
+	if err != nil {
+		t.Fatal(err)
 	}
-	send(t, in, []byte("<13>sentinel"))
-	inputtest.CollectUntil(t, q, "sentinel")
-	s = in.Stats()
+	defer c.Close()
+	sent, _ := waitRead(t, in, c, total)
+	send(t, in, []byte("<13>last"))
+	items := inputtest.CollectUntil(t, q, "last")
+	s := in.Stats()
 	t.Logf("%+v", s)
-	if s.KernelDrops == 0 || s.Received+s.KernelDrops != total+1 || s.Dropped != 0 {
-		t.Errorf("received %d + kernel drops %d, want %d", s.Received, s.KernelDrops, total+1)
+	if s.KernelDrops == 0 || s.Received+s.KernelDrops != sent+1 || s.Dropped != 0 {
+		t.Errorf("received %d + kernel drops %d, want %d", s.Received, s.KernelDrops, sent+1)
+	}
+	if uint64(len(items)) != s.Received || q.Len() != 0 {
+		t.Errorf("%d lines queued, %d left, %d received", len(items), q.Len(), s.Received)
+	}
+}
+
+// waitRead waits until in has read every datagram sent to it, or seen
+// the kernel drop it: sent so far, then a sentinel on c every 10 ms. The
+// kernel's drop count comes with the next datagram read, so a datagram
+// that arrives after the last drop is needed to see it; once Received +
+// KernelDrops reaches what was sent, none is left in the socket. It
+// returns how many datagrams were sent in all, and the Stats then.
+func waitRead(t *testing.T, in *Input, c net.Conn, sent uint64) (uint64, input.Stats) {
+	t.Helper()
+	deadline := time.Now().Add(inputtest.Timeout)
+	for {
+		s := in.Stats()
+		if s.Received+s.KernelDrops == sent {
+			return sent, s
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d datagrams sent, %d read, %d dropped by the kernel", sent, s.Received, s.KernelDrops)
+		}
+		if _, err := c.Write([]byte("<13>sentinel")); err != nil {
+			t.Fatal(err)
+		}
+		sent++
+		time.Sleep(10 * time.Millisecond)
 	}
 }
