@@ -111,16 +111,6 @@ func tail(items []input.Item) []string {
 	return Lines(items)
 }
 
-// NoMore fails the test if q yields an Item within d.
-func NoMore(t testing.TB, q *input.Queue, d time.Duration) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	defer cancel()
-	if it, err := q.Get(ctx); err == nil {
-		t.Errorf("unexpected item %q", it.Line)
-	}
-}
-
 // Lines returns the items' lines as strings.
 func Lines(items []input.Item) []string {
 	out := make([]string, len(items))
