@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"strings"
-	"sync"
 
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/actions/action"
@@ -43,9 +41,9 @@ type Live struct {
 	// Transport builds the email transport of a mail that names its own
 	// servers (an applet's `mail server`, a script's Mailservername:).
 	Transport transport.Options
-
-	mu       sync.Mutex
-	contexts map[string]map[string]string
+	// Contexts are the variables runs save for other runs, capped per
+	// DS and applet.
+	Contexts Contexts
 }
 
 var _ action.Device = (*Live)(nil)
@@ -140,22 +138,17 @@ func (l *Live) SetValue(ctx context.Context, key, value string) error {
 	return l.Values.SetValue(key, value)
 }
 
-// SaveContext keeps variables in memory for another run.
+// SaveContext keeps variables in memory for another run, charged to the
+// DS or applet of ctx's run and refused over its caps (Contexts).
 func (l *Live) SaveContext(ctx context.Context, name string, v map[string]string) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.contexts == nil {
-		l.contexts = map[string]map[string]string{}
-	}
-	l.contexts[name] = maps.Clone(v)
-	return nil
+	return l.Contexts.Save(ctx, name, v)
 }
 
 // RetrieveContext returns saved variables once.
 func (l *Live) RetrieveContext(ctx context.Context, name string) (map[string]string, bool, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	v, ok := l.contexts[name]
-	delete(l.contexts, name)
+	v, ok := l.Contexts.Retrieve(name)
 	return v, ok, nil
 }
+
+// ContextStats count the contexts saved and refused at a cap.
+func (l *Live) ContextStats() ContextStats { return l.Contexts.Stats() }
