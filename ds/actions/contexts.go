@@ -90,13 +90,14 @@ func (c *Contexts) Save(ctx context.Context, name string, v map[string]string) e
 	if replacing && old.owner == owner {
 		count, bytes = count-1, bytes-old.size
 	}
+	if count > maxCount || bytes > maxBytes {
+		c.refused.Add(1)
+	}
 	switch {
 	case count > maxCount:
-		c.refused.Add(1)
 		return fmt.Errorf("%s has %d saved contexts, the limit: retrieve one (context_retrieve) before saving under a new name",
 			ownerName(owner), use.count)
 	case bytes > maxBytes:
-		c.refused.Add(1)
 		return fmt.Errorf("%s would keep %d bytes of saved contexts, over the limit of %d: save less, or retrieve some first",
 			ownerName(owner), bytes, maxBytes)
 	}

@@ -25,11 +25,16 @@ func scriptDS(t *testing.T, id, lua string) *ds.Signature {
 
 // liveEngine runs DS synchronously on the daemon's device.
 func liveEngine(t *testing.T, l *Live) (*engine.Engine, *[]engine.Record) {
+	return liveEngineCaps(t, l, nil)
+}
+
+// liveEngineCaps is liveEngine with the actions' caps counted by onCap.
+func liveEngineCaps(t *testing.T, l *Live, onCap func(string)) (*engine.Engine, *[]engine.Record) {
 	t.Helper()
 	clk := clock.NewVirtual(t0)
 	var records []engine.Record
 	eng := engine.New(engine.Options{Clock: clk, Synchronous: true, Hostname: "edge-1",
-		Actions: New(l, action.Deps{Clock: clk}),
+		Actions: New(l, action.Deps{Clock: clk, OnCap: onCap}),
 		Report:  func(r engine.Record) { records = append(records, r) }})
 	return eng, &records
 }

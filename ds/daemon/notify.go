@@ -72,7 +72,7 @@ func (d *Daemon) startNotify(ctx context.Context) (*notifyStage, error) {
 			}
 		}
 	}
-	n.messenger = message.New(message.Options{Echo: func(sev ds.Severity, line string) {
+	n.messenger = message.New(message.Options{OnCap: d.caps.hit, Echo: func(sev ds.Severity, line string) {
 		d.log.Info("syslog", "line", line)
 		// The engine's own messages go through the detectors too, as IOS
 		// EEM sees the lines of its logging buffer; a full echo queue
@@ -97,7 +97,7 @@ func (d *Daemon) startNotify(ctx context.Context) (*notifyStage, error) {
 	}
 	n.live = &actions.Live{Exec: exec, Notify: n.notifier, Mailer: n.mail, Messenger: n.messenger, Values: d.opts.Store,
 		Config: d.Config, Clock: d.clock}
-	n.actions = actions.New(n.live, action.Deps{Clock: d.clock})
+	n.actions = actions.New(n.live, action.Deps{Clock: d.clock, OnCap: d.caps.hit})
 	return n, nil
 }
 

@@ -14,10 +14,19 @@ import (
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/actions/action"
 	"github.com/dsengine/dsengine/ds/engine"
+	"github.com/dsengine/dsengine/internal/english"
 )
 
 // MaxText caps a message: syslog relays cut longer lines anyway.
 const MaxText = 4096
+
+// MaxLine caps every syslog line the engine logs (a DS's message, a
+// script's action_syslog, an applet's syslog): a longer one is cut, and
+// ends "… (N bytes cut)".
+const MaxLine = 4096
+
+// CapLine names the line cap to Options.OnCap.
+const CapLine = "log-line"
 
 // Options configure a Messenger.
 type Options struct {
@@ -28,6 +37,9 @@ type Options struct {
 	// DS and applets can match the engine's own messages, as IOS EEM
 	// matches lines in the logging buffer. May be nil.
 	Echo func(sev ds.Severity, line string)
+	// OnCap, when set, is called with CapLine for each line cut at
+	// MaxLine.
+	OnCap func(cap string)
 	// Wall is the broadcast program; default "wall".
 	Wall string
 	// Timeout bounds a broadcast; default 10s.
@@ -72,9 +84,7 @@ func (Action) Run(ctx context.Context, run *engine.Run, a ds.Action, dev action.
 		return "", err
 	}
 	text = strings.TrimSpace(text)
-	if len(text) > MaxText {
-		text = text[:MaxText]
-	}
+	text = english.Cut(text, MaxText)
 	switch a.To {
 	case "", "syslog":
 		res, err := dev.Log(ctx, a.Severity, Line(a.Severity, text))
@@ -97,8 +107,14 @@ func (m *Messenger) Broadcast(ctx context.Context, text string) error { return m
 
 // Log writes a ready-made syslog line (a DS message, a script's
 // action_syslog, an applet's syslog action) to the local syslog and to
-// Echo.
+// Echo, cut at MaxLine.
 func (m *Messenger) Log(sev ds.Severity, line string) error {
+	if len(line) > MaxLine {
+		line = english.Cut(line, MaxLine)
+		if m.opts.OnCap != nil {
+			m.opts.OnCap(CapLine)
+		}
+	}
 	line = oneLine(line)
 	if m.opts.Echo != nil {
 		m.opts.Echo(sev, line)
