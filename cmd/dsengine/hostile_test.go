@@ -107,3 +107,42 @@ action_syslog{msg = string.rep("z", 200000)}]]></Action>`),
 		t.Errorf("the statistics of DS 7702 are %d bytes", len(r.stdout))
 	}
 }
+
+// TestDaemonCutsEchoLoops: a DS whose message matches its own pattern
+// runs once per outside line, not endlessly; two DS whose messages fire
+// each other stop after the echo depth, and the cut is logged.
+func TestDaemonCutsEchoLoops(t *testing.T) {
+	dir := t.TempDir()
+	message := func(text string) string { return `<Action type="message">` + text + `</Action>` }
+	syslog := func(pattern string) string { return `<Event type="syslog" pattern="` + pattern + `"/>` }
+	port := installHostile(t, dir, map[string]string{
+		"7711": hostileDS("7711", syslog("%DS-5-MSG: selfloop"), message("selfloop again")),
+		"7712": hostileDS("7712", syslog("%DS-5-MSG: ping"), message("pong")),
+		"7713": hostileDS("7713", syslog("%DS-5-MSG: pong"), message("ping")),
+	}, "")
+	log := startDaemon(t, dir).log
+	triggers := func(id string) int { return strings.Count(log.String(), `msg="ds trigger" ds=`+id+" ") }
+
+	sendSyslog(t, port, "<189>%DS-5-MSG: selfloop from outside")
+	// The DS's own line comes back through the echo queue and is not
+	// delivered to it: wait for that (or for the loop the old code ran).
+	eventually(t, "DS 7711's own line to come back", func() bool {
+		return strings.Contains(log.String(), `msg="own echo not delivered" origin=7711`) || triggers("7711") > 1
+	})
+	if n := triggers("7711"); n != 1 {
+		t.Errorf("DS 7711 ran %d times on one outside line, want once", n)
+	}
+
+	sendSyslog(t, port, "<189>%DS-5-MSG: ping from outside")
+	eventually(t, "the ping-pong cycle to be cut", func() bool {
+		return strings.Contains(log.String(), `msg="echo cycle cut"`) || triggers("7712")+triggers("7713") > 8
+	})
+	// outside ping → 7712 pong (depth 1) → 7713 ping (2) → 7712 pong (3)
+	// → 7713 ping (4): cut.
+	if a, b := triggers("7712"), triggers("7713"); a != 2 || b != 2 {
+		t.Errorf("the ping-pong DS ran %d and %d times, want 2 and 2", a, b)
+	}
+	if !regexp.MustCompile(`msg="echo cycle cut" origin=7713 depth=4 line="%DS-5-MSG: ping"`).MatchString(log.String()) {
+		t.Errorf("the cut is not logged with its origin and depth:\n%s", log.String())
+	}
+}

@@ -54,9 +54,10 @@ func (l *Live) Command(ctx context.Context, command string) (string, error) {
 	return out.Text, err
 }
 
-// Log writes the syslog line; the detectors see it too.
+// Log writes the syslog line; the detectors see it too, marked with the
+// origin of ctx's run.
 func (l *Live) Log(ctx context.Context, sev ds.Severity, line string) (string, error) {
-	if err := l.Messenger.Log(sev, line); err != nil {
+	if err := l.Messenger.Log(ctx, sev, line); err != nil {
 		return "", err
 	}
 	return "logged " + line, nil

@@ -7,6 +7,7 @@ import (
 
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/actions/message"
+	"github.com/dsengine/dsengine/ds/events"
 )
 
 // capCounts counts the caps hit, as the daemon's metrics do.
@@ -50,7 +51,7 @@ func TestScriptLogVolumeIsCapped(t *testing.T) {
 			sink.longest = max(sink.longest, len(line))
 			return nil
 		},
-		Echo:  func(ds.Severity, string) { sink.echoed++ },
+		Echo:  func(ds.Severity, string, events.Origin) { sink.echoed++ },
 		OnCap: caps.hit,
 	})
 	l := &Live{Messenger: m}

@@ -14,6 +14,7 @@ import (
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/actions/action"
 	"github.com/dsengine/dsengine/ds/engine"
+	"github.com/dsengine/dsengine/ds/events"
 	"github.com/dsengine/dsengine/internal/english"
 )
 
@@ -33,10 +34,11 @@ type Options struct {
 	// Syslog writes an entry to the local syslog; nil uses the system
 	// logger (/dev/log) when there is one.
 	Syslog func(sev ds.Severity, line string) error
-	// Echo receives every syslog entry as the engine logged it, so other
-	// DS and applets can match the engine's own messages, as IOS EEM
-	// matches lines in the logging buffer. May be nil.
-	Echo func(sev ds.Severity, line string)
+	// Echo receives every syslog entry as the engine logged it, with the
+	// origin of the run that logged it, so other DS and applets can match
+	// the engine's own messages, as IOS EEM matches lines in the logging
+	// buffer. May be nil.
+	Echo func(sev ds.Severity, line string, from events.Origin)
 	// OnCap, when set, is called with CapLine for each line cut at
 	// MaxLine.
 	OnCap func(cap string)
@@ -107,8 +109,9 @@ func (m *Messenger) Broadcast(ctx context.Context, text string) error { return m
 
 // Log writes a ready-made syslog line (a DS message, a script's
 // action_syslog, an applet's syslog action) to the local syslog and to
-// Echo, cut at MaxLine.
-func (m *Messenger) Log(sev ds.Severity, line string) error {
+// Echo, cut at MaxLine; Echo gets the origin of ctx's run
+// (events.OriginFrom).
+func (m *Messenger) Log(ctx context.Context, sev ds.Severity, line string) error {
 	if len(line) > MaxLine {
 		line = english.Cut(line, MaxLine)
 		if m.opts.OnCap != nil {
@@ -117,7 +120,7 @@ func (m *Messenger) Log(sev ds.Severity, line string) error {
 	}
 	line = oneLine(line)
 	if m.opts.Echo != nil {
-		m.opts.Echo(sev, line)
+		m.opts.Echo(sev, line, events.OriginFrom(ctx))
 	}
 	return m.syslog(sev, line)
 }
