@@ -13,7 +13,9 @@ import (
 	"github.com/dsengine/dsengine/internal/english"
 )
 
-// runLint checks DS files and prints every error as file:line:col: message.
+// runLint checks DS files and prints every error as file:line:col: message,
+// and every warning as file:line:col: warning: message (a warning does not
+// fail the file).
 func runLint(e *env, _ *flag.FlagSet, args []string) error {
 	if len(args) == 0 {
 		return usagef("name at least one DS file")
@@ -25,6 +27,9 @@ func runLint(e *env, _ *flag.FlagSet, args []string) error {
 			failed++
 			fmt.Fprintln(e.stdout, err)
 			continue
+		}
+		for _, w := range actions.Warnings(sig) {
+			fmt.Fprintln(e.stdout, w)
 		}
 		fmt.Fprintf(e.stdout, "%s: ok: DS %s %q revision %s, %s, %s\n", path, sig.ID, sig.Name, sig.Revision,
 			english.Plural(len(sig.Events), "event"), english.Plural(len(sig.Actions), "action"))

@@ -163,6 +163,52 @@ if x then print("unterminated"
 	golden.Check(t, "testdata/lint-errors.golden", []byte(r.stdout))
 }
 
+// TestLintWarnsOfSelfTriggeringMessage: a DS whose own message could
+// match its own syslog pattern gets a warning at the message action (the
+// file still passes), an EEM syslog line included; one whose message does
+// not match, goes to the terminals, or is below the event's severity gets
+// none.
+func TestLintWarnsOfSelfTriggeringMessage(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"7003.xml": `<?xml version="1.0"?>
+<DiagnosticSignature id="7003" revision="1.0">
+  <Name>Echo</Name>
+  <Variables><Variable name="ds_intf" source="prompt" prompt="Interface"/></Variables>
+  <Events><Event type="syslog" pattern="%DS-5-MSG: ${ds_intf} (\S+) is down"/></Events>
+  <Actions>
+    <Action type="message">DS ${ds_signature_id}: ${ds_intf} ${ds_syslog_1} is down</Action>
+    <Action type="message" to="terminals">Gi0/1 x is down</Action>
+  </Actions>
+</DiagnosticSignature>
+`,
+		"7004.xml": `<?xml version="1.0"?>
+<DiagnosticSignature id="7004" revision="1.0">
+  <Name>EEMEcho</Name>
+  <Events><Event type="eem">event syslog pattern "flap on"</Event></Events>
+  <Actions><Action type="message" severity="warning">flap on Gi0/1</Action></Actions>
+</DiagnosticSignature>
+`,
+		"7005.xml": `<?xml version="1.0"?>
+<DiagnosticSignature id="7005" revision="1.0">
+  <Name>Quiet</Name>
+  <Events><Event type="syslog" pattern="%DS-\d-MSG: link (\S+) down" severity="errors"/></Events>
+  <Actions><Action type="message">link ${ds_syslog_1} down</Action><Action type="message">other text</Action></Actions>
+</DiagnosticSignature>
+`,
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := dsengine(t, dir, "ds", "lint", "7003.xml", "7004.xml", "7005.xml")
+	if r.code != exitOK {
+		t.Fatalf("exit %d, want 0: a warning is not an error\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	golden.Check(t, "testdata/lint-warnings.golden", []byte(r.stdout))
+}
+
 // writeConfig writes a configuration trusting the demo key into dir.
 func writeConfig(t *testing.T, dir, extra string) {
 	t.Helper()

@@ -3,7 +3,6 @@ package actions
 import (
 	"context"
 	"fmt"
-	"maps"
 	"strings"
 
 	"github.com/dsengine/dsengine/ds"
@@ -33,8 +32,10 @@ type Dry struct {
 	// Notify composes the call-home messages and enqueues nothing.
 	Notify *notify.Notifier
 
-	values   map[string]string
-	contexts map[string]map[string]string
+	// Contexts are capped as the daemon's are.
+	Contexts Contexts
+
+	values map[string]string
 }
 
 var _ action.Device = (*Dry)(nil)
@@ -97,18 +98,14 @@ func (d *Dry) SetValue(ctx context.Context, key, value string) error {
 	return nil
 }
 
-// SaveContext keeps variables for the rest of the dry run.
+// SaveContext keeps variables for the rest of the dry run, within the
+// daemon's caps.
 func (d *Dry) SaveContext(ctx context.Context, name string, v map[string]string) error {
-	if d.contexts == nil {
-		d.contexts = map[string]map[string]string{}
-	}
-	d.contexts[name] = maps.Clone(v)
-	return nil
+	return d.Contexts.Save(ctx, name, v)
 }
 
 // RetrieveContext returns saved variables once.
 func (d *Dry) RetrieveContext(ctx context.Context, name string) (map[string]string, bool, error) {
-	v, ok := d.contexts[name]
-	delete(d.contexts, name)
+	v, ok := d.Contexts.Retrieve(name)
 	return v, ok, nil
 }

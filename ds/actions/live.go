@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"github.com/dsengine/dsengine/ds"
@@ -43,11 +41,11 @@ type Live struct {
 	// Transport builds the email transport of a mail that names its own
 	// servers (an applet's `mail server`, a script's Mailservername:).
 	Transport transport.Options
+	// Contexts are the variables runs save for other runs, capped per
+	// DS and applet.
+	Contexts Contexts
 
 	mailer atomic.Pointer[emailto.Sender] // the call-home mail servers; nil when none is configured
-
-	mu       sync.Mutex
-	contexts map[string]map[string]string
 }
 
 // SetMailer sets the sender through the call-home mail servers (nil when
@@ -62,9 +60,10 @@ func (l *Live) Command(ctx context.Context, command string) (string, error) {
 	return out.Text, err
 }
 
-// Log writes the syslog line; the detectors see it too.
+// Log writes the syslog line; the detectors see it too, marked with the
+// origin of ctx's run.
 func (l *Live) Log(ctx context.Context, sev ds.Severity, line string) (string, error) {
-	if err := l.Messenger.Log(sev, line); err != nil {
+	if err := l.Messenger.Log(ctx, sev, line); err != nil {
 		return "", err
 	}
 	return "logged " + line, nil
@@ -146,22 +145,17 @@ func (l *Live) SetValue(ctx context.Context, key, value string) error {
 	return l.Values.SetValue(key, value)
 }
 
-// SaveContext keeps variables in memory for another run.
+// SaveContext keeps variables in memory for another run, charged to the
+// DS or applet of ctx's run and refused over its caps (Contexts).
 func (l *Live) SaveContext(ctx context.Context, name string, v map[string]string) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.contexts == nil {
-		l.contexts = map[string]map[string]string{}
-	}
-	l.contexts[name] = maps.Clone(v)
-	return nil
+	return l.Contexts.Save(ctx, name, v)
 }
 
 // RetrieveContext returns saved variables once.
 func (l *Live) RetrieveContext(ctx context.Context, name string) (map[string]string, bool, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	v, ok := l.contexts[name]
-	delete(l.contexts, name)
+	v, ok := l.Contexts.Retrieve(name)
 	return v, ok, nil
 }
+
+// ContextStats count the contexts saved and refused at a cap.
+func (l *Live) ContextStats() ContextStats { return l.Contexts.Stats() }

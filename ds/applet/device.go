@@ -13,7 +13,9 @@ import (
 // through it (the detectors see the line), `mail` sends through the
 // applet's own server and sender, and `context save|retrieve` share the
 // device's contexts with the scripts, as EEM shares them between applets
-// and policies. Counters live with the returned Host.
+// and policies (the device charges a saved context to the owner of the
+// run's context, events.WithOrigin: the daemon runs each applet as
+// "applet:NAME"). Counters live with the returned Host.
 func OnDevice(dev action.Device) Host {
 	return &deviceHost{dev: dev}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/correlate"
 	"github.com/dsengine/dsengine/ds/engine"
+	"github.com/dsengine/dsengine/ds/events"
 	"github.com/dsengine/dsengine/ds/events/detect"
 	"github.com/dsengine/dsengine/ds/events/detect/track"
 )
@@ -46,10 +47,13 @@ type appletWorker struct {
 	dropped atomic.Int64
 }
 
-// appletRun is one queued run: the applet as registered when it fired.
+// appletRun is one queued run: the applet as registered when it fired,
+// and the echo depth of the engine's own line that fired it (0 for an
+// outside event).
 type appletRun struct {
-	ap  *config.Applet
-	env applet.Env
+	ap    *config.Applet
+	env   applet.Env
+	depth int
 }
 
 // AppletStats are an applet's runs and dropped triggers.
@@ -82,8 +86,12 @@ func (a *applets) register(ap *config.Applet, env map[string]string) error {
 	}
 	w := a.worker(ap.Name)
 	queue := func(f detect.Fired) {
+		r := appletRun{ap: ap, env: applet.Env{Vars: env, Event: detect.Builtins(f), Clock: a.clock}}
+		if f.Message != nil {
+			r.depth = f.Message.Origin.Depth
+		}
 		select {
-		case w.queue <- appletRun{ap: ap, env: applet.Env{Vars: env, Event: detect.Builtins(f), Clock: a.clock}}:
+		case w.queue <- r:
 		default:
 			w.dropped.Add(1)
 			a.log.Warn("applet trigger dropped", "applet", ap.Name,
@@ -160,9 +168,12 @@ func (a *applets) worker(name string) *appletWorker {
 	return w
 }
 
-// run runs one applet's actions.
+// run runs one applet's actions. Its lines are marked with the applet's
+// owner name and one echo deeper than what fired it, and its saved
+// contexts are charged to it.
 func (a *applets) run(r appletRun) {
-	res, err := applet.Run(a.ctx, r.ap, r.env, a.host)
+	ctx := events.WithOrigin(a.ctx, events.Origin{Owner: AppletOwnerPrefix + r.ap.Name, Depth: r.depth + 1})
+	res, err := applet.Run(ctx, r.ap, r.env, a.host)
 	if err != nil {
 		a.log.Warn("applet failed", "applet", r.ap.Name, "err", err)
 		return

@@ -60,6 +60,7 @@ type Daemon struct {
 	metrics  *metricsStage
 	mx       atomic.Pointer[metrics.Metrics] // set once its sources exist
 	socket   string
+	caps     capCounts
 }
 
 // New checks opts and returns a Daemon ready to Run.
@@ -80,7 +81,8 @@ func New(opts Options) (*Daemon, error) {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	d := &Daemon{opts: opts, log: opts.Log, clock: opts.Clock}
+	d := &Daemon{opts: opts, clock: opts.Clock}
+	d.log = slog.New(cutHandler{h: opts.Log.Handler(), hit: d.caps.hit})
 	d.cfg.Store(opts.Config)
 	d.socket = opts.Config.Host.ControlSocket
 	if d.socket == "" {

@@ -36,7 +36,8 @@ func (d *Daemon) startDetect(ctx context.Context) *detectStage {
 	ctx, cancel := context.WithCancel(ctx)
 	host := lifecycle.HostOf(cfg).Hostname
 	s := &detectStage{stopCtx: cancel}
-	s.hub = detect.NewHub(ctx, detect.Options{Clock: d.clock, Host: host, Tracks: cfg.Tracks, SLAs: cfg.IPSLAs, Log: d.log})
+	s.hub = detect.NewHub(ctx, detect.Options{Clock: d.clock, Host: host, Tracks: cfg.Tracks, SLAs: cfg.IPSLAs, Log: d.log,
+		OnCap: d.caps.hit})
 	s.pump = pump.New(pump.Options{Hostname: host, Clock: d.clock, Deliver: s.hub.Deliver})
 	known := func() vars.Known {
 		return vars.Known{Environment: d.Config().DiagnosticSignature.Environment.Map()}

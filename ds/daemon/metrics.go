@@ -30,7 +30,7 @@ type metricsStage struct {
 // names an address.
 func (d *Daemon) startMetrics(ctx context.Context, wg *sync.WaitGroup) (*metricsStage, error) {
 	m := metrics.New(metrics.Sources{Inputs: d.InputStats, Triggers: d.Triggers, Queue: d.QueueDepth,
-		Outbox: d.OutboxStats, OutboxLen: d.notify.outbox.Len,
+		Outbox: d.OutboxStats, OutboxLen: d.notify.outbox.Len, Caps: d.CapStats,
 		Statuses: func() map[string]int {
 			n := map[string]int{}
 			for _, en := range d.opts.Store.List() {

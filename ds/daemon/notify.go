@@ -13,6 +13,7 @@ import (
 	"github.com/dsengine/dsengine/ds/actions/message"
 	"github.com/dsengine/dsengine/ds/alertgroup"
 	"github.com/dsengine/dsengine/ds/config"
+	"github.com/dsengine/dsengine/ds/events"
 	"github.com/dsengine/dsengine/ds/lifecycle"
 	"github.com/dsengine/dsengine/ds/notify"
 	"github.com/dsengine/dsengine/ds/notify/outbox"
@@ -60,12 +61,12 @@ func (d *Daemon) startNotify(ctx context.Context) (*notifyStage, error) {
 		n.close()
 		return nil, err
 	}
-	n.messenger = message.New(message.Options{Echo: func(sev ds.Severity, line string) {
+	n.messenger = message.New(message.Options{OnCap: d.caps.hit, Echo: func(sev ds.Severity, line string, from events.Origin) {
 		d.log.Info("syslog", "line", line)
 		// The engine's own messages go through the detectors too, as IOS
 		// EEM sees the lines of its logging buffer; a full echo queue
 		// drops and counts.
-		if !d.detect.pump.Echo(line) {
+		if !d.detect.pump.Echo(line, from) {
 			d.log.Warn("syslog echo dropped: too many of the engine's own lines waiting", "line", line)
 		}
 	}})
@@ -86,7 +87,7 @@ func (d *Daemon) startNotify(ctx context.Context) (*notifyStage, error) {
 	n.live = &actions.Live{Exec: n.exec, Notify: n.notifier, Messenger: n.messenger, Values: d.opts.Store,
 		Config: d.Config, Clock: d.clock}
 	n.live.SetMailer(mailer)
-	n.actions = actions.New(n.live, action.Deps{Clock: d.clock})
+	n.actions = actions.New(n.live, action.Deps{Clock: d.clock, OnCap: d.caps.hit})
 	return n, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/events"
 	"github.com/dsengine/dsengine/ds/vars"
 )
 
@@ -34,6 +35,19 @@ type Event struct {
 	Text string            // a one-line description (the syslog line, "slot 3 remove"…)
 	Vars map[string]string // ds_syslog_* and capture groups
 	Info map[string]string // for scripts' event_reqinfo(): msg, slot, state…
+	// Depth is the echo depth (events.Origin.Depth) of the engine's own
+	// line that caused the event; 0 for an event from outside.
+	Depth int
+}
+
+// Depth is how deep in a chain of the engine's own lines the trigger is:
+// the deepest of its events.
+func (t Trigger) Depth() int {
+	d := 0
+	for _, ev := range t.Events {
+		d = max(d, ev.Depth)
+	}
+	return d
 }
 
 // CommandOutput is the output of one command action, kept for the
@@ -221,6 +235,9 @@ func (e *Engine) run(ctx context.Context, en *entry, t Trigger) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, maxRun)
 	defer cancel()
+	// The run's lines are marked with its DS and one echo deeper than
+	// what triggered it; its saved contexts are charged to the DS.
+	ctx = events.WithOrigin(ctx, events.Origin{Owner: en.sig.ID, Depth: t.Depth() + 1})
 	start := e.opts.Clock.Now()
 	if e.opts.OnRunStart != nil {
 		e.opts.OnRunStart(en.sig.ID)

@@ -141,6 +141,12 @@ type Message struct {
 	Body string
 	Text string
 	Raw  string
+
+	// Origin is set on the engine's own lines (a DS's message, a script's
+	// action_syslog, an applet's syslog): which run logged the line, and
+	// how deep in a chain of such lines it is. Zero for a line from
+	// outside.
+	Origin Origin
 }
 
 // HasTag reports whether the line carried a %FAC-SEV-MNEMONIC tag.

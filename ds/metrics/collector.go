@@ -89,6 +89,7 @@ type sourceCollector struct {
 	outboxLen            *prometheus.Desc
 	callHome, lastSent   *prometheus.Desc
 	signatures           *prometheus.Desc
+	caps                 *prometheus.Desc
 }
 
 func newSourceCollector(src Sources) *sourceCollector {
@@ -111,6 +112,9 @@ func newSourceCollector(src Sources) *sourceCollector {
 			"When a call-home message was last delivered, in seconds since the epoch; absent if none was.", nil, nil),
 		signatures: prometheus.NewDesc("dsengine_signatures",
 			"Installed DS by status.", []string{"status"}, nil),
+		caps: prometheus.NewDesc("dsengine_caps_hit_total",
+			"Times signed content ran into one of the daemon's caps (a script's log volume, saved contexts, a log line, the echo depth, a DS's match time …), by cap.",
+			[]string{"cap"}, nil),
 	}
 }
 
@@ -139,6 +143,9 @@ func (c *sourceCollector) Describe(ch chan<- *prometheus.Desc) {
 	if c.src.Statuses != nil {
 		ch <- c.signatures
 	}
+	if c.src.Caps != nil {
+		ch <- c.caps
+	}
 }
 
 // Collect implements prometheus.Collector.
@@ -165,6 +172,11 @@ func (c *sourceCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	if c.src.Statuses != nil {
 		c.collectStatuses(ch, c.src.Statuses())
+	}
+	if c.src.Caps != nil {
+		for name, n := range c.src.Caps() {
+			ch <- prometheus.MustNewConstMetric(c.caps, prometheus.CounterValue, float64(n), name)
+		}
 	}
 }
 

@@ -33,6 +33,9 @@ type Sources struct {
 	OutboxLen func() int
 	// Statuses returns how many installed DS are in each status.
 	Statuses func() map[string]int
+	// Caps returns how often signed content ran into each of the
+	// daemon's caps, by cap name.
+	Caps func() map[string]int64
 }
 
 // Metrics is the daemon's metrics registry. Its methods are safe for

@@ -92,6 +92,7 @@ func fakeSources() Sources {
 			}
 		},
 		Statuses: func() map[string]int { return map[string]int{"registered": 2, "failed": 1} },
+		Caps:     func() map[string]int64 { return map[string]int64{"script-syslog": 4} },
 	}
 }
 
@@ -138,6 +139,7 @@ func TestScrape(t *testing.T) {
 		{"dsengine_signatures", "status=registered", 2},
 		{"dsengine_signatures", "status=failed", 1},
 		{"dsengine_signatures", "status=pending", 0},
+		{"dsengine_caps_hit_total", "cap=script-syslog", 4},
 		{"dsengine_actions_total", "result=success,type=command", 1},
 		{"dsengine_actions_total", "result=failure,type=call-home", 0},
 	} {

@@ -3,6 +3,7 @@ package parse
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/events/detect/types"
+	"github.com/dsengine/dsengine/ds/events/match"
 	"github.com/dsengine/dsengine/ds/parse/eem"
 )
 
@@ -43,6 +45,10 @@ func (c *checker) events(el *etree.Element) ([]ds.Event, *ds.Correlate) {
 		c.elemError(el, "<Events> has no <Event>")
 		return nil, nil
 	}
+	if len(evEls) > MaxEvents {
+		c.elemError(el, "<Events> has %d events; the limit is %d: each event adds to the cost of every line for every DS on the host, so split the DS or correlate fewer events",
+			len(evEls), MaxEvents)
+	}
 	several := len(evEls) > 1
 	events := make([]ds.Event, 0, len(evEls))
 	firstUse := make(map[string]ds.Pos)
@@ -72,6 +78,9 @@ func (c *checker) events(el *etree.Element) ([]ds.Event, *ds.Correlate) {
 		}
 		events = append(events, ev)
 	}
+	if len(evEls) <= MaxEvents {
+		c.literalFree(events)
+	}
 	if corrEl == nil {
 		if several {
 			hint := "e1 and e2"
@@ -83,6 +92,43 @@ func (c *checker) events(el *etree.Element) ([]ds.Event, *ds.Correlate) {
 		return events, nil
 	}
 	return events, c.correlate(corrEl, ids)
+}
+
+// MaxEvents is the most <Event> elements a DS may have.
+const MaxEvents = 64
+
+// MaxLiteralFreePatterns is the most syslog patterns without a literal of
+// three bytes a DS may have. The match index finds the other patterns by
+// their literal (usually %FACILITY-SEVERITY-MNEMONIC) and runs only those
+// a line contains; it must run these on every line, for every line any
+// DS on the host receives.
+const MaxLiteralFreePatterns = 8
+
+// literalFree refuses more than MaxLiteralFreePatterns syslog patterns
+// without a literal, at the first one past the limit. A ${ds_x} in a
+// pattern is one byte of literal here: its value is not known.
+func (c *checker) literalFree(evs []ds.Event) {
+	n := 0
+	var at ds.Pos
+	for _, ev := range evs {
+		if ev.Type != ds.EventSyslog || ev.Pattern == "" {
+			continue
+		}
+		re, checked := c.patterns[ev.Pattern]
+		if !checked { // an EEM line's, checked by package eem
+			re, _ = eem.CheckPattern(ev.Pattern)
+		}
+		if re == nil || !match.LiteralFree(re) {
+			continue // a bad pattern is reported with its event
+		}
+		if n++; n == MaxLiteralFreePatterns+1 {
+			at = ev.Pos
+		}
+	}
+	if n > MaxLiteralFreePatterns {
+		c.errorAt(at, "%d syslog patterns have no literal of 3 bytes (they run on every line); the limit is %d per DS: "+
+			"start each pattern with its message's %%FACILITY-SEVERITY-MNEMONIC", n, MaxLiteralFreePatterns)
+	}
 }
 
 // event checks one <Event>. It returns the event and where its id is
@@ -203,9 +249,14 @@ func tagOffset(line string) int {
 
 // pattern checks an RE2 pattern attribute (with ${ds_x} placeholders).
 func (c *checker) pattern(el *etree.Element, key, p string) string {
-	if _, err := eem.CheckPattern(p); err != nil {
+	re, err := eem.CheckPattern(p)
+	if err != nil {
 		c.attrError(el, key, "%s is not a valid RE2 regular expression: %s", key, clipErr(err, ""))
 	}
+	if c.patterns == nil {
+		c.patterns = map[string]*regexp.Regexp{}
+	}
+	c.patterns[p] = re
 	return p
 }
 

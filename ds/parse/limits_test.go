@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
 	"strings"
@@ -73,7 +74,7 @@ func adversarialFiles() []adversarial {
 	files = append(files,
 		adversarial{"many events", `<DiagnosticSignature id="1" revision="1"><Name>n</Name><Events>` + events.String() +
 			`<Correlate>e1 and e20001</Correlate></Events><Actions><Action type="call-home"/></Actions></DiagnosticSignature>`,
-			map[string]int{`Correlate names unknown event "e20001"`: 1}},
+			map[string]int{"<Events> has 20000 events; the limit is 64": 1, `Correlate names unknown event "e20001"`: 1}},
 		adversarial{"many attributes", `<DiagnosticSignature ` + strings.Repeat(`a="" `, 200000) + `/>`,
 			map[string]int{"has 200000 attributes; the limit is 32": 1}},
 	)
@@ -156,6 +157,58 @@ func BenchmarkAdversarialFiles(b *testing.B) {
 				if _, err := ParseSignature("big.xml", data); err == nil {
 					b.Fatal("no error")
 				}
+			}
+		})
+	}
+}
+
+// TestPatternCostLimits: a DS may have at most MaxEvents events and
+// MaxLiteralFreePatterns syslog patterns without a literal (which the
+// match index runs on every line); past either, it is refused with the
+// count and the limit, at lint and install alike (both parse).
+func TestPatternCostLimits(t *testing.T) {
+	events := func(n int, pattern func(i int) string) string {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, `<Event id="e%d" type="syslog" pattern="%s"/>`, i, pattern(i))
+		}
+		return `<DiagnosticSignature id="1" revision="1"><Name>n</Name><Events>` + b.String() +
+			`<Correlate>e0 or e1</Correlate></Events><Actions><Action type="call-home"/></Actions></DiagnosticSignature>`
+	}
+	literal := func(i int) string { return fmt.Sprintf("%%LINK-3-UPDOWN: Interface Gi0/%d,", i) }
+	free := func(i int) string { return fmt.Sprintf(`\d+\.%d`, i) }
+	eemFree := `<Event id="eem" type="eem">event syslog pattern "(a|b)c"</Event>`
+	for _, c := range []struct {
+		name, xml string
+		want      string // "" when the file parses
+	}{
+		{"at the event limit", events(MaxEvents, literal), ""},
+		{"over the event limit", events(MaxEvents+1, literal),
+			fmt.Sprintf(`<Events> has %d events; the limit is %d`, MaxEvents+1, MaxEvents)},
+		{"at the literal-free limit", events(MaxLiteralFreePatterns, free), ""},
+		{"over the literal-free limit", events(MaxLiteralFreePatterns+1, free),
+			fmt.Sprintf(`%d syslog patterns have no literal of 3 bytes (they run on every line); the limit is %d per DS`,
+				MaxLiteralFreePatterns+1, MaxLiteralFreePatterns)},
+		{"an EEM line counts", strings.Replace(events(MaxLiteralFreePatterns, free), "<Correlate>", eemFree+"<Correlate>", 1),
+			fmt.Sprintf(`%d syslog patterns have no literal`, MaxLiteralFreePatterns+1)},
+		{"a variable is no literal", events(MaxLiteralFreePatterns+1, func(i int) string { return fmt.Sprintf("${ds_x%d}", i) }),
+			fmt.Sprintf(`%d syslog patterns have no literal`, MaxLiteralFreePatterns+1)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseSignature("t.xml", []byte(c.xml))
+			var list ErrorList
+			errors.As(err, &list)
+			var msgs []string
+			for _, e := range list {
+				if !strings.Contains(e.Msg, "not declared") { // the ${ds_x} case
+					msgs = append(msgs, e.Error())
+				}
+			}
+			switch {
+			case c.want == "" && len(msgs) > 0:
+				t.Errorf("refused: %s", strings.Join(msgs, "\n"))
+			case c.want != "" && !strings.Contains(strings.Join(msgs, "\n"), c.want):
+				t.Errorf("errors:\n%s\nwant one containing %q", strings.Join(msgs, "\n"), c.want)
 			}
 		})
 	}

@@ -2,6 +2,7 @@ package parse
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -40,6 +41,9 @@ type checker struct {
 	d        *document
 	errs     ErrorList
 	declared map[string]bool // ds_ variables the file declares
+	// patterns are the patterns of the file's attributes as checked (nil
+	// for an invalid one), so that nothing compiles one twice.
+	patterns map[string]*regexp.Regexp
 }
 
 func (c *checker) errorAt(p ds.Pos, format string, args ...any) {

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -250,5 +251,56 @@ func TestImmediateFireDuringSyncIsNotLost(t *testing.T) {
 			fx.mu.Unlock()
 			t.Fatalf("%d of %d immediate DS never ran: %v", len(lost), n, lost)
 		}
+	}
+}
+
+// originEffects records the origin each action's run carries.
+type originEffects struct{ origins []string }
+
+func (e *originEffects) Perform(ctx context.Context, run *engine.Run, a ds.Action) (string, error) {
+	o := events.OriginFrom(ctx)
+	e.origins = append(e.origins, o.Owner+"@"+strconv.Itoa(o.Depth))
+	return "ok", nil
+}
+
+// TestEchoOriginAndDepth: with a real hub, registry and engine, a run
+// carries its DS and one echo deeper than the line that triggered it; an
+// echoed line is not delivered to the DS that logged it, and one at the
+// echo depth to none.
+func TestEchoOriginAndDepth(t *testing.T) {
+	clk := clock.NewVirtual(t0)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	var capsHit []string
+	hub := detect.NewHub(ctx, detect.Options{Clock: clk, Host: "edge-1", OnCap: func(c string) { capsHit = append(capsHit, c) }})
+	t.Cleanup(hub.Close)
+	fx := &originEffects{}
+	eng := engine.New(engine.Options{Clock: clk, Actions: fx, Synchronous: true, Hostname: "edge-1"})
+	reg := New(ctx, Options{Hub: hub, Engine: eng, Clock: clk, Hostname: "edge-1"})
+	loop := func(id string) Want {
+		return Want{Sig: sig(t, `<DiagnosticSignature id="`+id+`" revision="1"><Name>n</Name>
+  <Events><Event type="syslog" pattern="%DS-5-MSG: loop"/></Events>
+  <Actions><Action type="message">loop</Action></Actions></DiagnosticSignature>`)}
+	}
+	if failed := reg.Sync([]Want{loop("7801"), loop("7802")}); len(failed) != 0 {
+		t.Fatal(failed)
+	}
+	deliver := func(from events.Origin) {
+		var m events.Message
+		syslogmsg.Parse([]byte("%DS-5-MSG: loop"), clk.Now(), &m)
+		m.Origin = from
+		hub.Deliver(&m)
+	}
+	deliver(events.Origin{})
+	deliver(events.Origin{Owner: "7801", Depth: 1})
+	deliver(events.Origin{Owner: "applet:X", Depth: 3})
+	deliver(events.Origin{Owner: "applet:X", Depth: events.MaxEchoDepth})
+	slices.Sort(fx.origins)
+	want := []string{"7801@1", "7801@4", "7802@1", "7802@2", "7802@4"}
+	if !slices.Equal(fx.origins, want) {
+		t.Errorf("runs %v, want %v", fx.origins, want)
+	}
+	if want := []string{detect.CapSelfEcho, detect.CapEchoDepth}; !slices.Equal(capsHit, want) {
+		t.Errorf("caps hit %v, want %v", capsHit, want)
 	}
 }

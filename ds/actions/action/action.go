@@ -21,7 +21,9 @@ type Action interface {
 
 // Device is what actions, scripts and applets act on. Each method that
 // does something returns a line saying what it did (or, on a dry run,
-// what it would do).
+// what it would do). The ctx of a run carries its events.Origin (the
+// engine and the applets set it): Log marks the lines it logs with it,
+// and SaveContext charges the contexts to its owner.
 type Device interface {
 	// Command runs a CLI command and returns its output.
 	Command(ctx context.Context, command string) (string, error)
@@ -40,8 +42,9 @@ type Device interface {
 	Value(ctx context.Context, key string) (string, bool, error)
 	SetValue(ctx context.Context, key, value string) error
 	// SaveContext keeps variables under a name for another run or applet
-	// (EEM context_save); RetrieveContext returns them once and forgets
-	// them.
+	// (EEM context_save), charged to the DS or applet whose run ctx
+	// belongs to (events.OriginFrom) and refused over its caps;
+	// RetrieveContext returns them once and forgets them.
 	SaveContext(ctx context.Context, name string, v map[string]string) error
 	RetrieveContext(ctx context.Context, name string) (map[string]string, bool, error)
 }

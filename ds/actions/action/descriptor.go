@@ -47,6 +47,10 @@ type Attr struct{ Name, Doc string }
 type Deps struct {
 	// Clock times scripts (their timeouts and the time they read).
 	Clock ds.Clock
+	// OnCap, when set, is called with a cap's name each time an action
+	// cuts or refuses something at one of its caps (a script's log
+	// volume, its error message); the daemon counts them.
+	OnCap func(cap string)
 }
 
 // Attrs reads one <Action> element for its type's Parse, reporting each

@@ -14,20 +14,34 @@ import (
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/actions/action"
 	"github.com/dsengine/dsengine/ds/engine"
+	"github.com/dsengine/dsengine/ds/events"
+	"github.com/dsengine/dsengine/internal/english"
 )
 
 // MaxText caps a message: syslog relays cut longer lines anyway.
 const MaxText = 4096
+
+// MaxLine caps every syslog line the engine logs (a DS's message, a
+// script's action_syslog, an applet's syslog): a longer one is cut, and
+// ends "… (N bytes cut)".
+const MaxLine = 4096
+
+// CapLine names the line cap to Options.OnCap.
+const CapLine = "log-line"
 
 // Options configure a Messenger.
 type Options struct {
 	// Syslog writes an entry to the local syslog; nil uses the system
 	// logger (/dev/log) when there is one.
 	Syslog func(sev ds.Severity, line string) error
-	// Echo receives every syslog entry as the engine logged it, so other
-	// DS and applets can match the engine's own messages, as IOS EEM
-	// matches lines in the logging buffer. May be nil.
-	Echo func(sev ds.Severity, line string)
+	// Echo receives every syslog entry as the engine logged it, with the
+	// origin of the run that logged it, so other DS and applets can match
+	// the engine's own messages, as IOS EEM matches lines in the logging
+	// buffer. May be nil.
+	Echo func(sev ds.Severity, line string, from events.Origin)
+	// OnCap, when set, is called with CapLine for each line cut at
+	// MaxLine.
+	OnCap func(cap string)
 	// Wall is the broadcast program; default "wall".
 	Wall string
 	// Timeout bounds a broadcast; default 10s.
@@ -72,9 +86,7 @@ func (Action) Run(ctx context.Context, run *engine.Run, a ds.Action, dev action.
 		return "", err
 	}
 	text = strings.TrimSpace(text)
-	if len(text) > MaxText {
-		text = text[:MaxText]
-	}
+	text = english.Cut(text, MaxText)
 	switch a.To {
 	case "", "syslog":
 		res, err := dev.Log(ctx, a.Severity, Line(a.Severity, text))
@@ -97,11 +109,18 @@ func (m *Messenger) Broadcast(ctx context.Context, text string) error { return m
 
 // Log writes a ready-made syslog line (a DS message, a script's
 // action_syslog, an applet's syslog action) to the local syslog and to
-// Echo.
-func (m *Messenger) Log(sev ds.Severity, line string) error {
+// Echo, cut at MaxLine; Echo gets the origin of ctx's run
+// (events.OriginFrom).
+func (m *Messenger) Log(ctx context.Context, sev ds.Severity, line string) error {
+	if len(line) > MaxLine {
+		line = english.Cut(line, MaxLine)
+		if m.opts.OnCap != nil {
+			m.opts.OnCap(CapLine)
+		}
+	}
 	line = oneLine(line)
 	if m.opts.Echo != nil {
-		m.opts.Echo(sev, line)
+		m.opts.Echo(sev, line, events.OriginFrom(ctx))
 	}
 	return m.syslog(sev, line)
 }

@@ -7,15 +7,16 @@ import (
 	"testing"
 
 	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/events"
 )
 
 func TestSyslogEntry(t *testing.T) {
 	var logged, echoed []string
 	m := New(Options{
 		Syslog: func(sev ds.Severity, line string) error { logged = append(logged, line); return nil },
-		Echo:   func(sev ds.Severity, line string) { echoed = append(echoed, line) },
+		Echo:   func(sev ds.Severity, line string, _ events.Origin) { echoed = append(echoed, line) },
 	})
-	if err := m.Log(4, Line(4, "DS 6030 ran\n%SYS-5-CONFIG_I: forged")); err != nil {
+	if err := m.Log(context.Background(), 4, Line(4, "DS 6030 ran\n%SYS-5-CONFIG_I: forged")); err != nil {
 		t.Fatal(err)
 	}
 	want := "%DS-4-MSG: DS 6030 ran %SYS-5-CONFIG_I: forged"

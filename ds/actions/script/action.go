@@ -11,6 +11,7 @@ import (
 	"github.com/dsengine/dsengine/ds/actions/action"
 	dscallhome "github.com/dsengine/dsengine/ds/actions/callhome"
 	"github.com/dsengine/dsengine/ds/engine"
+	"github.com/dsengine/dsengine/internal/english"
 )
 
 // Action is the script action: the Lua of the DS, run in the sandbox with
@@ -31,7 +32,11 @@ func (a Action) Run(ctx context.Context, run *engine.Run, act ds.Action, dev act
 	host := &deviceHost{dev: dev, run: run}
 	res, err := a.runner.Run(ctx, Script{Name: Name(run, act), Text: act.Text, Timeout: action.TimeoutOf(act)}, RunEnv(run), host)
 	maps.Copy(run.Values, res.Vars)
-	detail := strings.Join(host.did, "; ")
+	did := host.did
+	if len(did) > maxNotes {
+		did = append(did[:maxNotes:maxNotes], fmt.Sprintf("and %d more", len(host.did)-maxNotes))
+	}
+	detail := english.Cut(strings.Join(did, "; "), maxDetail)
 	if out := strings.TrimSpace(res.Output); out != "" {
 		if len(out) > 200 {
 			out = out[:200] + "…"
@@ -46,6 +51,14 @@ func (a Action) Run(ctx context.Context, run *engine.Run, act ds.Action, dev act
 	}
 	return "lua: " + detail, nil
 }
+
+// The result line of a script action says what its first maxNotes calls
+// did, in at most maxDetail bytes: it is logged and kept in the DS's
+// statistics.
+const (
+	maxNotes  = 8
+	maxDetail = 1024
+)
 
 // RunEnv is what a script of the run sees: the variables and the events
 // that triggered it.

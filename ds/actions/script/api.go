@@ -271,6 +271,18 @@ func apiActionSyslog(L *lua.LState) int {
 		raiseAPIf(L, errSyslog, "action_syslog", "unknown priority %q", m["priority"])
 	}
 	msg := SyslogMessage{Severity: sev, Facility: m["facility"], Msg: m["msg"]}
+	switch {
+	case r.syslogLines >= r.opts.MaxSyslogLines:
+		r.opts.OnCap(CapSyslog)
+		raiseAPIf(L, errSyslog, "action_syslog", "this run has logged %d lines, the limit per run: gather the text and log it in fewer lines",
+			r.syslogLines)
+	case r.syslogBytes+len(msg.Msg) > r.opts.MaxSyslogBytes:
+		r.opts.OnCap(CapSyslog)
+		raiseAPIf(L, errSyslog, "action_syslog", "a message of %d bytes would take this run past %d bytes of syslog text, the limit per run: log less",
+			len(msg.Msg), r.opts.MaxSyslogBytes)
+	}
+	r.syslogLines++
+	r.syslogBytes += len(msg.Msg)
 	if err := r.host.Syslog(r.ctx, msg); err != nil {
 		raiseAPI(L, r, errSyslog, "action_syslog", err, true)
 	}

@@ -41,7 +41,9 @@ var Descriptor = action.Descriptor{
 		}
 		act.Timeout = action.Timeout(a)
 	},
-	New:  func(d action.Deps) action.Action { return NewAction(NewRunner(Options{Clock: d.Clock})) },
+	New: func(d action.Deps) action.Action {
+		return NewAction(NewRunner(Options{Clock: d.Clock, OnCap: d.OnCap}))
+	},
 	Lint: lint,
 	Show: func(a ds.Action, _ *ds.Signature, _ string) string {
 		lines := strings.Count(strings.TrimSpace(a.Text), "\n") + 1

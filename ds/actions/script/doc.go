@@ -104,7 +104,11 @@
 //
 // Output. print output beyond Options.OutputLimit (64 KiB) is dropped,
 // once noted as "[output truncated at N bytes]"; the script runs on and
-// Result.Truncated is set.
+// Result.Truncated is set. An error message is cut to the same size
+// (ScriptError.Message), and a run may log at most
+// Options.MaxSyslogLines lines and Options.MaxSyslogBytes bytes with
+// action_syslog (256 and 256 KiB); a call past them fails with SYSLOG_ERR.
+// Options.OnCap counts each of these.
 //
 // # Pool and cache
 //

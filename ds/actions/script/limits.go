@@ -99,6 +99,8 @@ type run struct {
 	out       []byte
 	truncated bool
 
+	syslogLines, syslogBytes int // logged with action_syslog
+
 	coroutines int
 	coDepth    int
 	sessions   []*cliHandle

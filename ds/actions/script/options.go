@@ -56,8 +56,14 @@ type Options struct {
 	// MaxString is the largest string a script may build (default
 	// MemoryLimit/4, at least 1 MiB).
 	MaxString int
-	// OutputLimit is how much print/puts output is kept (default 64 KiB).
+	// OutputLimit is how much print/puts output is kept (default 64 KiB);
+	// an error message the script raises is cut to it too.
 	OutputLimit int
+	// MaxSyslogLines and MaxSyslogBytes bound what one run may log with
+	// action_syslog: lines, and bytes of message text (defaults 256 and
+	// 256 KiB). A call past either fails with SYSLOG_ERR.
+	MaxSyslogLines int
+	MaxSyslogBytes int
 	// MaxInstructions stops a script after that many Lua instructions;
 	// 0 means no limit beyond the timeout.
 	MaxInstructions int64
@@ -77,13 +83,26 @@ type Options struct {
 	// Clock measures Result.Duration and dates nothing else (default the
 	// wall clock). Timeouts always use real time.
 	Clock ds.Clock
+	// OnCap, when set, is called with CapOutput, CapError or CapSyslog
+	// each time a run's output, error message or log volume is cut or
+	// refused at its cap (the daemon counts them in its metrics).
+	OnCap func(cap string)
 }
+
+// The caps OnCap names.
+const (
+	CapOutput = "script-output" // print output past OutputLimit dropped (once per run)
+	CapError  = "script-error"  // an error message cut to OutputLimit
+	CapSyslog = "script-syslog" // an action_syslog call past MaxSyslogLines or MaxSyslogBytes refused
+)
 
 // The defaults.
 const (
 	DefaultTimeout        = 5 * time.Second
 	DefaultMemoryLimit    = 64 << 20
 	DefaultOutputLimit    = 64 << 10
+	DefaultMaxSyslogLines = 256
+	DefaultMaxSyslogBytes = 256 << 10
 	DefaultMaxCoroutines  = 256
 	DefaultMaxCLISessions = 4
 	DefaultMaxScriptSize  = 256 << 10
@@ -107,6 +126,15 @@ func (o Options) withDefaults() Options {
 	}
 	if o.OutputLimit <= 0 {
 		o.OutputLimit = DefaultOutputLimit
+	}
+	if o.MaxSyslogLines <= 0 {
+		o.MaxSyslogLines = DefaultMaxSyslogLines
+	}
+	if o.MaxSyslogBytes <= 0 {
+		o.MaxSyslogBytes = DefaultMaxSyslogBytes
+	}
+	if o.OnCap == nil {
+		o.OnCap = func(string) {}
 	}
 	if o.MaxCoroutines <= 0 {
 		o.MaxCoroutines = DefaultMaxCoroutines

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/dsengine/dsengine/internal/english"
 )
 
 // Runner runs scripts in sandboxed Lua states. It keeps a pool of prepared
@@ -152,6 +154,13 @@ func (ru *run) outcome(tctx context.Context, perr error) error {
 			se.Err = he.err
 		}
 	}
+	// An error message is output too: error(string.rep("x", 16e6)) must
+	// not write 16 MiB to the log.
+	if len(se.Message) > ru.opts.OutputLimit {
+		se.Message = english.Cut(se.Message, ru.opts.OutputLimit)
+		ru.opts.OnCap(CapError)
+	}
+	se.Traceback = english.Cut(se.Traceback, ru.opts.OutputLimit)
 	return se
 }
 

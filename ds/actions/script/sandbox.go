@@ -281,6 +281,7 @@ func (r *run) write(s string) {
 	r.out = append(r.out, s[:room]...)
 	r.out = append(r.out, fmt.Sprintf("\n[output truncated at %d bytes]\n", r.opts.OutputLimit)...)
 	r.truncated = true
+	r.opts.OnCap(CapOutput)
 }
 
 // baseLoad is load and loadstring for text only: the chunk is compiled

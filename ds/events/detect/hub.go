@@ -33,7 +33,17 @@ type Options struct {
 	SLAs   []dsconfig.IPSLA
 	Dialer track.Dialer // IP SLA connections; a *net.Dialer when nil
 	Log    *slog.Logger // nil discards
+	// OnCap, when set, is called with CapSelfEcho or CapEchoDepth each
+	// time one of the engine's own lines is kept from a detector (the
+	// daemon counts them).
+	OnCap func(cap string)
 }
+
+// The caps OnCap names.
+const (
+	CapSelfEcho  = "self-echo"  // a line not delivered to the detectors of the DS or applet that logged it
+	CapEchoDepth = "echo-depth" // a line at events.MaxEchoDepth delivered to no detector
+)
 
 // Registration identifies one registered event.
 type Registration struct {
@@ -70,6 +80,7 @@ type Hub struct {
 	clock   ds.Clock
 	host    string
 	log     *slog.Logger
+	onCap   func(cap string)
 	index   *match.Index
 	tracker *track.Tracker
 
@@ -91,13 +102,20 @@ type reg struct {
 // routes is an immutable snapshot of which detector takes which input,
 // rebuilt on every registration change. Slices are in registration order.
 type routes struct {
-	syslog map[int]detector.SyslogInput // by registration ID, as the index knows it
+	syslog map[int]syslogRoute // by registration ID, as the index knows it
 	oir    []detector.OIRInput
 	config []detector.ConfigInput
 	track  []detector.TrackInput
 	cli    []detector.CLIInput
 	none   map[string][]detector.Runner // by owner
 	groups map[string][]string          // alert group → owners, sorted
+}
+
+// syslogRoute is a detector the index feeds, and its owner: the engine's
+// own lines are not delivered to the owner that logged them.
+type syslogRoute struct {
+	det   detector.SyslogInput
+	owner string
 }
 
 // NewHub returns a hub whose detectors and IP SLA operations run until
@@ -109,9 +127,12 @@ func NewHub(ctx context.Context, opts Options) *Hub {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
+	if opts.OnCap == nil {
+		opts.OnCap = func(string) {}
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	h := &Hub{
-		ctx: ctx, cancel: cancel, clock: opts.Clock, host: opts.Host, log: opts.Log,
+		ctx: ctx, cancel: cancel, clock: opts.Clock, host: opts.Host, log: opts.Log, onCap: opts.OnCap,
 		index: match.New(), regs: map[uint64]*reg{},
 	}
 	h.routes.Store(&routes{})
@@ -346,7 +367,7 @@ func (h *Hub) publish() {
 	// Each input takes the detectors that implement its interface: a new
 	// detector type needs no change here, only a new kind of input does.
 	rt := &routes{
-		syslog: map[int]detector.SyslogInput{},
+		syslog: map[int]syslogRoute{},
 		oir:    inputs[detector.OIRInput](all),
 		config: inputs[detector.ConfigInput](all),
 		track:  inputs[detector.TrackInput](all),
@@ -354,10 +375,10 @@ func (h *Hub) publish() {
 		none:   map[string][]detector.Runner{},
 		groups: map[string][]string{},
 	}
-	rt.syslog[trackRoute] = trackLines{h.tracker}
+	rt.syslog[trackRoute] = syslogRoute{det: trackLines{h.tracker}}
 	for _, r := range all {
 		if d, ok := r.det.(detector.SyslogInput); ok {
-			rt.syslog[int(r.ID)] = d
+			rt.syslog[int(r.ID)] = syslogRoute{det: d, owner: r.Owner}
 		}
 		if d, ok := r.det.(detector.Runner); ok {
 			rt.none[r.Owner] = append(rt.none[r.Owner], d)
@@ -397,13 +418,36 @@ func inputs[I detector.Detector](all []*reg) []I {
 // Occurs/period windows, ratelimits and Fired.Time use the hub's clock,
 // not the line's timestamp (device clocks are often unset: "*Mar  1"): a
 // replay sets a virtual clock to each line's time before delivering it.
+//
+// One of the engine's own lines (m.Origin) is never delivered to the
+// detectors of the DS or applet that logged it, so a DS whose message
+// matches its own pattern does not trigger itself; and a line
+// events.MaxEchoDepth deep in a chain of such lines is delivered to none,
+// which cuts a cycle through several DS (A's message fires B, B's fires
+// A). Both are counted and logged.
 func (h *Hub) Deliver(m *events.Message) {
+	if m.Origin.Depth >= events.MaxEchoDepth {
+		h.onCap(CapEchoDepth)
+		h.log.Warn("echo cycle cut", "origin", m.Origin.Owner, "depth", m.Origin.Depth, "line", m.Body,
+			"reason", fmt.Sprintf("%d of the engine's own lines in a chain, each triggered by the one before: find the DS or applets whose messages match each other's patterns", m.Origin.Depth))
+		return
+	}
 	rt := h.routes.Load()
+	self := false
 	h.index.Match(m.Body, func(id int) {
-		if d := rt.syslog[id]; d != nil {
-			d.Syslog(m)
+		r, ok := rt.syslog[id]
+		switch {
+		case !ok:
+		case m.Origin.Owner != "" && r.owner == m.Origin.Owner:
+			self = true
+		default:
+			r.det.Syslog(m)
 		}
 	})
+	if self {
+		h.onCap(CapSelfEcho)
+		h.log.Info("own echo not delivered", "origin", m.Origin.Owner, "line", m.Body)
+	}
 }
 
 // trackRoute is the index ID of the tracked objects' route; registration

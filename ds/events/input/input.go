@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/events"
 )
 
 // MaxLine is the default longest line an input delivers whole: 64 KiB.
@@ -46,6 +47,9 @@ type Item struct {
 	// Truncated is set when the line was longer than the input's MaxLine
 	// and Line holds only its first MaxLine bytes.
 	Truncated bool
+	// Origin marks one of the engine's own lines (the pump's echo queue):
+	// the run that logged it. Zero for a line from outside.
+	Origin events.Origin
 }
 
 // Options are the settings every input takes.

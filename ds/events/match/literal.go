@@ -491,3 +491,10 @@ func lowerASCII(s string) string {
 	}
 	return string(b)
 }
+
+// LiteralFree reports whether re has no literal the index can find it by
+// (no text of three bytes that every match contains): the index runs such
+// a pattern on every line (Stats.AlwaysRun), so each one adds to the cost
+// of every line for every DS. dsengine bounds how many a DS and the host
+// may have.
+func LiteralFree(re *regexp.Regexp) bool { return Analyze(re).Key == nil }

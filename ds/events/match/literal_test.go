@@ -183,3 +183,27 @@ func TestAnchoredPrefix(t *testing.T) {
 		}
 	}
 }
+
+// TestLiteralFree: a pattern is literal-free, and runs on every line,
+// exactly when the index keys it on no literal.
+func TestLiteralFree(t *testing.T) {
+	for pattern, want := range map[string]bool{
+		`%LINK-3-UPDOWN: Interface (\S+)`: false,
+		`%LINK-[35]-UPDOWN`:               false,
+		`(?i)error on`:                    false,
+		`.*`:                              true,
+		`\d+\.\d+`:                        true,
+		`(foo|ba)`:                        true,
+		`(?i)disk`:                        true,
+	} {
+		re := regexp.MustCompile(pattern)
+		if got := LiteralFree(re); got != want {
+			t.Errorf("LiteralFree(%q) = %v, want %v", pattern, got, want)
+		}
+		x := New()
+		x.AddRegexp(1, re)
+		if always := x.Stats().AlwaysRun == 1; always != want {
+			t.Errorf("%q: the index runs it on every line: %v; LiteralFree says %v", pattern, always, want)
+		}
+	}
+}

@@ -62,6 +62,7 @@ func New(opts Options) *Pump {
 // host name.
 func (p *Pump) Line(m *events.Message, it input.Item) {
 	syslogmsg.Parse(it.Line, it.Received, m)
+	m.Origin = it.Origin
 	if m.Host == "" {
 		switch {
 		case it.Peer.IsValid():
@@ -77,11 +78,12 @@ func (p *Pump) Line(m *events.Message, it input.Item) {
 }
 
 // Echo queues one of the engine's own syslog lines for the detectors, as
-// IOS EEM sees the lines of its logging buffer. It never blocks: when the
-// queue is full the line is dropped, counted, and Echo returns false.
-func (p *Pump) Echo(line string) bool {
+// IOS EEM sees the lines of its logging buffer; the message carries from,
+// the run that logged it (events.Message.Origin). It never blocks: when
+// the queue is full the line is dropped, counted, and Echo returns false.
+func (p *Pump) Echo(line string, from events.Origin) bool {
 	p.counters.Received.Add(1)
-	if !p.echo.Offer(input.Item{Line: []byte(line), Received: p.opts.Clock.Now(), Input: EchoInput}) {
+	if !p.echo.Offer(input.Item{Line: []byte(line), Received: p.opts.Clock.Now(), Input: EchoInput, Origin: from}) {
 		p.counters.Dropped.Add(1)
 		return false
 	}

@@ -54,7 +54,7 @@ func TestEchoIsBounded(t *testing.T) {
 	// Nobody drains yet: 4 fit, 6 are dropped.
 	accepted := 0
 	for i := range 10 {
-		if p.Echo("%DS-5-MSG: line " + string(rune('a'+i))) {
+		if p.Echo("%DS-5-MSG: line "+string(rune('a'+i)), events.Origin{}) {
 			accepted++
 		}
 	}
