@@ -18,35 +18,49 @@ import (
 // content, e.g. the removal of the journal that could rewrite it. A
 // non-zero mtime is set on the file (the outbox orders messages by it). On
 // error nothing is left behind.
-func stageFile(dir, name string, data []byte, mtime time.Time, sync bool) (tmp string, err error) {
+func stageFile(dir, name string, data []byte, mtime time.Time, sync bool) (string, error) {
 	f, err := os.CreateTemp(dir, "."+name+tmpMarker+"*")
 	if err != nil {
-		return "", err
+		return "", diskError(dir, err)
 	}
-	tmp = f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return "", err
+	// The name is kept apart from the results: a failed return must not
+	// clear it before the file is removed.
+	tmp := f.Name()
+	fail := func(err error) (string, error) {
+		f.Close()
+		os.Remove(tmp)
+		return "", diskError(dir, err)
+	}
+	if _, err := f.Write(data); err != nil {
+		return fail(err)
 	}
 	if !mtime.IsZero() {
-		if err = os.Chtimes(tmp, mtime, mtime); err != nil {
-			return "", err
+		if err := os.Chtimes(tmp, mtime, mtime); err != nil {
+			return fail(err)
 		}
 	}
 	if sync {
-		if err = f.Sync(); err != nil {
-			return "", err
+		if err := f.Sync(); err != nil {
+			return fail(err)
 		}
 	}
-	if err = f.Close(); err != nil {
-		return "", err
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return "", diskError(dir, err)
 	}
 	return tmp, nil
+}
+
+// diskError adds what to do to an error that says the filesystem holding
+// dir is full (ENOSPC, EDQUOT); the error is still errors.Is ENOSPC.
+func diskError(dir string, err error) error {
+	switch {
+	case errors.Is(err, unix.ENOSPC):
+		return fmt.Errorf("%w; free space on the filesystem holding %s", err, dir)
+	case errors.Is(err, unix.EDQUOT):
+		return fmt.Errorf("%w; raise the quota or free space on the filesystem holding %s", err, dir)
+	}
+	return err
 }
 
 // writeFileAtomic replaces dir/name with data: temporary file, fsync,
