@@ -80,7 +80,7 @@ func writeFileAtomic(dir, name string, data []byte, mtime time.Time) error {
 // syncDir makes the directory's entries (renames, creations, unlinks)
 // durable.
 func syncDir(dir string) error {
-	d, err := os.Open(dir)
+	d, err := openDir(dir)
 	if err != nil {
 		return err
 	}
@@ -96,7 +96,7 @@ func syncDir(dir string) error {
 // reports writeback errors since Linux 5.8). One call replaces an fsync of
 // each of many files written together.
 func syncFS(dir string) error {
-	d, err := os.Open(dir)
+	d, err := openDir(dir)
 	if err != nil {
 		return err
 	}
@@ -118,9 +118,10 @@ func syncFS(dir string) error {
 // errTooLarge is wrapped by readCapped when a file exceeds its cap.
 var errTooLarge = errors.New("file too large")
 
-// readCapped reads a whole file but refuses one larger than max bytes.
+// readCapped reads a whole file but refuses one larger than max bytes, and
+// anything but a regular file (see openFile).
 func readCapped(path string, max int64) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := openFile(path, os.O_RDONLY, 0)
 	if err != nil {
 		return nil, err
 	}
