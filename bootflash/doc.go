@@ -78,6 +78,29 @@
 // renamed to state.json.corrupt-<time> and rebuilt from the files. Each of
 // these is reported in Warnings.
 //
+// # Private directories
+//
+// The daemon usually runs as root, so a directory of the store that
+// another user can write would let that user plant a symbolic link (to
+// have root truncate or overwrite a file of their choosing through .lock,
+// state.json or outbox/, or send it out as a call-home message) or a file
+// the store trusts by name (state.json, values.json, a journal). So Open
+// refuses, with an UnsafePathError that names the path and the fix:
+//
+//   - a bootflash root, call_home or outbox that is a symbolic link, is not
+//     a directory, or is not owned by the running user (a ReadOnly store
+//     also accepts root);
+//   - a call_home or outbox writable by group or others;
+//   - a bootflash root writable by group or others, unless it is sticky
+//     (others cannot rename or remove what the store made there, and
+//     call_home itself must then be the running user's).
+//
+// Open creates the root (and its parents) when it is missing, and
+// call_home and outbox with Mkdir, mode 0700. Every file of the store is
+// opened with O_NOFOLLOW and O_NONBLOCK and must be a regular file; new
+// files are made with O_EXCL and renamed into place, which replaces a link
+// rather than following it.
+//
 // # Locking
 //
 // A writable Store holds an exclusive, non-blocking flock(2) on .lock for

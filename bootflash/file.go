@@ -18,35 +18,49 @@ import (
 // content, e.g. the removal of the journal that could rewrite it. A
 // non-zero mtime is set on the file (the outbox orders messages by it). On
 // error nothing is left behind.
-func stageFile(dir, name string, data []byte, mtime time.Time, sync bool) (tmp string, err error) {
+func stageFile(dir, name string, data []byte, mtime time.Time, sync bool) (string, error) {
 	f, err := os.CreateTemp(dir, "."+name+tmpMarker+"*")
 	if err != nil {
-		return "", err
+		return "", diskError(dir, err)
 	}
-	tmp = f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return "", err
+	// The name is kept apart from the results: a failed return must not
+	// clear it before the file is removed.
+	tmp := f.Name()
+	fail := func(err error) (string, error) {
+		f.Close()
+		os.Remove(tmp)
+		return "", diskError(dir, err)
+	}
+	if _, err := f.Write(data); err != nil {
+		return fail(err)
 	}
 	if !mtime.IsZero() {
-		if err = os.Chtimes(tmp, mtime, mtime); err != nil {
-			return "", err
+		if err := os.Chtimes(tmp, mtime, mtime); err != nil {
+			return fail(err)
 		}
 	}
 	if sync {
-		if err = f.Sync(); err != nil {
-			return "", err
+		if err := f.Sync(); err != nil {
+			return fail(err)
 		}
 	}
-	if err = f.Close(); err != nil {
-		return "", err
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return "", diskError(dir, err)
 	}
 	return tmp, nil
+}
+
+// diskError adds what to do to an error that says the filesystem holding
+// dir is full (ENOSPC, EDQUOT); the error is still errors.Is ENOSPC.
+func diskError(dir string, err error) error {
+	switch {
+	case errors.Is(err, unix.ENOSPC):
+		return fmt.Errorf("%w; free space on the filesystem holding %s", err, dir)
+	case errors.Is(err, unix.EDQUOT):
+		return fmt.Errorf("%w; raise the quota or free space on the filesystem holding %s", err, dir)
+	}
+	return err
 }
 
 // writeFileAtomic replaces dir/name with data: temporary file, fsync,
@@ -66,7 +80,7 @@ func writeFileAtomic(dir, name string, data []byte, mtime time.Time) error {
 // syncDir makes the directory's entries (renames, creations, unlinks)
 // durable.
 func syncDir(dir string) error {
-	d, err := os.Open(dir)
+	d, err := openDir(dir)
 	if err != nil {
 		return err
 	}
@@ -82,7 +96,7 @@ func syncDir(dir string) error {
 // reports writeback errors since Linux 5.8). One call replaces an fsync of
 // each of many files written together.
 func syncFS(dir string) error {
-	d, err := os.Open(dir)
+	d, err := openDir(dir)
 	if err != nil {
 		return err
 	}
@@ -104,9 +118,10 @@ func syncFS(dir string) error {
 // errTooLarge is wrapped by readCapped when a file exceeds its cap.
 var errTooLarge = errors.New("file too large")
 
-// readCapped reads a whole file but refuses one larger than max bytes.
+// readCapped reads a whole file but refuses one larger than max bytes, and
+// anything but a regular file (see openFile).
 func readCapped(path string, max int64) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := openFile(path, os.O_RDONLY, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -12,11 +12,12 @@ import (
 )
 
 // lockDir takes an exclusive, non-blocking flock on dir/.lock and writes
-// the caller's pid into it. flock belongs to the open file description, so
+// the caller's pid into it. A link or anything but a regular file at
+// dir/.lock is refused, never followed or truncated. flock belongs to the open file description, so
 // a second Open in the same process conflicts just like another process.
 func lockDir(dir string, pid int) (*os.File, error) {
 	path := filepath.Join(dir, LockFile)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := openFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, err
 	}

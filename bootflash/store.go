@@ -101,18 +101,23 @@ func Open(root string, opts Options) (*Store, error) {
 		overlay: map[string]pair{},
 	}
 	if !opts.ReadOnly {
-		for _, d := range []string{s.dir, s.outbox} {
-			if err := os.MkdirAll(d, 0o700); err != nil {
-				return nil, fmt.Errorf("bootflash %s: %w", root, err)
-			}
+		if err := makeDirs(root, s.dir, s.outbox); err != nil {
+			return nil, fmt.Errorf("bootflash %s: %w", root, err)
 		}
 		f, err := lockDir(s.dir, os.Getpid())
-		if err != nil {
+		if errors.Is(err, ErrInUse) {
 			return nil, fmt.Errorf("bootflash %s is %w", root, err)
 		}
+		if err != nil {
+			return nil, fmt.Errorf("bootflash %s: %w", root, err)
+		}
 		s.lock = f
-	} else if _, err := os.Stat(s.dir); errors.Is(err, fs.ErrNotExist) {
+	} else if exists, err := checkDirs(root, s.dir); err != nil {
+		return nil, fmt.Errorf("bootflash %s: %w", root, err)
+	} else if !exists {
 		return s, nil // nothing stored yet
+	} else if _, err := checkDirs(root, s.dir, s.outbox); err != nil {
+		return nil, fmt.Errorf("bootflash %s: %w", root, err)
 	}
 	if err := s.recover(); err != nil {
 		if s.lock != nil {

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -23,6 +25,10 @@ type Options struct {
 	input.Options
 	// Mode is the socket file's permission (default DefaultMode).
 	Mode os.FileMode
+
+	// afterBind, if set, is called with the socket file's path right
+	// after bind, before the file has its mode and is in place (tests).
+	afterBind func(bound string)
 }
 
 // Input is a Unix datagram syslog listener. Each datagram is one line: a
@@ -45,29 +51,28 @@ type Input struct {
 
 // Listen creates the socket at path. A socket file left at path by a
 // process that is gone is replaced; a live socket (one that accepts a
-// datagram connection) or any other kind of file at path is an error.
+// datagram connection), a symbolic link or any other kind of file at path
+// is an error.
+//
+// The socket is never reachable with another mode than Options.Mode, and
+// nothing at path is ever followed: Listen binds it in a new private
+// directory (mode 0700) beside path, sets its mode there, and links it
+// into place with link(2), which fails rather than replace or follow
+// whatever another user may have put at path meanwhile; then it removes
+// the private directory. (A umask set around bind would act on the whole
+// process, and fchmod on the socket before bind cannot widen past the
+// umask.) The private directory's name makes the bound path up to 14
+// bytes longer than path, within the 107 bytes a socket path may have.
 func Listen(path string, o Options) (*Input, error) {
 	if err := removeStale(path); err != nil {
-		return nil, fmt.Errorf("syslog unix %s: %w", path, err)
-	}
-	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: path, Net: "unixgram"})
-	if err != nil {
 		return nil, fmt.Errorf("syslog unix %s: %w", path, err)
 	}
 	mode := o.Mode
 	if mode == 0 {
 		mode = DefaultMode
 	}
-	// The socket exists with the umask's permission until this chmod; with
-	// the usual umask (022) only its owner can write to it meanwhile.
-	if err := os.Chmod(path, mode); err != nil {
-		conn.Close()
-		os.Remove(path)
-		return nil, fmt.Errorf("syslog unix %s: %w", path, err)
-	}
-	made, err := os.Lstat(path)
+	conn, made, err := bindPrivate(path, mode, o.afterBind)
 	if err != nil {
-		conn.Close()
 		return nil, fmt.Errorf("syslog unix %s: %w", path, err)
 	}
 	return &Input{
@@ -76,6 +81,52 @@ func Listen(path string, o Options) (*Input, error) {
 		made: made,
 		opts: o.Options.WithDefaults("unix:" + path),
 	}, nil
+}
+
+// maxSocketPath is the longest path bind(2) takes (sun_path less its NUL).
+const maxSocketPath = 107
+
+// bindPrivate binds a socket in a private directory beside path, gives it
+// mode and links it to path; see Listen. made is the socket file.
+func bindPrivate(path string, mode os.FileMode, afterBind func(string)) (*net.UnixConn, os.FileInfo, error) {
+	priv, err := os.MkdirTemp(filepath.Dir(path), ".u")
+	if err != nil {
+		return nil, nil, err
+	}
+	defer os.RemoveAll(priv)
+	bound := filepath.Join(priv, "s")
+	if len(bound) > maxSocketPath {
+		return nil, nil, fmt.Errorf("the path is too long: binding beside it needs %d bytes, and a socket path may have %d; use a shorter one",
+			len(bound), maxSocketPath)
+	}
+	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: bound, Net: "unixgram"})
+	if err != nil {
+		return nil, nil, err
+	}
+	fail := func(err error) (*net.UnixConn, os.FileInfo, error) {
+		conn.Close()
+		return nil, nil, err
+	}
+	if afterBind != nil {
+		afterBind(bound)
+	}
+	// Nobody else can reach into priv: this chmod acts on our socket.
+	if err := os.Chmod(bound, mode); err != nil {
+		return fail(err)
+	}
+	made, err := os.Lstat(bound)
+	if err != nil {
+		return fail(err)
+	}
+	if err := os.Link(bound, path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			err = errors.New("something was put at the path while the socket was being made " +
+				"(another user, if its directory is writable by others); refused and left alone: " +
+				"keep the socket's directory private to the daemon's user")
+		}
+		return fail(err)
+	}
+	return conn, made, nil
 }
 
 // removeStale removes a socket file at path that nobody listens on.
@@ -87,7 +138,11 @@ func removeStale(path string) error {
 	if err != nil {
 		return err
 	}
-	if fi.Mode().Type() != os.ModeSocket {
+	switch fi.Mode().Type() {
+	case os.ModeSocket:
+	case os.ModeSymlink:
+		return fmt.Errorf("a symlink is at the path; refused, never followed: remove it (rm %s) if it is not needed", path)
+	default:
 		return fmt.Errorf("%s exists and is not a socket", fi.Mode().Type())
 	}
 	if c, err := net.DialTimeout("unixgram", path, time.Second); err == nil {
