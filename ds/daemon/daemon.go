@@ -122,7 +122,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if err := d.startMetrics(ctx, &wg); err != nil {
 		return err
 	}
-	srv, err := control.Listen(d.socket)
+	srv, err := control.Listen(d.socket, d.log)
 	if err != nil {
 		return err
 	}
