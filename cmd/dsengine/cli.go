@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dsengine/dsengine/ds/control"
 	"github.com/dsengine/dsengine/ds/daemon"
 )
 
@@ -39,6 +40,7 @@ type env struct {
 	now       func() time.Time // the wall clock; tests fix it
 	uid       int              // the effective user id: root's default store differs
 	daemon    *daemon.Daemon   // set when the command runs inside the daemon
+	files     []control.File   // the files the command names, read by the CLI (command.attach)
 	config    string           // --config, or "" for the default search
 	bootflash string           // --bootflash
 }
@@ -54,7 +56,12 @@ type command struct {
 	summary string
 	example string
 	flags   func(fs *flag.FlagSet) // optional: declares the command's flags
-	run     func(e *env, fs *flag.FlagSet, args []string) error
+	// attach, optional, reads the files the command names, in the CLI:
+	// they go to the daemon with the command, which never opens a path a
+	// user gave (relative to its own directory, or a named pipe that would
+	// block it), and to run when no daemon runs.
+	attach func(e *env, fs *flag.FlagSet, args []string) ([]control.File, error)
+	run    func(e *env, fs *flag.FlagSet, args []string) error
 }
 
 func (c *command) name() string { return strings.Join(c.words, " ") }
@@ -97,11 +104,6 @@ func run(e *env, args []string) int {
 		}
 		return exitUsage
 	}
-	if cmd.live && e.daemon == nil && !isHelp(cmdArgs) {
-		if code, ok := e.forward(rest); ok {
-			return code
-		}
-	}
 	fs := flag.NewFlagSet("dsengine "+cmd.name(), flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&e.config, "config", e.config, "configuration `FILE`")
@@ -118,6 +120,17 @@ func run(e *env, args []string) int {
 		fmt.Fprintf(stderr, "dsengine %s: %v\n", cmd.name(), err)
 		printCommandHelp(stderr, cmd, fs)
 		return exitUsage
+	}
+	if cmd.attach != nil && e.daemon == nil {
+		if e.files, err = cmd.attach(e, fs, positional); err != nil {
+			fmt.Fprintf(stderr, "dsengine %s: %v\n", cmd.name(), err)
+			return exitFail
+		}
+	}
+	if cmd.live && e.daemon == nil {
+		if code, ok := e.forward(rest, e.files); ok {
+			return code
+		}
 	}
 	err = cmd.run(e, fs, positional)
 	var ue *usageError
@@ -320,13 +333,4 @@ func userStateDir(getenv func(string) string) string {
 		return "/var/lib/dsengine"
 	}
 	return filepath.Join(home, ".local", "state", "dsengine")
-}
-
-func isHelp(args []string) bool {
-	for _, a := range args {
-		if a == "-h" || a == "--help" || a == "-help" {
-			return true
-		}
-	}
-	return false
 }

@@ -33,8 +33,9 @@ func commandTable() []command {
 			summary: "install a downloaded DS (or a local signed file), answering its prompt variables",
 			example: "dsengine call-home diagnostic-signature install 6030 --set ds_intf=Gi0/0/1\n" +
 				"dsengine call-home diagnostic-signature install 6030 --file signatures/6030.xml",
-			flags: installFlags,
-			run:   runInstall,
+			flags:  installFlags,
+			attach: attachInstall,
+			run:    runInstall,
 		},
 		{
 			words:   []string{"call-home", "diagnostic-signature", "deinstall"},

@@ -12,6 +12,7 @@ import (
 	"github.com/dsengine/dsengine/ds/parse/iosconfig"
 	"github.com/dsengine/dsengine/ds/verify"
 	"github.com/dsengine/dsengine/internal/english"
+	"github.com/dsengine/dsengine/internal/regularfile"
 )
 
 // loadConfig reads the configuration the command should use. With none
@@ -35,7 +36,7 @@ func (e *env) currentConfig() (*config.Config, error) {
 }
 
 func readConfig(path string) (*config.Config, error) {
-	data, err := readCapped(path, iosconfig.MaxSize)
+	data, err := regularfile.Read(path, iosconfig.MaxSize)
 	if err != nil {
 		return nil, err
 	}

@@ -4,13 +4,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"os"
 
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/actions"
 	"github.com/dsengine/dsengine/ds/parse"
 	"github.com/dsengine/dsengine/internal/english"
+	"github.com/dsengine/dsengine/internal/regularfile"
 )
 
 // runLint checks DS files and prints every error as file:line:col: message,
@@ -43,7 +42,7 @@ func runLint(e *env, _ *flag.FlagSet, args []string) error {
 
 // lintFile parses one DS file and checks that its name fits its id.
 func lintFile(path string) (*ds.Signature, error) {
-	data, err := readCapped(path, parse.MaxFileSize)
+	data, err := regularfile.Read(path, parse.MaxFileSize)
 	if err != nil {
 		return nil, err
 	}
@@ -58,26 +57,4 @@ func lintFile(path string) (*ds.Signature, error) {
 		return nil, errors.Join(errs...)
 	}
 	return sig, nil
-}
-
-// readCapped reads a file, refusing one larger than limit bytes without
-// reading it all.
-func readCapped(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if int64(len(data)) > limit {
-		size := int64(len(data))
-		if st, err := f.Stat(); err == nil {
-			size = st.Size()
-		}
-		return nil, fmt.Errorf("%s: file is %d bytes; the limit is %d", path, size, limit)
-	}
-	return data, nil
 }

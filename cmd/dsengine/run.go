@@ -96,11 +96,11 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 	base.config = cfgPath
 	d, err := daemon.New(daemon.Options{ConfigPath: cfgPath, LoadConfig: readConfig, Config: cfg, Store: store, Manager: mgr,
 		Bootflash: e.bootflashDir(), Log: log, Clock: ds.RealClock{},
-		Commands: func(ctx context.Context, d *daemon.Daemon, args []string) control.Response {
+		Commands: func(ctx context.Context, d *daemon.Daemon, req control.Request) control.Response {
 			var out, errOut bytes.Buffer
 			ce := &env{ctx: ctx, stdin: strings.NewReader(""), stdout: &out, stderr: &errOut,
-				getenv: base.getenv, now: base.now, daemon: d, config: base.config, bootflash: base.bootflash}
-			code := run(ce, args)
+				getenv: base.getenv, now: base.now, daemon: d, config: base.config, bootflash: base.bootflash, files: req.Files}
+			code := run(ce, req.Args)
 			return control.Response{Stdout: out.String(), Stderr: errOut.String(), Code: code}
 		}})
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/dsengine/dsengine/ds/verify"
+	"github.com/dsengine/dsengine/internal/regularfile"
 )
 
 // listFlag collects a repeatable flag.
@@ -32,7 +33,7 @@ func runSign(e *env, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	for _, path := range args {
-		data, err := readCapped(path, maxSignedFile)
+		data, err := regularfile.Read(path, maxSignedFile)
 		if err != nil {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/dsengine/dsengine/bootflash"
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/config"
+	"github.com/dsengine/dsengine/ds/control"
 	"github.com/dsengine/dsengine/ds/lifecycle"
 	"github.com/dsengine/dsengine/ds/show"
 	"github.com/dsengine/dsengine/ds/verify"
@@ -87,6 +88,43 @@ func installFlags(fs *flag.FlagSet) {
 	fs.Var(setFlag{}, "set", "answer a prompt variable: `ds_x=value` (repeatable)")
 }
 
+// attachInstall reads the DS file of `install --file PATH` and its
+// signature, in the CLI, to send them with the command.
+func attachInstall(_ *env, fs *flag.FlagSet, _ []string) ([]control.File, error) {
+	path := fs.Lookup("file").Value.String()
+	if path == "" {
+		return nil, nil
+	}
+	f, err := lifecycle.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	files := []control.File{{Path: path, Data: f.XML}}
+	if f.ASC != nil {
+		files = append(files, control.File{Path: path + ".asc", Data: f.ASC})
+	}
+	return files, nil
+}
+
+// attached is the DS file path and its signature as attachInstall read
+// them (in the CLI, or sent to the daemon).
+func (e *env) attached(path string) (lifecycle.File, error) {
+	f := lifecycle.File{Name: path}
+	found := false
+	for _, a := range e.files {
+		switch a.Path {
+		case path:
+			f.XML, found = a.Data, true
+		case path + ".asc":
+			f.ASC = a.Data
+		}
+	}
+	if !found {
+		return f, fmt.Errorf("%s did not come with the command: the daemon never opens a path named on the command line; run `dsengine call-home diagnostic-signature install ID --file %s`, which reads the file and sends it", path, path)
+	}
+	return f, nil
+}
+
 func runInstall(e *env, fs *flag.FlagSet, args []string) error {
 	if len(args) != 1 {
 		return usagef("name one DS id")
@@ -99,7 +137,10 @@ func runInstall(e *env, fs *flag.FlagSet, args []string) error {
 		var res lifecycle.Result
 		var err error
 		if file != "" {
-			res, err = mgr.InstallFile(file, answers, ask)
+			var f lifecycle.File
+			if f, err = e.attached(file); err == nil {
+				res, err = mgr.InstallContent(f, answers, ask)
+			}
 			if err == nil && res.ID != id {
 				err = fmt.Errorf("%s holds DS %s, not %s", file, res.ID, id)
 			}

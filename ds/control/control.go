@@ -1,29 +1,29 @@
 package control
 
-import (
-	"bufio"
-	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
-	"net"
-	"os"
-	"path/filepath"
-	"sync"
-	"syscall"
-	"time"
-)
+import "errors"
 
-// Limits on what crosses the socket.
+// Limits on what crosses the socket. A request carries the files its
+// command names (a DS file of at most 1 MiB and its signature, base64 in
+// JSON).
 const (
-	MaxRequest  = 1 << 20
+	MaxRequest  = 4 << 20
 	MaxResponse = 64 << 20
 )
 
-// Request is one CLI command: its words and arguments, as typed.
+// Request is one CLI command: its words and arguments, as typed, and the
+// files it names, read by the CLI.
 type Request struct {
-	Args []string `json:"args"`
+	Args  []string `json:"args"`
+	Files []File   `json:"files,omitempty"`
+}
+
+// File is a file the CLI read for a command and sends with it, so that the
+// daemon never opens a path a user named: it would resolve a relative path
+// against its own directory, and could block on a named pipe or a device
+// while it holds the command lock. Path is as the user typed it.
+type File struct {
+	Path string `json:"path"`
+	Data []byte `json:"data"`
 }
 
 // Response is what the command printed and its exit code.
@@ -33,120 +33,18 @@ type Response struct {
 	Code   int    `json:"code"`
 }
 
-// Handler runs one request in the daemon.
-type Handler func(ctx context.Context, req Request) Response
-
 // ErrNoDaemon means no daemon answers on the socket: the CLI then acts on
 // the bootflash directly.
 var ErrNoDaemon = errors.New("no daemon is running")
 
+// ErrUntrustedPeer means the process answering on the socket is neither
+// root nor the user who owns the socket and its directory: Call sent it
+// nothing.
+var ErrUntrustedPeer = errors.New("not a dsengine daemon of the expected user")
+
+// ErrClientGone is the cause of a request's context when its client
+// closed the connection before the answer (Ctrl-C): the daemon stops the
+// command.
+var ErrClientGone = errors.New("the client closed the connection")
+
 var errGone = errors.New("the daemon did not answer (it may be restarting; try again)")
-
-// Server answers requests on a Unix socket.
-type Server struct {
-	path     string
-	listener net.Listener
-	wg       sync.WaitGroup
-}
-
-// Listen creates the socket at path, mode 0600, replacing a stale one left
-// by a daemon that died. It refuses when another daemon answers there.
-func Listen(path string) (*Server, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("control socket %s: %w", path, err)
-	}
-	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
-		c.Close()
-		return nil, fmt.Errorf("control socket %s: another dsengine daemon is listening there", path)
-	}
-	_ = os.Remove(path) // stale, from a daemon that did not stop cleanly
-	// The umask keeps the socket private from the moment it exists.
-	old := syscall.Umask(0o077)
-	l, err := net.Listen("unix", path)
-	syscall.Umask(old)
-	if err != nil {
-		return nil, fmt.Errorf("control socket %s: %w", path, err)
-	}
-	if err := os.Chmod(path, 0o600); err != nil {
-		l.Close()
-		return nil, fmt.Errorf("control socket %s: %w", path, err)
-	}
-	return &Server{path: path, listener: l}, nil
-}
-
-// Path is the socket's path.
-func (s *Server) Path() string { return s.path }
-
-// Serve answers requests until ctx is done, each in its own goroutine,
-// then closes the socket and waits for the requests in progress.
-func (s *Server) Serve(ctx context.Context, h Handler) error {
-	go func() {
-		<-ctx.Done()
-		s.listener.Close()
-	}()
-	defer func() {
-		s.wg.Wait()
-		os.Remove(s.path)
-	}()
-	for {
-		conn, err := s.listener.Accept()
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			return fmt.Errorf("control socket %s: %w", s.path, err)
-		}
-		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			defer conn.Close()
-			s.answer(ctx, conn, h)
-		}()
-	}
-}
-
-func (s *Server) answer(ctx context.Context, conn net.Conn, h Handler) {
-	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-	var req Request
-	dec := json.NewDecoder(io.LimitReader(conn, MaxRequest))
-	if err := dec.Decode(&req); err != nil {
-		_ = json.NewEncoder(conn).Encode(Response{Stderr: fmt.Sprintf("bad request: %v\n", err), Code: 2})
-		return
-	}
-	_ = conn.SetReadDeadline(time.Time{})
-	resp := h(ctx, req)
-	_ = conn.SetWriteDeadline(time.Now().Add(30 * time.Second))
-	w := bufio.NewWriter(conn)
-	_ = json.NewEncoder(w).Encode(resp)
-	_ = w.Flush()
-}
-
-// Call sends one request to the daemon listening at path. It returns
-// ErrNoDaemon when nothing listens there.
-func Call(ctx context.Context, path string, req Request) (Response, error) {
-	var d net.Dialer
-	dialCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	conn, err := d.DialContext(dialCtx, "unix", path)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ENOENT) {
-			return Response{}, ErrNoDaemon
-		}
-		return Response{}, fmt.Errorf("control socket %s: %w", path, err)
-	}
-	defer conn.Close()
-	if deadline, ok := ctx.Deadline(); ok {
-		_ = conn.SetDeadline(deadline)
-	}
-	// A daemon that accepted the connection and went away before its
-	// answer fails the write or the read, depending on timing: either way
-	// it is stopping or restarting.
-	if err := json.NewEncoder(conn).Encode(req); err != nil {
-		return Response{}, fmt.Errorf("control socket %s: %w: %w", path, errGone, err)
-	}
-	var resp Response
-	if err := json.NewDecoder(io.LimitReader(conn, MaxResponse)).Decode(&resp); err != nil {
-		return Response{}, fmt.Errorf("control socket %s: %w: %w", path, errGone, err)
-	}
-	return resp, nil
-}

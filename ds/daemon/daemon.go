@@ -32,8 +32,11 @@ type Options struct {
 	// there.
 	Bootflash string
 	// Commands runs one command that arrived on the control socket, with
-	// the daemon's state (the CLI's command table).
-	Commands func(ctx context.Context, d *Daemon, args []string) control.Response
+	// the daemon's state (the CLI's command table). The request carries
+	// the files the command names, read by the CLI: a command never opens
+	// a path a user gave. ctx ends when the client goes away or the daemon
+	// stops, and the command then stops.
+	Commands func(ctx context.Context, d *Daemon, req control.Request) control.Response
 	// Clock is the only source of time; ds.RealClock{} when nil.
 	Clock ds.Clock
 	// Log receives the daemon's log; nil discards.
@@ -49,9 +52,10 @@ type Daemon struct {
 	clock ds.Clock
 	cfg   atomic.Pointer[config.Config]
 
-	// mu serialises what changes the state: a control command, a reload,
-	// the periodic download.
-	mu sync.Mutex
+	// lock serialises what changes the state: a control command, a
+	// reload, the periodic download. It is a channel so that a command
+	// whose client left, or a daemon stopping, stops waiting for it.
+	lock chan struct{}
 
 	inputs   *inputStage
 	detect   *detectStage
@@ -61,6 +65,7 @@ type Daemon struct {
 	mx       atomic.Pointer[metrics.Metrics] // set once its sources exist
 	socket   string
 	caps     capCounts
+	control  atomic.Pointer[control.Server]
 }
 
 // New checks opts and returns a Daemon ready to Run.
@@ -81,7 +86,7 @@ func New(opts Options) (*Daemon, error) {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	d := &Daemon{opts: opts, clock: opts.Clock}
+	d := &Daemon{opts: opts, clock: opts.Clock, lock: make(chan struct{}, 1)}
 	d.log = slog.New(cutHandler{h: opts.Log.Handler(), hit: d.caps.hit})
 	d.cfg.Store(opts.Config)
 	d.socket = opts.Config.Host.ControlSocket
@@ -124,10 +129,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if d.metrics, err = d.startMetrics(ctx, &wg); err != nil {
 		return err
 	}
-	srv, err := control.Listen(d.socket)
+	srv, err := control.Listen(d.socket, d.log)
 	if err != nil {
 		return err
 	}
+	d.control.Store(srv)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -147,21 +153,6 @@ func (d *Daemon) Config() *config.Config { return d.cfg.Load() }
 
 // Store is the daemon's open store and its lifecycle manager.
 func (d *Daemon) Store() (*bootflash.Store, *lifecycle.Manager) { return d.opts.Store, d.opts.Manager }
-
-// Do runs one command with the daemon's state, one at a time, and then
-// registers or deregisters what the command changed: what the control
-// socket and SIGHUP call.
-func (d *Daemon) Do(ctx context.Context, args []string) control.Response {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	resp := d.opts.Commands(ctx, d, args)
-	d.resync()
-	return resp
-}
-
-func (d *Daemon) handle(ctx context.Context, req control.Request) control.Response {
-	return d.Do(ctx, req.Args)
-}
 
 // markStopped registers again a DS left running by a daemon that stopped
 // mid-run.

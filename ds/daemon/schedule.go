@@ -47,8 +47,10 @@ func (d *Daemon) regularDownload(ctx context.Context, profile string) {
 		!strings.EqualFold(profile, c.DiagnosticSignature.Profile) {
 		return
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
+	if d.acquire(ctx) != nil {
+		return // stopping
+	}
+	defer d.release()
 	res, err := d.opts.Manager.Download(ctx, c, lifecycle.DownloadRequest{Clock: d.clock, Serial: actions.HostDevice().Serial})
 	if err != nil {
 		d.log.Error("periodic DS download", "err", err)

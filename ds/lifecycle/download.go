@@ -71,6 +71,7 @@ type DownloadRequest struct {
 // Download fetches DS from the configured repository, verifies them, and
 // installs what it fetched in one batch; the daemon's regular download
 // and the `download` command both come here. The result records each DS.
+// Once ctx ends, nothing more is installed.
 func (m *Manager) Download(ctx context.Context, cfg *config.Config, req DownloadRequest) (*download.Result, error) {
 	if cfg.DiagnosticSignature.Repository == "" {
 		return nil, fmt.Errorf("no DS repository is configured; add `repository https://...` under `call-home` → `diagnostic-signature`")
@@ -90,6 +91,12 @@ func (m *Manager) Download(ctx context.Context, cfg *config.Config, req Download
 		opts.Hostname = m.host.Hostname
 	}
 	opts.Install = func(items []download.Item) error {
+		// A canceled download (Ctrl-C on the CLI, the daemon stopping)
+		// installs nothing more: what it installed before stays, each DS
+		// whole, as each batch is one atomic write.
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("canceled, not installed: %w", context.Cause(ctx))
+		}
 		files := make([]Downloaded, 0, len(items))
 		for _, it := range items {
 			files = append(files, Downloaded{ID: it.ID, XML: it.XML, ASC: it.ASC})

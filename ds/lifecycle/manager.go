@@ -3,7 +3,7 @@ package lifecycle
 import (
 	"errors"
 	"fmt"
-	"io"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -16,6 +16,7 @@ import (
 	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/parse"
 	"github.com/dsengine/dsengine/ds/vars"
+	"github.com/dsengine/dsengine/internal/regularfile"
 )
 
 // EngineVersion is this engine's version, compared with a DS's
@@ -68,16 +69,27 @@ func New(store *bootflash.Store, _ bootflash.CheckFunc, host Host, env map[strin
 }
 
 // InstallFile installs a local signed DS file (path and path.asc), for
-// offline use: it is checked like a download, then stored and installed
-// in one atomic write. answers and ask are as for Install; prompts are
-// asked before anything is written. A DS that fails its check is refused
-// with an error that says nothing was installed.
+// offline use: it is read (ReadFile), checked like a download, then stored
+// and installed in one atomic write. answers and ask are as for Install;
+// prompts are asked before anything is written. A DS that fails its check
+// is refused with an error that says nothing was installed.
 func (m *Manager) InstallFile(path string, answers map[string]string, ask Asker) (Result, error) {
-	f, err := m.loadFile(path)
+	f, err := ReadFile(path)
 	if err != nil {
 		return Result{}, err
 	}
-	res, err := m.installChecked([]loaded{f}, map[string]map[string]string{f.c.ID(): answers}, ask)
+	return m.InstallContent(f, answers, ask)
+}
+
+// InstallContent installs a signed DS file already read, like InstallFile:
+// what the daemon installs, from the content the CLI read and sent, so
+// that it never opens a path a user named.
+func (m *Manager) InstallContent(f File, answers map[string]string, ask Asker) (Result, error) {
+	l, err := m.check(f)
+	if err != nil {
+		return Result{}, err
+	}
+	res, err := m.installChecked([]loaded{l}, map[string]map[string]string{l.c.ID(): answers}, ask)
 	if err != nil {
 		return Result{}, err
 	}
@@ -123,29 +135,70 @@ type loaded struct {
 	size int
 }
 
+// File is a signed DS file as read: the name it was read from, which names
+// the DS (6030.xml), the DS, and its detached signature (nil when there is
+// none: the check says what to do).
+type File struct {
+	Name     string
+	XML, ASC []byte
+}
+
+// ascLimit caps a detached signature file.
+const ascLimit = 64 << 10
+
+// ReadFile reads a DS file and its signature (path.asc), each a regular
+// file within its size limit: a named pipe, a device or a directory is
+// refused without blocking (regularfile).
+func ReadFile(path string) (File, error) {
+	if _, err := fileID(path); err != nil {
+		return File{}, err
+	}
+	xml, err := regularfile.Read(path, parse.MaxFileSize)
+	if err != nil {
+		return File{}, err
+	}
+	asc, err := regularfile.Read(path+".asc", ascLimit)
+	if errors.Is(err, fs.ErrNotExist) {
+		asc = nil // the check says what to do about a missing signature
+	} else if err != nil {
+		return File{}, err
+	}
+	return File{Name: path, XML: xml, ASC: asc}, nil
+}
+
+// fileID is the DS id a file's name gives.
+func fileID(name string) (string, error) {
+	id, ok := strings.CutSuffix(filepath.Base(name), ".xml")
+	if !ok || bootflash.ValidID(id) != nil {
+		return "", fmt.Errorf("%s: a DS file is named after its id, like 6030.xml", name)
+	}
+	return id, nil
+}
+
 // loadFile reads a DS file (path and path.asc) and checks it with the
 // store's check.
 func (m *Manager) loadFile(path string) (loaded, error) {
-	base := filepath.Base(path)
-	id, ok := strings.CutSuffix(base, ".xml")
-	if !ok || bootflash.ValidID(id) != nil {
-		return loaded{}, fmt.Errorf("%s: a DS file is named after its id, like 6030.xml", path)
-	}
-	xml, err := readLimited(path, parse.MaxFileSize)
+	f, err := ReadFile(path)
 	if err != nil {
 		return loaded{}, err
 	}
-	asc, err := readLimited(path+".asc", 64<<10)
-	if errors.Is(err, os.ErrNotExist) {
-		asc = nil // the check says what to do about a missing signature
-	} else if err != nil {
+	return m.check(f)
+}
+
+// check checks a DS file read with the store's check.
+func (m *Manager) check(f File) (loaded, error) {
+	id, err := fileID(f.Name)
+	if err != nil {
 		return loaded{}, err
 	}
-	c, err := m.store.Check(id, xml, asc)
+	if len(f.XML) > parse.MaxFileSize || len(f.ASC) > ascLimit {
+		return loaded{}, fmt.Errorf("%s: the DS is %d bytes and its signature %d; the limits are %d and %d", f.Name, len(f.XML), len(f.ASC), parse.MaxFileSize, ascLimit)
+	}
+	c, err := m.store.Check(id, f.XML, f.ASC)
 	if err != nil {
 		return loaded{}, fmt.Errorf("refused, nothing installed: %w", err)
 	}
-	return loaded{c, len(xml) + len(asc)}, nil
+	return loaded{c, len(f.XML) + len(f.ASC)}, nil
 }
 
 // installChecked asks the prompts of checked DS files, then stores them,
@@ -372,35 +425,4 @@ func promptNames(sig *ds.Signature) string {
 	}
 	sort.Strings(names)
 	return strings.Join(names, ", ")
-}
-
-// readLimited reads a file, refusing one over limit bytes.
-func readLimited(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if st.Size() > limit {
-		return nil, fmt.Errorf("%s: file is %d bytes; the limit is %d", path, st.Size(), limit)
-	}
-	data := make([]byte, 0, st.Size())
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := f.Read(buf)
-		data = append(data, buf[:n]...)
-		if int64(len(data)) > limit {
-			return nil, fmt.Errorf("%s: file is over the limit of %d bytes", path, limit)
-		}
-		if err != nil {
-			if errors.Is(err, io.EOF) {
-				return data, nil
-			}
-			return nil, err
-		}
-	}
 }

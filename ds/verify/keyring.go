@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
+
+	"github.com/dsengine/dsengine/internal/regularfile"
 )
 
 // MaxKeyFileSize caps a key file: a public key with a few user IDs and
@@ -273,9 +274,20 @@ func (k *Keyring) copies(fpr string) []*openpgp.Entity {
 	return out
 }
 
-// readCapped reads a whole file, refusing one larger than limit bytes.
+// readAll reads a whole regular file (regularfile.Open).
+func readAll(path string) ([]byte, error) {
+	f, err := regularfile.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
+}
+
+// readCapped reads a whole regular file (regularfile.Open), refusing one
+// larger than limit bytes.
 func readCapped(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := regularfile.Open(path)
 	if err != nil {
 		return nil, err
 	}

@@ -133,12 +133,14 @@ func (k *Keyring) VerifyDetached(name string, data, armoredSig []byte, now time.
 	}, nil
 }
 
-// VerifyFile reads path and path.asc and verifies them with VerifyDetached.
+// VerifyFile reads path and path.asc, regular files only (a named pipe or
+// a device is refused without blocking), and verifies them with
+// VerifyDetached.
 // It returns the bytes it verified: use those, not a second read of the
 // file, which may have changed in between. The DS file is read whole; the
 // caller bounds what it stores.
 func (k *Keyring) VerifyFile(path string, now time.Time) ([]byte, *Signer, error) {
-	data, err := os.ReadFile(path)
+	data, err := readAll(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("verify %s: %w", path, err)
 	}
