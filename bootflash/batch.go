@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"time"
@@ -153,6 +154,7 @@ func (s *Store) PutBatch(items []PutItem) error {
 			items[i].Update(&e)
 		}
 		e.ID, e.Signature = c.id, c.sig
+		e.limitText()
 		recs[i] = journal{Op: opPut, ID: c.id, XML: c.xml, ASC: c.asc, Entry: &e}
 	}
 	return s.apply(recs, describe(recs))
@@ -187,7 +189,22 @@ func (s *Store) RemoveBatch(ids []string) error {
 		}
 		recs[i] = journal{Op: opRemove, ID: id}
 	}
-	return s.apply(recs, describe(recs))
+	if err := s.apply(recs, describe(recs)); err != nil {
+		return err
+	}
+	// The DSes are gone: so are their scripts' values. If values.json
+	// cannot be rewritten now, the next Open drops them.
+	dropped := map[string]dsValues{}
+	for _, id := range ids {
+		if v, ok := s.appl[id]; ok {
+			dropped[id] = v
+			delete(s.appl, id)
+		}
+	}
+	if len(dropped) > 0 && s.saveValues() != nil {
+		maps.Copy(s.appl, dropped)
+	}
+	return nil
 }
 
 // describe names a batch's DSes in errors: "DS 7" or "batch of 20 DS (7…)".

@@ -84,6 +84,7 @@ func TestFullDiskLeavesNothing(t *testing.T) {
 			return s.UpdateBatch(map[string]func(*Entry){"1": func(e *Entry) { e.Stats.Triggers++ }})
 		}},
 		{"SetValue", func() error { return s.SetValue("repository-index-version x", "7") }},
+		{"SetValue of a script", func() error { return s.SetValue("appl/1/count", "7") }},
 		{"OutboxPut", func() error { return s.OutboxPut("m2", []byte("<aml>second</aml>")) }},
 	}
 	for _, w := range writes {

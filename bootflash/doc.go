@@ -5,7 +5,8 @@
 // # Layout
 //
 //	<root>/call_home/<id>.xml, <id>.xml.asc   verified DS files, exactly as downloaded
-//	<root>/call_home/state.json               statuses, prompt answers, statistics, values
+//	<root>/call_home/state.json               statuses, prompt answers, statistics, store-wide values
+//	<root>/call_home/values.json              values DS scripts store (appl_setinfo), per DS
 //	<root>/call_home/outbox/                  call-home messages not yet delivered
 //	<root>/call_home/ratelimit.json           call-home admissions of the last minute (the rate limit)
 //	<root>/call_home/.lock                    advisory lock; holds the owner's pid
@@ -14,8 +15,9 @@
 //
 // # Write protocol
 //
-// A file written alone (an outbox message, ratelimit.json, state.json for Update,
-// UpdateBatch and SetValue) goes to a temporary file in its final directory (named
+// A file written alone (an outbox message, ratelimit.json, state.json for
+// Update, UpdateBatch and SetValue, values.json for SetValue of a script's
+// value) goes to a temporary file in its final directory (named
 // ".<name>.tmp-*"), which is fsynced, renamed over the final name, and the
 // directory is fsynced. That makes one file atomic, but a DS is two files
 // (<id>.xml and <id>.xml.asc) plus its entry in state.json, and they must
@@ -75,8 +77,27 @@
 // runnable (its Entry.Signature is nil); its files are left on disk
 // untouched so they can be inspected. Files without state are adopted as
 // downloaded, state without files is dropped, and a corrupt state.json is
-// renamed to state.json.corrupt-<time> and rebuilt from the files. Each of
-// these is reported in Warnings.
+// renamed to state.json.corrupt-<time> and rebuilt from the files, keeping
+// the store-wide values read before the damage (they come first in the
+// file), so that the repository index versions of rollback protection
+// survive. Each of these is reported in Warnings.
+//
+// # Script values
+//
+// The values a DS's scripts store (SetValue of "appl/<id>/<name>", Lua's
+// appl_setinfo) are kept in values.json, not in state.json: hostile signed
+// content can fill them, and they must not take the statuses, prompt
+// answers, statistics and index versions down with them. Each DS may store
+// at most Options.Values (default 64 values, 256 KiB in all, 64 KiB each);
+// a SetValue over a limit is refused with ErrValueLimit, and values.json
+// is never written past MaxValuesSize. A values.json that cannot be read
+// is set aside as values.json.corrupt-<time>, and Open goes on without the
+// scripts' values, saying so in Warnings. The values of a removed DS go
+// with it. The appl/ values an older dsengine kept in state.json move to
+// values.json at Open, within the limits; state.json is never written past
+// MaxStateSize but read up to 1 GiB, so that a store that older dsengine
+// let grow opens with its statuses. The free texts of an entry (failure
+// reason, last action result, download result) are cut to MaxEntryText.
 //
 // # Private directories
 //

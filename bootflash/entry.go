@@ -1,8 +1,10 @@
 package bootflash
 
 import (
+	"fmt"
 	"maps"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dsengine/dsengine/ds"
 )
@@ -79,4 +81,27 @@ func (e Entry) clone() Entry {
 	e.PromptAnswers = maps.Clone(e.PromptAnswers)
 	e.Stats.ByAction = maps.Clone(e.Stats.ByAction)
 	return e
+}
+
+// limitText cuts the entry's free texts to MaxEntryText bytes: they may
+// hold a script's error or a server's answer, which must not swell
+// state.json.
+func (e *Entry) limitText() {
+	for _, t := range []*string{&e.FailureReason, &e.Stats.LastActionResult, &e.Download.Result} {
+		*t = cutText(*t, MaxEntryText)
+	}
+}
+
+// cutText cuts s to at most max bytes, at a UTF-8 boundary, and says how
+// much was cut.
+func cutText(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	note := fmt.Sprintf("… (cut from %d bytes)", len(s))
+	n := max - len(note)
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + note
 }

@@ -9,8 +9,13 @@ import (
 const (
 	// Dir is the store's directory under the bootflash root.
 	Dir = "call_home"
-	// StateFile holds statuses, prompt answers, statistics and values.
+	// StateFile holds statuses, prompt answers, statistics and the
+	// store-wide values (repository index versions).
 	StateFile = "state.json"
+	// ValuesFile holds the values DS scripts store (keys under
+	// ApplPrefix), apart from StateFile so that it cannot take the
+	// statuses down with it.
+	ValuesFile = "values.json"
 	// OutboxDir holds call-home messages not yet delivered.
 	OutboxDir = "outbox"
 	// LockFile is the advisory lock; it holds the owner's pid.
@@ -26,15 +31,26 @@ const (
 	// not a DS id, so it cannot clash with <id>.journal.
 	batchJournalFile = "batch" + journalSuffix
 	tmpMarker        = ".tmp-"
-	corruptPrefix    = StateFile + ".corrupt-"
+	corruptSuffix    = ".corrupt-"
+	corruptPrefix    = StateFile + corruptSuffix
 )
 
 // Size limits: anything larger is refused on write and on read.
 const (
 	// MaxDSFileSize caps each of <id>.xml and <id>.xml.asc.
 	MaxDSFileSize = 2 << 20
-	// MaxStateSize caps state.json.
+	// MaxStateSize caps state.json on write: a write that would make it
+	// larger is refused. Open reads up to maxStateReadSize, so that a
+	// file an older dsengine let grow still opens.
 	MaxStateSize = 64 << 20
+	// maxStateReadSize caps state.json on read.
+	maxStateReadSize = 1 << 30
+	// MaxValuesSize caps values.json, on write and on read.
+	MaxValuesSize = 32 << 20
+	// MaxEntryText caps each free text of an entry (FailureReason,
+	// Stats.LastActionResult, Download.Result): a longer one is cut when
+	// stored, so that a script's huge error cannot swell state.json.
+	MaxEntryText = 4 << 10
 	// MaxOutboxMessageSize caps one outbox message.
 	MaxOutboxMessageSize = 16 << 20
 	// MaxRateLimitSize caps ratelimit.json: at most 60 admission times.

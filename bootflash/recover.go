@@ -1,13 +1,14 @@
 package bootflash
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/dsengine/dsengine/ds"
@@ -27,6 +28,11 @@ func (s *Store) recover() error {
 				return err
 			}
 		}
+	}
+	// values.json first: a value in it wins over one an older dsengine
+	// kept in state.json.
+	if err := s.loadValues(); err != nil {
+		return err
 	}
 	changed, err := s.loadState()
 	if err != nil {
@@ -83,7 +89,19 @@ func (s *Store) recover() error {
 		}
 	}
 
-	if !writable || !changed {
+	s.dropOrphanValues()
+	if !writable {
+		return nil
+	}
+	// values.json before state.json: values moved out of state.json must
+	// be durable before state.json stops holding them.
+	if s.applChanged {
+		if err := s.saveAdoptedValues(); err != nil {
+			return err
+		}
+		s.applChanged = false
+	}
+	if !changed {
 		return nil
 	}
 	data, err := s.encodeState(nil)
@@ -109,29 +127,60 @@ func (s *Store) recover() error {
 }
 
 // loadState reads state.json into memory. A corrupt file is set aside and
-// the store starts from the files. changed reports that state.json must be
-// (re)written.
+// the store starts from the files, keeping the store-wide values (the
+// repository index versions that rollback protection needs) it could read
+// before the damage. The scripts' values an older dsengine kept in it move
+// to the DS values (see adoptLegacyValue). changed reports that state.json
+// must be (re)written.
 func (s *Store) loadState() (changed bool, err error) {
 	path := filepath.Join(s.dir, StateFile)
-	data, err := readCapped(path, MaxStateSize)
+	f, err := openFile(path, os.O_RDONLY, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return true, nil
 	}
-	if err != nil && !errors.Is(err, errTooLarge) {
+	if err != nil {
 		return false, err
 	}
-	var st stateFile
-	if err == nil {
-		err = json.Unmarshal(data, &st)
-	}
+	defer f.Close()
+	// Read past MaxStateSize, which the store never writes: an older
+	// dsengine let state.json grow with the scripts' values.
+	r := &countReader{r: io.LimitReader(f, maxStateReadSize+1)}
+	st := stateFile{Values: map[string]string{}}
+	legacy := 0
+	err = decodeState(r, &st, func(k, v string) {
+		if strings.HasPrefix(k, ApplPrefix) {
+			s.adoptLegacyValue(k, v)
+			legacy++
+		} else {
+			st.Values[k] = v
+		}
+	})
 	if err == nil && st.Version > stateVersion {
 		return false, fmt.Errorf("%s has format version %d; this dsengine reads up to %d", StateFile, st.Version, stateVersion)
 	}
 	if err == nil && st.Version < 1 {
 		err = fmt.Errorf("no format version")
 	}
+	if r.n > maxStateReadSize {
+		err = fmt.Errorf("%w (more than %d bytes)", errTooLarge, maxStateReadSize)
+	}
+	s.values = st.Values
 	if err != nil {
-		return true, s.setAsideState(err)
+		lost := "statuses, prompt answers and statistics are lost"
+		if n := len(st.Values); n > 0 {
+			lost += fmt.Sprintf("; the %d store-wide values read before the damage (repository index versions) are kept", n)
+		}
+		s.reportLegacyValues()
+		return true, s.setAside(StateFile, err, "rebuilt from the DS files: "+lost)
+	}
+	if r.n > MaxStateSize {
+		s.warnf("%s was %d bytes, over the %d this dsengine writes (an older one kept the values DS scripts store in it); rewritten without them",
+			StateFile, r.n, MaxStateSize)
+		changed = true
+	}
+	if legacy > 0 {
+		s.reportLegacyValues()
+		changed = true
 	}
 	for _, e := range st.Signatures {
 		if err := ValidID(e.ID); err != nil {
@@ -145,31 +194,42 @@ func (s *Store) loadState() (changed bool, err error) {
 		}
 		s.entries[e.ID] = &e
 	}
-	if st.Values != nil {
-		s.values = st.Values
-	}
 	return changed, nil
 }
 
-// setAsideState keeps a corrupt state.json as state.json.corrupt-<time>.
-func (s *Store) setAsideState(cause error) error {
+// countReader counts the bytes read through it.
+type countReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// setAside keeps a file of the store that cannot be read as
+// <name>.corrupt-<time> and reports it, with what is lost. A ReadOnly
+// store only reports it.
+func (s *Store) setAside(name string, cause error, lost string) error {
 	if s.opts.ReadOnly {
-		s.warnf("%s is corrupt (%v); showing the DS files without their state", StateFile, cause)
+		s.warnf("%s is corrupt (%v); shown without it", name, cause)
 		return nil
 	}
+	prefix := name + corruptSuffix
 	stamp := s.opts.Now().UTC().Format("20060102T150405Z")
-	name := corruptPrefix + stamp
+	aside := prefix + stamp
 	for n := 2; ; n++ {
-		if _, err := os.Lstat(filepath.Join(s.dir, name)); errors.Is(err, fs.ErrNotExist) {
+		if _, err := os.Lstat(filepath.Join(s.dir, aside)); errors.Is(err, fs.ErrNotExist) {
 			break
 		}
-		name = fmt.Sprintf("%s%s-%d", corruptPrefix, stamp, n)
+		aside = fmt.Sprintf("%s%s-%d", prefix, stamp, n)
 	}
-	if err := os.Rename(filepath.Join(s.dir, StateFile), filepath.Join(s.dir, name)); err != nil {
+	if err := os.Rename(filepath.Join(s.dir, name), filepath.Join(s.dir, aside)); err != nil {
 		return err
 	}
-	s.warnf("%s is corrupt (%v); kept as %s and rebuilt from the DS files: statuses, prompt answers and statistics are lost",
-		StateFile, cause, name)
+	s.warnf("%s is corrupt (%v); kept as %s and %s", name, cause, aside, lost)
 	return nil
 }
 

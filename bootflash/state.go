@@ -3,9 +3,12 @@ package bootflash
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // encoded is one entry's cached JSON text in state.json, valid while the
@@ -102,6 +105,10 @@ func (s *Store) encodeState(changes map[string]*Entry) ([]byte, error) {
 		b.WriteString("\n" + stateIndent)
 	}
 	b.WriteString("]\n}\n")
+	if b.Len() > MaxStateSize {
+		return nil, fmt.Errorf("bootflash: %w: %s would be %d bytes, over its %d; remove DSes or shorten their prompt answers",
+			errTooLarge, StateFile, b.Len(), MaxStateSize)
+	}
 	return b.Bytes(), nil
 }
 
@@ -117,4 +124,116 @@ func cmpID(a, b string) int {
 		return 1
 	}
 	return 0
+}
+
+// decodeState parses state.json from r as a stream, so that reading a
+// large file never holds more than its entries: the version and entries go
+// to st, each store-wide value to value, as it is read. A value read
+// before an error has been passed on, so that a damaged file still yields
+// the values that precede the damage (encodeState writes them before the
+// entries). Unknown fields are skipped, like json.Unmarshal does.
+func decodeState(r io.Reader, st *stateFile, value func(k, v string)) error {
+	dec := json.NewDecoder(r)
+	if err := expectDelim(dec, '{'); err != nil {
+		return err
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		key, _ := tok.(string)
+		switch strings.ToLower(key) {
+		case "version":
+			if err := dec.Decode(&st.Version); err != nil {
+				return err
+			}
+		case "values":
+			isNull, err := openDelim(dec, '{')
+			if err != nil {
+				return err
+			}
+			if isNull {
+				continue
+			}
+			for dec.More() {
+				tok, err := dec.Token()
+				if err != nil {
+					return err
+				}
+				var v string
+				if err := dec.Decode(&v); err != nil {
+					return err
+				}
+				value(tok.(string), v)
+			}
+			if err := expectDelim(dec, '}'); err != nil {
+				return err
+			}
+		case "signatures":
+			isNull, err := openDelim(dec, '[')
+			if err != nil {
+				return err
+			}
+			if isNull {
+				continue
+			}
+			for dec.More() {
+				var e Entry
+				if err := dec.Decode(&e); err != nil {
+					return err
+				}
+				st.Signatures = append(st.Signatures, e)
+			}
+			if err := expectDelim(dec, ']'); err != nil {
+				return err
+			}
+		default:
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return err
+			}
+		}
+	}
+	if err := expectDelim(dec, '}'); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("data after the end of the JSON object")
+	}
+	return nil
+}
+
+// expectDelim reads the delimiter d.
+func expectDelim(dec *json.Decoder, d json.Delim) error {
+	tok, err := dec.Token()
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	if err != nil {
+		return err
+	}
+	if tok != d {
+		return fmt.Errorf("JSON: %v where %v was expected (offset %d)", tok, d, dec.InputOffset())
+	}
+	return nil
+}
+
+// openDelim reads the delimiter d that opens an object or array, or a
+// null in its place.
+func openDelim(dec *json.Decoder, d json.Delim) (isNull bool, err error) {
+	tok, err := dec.Token()
+	if err == io.EOF {
+		return false, io.ErrUnexpectedEOF
+	}
+	if err != nil {
+		return false, err
+	}
+	if tok == nil {
+		return true, nil
+	}
+	if tok != d {
+		return false, fmt.Errorf("JSON: %v where %v was expected (offset %d)", tok, d, dec.InputOffset())
+	}
+	return false, nil
 }

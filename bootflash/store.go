@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -39,6 +40,9 @@ type Options struct {
 	// Now is the clock (required): LastUpdate times, outbox order, the
 	// name of a corrupt state.json's copy.
 	Now func() time.Time
+	// Values caps what each DS's scripts may store (keys under
+	// ApplPrefix); zero fields take the defaults.
+	Values ValueLimits
 	// ReadOnly opens without the lock and never writes, for show commands
 	// while no daemon runs: directories are not created, temporary files
 	// are left, pending journals and check failures are applied in memory
@@ -54,7 +58,8 @@ const stateVersion = 1
 type stateFile struct {
 	Version int `json:"version"`
 	// Values are small store-wide settings, e.g. the highest repository
-	// index version seen (rollback protection).
+	// index version seen (rollback protection). The scripts' values
+	// (ApplPrefix) are in values.json; an older dsengine kept them here.
 	Values     map[string]string `json:"values,omitempty"`
 	Signatures []Entry           `json:"signatures"`
 }
@@ -76,11 +81,16 @@ type Store struct {
 	mu      sync.Mutex
 	lock    *os.File // nil when ReadOnly
 	entries map[string]*Entry
-	values  map[string]string
-	overlay map[string]pair    // ReadOnly only: pending journals
-	enc     map[string]encoded // state.json text of each entry, see encodeState
-	broken  error              // a write failed after its commit point
-	closed  bool
+	values  map[string]string   // store-wide, in state.json
+	appl    map[string]dsValues // the scripts', by DS id, in values.json
+	// applChanged says that Open must write values.json; legacy counts
+	// what it could not adopt from state.json. Open only.
+	applChanged bool
+	legacy      legacyValues
+	overlay     map[string]pair    // ReadOnly only: pending journals
+	enc         map[string]encoded // state.json text of each entry, see encodeState
+	broken      error              // a write failed after its commit point
+	closed      bool
 }
 
 // Open opens (and, unless ReadOnly, creates and locks) the store under
@@ -98,6 +108,7 @@ func Open(root string, opts Options) (*Store, error) {
 		opts:    opts,
 		entries: map[string]*Entry{},
 		values:  map[string]string{},
+		appl:    map[string]dsValues{},
 		overlay: map[string]pair{},
 	}
 	if !opts.ReadOnly {
@@ -247,6 +258,7 @@ func (s *Store) Update(id string, fn func(*Entry)) error {
 	e := old.clone()
 	fn(&e)
 	e.ID, e.Signature = old.ID, old.Signature
+	e.limitText()
 	return s.saveState(func() { s.entries[id] = &e }, func() { s.entries[id] = old })
 }
 
@@ -270,6 +282,7 @@ func (s *Store) UpdateBatch(fns map[string]func(*Entry)) error {
 		e := old.clone()
 		fn(&e)
 		e.ID, e.Signature = old.ID, old.Signature
+		e.limitText()
 		olds[id], news[id] = old, &e
 	}
 	if len(fns) == 0 {
@@ -278,21 +291,31 @@ func (s *Store) UpdateBatch(fns map[string]func(*Entry)) error {
 	return s.saveState(func() { maps.Copy(s.entries, news) }, func() { maps.Copy(s.entries, olds) })
 }
 
-// Value returns a store-wide value saved by SetValue.
+// Value returns a value saved by SetValue.
 func (s *Store) Value(key string) (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if strings.HasPrefix(key, ApplPrefix) {
+		return s.applValue(key)
+	}
 	v, ok := s.values[key]
 	return v, ok
 }
 
-// SetValue saves a store-wide value in state.json, e.g. the highest
-// repository index version seen. An empty value deletes the key.
+// SetValue saves a value; an empty value deletes the key. A key under
+// ApplPrefix ("appl/<DS id>/<name>", a script's appl_setinfo) is the DS's:
+// it goes to values.json, within Options.Values, and a value over a limit
+// is refused with an error that wraps ErrValueLimit and names the limit.
+// Any other key is a store-wide value in state.json, e.g. the highest
+// repository index version seen.
 func (s *Store) SetValue(key, value string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.writable(); err != nil {
 		return err
+	}
+	if strings.HasPrefix(key, ApplPrefix) {
+		return s.setApplValue(key, value)
 	}
 	old, had := s.values[key]
 	set := func() {
