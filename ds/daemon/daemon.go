@@ -159,6 +159,7 @@ func (d *Daemon) Reload() error {
 	}
 	d.cfg.Store(next)
 	d.detect.hub.SetTracking(next.Tracks, next.IPSLAs)
+	d.detect.hub.SetLimits(hubLimits(next))
 	if err := d.notify.alerts.Subscribe(d.detect.hub); err != nil {
 		d.log.Error("alert groups", "err", err)
 	}
