@@ -146,3 +146,74 @@ func TestDaemonCutsEchoLoops(t *testing.T) {
 		t.Errorf("the cut is not logged with its origin and depth:\n%s", log.String())
 	}
 }
+
+// TestDaemonFailsDSOverMatchBudget: a DS within the pattern limits whose
+// patterns are slow on long lines goes over its match-time budget and is
+// moved to failed with the reason; another DS keeps running.
+func TestDaemonFailsDSOverMatchBudget(t *testing.T) {
+	dir := t.TempDir()
+	var events, ids []string
+	for i := 1; i <= 8; i++ {
+		events = append(events, fmt.Sprintf(`<Event id="e%d" type="syslog" pattern="[a-z]+[0-9]+[a-z]+[0-9]+q%d"/>`, i, i))
+		ids = append(ids, fmt.Sprintf("e%d", i))
+	}
+	port := installHostile(t, dir, map[string]string{
+		"7721": hostileDS("7721", strings.Join(events, "")+"<Correlate>"+strings.Join(ids, " or ")+"</Correlate>",
+			`<Action type="message">slow</Action>`),
+		"7722": hostileDS("7722", `<Event type="syslog" pattern="%SYS-5-RESTART"/>`, `<Action type="message">restarted</Action>`),
+	}, " match time-budget 1\n")
+	log := startDaemon(t, dir).log
+	// Each pattern scans the whole line before its class filter's
+	// sequence at the end lets it match: tens of ms a line.
+	long := "<189>%LINK-9-X: " + strings.Repeat("ab12", 15000) + "q1q2q3q4q5q6q7q8"
+	defer func() {
+		if t.Failed() {
+			s := log.String()
+			t.Log(s[max(0, len(s)-3000):])
+		}
+	}()
+	eventually(t, "DS 7721 to fail", func() bool {
+		sendSyslog(t, port, long)
+		r := dsengineNow(t, dir, "show", "call-home", "diagnostic-signature")
+		return regexp.MustCompile(`7721 .* failed`).MatchString(r.stdout)
+	})
+	r := dsengineNow(t, dir, "show", "call-home", "diagnostic-signature", "7721", "failure")
+	if !strings.Contains(r.stdout, "match-time budget") {
+		t.Errorf("the failure does not say why:\n%s", r.stdout)
+	}
+	sendSyslog(t, port, "<189>%SYS-5-RESTART: System restarted")
+	eventually(t, "DS 7722 to run", func() bool { return strings.Contains(log.String(), `msg="ds trigger" ds=7722`) })
+	if !strings.Contains(log.String(), `msg="over its match-time budget" owner=7721`) {
+		t.Errorf("the log does not say DS 7721 went over its budget")
+	}
+}
+
+// TestDaemonRefusesPatternsOverHostLimit: the DS whose patterns without a
+// literal would take the host past `match literal-free-patterns` is
+// refused at registration and marked failed with the reason; the others
+// register.
+func TestDaemonRefusesPatternsOverHostLimit(t *testing.T) {
+	dir := t.TempDir()
+	free := func(id, p1, p2 string) string {
+		return hostileDS(id, `<Event id="a" type="syslog" pattern="`+p1+`"/><Event id="b" type="syslog" pattern="`+p2+`"/>`+
+			`<Correlate>a or b</Correlate>`, `<Action type="message">x</Action>`)
+	}
+	installHostile(t, dir, map[string]string{
+		"7731": free("7731", `\d+\.\d+`, `%SYS-5-RESTART`),
+		"7732": free("7732", `(a|b)c`, `x\d`),
+		"7733": free("7733", `%LINK-3-UPDOWN`, `%SYS-5-RELOAD`),
+	}, " match literal-free-patterns 2\n")
+	startDaemon(t, dir)
+	var list string
+	eventually(t, "DS 7732 to fail", func() bool {
+		list = dsengineNow(t, dir, "show", "call-home", "diagnostic-signature").stdout
+		return regexp.MustCompile(`7732 .* failed`).MatchString(list)
+	})
+	if !regexp.MustCompile(`7731 .* registered`).MatchString(list) || !regexp.MustCompile(`7733 .* registered`).MatchString(list) {
+		t.Errorf("the others are not registered:\n%s", list)
+	}
+	r := dsengineNow(t, dir, "show", "call-home", "diagnostic-signature", "7732", "failure")
+	if !strings.Contains(r.stdout, "3 syslog patterns without a literal on the host would be over the limit of 2") {
+		t.Errorf("the failure does not say why:\n%s", r.stdout)
+	}
+}

@@ -18,6 +18,41 @@ type Host struct {
 	// WatchFiles are the "watch file PATH" lines: a change of such a file
 	// is a configuration event.
 	WatchFiles []FileRef
+	// LiteralFreePatterns is "match literal-free-patterns N": how many
+	// syslog patterns without a literal (which the match index runs on
+	// every line) the registered DS and applets may have in all. Read it
+	// with LiteralFreeLimit.
+	LiteralFreePatterns     int
+	LiteralFreePatternsLine int
+	// MatchBudget is "match time-budget PERCENT": the share of one CPU a
+	// DS or applet may spend in its syslog patterns, measured over
+	// MatchWindow, before it is moved to failed. Read it with
+	// MatchBudgetPercent.
+	MatchBudget     int
+	MatchBudgetLine int
+}
+
+// The defaults and bounds of the match lines of the dsengine block.
+const (
+	DefaultLiteralFreePatterns = 64
+	MaxLiteralFreePatterns     = 100000
+	DefaultMatchBudget         = 10 // percent of one CPU
+)
+
+// LiteralFreeLimit is "match literal-free-patterns", or its default.
+func (h Host) LiteralFreeLimit() int {
+	if h.LiteralFreePatternsLine == 0 {
+		return DefaultLiteralFreePatterns
+	}
+	return h.LiteralFreePatterns
+}
+
+// MatchBudgetPercent is "match time-budget", or its default.
+func (h Host) MatchBudgetPercent() int {
+	if h.MatchBudgetLine == 0 {
+		return DefaultMatchBudget
+	}
+	return h.MatchBudget
 }
 
 // Listener is one "syslog listen NETWORK ADDRESS" line.

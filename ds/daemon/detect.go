@@ -4,8 +4,10 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/dsengine/dsengine/ds/applet"
+	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/engine"
 	"github.com/dsengine/dsengine/ds/events/detect"
 	"github.com/dsengine/dsengine/ds/events/pump"
@@ -25,6 +27,10 @@ type detectStage struct {
 	applets  *applets
 	stopCtx  context.CancelFunc
 
+	overBudget chan overBudget // owners the hub found over their match-time budget
+	stopFails  context.CancelFunc
+	fails      sync.WaitGroup // the worker that fails them
+
 	syncMu  sync.Mutex // one resync at a time
 	lastIDs string     // the registered DS last logged
 }
@@ -35,9 +41,15 @@ func (d *Daemon) startDetect(ctx context.Context) *detectStage {
 	cfg := d.Config()
 	ctx, cancel := context.WithCancel(ctx)
 	host := lifecycle.HostOf(cfg).Hostname
-	s := &detectStage{stopCtx: cancel}
+	s := &detectStage{stopCtx: cancel, overBudget: make(chan overBudget, 64)}
 	s.hub = detect.NewHub(ctx, detect.Options{Clock: d.clock, Host: host, Tracks: cfg.Tracks, SLAs: cfg.IPSLAs, Log: d.log,
-		OnCap: d.caps.hit})
+		OnCap: d.caps.hit, Limits: hubLimits(cfg), OnOverBudget: func(owner, reason string) {
+			select {
+			case s.overBudget <- overBudget{owner, reason}:
+			default:
+				d.log.Error("over its match-time budget, not failed: too many at once", "owner", owner)
+			}
+		}})
 	s.pump = pump.New(pump.Options{Hostname: host, Clock: d.clock, Deliver: s.hub.Deliver})
 	known := func() vars.Known {
 		return vars.Known{Environment: d.Config().DiagnosticSignature.Environment.Map()}
@@ -49,12 +61,28 @@ func (d *Daemon) startDetect(ctx context.Context) *detectStage {
 	s.registry = registry.New(ctx, registry.Options{Hub: s.hub, Engine: s.engine, Clock: d.clock, Hostname: host,
 		Known: known, Report: d.report})
 	s.applets = &applets{ctx: ctx, hub: s.hub, clock: d.clock, log: d.log, host: applet.OnDevice(d.notify.live)}
+	fctx, stop := context.WithCancel(ctx)
+	s.stopFails = stop
+	s.fails.Add(1)
+	go func() {
+		defer s.fails.Done()
+		for {
+			select {
+			case <-fctx.Done():
+				return
+			case o := <-s.overBudget:
+				d.failOverBudget(fctx, o)
+			}
+		}
+	}()
 	return s
 }
 
 // close deregisters every DS and applet, stops the detectors, and waits
 // for the runs in progress to end.
 func (s *detectStage) close() {
+	s.stopFails()
+	s.fails.Wait()
 	s.applets.close()
 	s.registry.Close()
 	s.hub.Close()
@@ -82,3 +110,11 @@ func (d *Daemon) Hub() *detect.Hub { return d.detect.hub }
 
 // Triggers are the triggers seen and dropped per DS.
 func (d *Daemon) Triggers() map[string][2]int64 { return d.detect.engine.Stats() }
+
+// hubLimits are the hub's limits on what patterns cost, from the dsengine
+// block: `match literal-free-patterns` and `match time-budget`.
+func hubLimits(cfg *config.Config) *detect.Limits {
+	window := detect.DefaultMatchWindow
+	return &detect.Limits{LiteralFree: cfg.Host.LiteralFreeLimit(), MatchWindow: window,
+		MatchBudget: window * time.Duration(cfg.Host.MatchBudgetPercent()) / 100}
+}

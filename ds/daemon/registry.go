@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -118,4 +119,31 @@ func (d *Daemon) callHomeEventCommands(g config.AlertGroup) []string {
 		}
 	}
 	return cmds
+}
+
+// overBudget is an owner the hub found over its match-time budget.
+type overBudget struct{ owner, reason string }
+
+// failOverBudget moves a DS over its match-time budget to failed, with
+// the reason, and deregisters it, so that the other DS keep their share
+// of every line; an applet is deregistered until the next reload.
+func (d *Daemon) failOverBudget(ctx context.Context, o overBudget) {
+	if d.acquire(ctx) != nil {
+		return
+	}
+	defer d.release()
+	if strings.HasPrefix(o.owner, AppletOwnerPrefix) {
+		d.log.Error("applet deregistered until the next reload", "applet", strings.TrimPrefix(o.owner, AppletOwnerPrefix),
+			"reason", o.reason)
+		d.detect.hub.DeregisterOwner(o.owner)
+		return
+	}
+	err := d.opts.Store.Update(o.owner, func(en *bootflash.Entry) {
+		en.Status, en.FailureReason = ds.StatusFailed, "over its match-time budget: "+o.reason
+	})
+	if err != nil {
+		d.log.Error("status", "ds", o.owner, "err", err)
+	}
+	d.log.Error("failed", "ds", o.owner, "reason", o.reason)
+	d.resync()
 }

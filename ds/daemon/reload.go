@@ -49,6 +49,7 @@ func (d *Daemon) Reload() error {
 		d.metrics.serve(d, next.Host.MetricsListen, p.metrics)
 	}
 	d.detect.hub.SetTracking(next.Tracks, next.IPSLAs)
+	d.detect.hub.SetLimits(hubLimits(next))
 	if err := d.notify.alerts.Subscribe(d.detect.hub); err != nil {
 		return fmt.Errorf("reload: alert groups: %w", err)
 	}

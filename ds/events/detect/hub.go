@@ -8,8 +8,10 @@ import (
 	"log/slog"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/dsengine/dsengine/ds"
 	dsconfig "github.com/dsengine/dsengine/ds/config"
@@ -34,16 +36,46 @@ type Options struct {
 	Dialer track.Dialer // IP SLA connections; a *net.Dialer when nil
 	Log    *slog.Logger // nil discards
 	// OnCap, when set, is called with CapSelfEcho or CapEchoDepth each
-	// time one of the engine's own lines is kept from a detector (the
-	// daemon counts them).
+	// time one of the engine's own lines is kept from a detector, and
+	// with CapMatchBudget when an owner goes over its match-time budget
+	// (the daemon counts them).
 	OnCap func(cap string)
+	// Limits bound what the registered syslog patterns may cost every
+	// line; nil sets none. SetLimits changes them.
+	Limits *Limits
+	// OnOverBudget, when set, is called once when an owner's patterns go
+	// over Limits.MatchBudget, with the owner and the reason; the hub
+	// then delivers no more lines to that owner's detectors (its patterns
+	// still run until it is deregistered). It is called from the
+	// delivering goroutine and must not block: queue the work.
+	OnOverBudget func(owner, reason string)
 }
 
 // The caps OnCap names.
 const (
-	CapSelfEcho  = "self-echo"  // a line not delivered to the detectors of the DS or applet that logged it
-	CapEchoDepth = "echo-depth" // a line at events.MaxEchoDepth delivered to no detector
+	CapSelfEcho    = "self-echo"    // a line not delivered to the detectors of the DS or applet that logged it
+	CapEchoDepth   = "echo-depth"   // a line at events.MaxEchoDepth delivered to no detector
+	CapMatchBudget = "match-budget" // an owner over its match-time budget
 )
+
+// Limits bound what the registered syslog patterns may cost every line,
+// for every owner: a pattern with a literal runs only on the lines that
+// contain it, one without (match.LiteralFree) on every line.
+type Limits struct {
+	// LiteralFree is how many patterns without a literal all owners may
+	// register together; a registration that would pass it is refused.
+	// Negative means no limit.
+	LiteralFree int
+	// MatchBudget is how long one owner's patterns may take in a
+	// MatchWindow, measured on the hub's clock around each pattern run,
+	// before the owner is over budget (OnOverBudget). 0 means no budget:
+	// nothing is timed.
+	MatchBudget time.Duration
+	MatchWindow time.Duration
+}
+
+// DefaultMatchWindow is the window a match-time budget is measured over.
+const DefaultMatchWindow = 10 * time.Second
 
 // Registration identifies one registered event.
 type Registration struct {
@@ -81,13 +113,16 @@ type Hub struct {
 	host    string
 	log     *slog.Logger
 	onCap   func(cap string)
+	onOver  func(owner, reason string)
+	limits  atomic.Pointer[Limits]
 	index   *match.Index
 	tracker *track.Tracker
 
-	mu     sync.Mutex // serialises writers
-	regs   map[uint64]*reg
-	nextID uint64
-	closed bool
+	mu      sync.Mutex // serialises writers
+	regs    map[uint64]*reg
+	budgets map[string]*budget // of the owners with syslog routes
+	nextID  uint64
+	closed  bool
 
 	routes atomic.Pointer[routes]
 }
@@ -95,14 +130,16 @@ type Hub struct {
 // reg is a registration and its running detector.
 type reg struct {
 	Registration
-	det    detector.Detector
-	cancel context.CancelFunc
+	det         detector.Detector
+	cancel      context.CancelFunc
+	literalFree bool // a syslog pattern the index runs on every line
 }
 
 // routes is an immutable snapshot of which detector takes which input,
 // rebuilt on every registration change. Slices are in registration order.
 type routes struct {
 	syslog map[int]syslogRoute // by registration ID, as the index knows it
+	meter  *match.Meter        // times the patterns for their owners' budgets
 	oir    []detector.OIRInput
 	config []detector.ConfigInput
 	track  []detector.TrackInput
@@ -112,10 +149,12 @@ type routes struct {
 }
 
 // syslogRoute is a detector the index feeds, and its owner: the engine's
-// own lines are not delivered to the owner that logged them.
+// own lines are not delivered to the owner that logged them, and the
+// time its pattern takes is charged to the owner's budget.
 type syslogRoute struct {
-	det   detector.SyslogInput
-	owner string
+	det    detector.SyslogInput
+	owner  string
+	budget *budget // nil for the hub's own route
 }
 
 // NewHub returns a hub whose detectors and IP SLA operations run until
@@ -130,11 +169,15 @@ func NewHub(ctx context.Context, opts Options) *Hub {
 	if opts.OnCap == nil {
 		opts.OnCap = func(string) {}
 	}
+	if opts.OnOverBudget == nil {
+		opts.OnOverBudget = func(string, string) {}
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	h := &Hub{
 		ctx: ctx, cancel: cancel, clock: opts.Clock, host: opts.Host, log: opts.Log, onCap: opts.OnCap,
-		index: match.New(), regs: map[uint64]*reg{},
+		onOver: opts.OnOverBudget, index: match.New(), regs: map[uint64]*reg{}, budgets: map[string]*budget{},
 	}
+	h.SetLimits(opts.Limits)
 	h.routes.Store(&routes{})
 	h.tracker = track.NewTracker(opts.Clock, opts.Dialer, opts.Log, h.trackChanged)
 	h.tracker.Configure(opts.Tracks, opts.SLAs)
@@ -188,6 +231,9 @@ func (h *Hub) Replace(old []Registration, specs []Spec) ([]Registration, error) 
 	defer h.mu.Unlock()
 	if h.closed {
 		return nil, ErrClosed
+	}
+	if err := h.checkLiteralFree(old, built); err != nil {
+		return nil, err
 	}
 	var batch match.Batch
 	var gone []*reg
@@ -288,6 +334,9 @@ func (h *Hub) build(s Spec) (*reg, error) {
 		return nil, err
 	}
 	r.det = det
+	if s, ok := det.(detector.SyslogInput); ok {
+		r.literalFree = match.LiteralFree(s.Regexp())
+	}
 	return r, nil
 }
 
@@ -376,9 +425,16 @@ func (h *Hub) publish() {
 		groups: map[string][]string{},
 	}
 	rt.syslog[trackRoute] = syslogRoute{det: trackLines{h.tracker}}
+	rt.meter = &match.Meter{Now: h.clock.Now, Spent: func(ids []int, d time.Duration, end time.Time) { h.charge(rt, ids, d, end) }}
+	budgets := map[string]*budget{}
 	for _, r := range all {
 		if d, ok := r.det.(detector.SyslogInput); ok {
-			rt.syslog[int(r.ID)] = syslogRoute{det: d, owner: r.Owner}
+			b := h.budgets[r.Owner]
+			if b == nil {
+				b = &budget{owner: r.Owner}
+			}
+			budgets[r.Owner] = b
+			rt.syslog[int(r.ID)] = syslogRoute{det: d, owner: r.Owner, budget: b}
 		}
 		if d, ok := r.det.(detector.Runner); ok {
 			rt.none[r.Owner] = append(rt.none[r.Owner], d)
@@ -393,6 +449,9 @@ func (h *Hub) publish() {
 	for _, owners := range rt.groups {
 		slices.Sort(owners)
 	}
+	// An owner that left takes its budget along: registered again, it
+	// starts afresh.
+	h.budgets = budgets
 	h.routes.Store(rt)
 }
 
@@ -434,16 +493,22 @@ func (h *Hub) Deliver(m *events.Message) {
 	}
 	rt := h.routes.Load()
 	self := false
-	h.index.Match(m.Body, func(id int) {
+	deliver := func(id int) {
 		r, ok := rt.syslog[id]
 		switch {
 		case !ok:
 		case m.Origin.Owner != "" && r.owner == m.Origin.Owner:
 			self = true
+		case r.budget != nil && r.budget.over.Load():
 		default:
 			r.det.Syslog(m)
 		}
-	})
+	}
+	if lim := h.limits.Load(); lim.MatchBudget > 0 {
+		h.index.MatchMetered(m.Body, rt.meter, deliver)
+	} else {
+		h.index.Match(m.Body, deliver)
+	}
 	if self {
 		h.onCap(CapSelfEcho)
 		h.log.Info("own echo not delivered", "origin", m.Origin.Owner, "line", m.Body)
@@ -562,4 +627,110 @@ func (h *Hub) Close() {
 	h.mu.Unlock()
 	h.tracker.Stop()
 	h.cancel()
+}
+
+// SetLimits replaces the limits (nil: none). A lower LiteralFree refuses
+// new registrations and keeps those made; a new budget applies from the
+// next line.
+func (h *Hub) SetLimits(l *Limits) {
+	if l == nil {
+		l = &Limits{LiteralFree: -1}
+	}
+	c := *l
+	if c.MatchBudget > 0 && c.MatchWindow <= 0 {
+		c.MatchWindow = DefaultMatchWindow
+	}
+	h.limits.Store(&c)
+}
+
+// checkLiteralFree refuses a change that would take the patterns without
+// a literal past the limit; a change that adds none passes, even past a
+// limit lowered since. h.mu is held.
+func (h *Hub) checkLiteralFree(old []Registration, built []*reg) error {
+	lim := h.limits.Load()
+	added := 0
+	for _, r := range built {
+		if r.literalFree {
+			added++
+		}
+	}
+	if lim.LiteralFree < 0 || added == 0 {
+		return nil
+	}
+	leaving := map[uint64]bool{}
+	for _, o := range old {
+		leaving[o.ID] = true
+	}
+	n := added
+	for _, r := range h.regs {
+		if r.literalFree && !leaving[r.ID] {
+			n++
+		}
+	}
+	if n <= lim.LiteralFree {
+		return nil
+	}
+	var owners []string
+	for _, r := range built {
+		if r.literalFree && !slices.Contains(owners, r.Owner) {
+			owners = append(owners, r.Owner)
+		}
+	}
+	return fmt.Errorf("register %s: %d syslog patterns without a literal on the host would be over the limit of %d "+
+		"(they run on every line for every DS; `match literal-free-patterns` in the dsengine block sets it): "+
+		"start each pattern with its message's %%FACILITY-SEVERITY-MNEMONIC, or raise the limit",
+		strings.Join(owners, ", "), n, lim.LiteralFree)
+}
+
+// budget is one owner's match time in the current window.
+type budget struct {
+	owner string
+	over  atomic.Bool // went over: its detectors hear no more lines
+
+	mu    sync.Mutex
+	start time.Time // of the window
+	spent time.Duration
+}
+
+// charge adds the time a pattern took to the budgets of the owners
+// registered with it, each once.
+func (h *Hub) charge(rt *routes, ids []int, d time.Duration, end time.Time) {
+	lim := h.limits.Load()
+	var last *budget
+	for _, id := range ids {
+		b := rt.syslog[id].budget
+		if b == nil || b == last || b.over.Load() {
+			continue
+		}
+		last = b
+		if spent, over := b.add(d, end, lim); over {
+			reason := fmt.Sprintf("its syslog patterns took %v of %v, over the match-time budget of %v (%d%% of a CPU, "+
+				"`match time-budget` in the dsengine block): they slow every line for every DS; "+
+				"start each pattern with its message's %%FACILITY-SEVERITY-MNEMONIC and install it again",
+				spent.Round(time.Millisecond), lim.MatchWindow, lim.MatchBudget, 100*lim.MatchBudget/lim.MatchWindow)
+			h.onCap(CapMatchBudget)
+			h.log.Warn("over its match-time budget", "owner", b.owner, "reason", reason)
+			h.onOver(b.owner, reason)
+		}
+	}
+}
+
+// add charges d, spent by a pattern that ended at end, and reports the
+// time spent in the window when this charge took it over the budget
+// (once: over stays set).
+func (b *budget) add(d time.Duration, end time.Time, lim *Limits) (time.Duration, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.over.Load() {
+		return 0, false
+	}
+	if b.start.IsZero() || end.Sub(b.start) >= lim.MatchWindow {
+		b.start, b.spent = end.Add(-d), 0
+	}
+	b.spent += d
+	if b.spent <= lim.MatchBudget {
+		return b.spent, false
+	}
+	b.over.Store(true)
+	return b.spent, true
 }

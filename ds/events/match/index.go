@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // maxTable bounds the transition table of one automaton (entries of 4
@@ -339,24 +340,52 @@ const candBuf = 64
 // Match calls fn with the id of every registered pattern that matches
 // body, each once, in no particular order. It does not allocate unless more
 // than 64 patterns are candidates for one body.
-func (x *Index) Match(body string, fn func(id int)) {
+func (x *Index) Match(body string, fn func(id int)) { x.match(body, fn, nil) }
+
+// Meter times the patterns MatchMetered runs.
+type Meter struct {
+	// Now is read before and after each pattern runs.
+	Now func() time.Time
+	// Spent is called after each run, before fn hears of a match, with
+	// the ids registered with the pattern, how long it took, and when it
+	// ended. ids is valid only during the call.
+	Spent func(ids []int, d time.Duration, end time.Time)
+}
+
+// MatchMetered is Match, with the time each candidate pattern takes
+// (its literal checks and its regular expression) reported to m: what a
+// pattern costs every line, so that one owner's patterns can be held to a
+// budget.
+func (x *Index) MatchMetered(body string, m *Meter, fn func(id int)) { x.match(body, fn, m) }
+
+func (x *Index) match(body string, fn func(id int), m *Meter) {
 	s := x.snap.Load()
 	var buf [candBuf]cand
 	cands := s.candidates(body, buf[:0])
 	for _, c := range cands {
-		e := &s.entries[c.entry]
-		if e.run(body, c) {
-			for _, id := range e.ids {
-				fn(id)
-			}
-		}
+		s.runEntry(body, c, fn, m)
 	}
 	for _, c := range s.always {
-		e := &s.entries[c]
-		if e.run(body, cand{entry: c, lit: -1}) {
-			for _, id := range e.ids {
-				fn(id)
-			}
+		s.runEntry(body, cand{entry: c, lit: -1}, fn, m)
+	}
+}
+
+// runEntry runs the pattern of candidate c on body and calls fn with its
+// ids when it matches, timed by m when m is not nil.
+func (s *snapshot) runEntry(body string, c cand, fn func(id int), m *Meter) {
+	e := &s.entries[c.entry]
+	var ok bool
+	if m == nil {
+		ok = e.run(body, c)
+	} else {
+		start := m.Now()
+		ok = e.run(body, c)
+		end := m.Now()
+		m.Spent(e.ids, end.Sub(start), end)
+	}
+	if ok {
+		for _, id := range e.ids {
+			fn(id)
 		}
 	}
 }

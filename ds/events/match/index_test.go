@@ -2,6 +2,7 @@ package match
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"sync"
@@ -165,6 +166,45 @@ func TestMatchAllocs(t *testing.T) {
 		if a := testing.AllocsPerRun(200, func() { dst = x.MatchAppend(dst[:0], body) }); a != 0 {
 			t.Errorf("MatchAppend(%q): %v allocations", body, a)
 		}
+		m := &Meter{Now: time.Now, Spent: func([]int, time.Duration, time.Time) {}}
+		if a := testing.AllocsPerRun(200, func() { x.MatchMetered(body, m, func(int) { n++ }) }); a != 0 {
+			t.Errorf("MatchMetered(%q): %v allocations", body, a)
+		}
+	}
+}
+
+// TestMatchMetered: every pattern that runs, literal or not, is timed
+// once with its ids, whether it matches or not; the matches are those of
+// Match.
+func TestMatchMetered(t *testing.T) {
+	x := New()
+	var b Batch
+	b.Add(1, `%LINK-3-UPDOWN: Interface (\S+), changed state to down`)
+	b.Add(2, `%LINK-3-UPDOWN: Interface (\S+), changed state to up`)
+	b.Add(3, `%SYS-5-RESTART`)
+	b.Add(4, `\d+`)
+	b.Add(5, `\d+`) // the same pattern: one run, both ids
+	x.Apply(&b)
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	spent := map[string]time.Duration{}
+	m := &Meter{
+		Now: func() time.Time { now = now.Add(time.Millisecond); return now },
+		Spent: func(ids []int, d time.Duration, end time.Time) {
+			if !end.Equal(now) {
+				t.Errorf("end %v, want the last Now %v", end, now)
+			}
+			spent[fmt.Sprint(ids)] += d
+		},
+	}
+	var got []int
+	x.MatchMetered("%LINK-3-UPDOWN: Interface Gi0/1, changed state to down", m, func(id int) { got = append(got, id) })
+	slices.Sort(got)
+	if !slices.Equal(got, []int{1, 4, 5}) {
+		t.Errorf("matched %v, want [1 4 5]", got)
+	}
+	want := map[string]time.Duration{"[1]": time.Millisecond, "[2]": time.Millisecond, "[4 5]": time.Millisecond}
+	if !maps.Equal(spent, want) {
+		t.Errorf("spent %v, want %v", spent, want)
 	}
 }
 

@@ -57,7 +57,7 @@ func TestBad(t *testing.T) {
 		{"typo in an applet", "event manager applet A\n event none\n acton 1 puts x\n",
 			`t.conf:3: unknown command "acton" in applet "A"; expected description, event, trigger, action`},
 		{"typo in dsengine", "dsengine\n syslog-listen udp 127.0.0.1:514\n",
-			`t.conf:2: unknown command "syslog-listen" in dsengine; expected syslog, control-socket, metrics, watch`},
+			`t.conf:2: unknown command "syslog-listen" in dsengine; expected syslog, control-socket, metrics, watch, match`},
 		{"typo in ip sla", "ip sla 1\n tcp-connect h 1\n frequncy 5\n",
 			`t.conf:3: unknown command "frequncy" in ip sla 1; expected tcp-connect, frequency, timeout`},
 		{"profile at top level", "profile user1\n active\n", `t.conf:1: unknown command "profile" at top level; it belongs under call-home`},
@@ -169,6 +169,10 @@ func TestBad(t *testing.T) {
 		{"syslog listen sctp", "dsengine\n syslog listen sctp 127.0.0.1:514\n", `t.conf:2: syslog listen network "sctp" is not udp, tcp or unix`},
 		{"metrics listen bad", "dsengine\n metrics listen 9464\n", `t.conf:2: metrics listen address "9464" is not HOST:PORT`},
 		{"syslog listen twice", "dsengine\n syslog listen udp :514\n syslog listen udp :514\n", "t.conf:3: syslog listen udp :514 is already configured on line 2"},
+		{"match without limit", "dsengine\n match literal-free-patterns\n", "t.conf:2: usage: match literal-free-patterns N (0-100000), or match time-budget PERCENT (1-100)"},
+		{"match literal-free-patterns too many", "dsengine\n match literal-free-patterns 100001\n",
+			`t.conf:2: match literal-free-patterns "100001" is not a number 0-100000`},
+		{"match time-budget 0", "dsengine\n match time-budget 0\n", `t.conf:2: match time-budget "0" is not a percentage 1-100`},
 
 		// applets
 		{"applet without event", "event manager applet A\n action 1 puts x\n", `t.conf:1: applet "A" has no event line`},

@@ -43,6 +43,9 @@ func (p *parser) host(n *node, kw string, args []string, neg bool) result {
 		}
 		h.MetricsListen, h.MetricsListenLine = args[1], n.line
 		return leaf
+	case "match":
+		p.match(n, args)
+		return leaf
 	case "watch":
 		if len(args) != 2 || !strings.EqualFold(args[0], "file") || args[1] == "" {
 			p.errorf(n.line, "usage: watch file PATH")
@@ -52,6 +55,33 @@ func (p *parser) host(n *node, kw string, args []string, neg bool) result {
 		return leaf
 	}
 	return unknown
+}
+
+// match reads "match literal-free-patterns N" and "match time-budget
+// PERCENT".
+func (p *parser) match(n *node, args []string) {
+	h := &p.cfg.Host
+	if len(args) != 2 {
+		p.errorf(n.line, "usage: match literal-free-patterns N (0-%d), or match time-budget PERCENT (1-100)", config.MaxLiteralFreePatterns)
+		return
+	}
+	v, err := strconv.Atoi(args[1])
+	switch strings.ToLower(args[0]) {
+	case "literal-free-patterns":
+		if err != nil || v < 0 || v > config.MaxLiteralFreePatterns {
+			p.errorf(n.line, "match literal-free-patterns %q is not a number 0-%d", args[1], config.MaxLiteralFreePatterns)
+			return
+		}
+		h.LiteralFreePatterns, h.LiteralFreePatternsLine = v, n.line
+	case "time-budget":
+		if err != nil || v < 1 || v > 100 {
+			p.errorf(n.line, "match time-budget %q is not a percentage 1-100", args[1])
+			return
+		}
+		h.MatchBudget, h.MatchBudgetLine = v, n.line
+	default:
+		p.errorf(n.line, "usage: match literal-free-patterns N (0-%d), or match time-budget PERCENT (1-100)", config.MaxLiteralFreePatterns)
+	}
 }
 
 func (p *parser) fileRef(n *node, what, path string, list *[]config.FileRef) {

@@ -207,7 +207,7 @@ func modeWords(name string) []string {
 	case "track":
 		return []string{"delay"}
 	case "dsengine":
-		return []string{"syslog", "control-socket", "metrics", "watch"}
+		return []string{"syslog", "control-socket", "metrics", "watch", "match"}
 	}
 	return nil
 }

@@ -397,7 +397,16 @@ track 7 ip sla 5
 				if len(h.SyslogListen) != 2 || h.SyslogListen[0].Network != "unix" || len(h.WatchFiles) != 2 || h.WatchFiles[1].Line != 5 {
 					t.Errorf("host %+v", h)
 				}
+				if h.LiteralFreeLimit() != config.DefaultLiteralFreePatterns || h.MatchBudgetPercent() != config.DefaultMatchBudget {
+					t.Errorf("match limits without match lines: %d patterns, %d%%", h.LiteralFreeLimit(), h.MatchBudgetPercent())
+				}
 			}},
+		{"match limits", "dsengine\n match literal-free-patterns 0\n match time-budget 25\n", func(t *testing.T, c *config.Config) {
+			h := c.Host
+			if h.LiteralFreeLimit() != 0 || h.MatchBudgetPercent() != 25 || h.LiteralFreePatternsLine != 2 {
+				t.Errorf("match limits: %d patterns, %d%% (%+v)", h.LiteralFreeLimit(), h.MatchBudgetPercent(), h)
+			}
+		}},
 		{"keywords are case-insensitive", "CALL-HOME\n Rate-Limit 9\n PROFILE p\n  NO ACTIVE\n", func(t *testing.T, c *config.Config) {
 			if c.CallHome.RateLimit != 9 || c.Profile("p").Active {
 				t.Errorf("got %+v", c.CallHome)

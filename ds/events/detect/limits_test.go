@@ -1,0 +1,127 @@
+package detect
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dsengine/dsengine/ds/clock"
+)
+
+// TestHostLiteralFreeLimit: the patterns without a literal that every
+// owner registers count against one host limit; the registration that
+// would pass it is refused with the count and the limit, and what leaves
+// makes room.
+func TestHostLiteralFreeLimit(t *testing.T) {
+	h, _ := newHub(t, Options{Limits: &Limits{LiteralFree: 3}})
+	var s sink
+	specs := func(owner string, patterns ...string) []Spec {
+		var out []Spec
+		for i, p := range patterns {
+			out = append(out, Spec{Owner: owner, Event: syslogEvent("e"+string(rune('1'+i)), p), Fire: s.fire})
+		}
+		return out
+	}
+	a, err := h.RegisterAll(specs("7001", `\d+`, `(a|b)c`, `%SYS-5-RESTART`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = h.RegisterAll(specs("7002", `x\d`, `y\d`))
+	if err == nil || !strings.Contains(err.Error(), "4 syslog patterns without a literal") || !strings.Contains(err.Error(), "limit of 3") ||
+		!strings.Contains(err.Error(), "7002") {
+		t.Errorf("over the host limit: %v", err)
+	}
+	if _, err := h.RegisterAll(specs("7003", `z\d`, `%LINK-3-UPDOWN`)); err != nil {
+		t.Errorf("at the limit: %v", err)
+	}
+	h.Deregister(a...)
+	if _, err := h.RegisterAll(specs("7002", `x\d`, `y\d`)); err != nil {
+		t.Errorf("after 7001 left: %v", err)
+	}
+	// A lower limit refuses new patterns, not those registered.
+	h.SetLimits(&Limits{LiteralFree: 1})
+	if got := h.IndexStats().AlwaysRun; got != 3 {
+		t.Errorf("%d patterns without a literal after lowering the limit, want the 3 registered", got)
+	}
+	if _, err := h.RegisterAll(specs("7004", `w\d`)); err == nil {
+		t.Error("registered past the lowered limit")
+	}
+}
+
+// tickingClock is a virtual clock that moves step each time it is read:
+// a pattern takes step to run.
+type tickingClock struct {
+	*clock.Virtual
+	step time.Duration
+}
+
+func (c tickingClock) Now() time.Time {
+	c.Virtual.Advance(c.step)
+	return c.Virtual.Now()
+}
+
+// overBudget records what the hub reported over its budget.
+type overBudget struct {
+	mu      sync.Mutex
+	owners  []string
+	reasons []string
+}
+
+func (o *overBudget) report(owner, reason string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.owners = append(o.owners, owner)
+	o.reasons = append(o.reasons, reason)
+}
+
+// TestMatchBudget: an owner whose patterns take more than its budget of a
+// window, on the hub's clock, is reported once with the reason and hears
+// no more lines; the others go on; an owner under the budget window after
+// window is never reported.
+func TestMatchBudget(t *testing.T) {
+	clk := tickingClock{clock.NewVirtual(t0), time.Millisecond}
+	var over overBudget
+	var capsHit []string
+	h := NewHub(context.Background(), Options{Clock: clk, Host: "edge-1",
+		Limits:       &Limits{LiteralFree: -1, MatchBudget: 200 * time.Millisecond, MatchWindow: time.Second},
+		OnOverBudget: over.report, OnCap: func(c string) { capsHit = append(capsHit, c) }})
+	t.Cleanup(h.Close)
+	var hog, calm, slow sink
+	// Ten patterns of 7010 run on every line: 10 ms a line, against 1 ms
+	// for 7011's one.
+	for i := range 10 {
+		mustRegister(t, h, "7010", syslogEvent("e"+strconv.Itoa(i), `\d+`+strings.Repeat(" ?", i)), nil, &hog)
+	}
+	mustRegister(t, h, "7011", syslogEvent("e1", `%SYS-5-RESTART`), nil, &calm)
+	mustRegister(t, h, "7012", syslogEvent("e1", `%LINK-3-UPDOWN`), nil, &slow)
+	for range 100 {
+		deliver(h, clk.Virtual, "%SYS-5-RESTART: System restarted 42 times")
+	}
+	if !slices.Equal(over.owners, []string{"7010"}) {
+		t.Fatalf("reported over budget: %v, want 7010 once", over.owners)
+	}
+	if r := over.reasons[0]; !strings.Contains(r, "200ms") || !strings.Contains(r, "match time-budget") {
+		t.Errorf("reason %q", r)
+	}
+	if n := len(hog.take()); n >= 10*100 || n == 0 {
+		t.Errorf("7010 fired %d times, want it to stop once over its budget", n)
+	}
+	if n := len(calm.take()); n != 100 {
+		t.Errorf("7011 fired %d times, want 100", n)
+	}
+	// 7012's pattern runs on one line a second: 2 ms of every 1 s.
+	for range 50 {
+		clk.Virtual.Advance(100 * time.Millisecond)
+		deliver(h, clk.Virtual, "%LINK-3-UPDOWN: Interface Gi0/1, changed state to down")
+	}
+	if len(over.owners) != 1 || len(slow.take()) != 50 {
+		t.Errorf("a pattern well under its budget: reported %v", over.owners)
+	}
+	if !slices.Equal(capsHit, []string{CapMatchBudget}) {
+		t.Errorf("caps hit %v", capsHit)
+	}
+}
