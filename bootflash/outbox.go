@@ -85,19 +85,7 @@ func (s *Store) OutboxGet(name string) ([]byte, error) {
 	if err := validOutboxName(name); err != nil {
 		return nil, fmt.Errorf("bootflash: %w", err)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return nil, fmt.Errorf("bootflash: %w", ErrClosed)
-	}
-	data, err := readCapped(filepath.Join(s.outbox, name), MaxOutboxMessageSize)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("bootflash: outbox %s: %w", name, ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("bootflash: outbox %s: %w", name, err)
-	}
-	return data, nil
+	return s.readSmall(filepath.Join(s.outbox, name), MaxOutboxMessageSize, "outbox "+name)
 }
 
 // OutboxRemove deletes a delivered message.
@@ -124,4 +112,22 @@ func (s *Store) OutboxRemove(name string) error {
 		return fmt.Errorf("bootflash: outbox %s: %w", name, err)
 	}
 	return nil
+}
+
+// readSmall reads a file of the store of at most limit bytes; what names
+// it in errors, and a missing file is ErrNotFound.
+func (s *Store) readSmall(path string, limit int64, what string) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, fmt.Errorf("bootflash: %w", ErrClosed)
+	}
+	data, err := readCapped(path, limit)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("bootflash: %s: %w", what, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bootflash: %s: %w", what, err)
+	}
+	return data, nil
 }

@@ -1,9 +1,7 @@
 package bootflash
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"path/filepath"
 	"time"
 )
@@ -13,19 +11,7 @@ import (
 // does not reset the limit. It returns an error wrapping ErrNotFound if
 // nothing was stored.
 func (s *Store) RateLimitGet() ([]byte, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return nil, fmt.Errorf("bootflash: %w", ErrClosed)
-	}
-	data, err := readCapped(filepath.Join(s.dir, RateLimitFile), MaxRateLimitSize)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("bootflash: %s: %w", RateLimitFile, ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("bootflash: %w", err)
-	}
-	return data, nil
+	return s.readSmall(filepath.Join(s.dir, RateLimitFile), MaxRateLimitSize, RateLimitFile)
 }
 
 // RateLimitPut replaces the rate limiter's record, atomically and
