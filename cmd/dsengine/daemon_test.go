@@ -8,25 +8,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/dsengine/dsengine/internal/testserver"
 )
 
-// syncBuffer collects the daemon's log from its goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+// syncBuffer collects a log written from several goroutines.
+type syncBuffer = testserver.Buffer
 
 // eventually polls cond for up to 10 s.
 func eventually(t *testing.T, what string, cond func() bool) {

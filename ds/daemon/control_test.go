@@ -18,20 +18,11 @@ import (
 	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/control"
 	"github.com/dsengine/dsengine/ds/lifecycle"
+	"github.com/dsengine/dsengine/internal/testserver"
 )
 
-// logBuffer collects the daemon's log from its goroutines.
-type logBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-func (l *logBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
+// logBuffer collects a log written from several goroutines.
+type logBuffer = testserver.Buffer
 
 // testDaemon is a Daemon running on an empty store with a command table
 // of the test's: "hold" runs until released, ignoring its context (a step
