@@ -217,17 +217,17 @@ func (s *sshExec) start(ctx context.Context, command string, out io.Writer) (*ss
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		// NewSession and Start wait for the device's answers: bound them.
-		unblock := context.AfterFunc(ctx, func() { s.drop(client) })
-		sess, err := client.NewSession()
-		if err == nil {
-			sess.Stdout, sess.Stderr = out, out
-			if err = sess.Start(command); err != nil {
-				_ = sess.Close()
+		// NewSession and Start wait for the device's answers: bound them
+		// by ctx, and by the connection's end (x/crypto/ssh can leave a
+		// channel request waiting forever on a connection that ended just
+		// before it was made).
+		sess, answered, err := openSession(ctx, client, dead, command, out)
+		if !answered {
+			s.drop(client)
+			if ctx.Err() != nil {
+				return nil, nil, nil, fail(ErrConnection, "no answer to the session request in time; connection closed", ctx.Err())
 			}
-		}
-		if !unblock() {
-			return nil, nil, nil, fail(ErrConnection, "no answer to the session request in time; connection closed", ctx.Err())
+			err = io.ErrUnexpectedEOF // the connection ended: reconnect once below
 		}
 		switch {
 		case err == nil:
@@ -244,6 +244,46 @@ func (s *sshExec) start(ctx context.Context, command string, out io.Writer) (*ss
 		s.drop(client)
 		return nil, nil, nil, fail(ErrConnection, "cannot open a session", err)
 	}
+}
+
+// openSession opens a session on client and starts command in it, its
+// output going to out. answered is false when ctx or the connection ended
+// first: the request is then abandoned, and a session that opens later is
+// closed.
+func openSession(ctx context.Context, client *ssh.Client, dead <-chan struct{}, command string, out io.Writer) (*ssh.Session, bool, error) {
+	type opened struct {
+		sess *ssh.Session
+		err  error
+	}
+	ch := make(chan opened, 1)
+	go func() {
+		sess, err := client.NewSession()
+		if err == nil {
+			sess.Stdout, sess.Stderr = out, out
+			if err = sess.Start(command); err != nil {
+				_ = sess.Close()
+			}
+		}
+		ch <- opened{sess, err}
+	}()
+	select {
+	case o := <-ch:
+		return o.sess, true, o.err
+	case <-ctx.Done():
+	case <-dead:
+		// An answer may have come just before the end.
+		select {
+		case o := <-ch:
+			return o.sess, true, o.err
+		default:
+		}
+	}
+	go func() {
+		if o := <-ch; o.sess != nil && o.err == nil {
+			_ = o.sess.Close()
+		}
+	}()
+	return nil, false, nil
 }
 
 // stop kills the remote command and closes the session, then waits a
