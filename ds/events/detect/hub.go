@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"regexp"
 	"slices"
 	"strings"
@@ -67,15 +68,24 @@ type Limits struct {
 	// Negative means no limit.
 	LiteralFree int
 	// MatchBudget is how long one owner's patterns may take in a
-	// MatchWindow, measured on the hub's clock around each pattern run,
-	// before the owner is over budget (OnOverBudget). 0 means no budget:
-	// nothing is timed.
+	// MatchWindow, measured on the hub's clock around each pattern run
+	// and each delivery of a match to its detector (capture groups, a
+	// copy of the line), before the owner is over budget (OnOverBudget).
+	// 0 means no budget: nothing is timed.
 	MatchBudget time.Duration
 	MatchWindow time.Duration
+	// MatchSample times one line in MatchSample, drawn at random, and
+	// charges its time MatchSample times over: reading the clock around
+	// every pattern of every line would cost more than most patterns. 0
+	// means DefaultMatchSample; 1 times every line.
+	MatchSample int
 }
 
 // DefaultMatchWindow is the window a match-time budget is measured over.
 const DefaultMatchWindow = 10 * time.Second
+
+// DefaultMatchSample is how many lines one timed line stands for.
+const DefaultMatchSample = 16
 
 // Registration identifies one registered event.
 type Registration struct {
@@ -429,7 +439,10 @@ func (h *Hub) publish() {
 	budgets := map[string]*budget{}
 	for _, r := range all {
 		if d, ok := r.det.(detector.SyslogInput); ok {
-			b := h.budgets[r.Owner]
+			b := budgets[r.Owner]
+			if b == nil {
+				b = h.budgets[r.Owner]
+			}
 			if b == nil {
 				b = &budget{owner: r.Owner}
 			}
@@ -492,6 +505,11 @@ func (h *Hub) Deliver(m *events.Message) {
 		return
 	}
 	rt := h.routes.Load()
+	lim := h.limits.Load()
+	// Lines are timed at random: a fixed period would time the same
+	// lines of a periodic stream, or let a sender keep its costly lines
+	// off the period.
+	metered := lim.MatchBudget > 0 && (lim.MatchSample == 1 || rand.IntN(lim.MatchSample) == 0)
 	self := false
 	deliver := func(id int) {
 		r, ok := rt.syslog[id]
@@ -500,11 +518,18 @@ func (h *Hub) Deliver(m *events.Message) {
 		case m.Origin.Owner != "" && r.owner == m.Origin.Owner:
 			self = true
 		case r.budget != nil && r.budget.over.Load():
+		case metered && r.budget != nil:
+			// What the detector does with a match (its capture groups,
+			// a copy of the line) is the owner's cost too.
+			start := h.clock.Now()
+			r.det.Syslog(m)
+			end := h.clock.Now()
+			h.chargeBudget(r.budget, end.Sub(start), end, lim)
 		default:
 			r.det.Syslog(m)
 		}
 	}
-	if lim := h.limits.Load(); lim.MatchBudget > 0 {
+	if metered {
 		h.index.MatchMetered(m.Body, rt.meter, deliver)
 	} else {
 		h.index.Match(m.Body, deliver)
@@ -640,6 +665,9 @@ func (h *Hub) SetLimits(l *Limits) {
 	if c.MatchBudget > 0 && c.MatchWindow <= 0 {
 		c.MatchWindow = DefaultMatchWindow
 	}
+	if c.MatchSample <= 0 {
+		c.MatchSample = DefaultMatchSample
+	}
 	h.limits.Store(&c)
 }
 
@@ -698,21 +726,31 @@ func (h *Hub) charge(rt *routes, ids []int, d time.Duration, end time.Time) {
 	lim := h.limits.Load()
 	var last *budget
 	for _, id := range ids {
-		b := rt.syslog[id].budget
-		if b == nil || b == last || b.over.Load() {
-			continue
-		}
-		last = b
-		if spent, over := b.add(d, end, lim); over {
-			reason := fmt.Sprintf("its syslog patterns took %v of %v, over the match-time budget of %v (%d%% of a CPU, "+
-				"`match time-budget` in the dsengine block): they slow every line for every DS; "+
-				"start each pattern with its message's %%FACILITY-SEVERITY-MNEMONIC and install it again",
-				spent.Round(time.Millisecond), lim.MatchWindow, lim.MatchBudget, 100*lim.MatchBudget/lim.MatchWindow)
-			h.onCap(CapMatchBudget)
-			h.log.Warn("over its match-time budget", "owner", b.owner, "reason", reason)
-			h.onOver(b.owner, reason)
+		if b := rt.syslog[id].budget; b != nil && b != last {
+			last = b
+			h.chargeBudget(b, d, end, lim)
 		}
 	}
+}
+
+// chargeBudget adds d, measured on a timed line that ended at end, to
+// b: MatchSample times d, since the line stands for that many. The
+// first time it takes b over, the owner is reported.
+func (h *Hub) chargeBudget(b *budget, d time.Duration, end time.Time, lim *Limits) {
+	if b.over.Load() {
+		return
+	}
+	spent, over := b.add(d*time.Duration(lim.MatchSample), end, lim)
+	if !over {
+		return
+	}
+	reason := fmt.Sprintf("its syslog patterns took %v of %v, over the match-time budget of %v (%d%% of a CPU, "+
+		"`match time-budget` in the dsengine block): they slow every line for every DS; "+
+		"start each pattern with its message's %%FACILITY-SEVERITY-MNEMONIC and install it again",
+		spent.Round(time.Millisecond), lim.MatchWindow, lim.MatchBudget, 100*lim.MatchBudget/lim.MatchWindow)
+	h.onCap(CapMatchBudget)
+	h.log.Warn("over its match-time budget", "owner", b.owner, "reason", reason)
+	h.onOver(b.owner, reason)
 }
 
 // add charges d, spent by a pattern that ended at end, and reports the

@@ -87,18 +87,23 @@ func TestMatchBudget(t *testing.T) {
 	var over overBudget
 	var capsHit []string
 	h := NewHub(context.Background(), Options{Clock: clk, Host: "edge-1",
-		Limits:       &Limits{LiteralFree: -1, MatchBudget: 200 * time.Millisecond, MatchWindow: time.Second},
+		Limits:       &Limits{LiteralFree: -1, MatchBudget: 200 * time.Millisecond, MatchWindow: time.Second, MatchSample: 1},
 		OnOverBudget: over.report, OnCap: func(c string) { capsHit = append(capsHit, c) }})
 	t.Cleanup(h.Close)
 	var hog, calm, slow sink
 	// Ten patterns of 7010 run on every line: 10 ms a line, against 1 ms
-	// for 7011's one.
-	for i := range 10 {
-		mustRegister(t, h, "7010", syslogEvent("e"+strconv.Itoa(i), `\d+`+strings.Repeat(" ?", i)), nil, &hog)
-	}
+	// for 7011's one. Each of them alone stays under the budget in 15
+	// lines; together they go over it.
 	mustRegister(t, h, "7011", syslogEvent("e1", `%SYS-5-RESTART`), nil, &calm)
 	mustRegister(t, h, "7012", syslogEvent("e1", `%LINK-3-UPDOWN`), nil, &slow)
-	for range 100 {
+	var specs []Spec
+	for i := range 10 {
+		specs = append(specs, Spec{Owner: "7010", Event: syslogEvent("e"+strconv.Itoa(i), `\d+`+strings.Repeat(" ?", i)), Fire: hog.fire})
+	}
+	if _, err := h.RegisterAll(specs); err != nil { // at once, and last, as the registry adds a DS
+		t.Fatal(err)
+	}
+	for range 15 {
 		deliver(h, clk.Virtual, "%SYS-5-RESTART: System restarted 42 times")
 	}
 	if !slices.Equal(over.owners, []string{"7010"}) {
@@ -107,11 +112,18 @@ func TestMatchBudget(t *testing.T) {
 	if r := over.reasons[0]; !strings.Contains(r, "200ms") || !strings.Contains(r, "match time-budget") {
 		t.Errorf("reason %q", r)
 	}
-	if n := len(hog.take()); n >= 10*100 || n == 0 {
+	if n := len(hog.take()); n >= 10*15 || n == 0 {
 		t.Errorf("7010 fired %d times, want it to stop once over its budget", n)
 	}
-	if n := len(calm.take()); n != 100 {
-		t.Errorf("7011 fired %d times, want 100", n)
+	if n := len(calm.take()); n != 15 {
+		t.Errorf("7011 fired %d times, want 15", n)
+	}
+	// Over budget, none of the owner's patterns hears a line.
+	for range 5 {
+		deliver(h, clk.Virtual, "%SYS-5-RESTART: System restarted 43 times")
+	}
+	if got := hog.take(); len(got) != 0 || len(calm.take()) != 5 {
+		t.Errorf("over its budget, 7010 still fired %v", ids(got))
 	}
 	// 7012's pattern runs on one line a second: 2 ms of every 1 s.
 	for range 50 {
@@ -123,5 +135,32 @@ func TestMatchBudget(t *testing.T) {
 	}
 	if !slices.Equal(capsHit, []string{CapMatchBudget}) {
 		t.Errorf("caps hit %v", capsHit)
+	}
+}
+
+// TestMatchBudgetSampled: timing one line in 16, drawn at random, and
+// charging it 16 times over still finds an owner over its budget.
+func TestMatchBudgetSampled(t *testing.T) {
+	clk := tickingClock{clock.NewVirtual(t0), time.Millisecond}
+	var over overBudget
+	h := NewHub(context.Background(), Options{Clock: clk, Host: "edge-1",
+		Limits:       &Limits{LiteralFree: -1, MatchBudget: 400 * time.Millisecond, MatchWindow: time.Second, MatchSample: 16},
+		OnOverBudget: over.report})
+	t.Cleanup(h.Close)
+	var hog sink
+	var specs []Spec
+	for i := range 10 {
+		specs = append(specs, Spec{Owner: "7010", Event: syslogEvent("e"+strconv.Itoa(i), `\d+`+strings.Repeat(" ?", i)), Fire: hog.fire})
+	}
+	if _, err := h.RegisterAll(specs); err != nil {
+		t.Fatal(err)
+	}
+	// One timed line charges at least 10 × 1 ms × 16: over at once. The
+	// chance that none of 400 lines is timed is (15/16)^400, 6e-12.
+	for range 400 {
+		deliver(h, clk.Virtual, "%SYS-5-RESTART: System restarted 42 times")
+	}
+	if !slices.Equal(over.owners, []string{"7010"}) {
+		t.Errorf("reported over budget: %v, want 7010 once", over.owners)
 	}
 }

@@ -67,6 +67,12 @@ func (e *entry) truncatedKey() bool {
 // candidate: the anchored prefix, the key hit confirmed, the other required
 // literals, then the regular expression.
 func (e *entry) run(body string, c cand) bool {
+	return e.confirm(body, c) && e.match(body)
+}
+
+// confirm checks the anchored prefix and confirms the key hit: a few
+// byte comparisons.
+func (e *entry) confirm(body string, c cand) bool {
 	if e.pf.prefix != nil && !prefixOK(body, e.pf.prefix) {
 		return false
 	}
@@ -79,6 +85,12 @@ func (e *entry) run(body string, c cand) bool {
 			}
 		}
 	}
+	return true
+}
+
+// match checks the other required literals, then runs the regular
+// expression: what a pattern costs.
+func (e *entry) match(body string) bool {
 	for _, g := range e.rest {
 		if !containsAny(body, g) {
 			return false
@@ -353,9 +365,10 @@ type Meter struct {
 }
 
 // MatchMetered is Match, with the time each candidate pattern takes
-// (its literal checks and its regular expression) reported to m: what a
-// pattern costs every line, so that one owner's patterns can be held to a
-// budget.
+// once its key is confirmed (its other literal checks and its regular
+// expression) reported to m: what a pattern costs every line, so that one
+// owner's patterns can be held to a budget. Candidates whose key or
+// prefix does not hold cost a few comparisons and are not timed.
 func (x *Index) MatchMetered(body string, m *Meter, fn func(id int)) { x.match(body, fn, m) }
 
 func (x *Index) match(body string, fn func(id int), m *Meter) {
@@ -375,11 +388,12 @@ func (x *Index) match(body string, fn func(id int), m *Meter) {
 func (s *snapshot) runEntry(body string, c cand, fn func(id int), m *Meter) {
 	e := &s.entries[c.entry]
 	var ok bool
-	if m == nil {
+	switch {
+	case m == nil:
 		ok = e.run(body, c)
-	} else {
+	case e.confirm(body, c):
 		start := m.Now()
-		ok = e.run(body, c)
+		ok = e.match(body)
 		end := m.Now()
 		m.Spent(e.ids, end.Sub(start), end)
 	}
