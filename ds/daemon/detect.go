@@ -3,9 +3,11 @@ package daemon
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/dsengine/dsengine/ds/alertgroup"
 	"github.com/dsengine/dsengine/ds/applet"
 	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/engine"
@@ -116,5 +118,8 @@ func (d *Daemon) Triggers() map[string][2]int64 { return d.detect.engine.Stats()
 func hubLimits(cfg *config.Config) *detect.Limits {
 	window := detect.DefaultMatchWindow
 	return &detect.Limits{LiteralFree: cfg.Host.LiteralFreeLimit(), MatchWindow: window,
-		MatchBudget: window * time.Duration(cfg.Host.MatchBudgetPercent()) / 100}
+		MatchBudget: window * time.Duration(cfg.Host.MatchBudgetPercent()) / 100,
+		// The alert groups' patterns are the configuration's and feed
+		// call-home: they are not muted.
+		Budgeted: func(owner string) bool { return !strings.HasPrefix(owner, alertgroup.Owner("")) }}
 }

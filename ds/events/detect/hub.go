@@ -79,6 +79,9 @@ type Limits struct {
 	// every pattern of every line would cost more than most patterns. 0
 	// means DefaultMatchSample; 1 times every line.
 	MatchSample int
+	// Budgeted says which owners are held to MatchBudget; nil means
+	// every owner.
+	Budgeted func(owner string) bool
 }
 
 // DefaultMatchWindow is the window a match-time budget is measured over.
@@ -187,7 +190,7 @@ func NewHub(ctx context.Context, opts Options) *Hub {
 		ctx: ctx, cancel: cancel, clock: opts.Clock, host: opts.Host, log: opts.Log, onCap: opts.OnCap,
 		onOver: opts.OnOverBudget, index: match.New(), regs: map[uint64]*reg{}, budgets: map[string]*budget{},
 	}
-	h.SetLimits(opts.Limits)
+	h.setLimits(opts.Limits)
 	h.routes.Store(&routes{})
 	h.tracker = track.NewTracker(opts.Clock, opts.Dialer, opts.Log, h.trackChanged)
 	h.tracker.Configure(opts.Tracks, opts.SLAs)
@@ -439,14 +442,16 @@ func (h *Hub) publish() {
 	budgets := map[string]*budget{}
 	for _, r := range all {
 		if d, ok := r.det.(detector.SyslogInput); ok {
-			b := budgets[r.Owner]
-			if b == nil {
-				b = h.budgets[r.Owner]
+			var b *budget
+			if lim := h.limits.Load(); lim.Budgeted == nil || lim.Budgeted(r.Owner) {
+				if b = budgets[r.Owner]; b == nil {
+					b = h.budgets[r.Owner]
+				}
+				if b == nil {
+					b = &budget{owner: r.Owner}
+				}
+				budgets[r.Owner] = b
 			}
-			if b == nil {
-				b = &budget{owner: r.Owner}
-			}
-			budgets[r.Owner] = b
 			rt.syslog[int(r.ID)] = syslogRoute{det: d, owner: r.Owner, budget: b}
 		}
 		if d, ok := r.det.(detector.Runner); ok {
@@ -658,6 +663,14 @@ func (h *Hub) Close() {
 // new registrations and keeps those made; a new budget applies from the
 // next line.
 func (h *Hub) SetLimits(l *Limits) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.setLimits(l)
+	h.publish() // the owners held to a budget may have changed
+}
+
+// setLimits stores l with its defaults filled in; h.mu is held.
+func (h *Hub) setLimits(l *Limits) {
 	if l == nil {
 		l = &Limits{LiteralFree: -1}
 	}

@@ -164,3 +164,39 @@ func TestMatchBudgetSampled(t *testing.T) {
 		t.Errorf("reported over budget: %v, want 7010 once", over.owners)
 	}
 }
+
+// TestMatchBudgetExempt: an owner Limits.Budgeted leaves out (the alert
+// groups, in the daemon) is never muted; SetLimits applies a new choice
+// to the owners already registered.
+func TestMatchBudgetExempt(t *testing.T) {
+	clk := tickingClock{clock.NewVirtual(t0), time.Millisecond}
+	var over overBudget
+	limits := func(budgeted func(string) bool) *Limits {
+		return &Limits{LiteralFree: -1, MatchBudget: 200 * time.Millisecond, MatchWindow: time.Second, MatchSample: 1,
+			Budgeted: budgeted}
+	}
+	h := NewHub(context.Background(), Options{Clock: clk, Host: "edge-1", OnOverBudget: over.report,
+		Limits: limits(func(owner string) bool { return owner != "alertgroup:syslog" })})
+	t.Cleanup(h.Close)
+	var hog sink
+	var specs []Spec
+	for i := range 10 {
+		specs = append(specs, Spec{Owner: "alertgroup:syslog", Event: syslogEvent("e"+strconv.Itoa(i), `\d+`+strings.Repeat(" ?", i)), Fire: hog.fire})
+	}
+	if _, err := h.RegisterAll(specs); err != nil {
+		t.Fatal(err)
+	}
+	for range 30 {
+		deliver(h, clk.Virtual, "%SYS-5-RESTART: System restarted 42 times")
+	}
+	if len(over.owners) != 0 || len(hog.take()) != 300 {
+		t.Fatalf("an exempt owner was reported over budget: %v", over.owners)
+	}
+	h.SetLimits(limits(nil))
+	for range 30 {
+		deliver(h, clk.Virtual, "%SYS-5-RESTART: System restarted 42 times")
+	}
+	if !slices.Equal(over.owners, []string{"alertgroup:syslog"}) {
+		t.Errorf("held to the budget after SetLimits: reported %v", over.owners)
+	}
+}
