@@ -26,23 +26,12 @@ func mustConfig(t *testing.T, text string) *config.Config {
 	return cfg
 }
 
-// waitFor polls cond until it holds, failing the test after 10 s.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
-
 // blockingHost holds every `cli command` until released.
 type blockingHost struct {
 	started chan string
 	release chan struct{}
 	ran     atomic.Int64
+	done    chan struct{} // a value after each run's command
 	*applet.MemoryState
 }
 
@@ -50,6 +39,7 @@ func (h *blockingHost) CLI(ctx context.Context, command string) (string, error) 
 	h.started <- command
 	<-h.release
 	h.ran.Add(1)
+	h.done <- struct{}{}
 	return "", nil
 }
 func (h *blockingHost) Syslog(context.Context, int, string) error { return nil }
@@ -64,7 +54,8 @@ func TestAppletTriggersQueueBounded(t *testing.T) {
 	clk := clock.NewVirtual(t0)
 	hub := detect.NewHub(ctx, detect.Options{Clock: clk, Host: "edge-1"})
 	defer hub.Close()
-	host := &blockingHost{started: make(chan string, 1), release: make(chan struct{}), MemoryState: &applet.MemoryState{}}
+	host := &blockingHost{started: make(chan string, 1), release: make(chan struct{}), done: make(chan struct{}, 64),
+		MemoryState: &applet.MemoryState{}}
 	a := &applets{ctx: ctx, hub: hub, clock: clk, host: host, log: slog.New(slog.DiscardHandler)}
 	a.load(mustConfig(t, "event manager applet STORM\n event none\n action 1.0 cli command \"show clock\"\n"))
 
@@ -90,9 +81,19 @@ func TestAppletTriggersQueueBounded(t *testing.T) {
 		}
 	}()
 	close(host.release)
-	waitFor(t, "the queued runs", func() bool { return host.ran.Load() == 1+engine.DefaultQueueDepth })
+	timeout := time.After(10 * time.Second)
+	for i := range 1 + engine.DefaultQueueDepth {
+		select {
+		case <-host.done:
+		case <-timeout:
+			t.Fatalf("%d of %d queued runs ran", i, 1+engine.DefaultQueueDepth)
+		}
+	}
 	a.close()
 	cancel()
 	a.wait()
+	if n := host.ran.Load(); n != 1+engine.DefaultQueueDepth {
+		t.Errorf("%d runs, want %d", n, 1+engine.DefaultQueueDepth)
+	}
 	close(host.started)
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dsengine/dsengine/ds/config"
+	"github.com/dsengine/dsengine/internal/testserver"
 )
 
 // newLocalT builds a local executor with the given command-map lines
@@ -269,12 +270,7 @@ func TestLocalDurationAndCancel(t *testing.T) {
 // exactly cmdline, and reports whether one came. It only reads t, so it
 // may run in any goroutine.
 func waitProcess(t *testing.T, cmdline string) bool {
-	deadline := time.Now().Add(10 * time.Second)
-	for !slices.Contains(processesWith(t, cmdline), cmdline) {
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return true
+	return testserver.Poll(10*time.Second, 10*time.Millisecond, func() bool {
+		return slices.Contains(processesWith(t, cmdline), cmdline)
+	})
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/dsengine/dsengine/ds/events/detect/track"
 	"github.com/dsengine/dsengine/ds/events/syslogmsg"
 	"github.com/dsengine/dsengine/internal/syslogdata"
+	"github.com/dsengine/dsengine/internal/testserver"
 )
 
 var t0 = time.Date(2026, 3, 1, 0, 11, 0, 0, time.UTC)
@@ -266,12 +267,11 @@ func TestHubConfig(t *testing.T) {
 	// One change fires all/c then file/c, from one call; a write may be
 	// reported twice (truncate, write), which fires both again.
 	got = got[:0]
-	for deadline := time.Now().Add(10 * time.Second); len(got) < 2; {
-		if time.Now().After(deadline) {
-			t.Fatalf("file change fired %v, want all/c and file/c", ids(got))
-		}
-		time.Sleep(5 * time.Millisecond)
+	if !testserver.Poll(10*time.Second, 5*time.Millisecond, func() bool {
 		got = append(got, s.take()...)
+		return len(got) >= 2
+	}) {
+		t.Fatalf("file change fired %v, want all/c and file/c", ids(got))
 	}
 	if got[0].Owner != "all" || got[1].Owner != "file" || got[1].Payload.(config.Fire).Path != path || got[1].Payload.(config.Fire).Line != "file "+path+" changed" || got[1].Message != nil {
 		t.Errorf("file change: %+v", got[:2])

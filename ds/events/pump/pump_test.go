@@ -3,7 +3,6 @@ package pump
 import (
 	"context"
 	"net/netip"
-	"sync"
 	"testing"
 	"time"
 
@@ -43,13 +42,10 @@ func TestLineHost(t *testing.T) {
 // per line.
 func TestEchoIsBounded(t *testing.T) {
 	release := make(chan struct{})
-	var mu sync.Mutex
-	var delivered []string
+	delivered := make(chan string, 16)
 	p := New(Options{Hostname: "edge-1", EchoQueue: 4, Deliver: func(m *events.Message) {
 		<-release
-		mu.Lock()
-		delivered = append(delivered, m.Text)
-		mu.Unlock()
+		delivered <- m.Text
 	}})
 	// Nobody drains yet: 4 fit, 6 are dropped.
 	accepted := 0
@@ -69,22 +65,19 @@ func TestEchoIsBounded(t *testing.T) {
 	done := make(chan struct{})
 	go func() { p.Run(ctx); close(done) }()
 	close(release)
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		mu.Lock()
-		n := len(delivered)
-		mu.Unlock()
-		if n == 4 {
-			break
+	timeout := time.After(5 * time.Second)
+	var got []string
+	for len(got) < 4 {
+		select {
+		case line := <-delivered:
+			got = append(got, line)
+		case <-timeout:
+			t.Fatalf("%d of 4 echoed lines delivered", len(got))
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of 4 echoed lines delivered", n)
-		}
-		time.Sleep(time.Millisecond)
 	}
 	cancel()
 	<-done
-	if delivered[0] != "line a" || delivered[3] != "line d" {
-		t.Errorf("delivered %q, want lines a to d in order", delivered)
+	if got[0] != "line a" || got[3] != "line d" {
+		t.Errorf("delivered %q, want lines a to d in order", got)
 	}
 }

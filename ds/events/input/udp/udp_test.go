@@ -294,19 +294,20 @@ func TestKernelDrops(t *testing.T) {
 // returns how many datagrams were sent in all, and the Stats then.
 func waitRead(t *testing.T, in *Input, c net.Conn, sent uint64) (uint64, input.Stats) {
 	t.Helper()
-	deadline := time.Now().Add(inputtest.Timeout)
-	for {
-		s := in.Stats()
-		if s.Received+s.KernelDrops == sent {
-			return sent, s
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d datagrams sent, %d read, %d dropped by the kernel", sent, s.Received, s.KernelDrops)
+	var s input.Stats
+	ok := testserver.Poll(inputtest.Timeout, 10*time.Millisecond, func() bool {
+		if s = in.Stats(); s.Received+s.KernelDrops == sent {
+			return true
 		}
 		if _, err := c.Write([]byte("<13>sentinel")); err != nil {
-			t.Fatal(err)
+			t.Error(err)
+			return true
 		}
 		sent++
-		time.Sleep(10 * time.Millisecond)
+		return false
+	})
+	if !ok {
+		t.Fatalf("%d datagrams sent, %d read, %d dropped by the kernel", sent, s.Received, s.KernelDrops)
 	}
+	return sent, s
 }
