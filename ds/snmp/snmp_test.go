@@ -3,6 +3,7 @@ package snmp
 import (
 	"context"
 	"errors"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -63,29 +64,41 @@ func TestGetFromSnmpd(t *testing.T) {
 }
 
 // An agent that does not answer: the request ends when the context does,
-// whatever the client's own timeout.
+// whatever the client's own timeout. The silent agent is a socket that
+// reads the request and never answers, so the test cancels only once the
+// request is out.
 func TestGetNoAgent(t *testing.T) {
 	c := New(nil)
 	c.Timeout = time.Hour // only the context can end it
-	addr := testserver.Addr(testserver.FreeUDPPort(t))
+	silent, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	addr := silent.LocalAddr().String()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
 		_, err := c.Get(ctx, Target{Address: addr, Community: "public"}, sysName, false)
 		done <- err
 	}()
+	buf := make([]byte, 1500)
+	if _, _, err := silent.ReadFrom(buf); err != nil {
+		t.Fatal(err)
+	}
 	cancel()
-	err := <-done
+	err = <-done
 	if err == nil || !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), addr) {
-		t.Errorf("get from nobody: %v, want context.Canceled naming %s", err, addr)
+		t.Errorf("get from a silent agent: %v, want context.Canceled naming %s", err, addr)
 	}
 
-	// With a deadline (which gosnmp reads itself).
+	// With a deadline (which gosnmp reads itself), and nobody on the port.
+	nobody := testserver.Addr(testserver.FreeUDPPort(t))
 	ctx, cancel = context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	_, err = c.Get(ctx, Target{Address: addr, Community: "public"}, sysName, false)
-	if err == nil || !strings.Contains(err.Error(), addr) {
-		t.Errorf("get from nobody with a deadline: %v, want an error naming %s", err, addr)
+	_, err = c.Get(ctx, Target{Address: nobody, Community: "public"}, sysName, false)
+	if err == nil || !strings.Contains(err.Error(), nobody) {
+		t.Errorf("get from nobody with a deadline: %v, want an error naming %s", err, nobody)
 	}
 }
 
