@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
-	"strconv"
 	"strings"
+
+	"github.com/dsengine/dsengine/ds/snmp"
 )
 
 // InfoHost is what "action info" and "action snmp-trap" ask of a Host
@@ -45,10 +45,6 @@ type SNMPTrap struct {
 	IntData2 *int32
 	StrData  *string
 }
-
-// maxStrData is the size of ceemHistoryPolicyStrData (SnmpAdminString
-// (SIZE (0..255))).
-const maxStrData = 255
 
 const infoUsage = "usage: info type routername | info type interface-names [regexp PATTERN] | " +
 	"info type snmp oid OID get-type exact|next [community NAME] [ipaddr ADDRESS]"
@@ -140,7 +136,7 @@ func compileSNMPGet(args []string) (func(r *run) error, error) {
 		return nil, fmt.Errorf("%w: %s", err, infoUsage)
 	}
 	if !hasVarRef(m["oid"]) {
-		if err := checkOID(m["oid"]); err != nil {
+		if err := snmp.CheckOID(m["oid"]); err != nil {
 			return nil, err
 		}
 	}
@@ -162,7 +158,7 @@ func compileSNMPGet(args []string) (func(r *run) error, error) {
 			}
 			*f.dst = strings.TrimSpace(v)
 		}
-		if err := checkOID(q.OID); err != nil {
+		if err := snmp.CheckOID(q.OID); err != nil {
 			return err
 		}
 		var err error
@@ -195,22 +191,6 @@ func getType(s string) (bool, error) {
 	return false, fmt.Errorf("get-type %q is not exact or next", s)
 }
 
-// checkOID accepts a numeric OID (1.3.6.1.2.1.1.5.0, a leading dot
-// allowed): dsengine loads no MIB to resolve names.
-func checkOID(oid string) error {
-	parts := strings.Split(strings.TrimPrefix(oid, "."), ".")
-	ok := len(parts) >= 2
-	for _, p := range parts {
-		if _, err := strconv.ParseUint(p, 10, 32); err != nil {
-			ok = false
-		}
-	}
-	if !ok {
-		return fmt.Errorf("OID %q is not numeric (like 1.3.6.1.2.1.1.5.0); dsengine does not resolve MIB names", oid)
-	}
-	return nil
-}
-
 // snmp-trap [intdata1 N] [intdata2 N] [strdata "TEXT"]: sends the EEM
 // policy notification with the applet's name and the data given.
 func compileSNMPTrap(args []string) (func(r *run) error, error) {
@@ -226,8 +206,10 @@ func compileSNMPTrap(args []string) (func(r *run) error, error) {
 			}
 		}
 	}
-	if v, ok := m["strdata"]; ok && !hasVarRef(v) && len(v) > maxStrData {
-		return nil, fmt.Errorf("strdata is %d bytes; the MIB allows %d", len(v), maxStrData)
+	if v, ok := m["strdata"]; ok && !hasVarRef(v) {
+		if err := snmp.CheckStrData(v); err != nil {
+			return nil, err
+		}
 	}
 	return func(r *run) error {
 		t := SNMPTrap{Applet: r.applet.Name}
@@ -254,8 +236,8 @@ func compileSNMPTrap(args []string) (func(r *run) error, error) {
 			if err != nil {
 				return err
 			}
-			if len(s) > maxStrData {
-				return fmt.Errorf("strdata is %d bytes; the MIB allows %d", len(s), maxStrData)
+			if err := snmp.CheckStrData(s); err != nil {
+				return err
 			}
 			t.StrData = &s
 		}
@@ -272,11 +254,11 @@ func compileSNMPTrap(args []string) (func(r *run) error, error) {
 
 // intData reads an intdata value: an Integer32.
 func intData(key, s string) (int32, error) {
-	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-	if err != nil || n < math.MinInt32 || n > math.MaxInt32 {
-		return 0, fmt.Errorf("%s %q is not an integer %d to %d", key, s, math.MinInt32, math.MaxInt32)
+	n, err := snmp.ParseIntData(strings.TrimSpace(s))
+	if err != nil {
+		return 0, fmt.Errorf("%s %w", key, err)
 	}
-	return int32(n), nil
+	return n, nil
 }
 
 // infoHost returns the run's Host as an InfoHost, or refuses.

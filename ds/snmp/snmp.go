@@ -64,11 +64,11 @@ func CheckOID(oid string) error {
 	s := strings.TrimPrefix(oid, ".")
 	parts := strings.Split(s, ".")
 	if len(parts) < 2 {
-		return fmt.Errorf("OID %q is not numeric (like 1.3.6.1.2.1.1.5.0)", oid)
+		return fmt.Errorf("OID %q is not numeric (like 1.3.6.1.2.1.1.5.0); dsengine does not resolve MIB names", oid)
 	}
 	for _, p := range parts {
 		if _, err := strconv.ParseUint(p, 10, 32); err != nil {
-			return fmt.Errorf("OID %q is not numeric (like 1.3.6.1.2.1.1.5.0)", oid)
+			return fmt.Errorf("OID %q is not numeric (like 1.3.6.1.2.1.1.5.0); dsengine does not resolve MIB names", oid)
 		}
 	}
 	return nil
