@@ -434,3 +434,16 @@ func randomApplet(r *rand.Rand, name string) string {
 	}
 	return b.String()
 }
+
+// FuzzFormat: whatever configuration parses comes back the same.
+func FuzzFormat(f *testing.F) {
+	for _, src := range formatCases {
+		f.Add([]byte(src))
+	}
+	if data, err := os.ReadFile("testdata/format-full.conf"); err == nil {
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		roundTrip(t, "fuzz.conf", data)
+	})
+}
