@@ -138,7 +138,7 @@ func (d *DirFiles) Open(_ context.Context, name, mode string) (File, error) {
 	if max <= 0 {
 		max = DefaultMaxFileSize
 	}
-	return &cappedFile{File: f, name: name, max: max, appending: flag&os.O_APPEND != 0}, nil
+	return &cappedFile{f: f, name: name, max: max, appending: flag&os.O_APPEND != 0}, nil
 }
 
 // Delete removes an IOS file name: a regular file only.
@@ -172,20 +172,26 @@ func unwrapPath(err error) error {
 }
 
 // cappedFile refuses a write that would make the file larger than max.
+// It does not embed the *os.File, whose WriteString and ReadFrom would
+// bypass the cap.
 type cappedFile struct {
-	*os.File
+	f         *os.File
 	name      string
 	max       int64
 	appending bool
 }
 
+func (f *cappedFile) Read(p []byte) (int, error)                { return f.f.Read(p) }
+func (f *cappedFile) Seek(off int64, whence int) (int64, error) { return f.f.Seek(off, whence) }
+func (f *cappedFile) Close() error                              { return f.f.Close() }
+
 func (f *cappedFile) Write(p []byte) (int, error) {
-	off, err := f.File.Seek(0, io.SeekCurrent)
+	off, err := f.f.Seek(0, io.SeekCurrent)
 	if err != nil {
 		return 0, err
 	}
 	if f.appending {
-		fi, err := f.File.Stat()
+		fi, err := f.f.Stat()
 		if err != nil {
 			return 0, err
 		}
@@ -194,5 +200,5 @@ func (f *cappedFile) Write(p []byte) (int, error) {
 	if off+int64(len(p)) > f.max {
 		return 0, fmt.Errorf("file %s would grow past %d bytes, the cap of an applet's file", f.name, f.max)
 	}
-	return f.File.Write(p)
+	return f.f.Write(p)
 }
