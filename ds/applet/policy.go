@@ -84,7 +84,12 @@ func CheckConfig(aps []*config.Applet) map[string]error {
 	for _, a := range aps {
 		byName[a.Name] = a
 		if err := Check(a); err != nil {
-			errs[a.Name] = append(errs[a.Name], err)
+			// flat, one *Error each, as callers unjoin one level
+			if j, ok := err.(interface{ Unwrap() []error }); ok {
+				errs[a.Name] = append(errs[a.Name], j.Unwrap()...)
+			} else {
+				errs[a.Name] = append(errs[a.Name], err)
+			}
 		}
 	}
 	// edges: each applet's literal policies, in action order.
