@@ -21,6 +21,7 @@ import (
 	"github.com/dsengine/dsengine/ds/events"
 	"github.com/dsengine/dsengine/ds/events/detect/cli"
 	"github.com/dsengine/dsengine/ds/events/detect/config"
+	"github.com/dsengine/dsengine/ds/events/detect/counter"
 	"github.com/dsengine/dsengine/ds/events/detect/config/filewatch"
 	"github.com/dsengine/dsengine/ds/events/detect/none"
 	"github.com/dsengine/dsengine/ds/events/detect/oir"
@@ -668,5 +669,32 @@ func TestHubRateLimit(t *testing.T) {
 	defer mu.Unlock()
 	if caps[CapRateLimit] != 2+1+6 {
 		t.Errorf("%d fires counted as dropped, want 9", caps[CapRateLimit])
+	}
+}
+
+// Counter changes reach the counter events that name the counter, through
+// CounterChanged, with no switch on the type in the hub.
+func TestHubCounter(t *testing.T) {
+	h, v := newHub(t, Options{})
+	var s sink
+	mustRegister(t, h, "A", ds.Event{ID: "e1", Type: ds.EventEEM,
+		EEMLine: "event counter name flaps entry-op ge entry-val 3 exit-op lt exit-val 3"}, nil, &s)
+	mustRegister(t, h, "B", ds.Event{ID: "e1", Type: ds.EventEEM,
+		EEMLine: "event counter name other entry-op ge entry-val 1 exit-time 10"}, nil, &s)
+	for _, n := range []int64{1, 2, 3, 4} {
+		h.CounterChanged("flaps", n)
+	}
+	got := s.take()
+	if len(got) != 1 || got[0].Owner != "A" || got[0].Payload.(counter.Fire).Value != 3 || !got[0].Time.Equal(v.Now()) {
+		t.Fatalf("fired %+v", got)
+	}
+	if b := Builtins(got[0]); b["_counter_name"] != "flaps" || b["_event_type_string"] != "counter" {
+		t.Errorf("builtins %v", b)
+	}
+	h.DeregisterOwner("A")
+	h.CounterChanged("flaps", 0)
+	h.CounterChanged("flaps", 5)
+	if got := s.take(); len(got) != 0 {
+		t.Errorf("fired after deregistering: %v", ids(got))
 	}
 }

@@ -2,6 +2,8 @@ package eem
 
 import (
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/dsengine/dsengine/ds"
 )
@@ -126,3 +128,31 @@ func YesNoOption(name string, set func(l *Line, yes bool)) Option {
 
 // Seen reports whether Options has read the option name.
 func (l *Line) Seen(name string) bool { return l.seen[name] }
+
+// KeywordOption is `name WORD`, WORD one of words (checked, not stored).
+func KeywordOption(name string, words ...string) Option {
+	list := strings.Join(words, ", ")
+	if len(words) > 1 {
+		list = strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
+	}
+	return Option{Name: name, Value: list, Set: func(l *Line, v Field) error {
+		for _, w := range words {
+			if !v.Quoted && v.Text == w {
+				return nil
+			}
+		}
+		return l.Errorf(v.Offset, "%s %q is not %s", name, v.Text, list)
+	}}
+}
+
+// PollIntervalOption is `poll-interval S`, at least 1 second (checked,
+// not stored).
+func PollIntervalOption() Option {
+	return Option{Name: "poll-interval", Value: SecondsValue, Set: func(l *Line, v Field) error {
+		d, err := l.Seconds("poll-interval", v)
+		if err == nil && d < time.Second {
+			err = l.Errorf(v.Offset, "poll-interval must be at least 1 second")
+		}
+		return err
+	}}
+}

@@ -137,7 +137,7 @@ func TestParse(t *testing.T) {
 	ev := parse(t, `event tag c1 counter exit-time 1.5 name "my counter" exit-val -3 entry-val 7 exit-op le entry-op ne exit-comb or ratelimit 5`)
 	want := ds.Event{ID: "c1", Type: ds.EventCounter, Name: "my counter", Severity: ds.SeverityAny, RateLimit: 5 * time.Second,
 		Threshold: ds.Threshold{EntryOp: "ne", EntryVal: 7, ExitComb: "or", ExitOp: "le", ExitVal: -3, ExitTime: 1500 * time.Millisecond},
-		EEMLine: ev.EEMLine}
+		EEMLine:   ev.EEMLine}
 	if ev != want {
 		t.Errorf("got  %+v\nwant %+v", ev, want)
 	}

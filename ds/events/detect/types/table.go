@@ -5,11 +5,16 @@ import (
 	"github.com/dsengine/dsengine/ds/events/detect/callhome"
 	"github.com/dsengine/dsengine/ds/events/detect/cli"
 	"github.com/dsengine/dsengine/ds/events/detect/config"
+	"github.com/dsengine/dsengine/ds/events/detect/counter"
 	"github.com/dsengine/dsengine/ds/events/detect/detector"
+	"github.com/dsengine/dsengine/ds/events/detect/iface"
 	"github.com/dsengine/dsengine/ds/events/detect/immediate"
+	"github.com/dsengine/dsengine/ds/events/detect/nd"
 	"github.com/dsengine/dsengine/ds/events/detect/none"
 	"github.com/dsengine/dsengine/ds/events/detect/oir"
 	"github.com/dsengine/dsengine/ds/events/detect/periodic"
+	"github.com/dsengine/dsengine/ds/events/detect/routing"
+	"github.com/dsengine/dsengine/ds/events/detect/snmp"
 	"github.com/dsengine/dsengine/ds/events/detect/syslog"
 	"github.com/dsengine/dsengine/ds/events/detect/track"
 	"github.com/dsengine/dsengine/ds/parse/eem"
@@ -30,6 +35,11 @@ var table = [...]detector.Descriptor{
 	none.Descriptor,
 	track.Descriptor,
 	cli.Descriptor,
+	counter.Descriptor,
+	snmp.Descriptor,
+	routing.Descriptor,
+	iface.Descriptor,
+	nd.Descriptor,
 }
 
 // eemLine is <Event type="eem">: not a detector of its own but an IOS EEM
