@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -148,5 +149,22 @@ func TestUnavailable(t *testing.T) {
 		if !errors.Is(err, detector.ErrNeedsEventSources) || !strings.Contains(err.Error(), string(d.Type)+" event e1") {
 			t.Errorf("%s: New = %v", d.Type, err)
 		}
+	}
+}
+
+func TestWarnings(t *testing.T) {
+	evs := []ds.Event{
+		{Type: ds.EventEEM, EEMLine: `event routing network 10.0.0.0/8`, Pos: ds.Pos{File: "r.cfg", Line: 3, Col: 2}},
+		{Type: ds.EventEEM, EEMLine: `event syslog pattern "x"`, Pos: ds.Pos{File: "r.cfg", Line: 4, Col: 2}},
+		{Type: ds.EventEEM, EEMLine: `event routing`, Pos: ds.Pos{File: "r.cfg", Line: 5, Col: 2}}, // an error, not a warning
+		{Type: ds.EventSNMP, Pos: ds.Pos{File: "r.cfg", Line: 6, Col: 2}},
+	}
+	got := Warnings(evs)
+	want := []string{
+		"r.cfg:3:2: warning: event routing needs the Linux event sources (issue 17): it is checked but never fires in this build",
+		"r.cfg:6:2: warning: event snmp needs the Linux event sources (issue 17): it is checked but never fires in this build",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Warnings:\n got %q\nwant %q", got, want)
 	}
 }
