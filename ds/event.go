@@ -19,6 +19,13 @@ const (
 	EventTrack     EventType = "track"
 	EventNone      EventType = "none" // EEM "event none": run by hand
 	EventCLI       EventType = "cli"  // EEM "event cli pattern"
+	EventCounter   EventType = "counter"
+	// EEM detectors that need the Linux event sources: parsed and checked
+	// only, until those exist.
+	EventSNMP      EventType = "snmp"
+	EventRouting   EventType = "routing"
+	EventInterface EventType = "interface"
+	EventNeighbor  EventType = "neighbor-discovery"
 )
 
 // TimerKind distinguishes periodic schedules.
@@ -47,13 +54,13 @@ type Event struct {
 	Occurs    int           // syslog, cli: matches needed; default 1
 	Period    time.Duration // syslog, cli: within this period; 0 = no limit
 	Severity  Severity      // syslog: at or above (numerically at most); SeverityAny = all
-	RateLimit time.Duration // EEM syslog ratelimit: quiet time after a trigger
+	RateLimit time.Duration // EEM ratelimit, any type: fires within this time of the last one are dropped
 
 	// periodic
 	Timer    TimerKind
 	Cron     string        // 5 fields, or 6 with seconds; @daily etc.
 	Interval time.Duration // interval, watchdog, countdown, absolute
-	Name     string        // EEM timer name
+	Name     string        // EEM timer name; the counter of an EEM counter event
 
 	// oir
 	Slot      int    // SlotAny or a slot number
@@ -66,9 +73,30 @@ type Event struct {
 	TrackObject int
 	TrackState  string // "up", "down" or "any"
 
+	// EEM counter (and later snmp, interface): when to fire and re-arm
+	Threshold Threshold
+
+	// EEM none: sync yes runs the applet before the command returns;
+	// SyncDefault is how long to wait for it (0: until maxrun).
+	Sync        bool
+	SyncDefault time.Duration
+
 	// eem: the event line as written in the DS, e.g. `event syslog pattern "X" occurs 2`
 	EEMLine string
 	MaxRun  time.Duration // EEM maxrun: longest run of the actions; 0 = default (20s)
+}
+
+// Threshold is an EEM entry and exit condition on a value: the event
+// fires when Value EntryOp EntryVal holds, then waits to re-arm until the
+// exit condition (ExitOp ExitVal, ExitTime after the fire, or both as
+// ExitComb says) holds.
+type Threshold struct {
+	EntryOp  string // gt, ge, eq, ne, lt or le
+	EntryVal int64
+	ExitComb string // "and" or "or"; "" is or
+	ExitOp   string // "" when the line has no exit-op
+	ExitVal  int64
+	ExitTime time.Duration // 0 when the line has no exit-time
 }
 
 // SlotAny matches every slot of an OIR event.

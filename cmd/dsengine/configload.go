@@ -9,6 +9,7 @@ import (
 
 	"github.com/dsengine/dsengine/ds/applet"
 	"github.com/dsengine/dsengine/ds/config"
+	eventtypes "github.com/dsengine/dsengine/ds/events/detect/types"
 	"github.com/dsengine/dsengine/ds/parse/iosconfig"
 	"github.com/dsengine/dsengine/ds/verify"
 	"github.com/dsengine/dsengine/internal/english"
@@ -100,6 +101,10 @@ func runConfigCheck(e *env, _ *flag.FlagSet, args []string) error {
 	// registering them.
 	refused := applet.CheckConfig(cfg.EventManager.Applets)
 	for _, ap := range cfg.EventManager.Applets {
+		// Event lines this build parses but cannot run (event snmp …).
+		for _, w := range eventtypes.Warnings(ap.Events) {
+			fmt.Fprintln(e.stdout, w)
+		}
 		for _, err := range unjoin(refused[ap.Name]) {
 			var ae *applet.Error
 			if errors.As(err, &ae) && ae.Line > 0 {

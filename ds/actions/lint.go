@@ -68,7 +68,8 @@ func Warnings(sig *ds.Signature) []string {
 			patterns = append(patterns, pattern{ev, re})
 		}
 	}
-	var out []string
+	// Events this build parses but cannot run (event snmp …).
+	out := eventtypes.Warnings(sig.Events)
 	for _, a := range sig.Actions {
 		if a.Type != ds.ActionMessage || a.To != "" && a.To != "syslog" {
 			continue

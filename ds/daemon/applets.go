@@ -282,8 +282,9 @@ func (a *applets) record(r AppletRun) {
 }
 
 // AppletHistory returns the recent applet runs, oldest first.
-func (d *Daemon) AppletHistory() []AppletRun {
-	a := d.detect.applets
+func (d *Daemon) AppletHistory() []AppletRun { return d.detect.applets.historyCopy() }
+
+func (a *applets) historyCopy() []AppletRun {
 	a.histMu.Lock()
 	defer a.histMu.Unlock()
 	return slices.Clone(a.history)
@@ -327,19 +328,7 @@ func (d *Daemon) AppletSync(name string) bool {
 	if ap == nil {
 		return false
 	}
-	return slices.ContainsFunc(ap.Events, func(e ds.Event) bool { return e.Type == ds.EventNone && syncYes(e.EEMLine) })
-}
-
-// syncYes reads "sync yes" on an event line. (The event parser keeps the
-// line; ds.Event.Sync, once the event lines carry it, says the same.)
-func syncYes(line string) bool {
-	w := strings.Fields(strings.ToLower(line))
-	for i := 0; i+1 < len(w); i++ {
-		if w[i] == "sync" && w[i+1] == "yes" {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(ap.Events, func(e ds.Event) bool { return e.Type == ds.EventNone && e.Sync })
 }
 
 // stats lists each applet's runs and dropped triggers, by name.
@@ -386,3 +375,19 @@ func eventIDs(ap *config.Applet) []string {
 
 // AppletStats lists each applet's runs and dropped triggers.
 func (d *Daemon) AppletStats() []AppletStats { return d.detect.applets.stats() }
+
+// countingHost tells the hub's `event counter` detectors of each change an
+// applet's `action counter` makes.
+type countingHost struct {
+	applet.Host
+	hub *detect.Hub
+}
+
+// UpdateCounter implements applet.State.
+func (h countingHost) UpdateCounter(ctx context.Context, name string, op applet.CounterOp, v int64) (int64, error) {
+	n, err := h.Host.UpdateCounter(ctx, name, op, v)
+	if err == nil && op != applet.CounterNop {
+		h.hub.CounterChanged(name, n)
+	}
+	return n, err
+}

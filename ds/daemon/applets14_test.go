@@ -7,12 +7,15 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dsengine/dsengine/ds/applet"
 	"github.com/dsengine/dsengine/ds/clock"
 	"github.com/dsengine/dsengine/ds/events/detect"
+	"github.com/dsengine/dsengine/internal/testserver"
 )
 
 // fileHost answers every command with "ok" and keeps files in a
@@ -144,11 +147,28 @@ func TestHistoryIsBounded(t *testing.T) {
 	}
 }
 
-func TestSyncYes(t *testing.T) {
-	for line, want := range map[string]bool{"event none sync yes": true, "event none": false, "event none sync no": false,
-		"event tag t none SYNC Yes maxrun 30": true} {
-		if syncYes(line) != want {
-			t.Errorf("%q: %v", line, !want)
+// An applet's `action counter` reaches the `event counter` detectors: the
+// second increment meets WATCH's entry condition and WATCH runs once.
+func TestCounterActionFiresCounterEvent(t *testing.T) {
+	a, _, _ := newTestApplets(t, `event manager applet BUMP
+ event none
+ action 1 counter name c op inc value 1
+event manager applet WATCH
+ event counter name c entry-op ge entry-val 2 exit-op lt exit-val 1
+ action 1 puts "$_counter_name reached $_counter_value_remain"
+`)
+	a.host = countingHost{a.host, a.hub}
+	for range 3 {
+		if _, err := a.runManual(context.Background(), "BUMP", nil, nil); err != nil {
+			t.Fatal(err)
 		}
+	}
+	var watch []AppletRun
+	testserver.Poll(10*time.Second, time.Millisecond, func() bool {
+		watch = slices.DeleteFunc(a.historyCopy(), func(r AppletRun) bool { return r.Applet != "WATCH" })
+		return len(watch) > 0
+	})
+	if len(watch) != 1 || watch[0].EventType != "counter" || watch[0].Status != "success" {
+		t.Errorf("WATCH runs: %+v", watch)
 	}
 }

@@ -26,7 +26,7 @@ const (
 )
 
 // Builtins returns the applet $_ variables of a fire (detector.Builtins):
-// _event_type, _event_id, _event_pub_sec, _event_pub_time, _syslog_msg
-// when a syslog message caused it, and its type's (_oir_slot,
-// _track_state, _none_arg1 …).
+// _event_type, _event_type_string, _event_id, _event_pub_sec,
+// _event_pub_msec, _event_pub_time, _syslog_msg when a syslog message
+// caused it, and its type's (_oir_slot, _timer_time, _counter_name …).
 func Builtins(f Fired) map[string]string { return detector.Builtins(f) }

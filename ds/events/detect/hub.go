@@ -37,8 +37,9 @@ type Options struct {
 	Dialer track.Dialer // IP SLA connections; a *net.Dialer when nil
 	Log    *slog.Logger // nil discards
 	// OnCap, when set, is called with CapSelfEcho or CapEchoDepth each
-	// time one of the engine's own lines is kept from a detector, and
-	// with CapMatchBudget when an owner goes over its match-time budget
+	// time one of the engine's own lines is kept from a detector, with
+	// CapMatchBudget when an owner goes over its match-time budget, and
+	// with CapRateLimit for each fire dropped by its event's ratelimit
 	// (the daemon counts them).
 	OnCap func(cap string)
 	// Limits bound what the registered syslog patterns may cost every
@@ -57,6 +58,7 @@ const (
 	CapSelfEcho    = "self-echo"    // a line not delivered to the detectors of the DS or applet that logged it
 	CapEchoDepth   = "echo-depth"   // a line at events.MaxEchoDepth delivered to no detector
 	CapMatchBudget = "match-budget" // an owner over its match-time budget
+	CapRateLimit   = "ratelimit"    // a fire dropped within its event's ratelimit
 )
 
 // Limits bound what the registered syslog patterns may cost every line,
@@ -113,7 +115,7 @@ type Spec struct {
 // tracked objects, manual runs and commands. Register and Deregister take
 // effect at once, while messages flow.
 //
-// Deliver, InjectOIR, ConfigChanged, CLI and Run read an immutable
+// Deliver, InjectOIR, ConfigChanged, CLI, CounterChanged and Run read an immutable
 // snapshot of the registrations without locks and may be called from any
 // goroutine, concurrently with each other and with registration changes.
 // Owners' fire functions are called from the goroutine that delivered the
@@ -151,14 +153,15 @@ type reg struct {
 // routes is an immutable snapshot of which detector takes which input,
 // rebuilt on every registration change. Slices are in registration order.
 type routes struct {
-	syslog map[int]syslogRoute // by registration ID, as the index knows it
-	meter  *match.Meter        // times the patterns for their owners' budgets
-	oir    []detector.OIRInput
-	config []detector.ConfigInput
-	track  []detector.TrackInput
-	cli    []detector.CLIInput
-	none   map[string][]detector.Runner // by owner
-	groups map[string][]string          // alert group → owners, sorted
+	syslog  map[int]syslogRoute // by registration ID, as the index knows it
+	meter   *match.Meter        // times the patterns for their owners' budgets
+	oir     []detector.OIRInput
+	config  []detector.ConfigInput
+	track   []detector.TrackInput
+	cli     []detector.CLIInput
+	counter []detector.CounterInput
+	none    map[string][]detector.Runner // by owner
+	groups  map[string][]string          // alert group → owners, sorted
 }
 
 // syslogRoute is a detector the index feeds, and its owner: the engine's
@@ -336,10 +339,19 @@ func (h *Hub) build(s Spec) (*reg, error) {
 	if !ok || d.New == nil {
 		return nil, fmt.Errorf("unknown event type %q", ev.Type)
 	}
+	if ev.RateLimit < 0 {
+		return nil, fmt.Errorf("negative ratelimit %v", ev.RateLimit)
+	}
 	r := &reg{Registration: Registration{Owner: s.Owner, EventID: ev.ID, Type: ev.Type}}
 	fire := s.Fire
+	limit := &rateLimit{every: ev.RateLimit}
 	env := detector.Env{Owner: s.Owner, Clock: h.clock, Vars: s.Vars, Host: h.host, Log: h.log, Fire: func(f Fired) {
 		f.Registration = r.ID // set under h.mu before the detector is reachable or started
+		if !limit.allow(h.clock.Now()) {
+			h.onCap(CapRateLimit)
+			h.log.Debug("fire dropped by ratelimit", "owner", r.Owner, "event", r.EventID, "ratelimit", ev.RateLimit)
+			return
+		}
 		fire(f)
 	}}
 	det, err := d.New(ev, env)
@@ -351,6 +363,30 @@ func (h *Hub) build(s Spec) (*reg, error) {
 		r.literalFree = match.LiteralFree(s.Regexp())
 	}
 	return r, nil
+}
+
+// rateLimit is an event's ratelimit: a fire within every of the last one
+// let through is dropped. It is the one place ratelimits are enforced, for
+// every detector type, on the hub's clock.
+type rateLimit struct {
+	every time.Duration
+
+	mu   sync.Mutex
+	last time.Time // of the last fire let through; zero before the first
+}
+
+// allow reports whether a fire at now passes, and if so records it.
+func (l *rateLimit) allow(now time.Time) bool {
+	if l.every <= 0 {
+		return true
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.last.IsZero() && now.Sub(l.last) < l.every {
+		return false
+	}
+	l.last = now
+	return true
 }
 
 // Deregister stops and removes registrations; IDs no longer registered
@@ -429,13 +465,14 @@ func (h *Hub) publish() {
 	// Each input takes the detectors that implement its interface: a new
 	// detector type needs no change here, only a new kind of input does.
 	rt := &routes{
-		syslog: map[int]syslogRoute{},
-		oir:    inputs[detector.OIRInput](all),
-		config: inputs[detector.ConfigInput](all),
-		track:  inputs[detector.TrackInput](all),
-		cli:    inputs[detector.CLIInput](all),
-		none:   map[string][]detector.Runner{},
-		groups: map[string][]string{},
+		syslog:  map[int]syslogRoute{},
+		oir:     inputs[detector.OIRInput](all),
+		config:  inputs[detector.ConfigInput](all),
+		track:   inputs[detector.TrackInput](all),
+		cli:     inputs[detector.CLIInput](all),
+		counter: inputs[detector.CounterInput](all),
+		none:    map[string][]detector.Runner{},
+		groups:  map[string][]string{},
 	}
 	rt.syslog[trackRoute] = syslogRoute{det: trackLines{h.tracker}}
 	rt.meter = &match.Meter{Now: h.clock.Now, Spent: func(ids []int, d time.Duration, end time.Time) { h.charge(rt, ids, d, end) }}
@@ -588,6 +625,16 @@ func (h *Hub) CLI(command string) {
 	now := h.clock.Now()
 	for _, d := range h.routes.Load().cli {
 		d.CLI(now, command)
+	}
+}
+
+// CounterChanged feeds the new value of EEM counter name (set by an
+// applet's `action counter`) to the counter events; the daemon, which
+// keeps the counters, calls it after each change.
+func (h *Hub) CounterChanged(name string, value int64) {
+	now := h.clock.Now()
+	for _, d := range h.routes.Load().counter {
+		d.Counter(now, name, value)
 	}
 }
 

@@ -3,6 +3,7 @@ package detect
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
@@ -21,6 +22,7 @@ import (
 	"github.com/dsengine/dsengine/ds/events/detect/cli"
 	"github.com/dsengine/dsengine/ds/events/detect/config"
 	"github.com/dsengine/dsengine/ds/events/detect/config/filewatch"
+	"github.com/dsengine/dsengine/ds/events/detect/counter"
 	"github.com/dsengine/dsengine/ds/events/detect/none"
 	"github.com/dsengine/dsengine/ds/events/detect/oir"
 	"github.com/dsengine/dsengine/ds/events/detect/track"
@@ -625,5 +627,74 @@ func TestHubIPSLATrack(t *testing.T) {
 	}
 	if want := []string{"unknown>down@0s", "down>up@30s", "up>down@1m0s"}; !slices.Equal(got, want) {
 		t.Fatalf("fired %v, want %v", got, want)
+	}
+}
+
+// A ratelimit, on any event type, drops the fires within its time of the
+// last fire let through, on the hub's clock, and counts each drop.
+func TestHubRateLimit(t *testing.T) {
+	var mu sync.Mutex
+	caps := map[string]int{}
+	h, v := newHub(t, Options{OnCap: func(c string) { mu.Lock(); caps[c]++; mu.Unlock() }})
+	var s sink
+	mustRegister(t, h, "6030", ds.Event{ID: "e1", Type: ds.EventEEM,
+		EEMLine: `event syslog pattern "%LINK-3-UPDOWN" ratelimit 10`}, nil, &s)
+	mustRegister(t, h, "APPLET", ds.Event{ID: "e1", Type: ds.EventEEM, EEMLine: "event none ratelimit 2.5"}, nil, &s)
+	mustRegister(t, h, "TICK", ds.Event{ID: "e1", Type: ds.EventEEM, EEMLine: "event timer watchdog time 1 ratelimit 3"}, nil, &s)
+	down := "%LINK-3-UPDOWN: Interface Gi1/0/1, changed state to down"
+	fires := func() map[string]int {
+		n := map[string]int{}
+		for _, f := range s.take() {
+			n[f.Owner]++
+		}
+		return n
+	}
+
+	deliver(h, v, down) // 0s: fires
+	h.Run("APPLET", nil)
+	h.Run("APPLET", nil) // dropped
+	v.Advance(5 * time.Second)
+	deliver(h, v, down) // 5s: dropped
+	v.Advance(4*time.Second + 999*time.Millisecond)
+	deliver(h, v, down) // 9.999s: dropped
+	v.Advance(time.Millisecond)
+	deliver(h, v, down) // 10s: fires
+	h.Run("APPLET", nil)
+	// The watchdog expired each second from 1s to 10s: those at 1, 4, 7
+	// and 10 passed.
+	if got, want := fires(), map[string]int{"6030": 2, "APPLET": 2, "TICK": 4}; !maps.Equal(got, want) {
+		t.Errorf("fired %v, want %v", got, want)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if caps[CapRateLimit] != 2+1+6 {
+		t.Errorf("%d fires counted as dropped, want 9", caps[CapRateLimit])
+	}
+}
+
+// Counter changes reach the counter events that name the counter, through
+// CounterChanged, with no switch on the type in the hub.
+func TestHubCounter(t *testing.T) {
+	h, v := newHub(t, Options{})
+	var s sink
+	mustRegister(t, h, "A", ds.Event{ID: "e1", Type: ds.EventEEM,
+		EEMLine: "event counter name flaps entry-op ge entry-val 3 exit-op lt exit-val 3"}, nil, &s)
+	mustRegister(t, h, "B", ds.Event{ID: "e1", Type: ds.EventEEM,
+		EEMLine: "event counter name other entry-op ge entry-val 1 exit-time 10"}, nil, &s)
+	for _, n := range []int64{1, 2, 3, 4} {
+		h.CounterChanged("flaps", n)
+	}
+	got := s.take()
+	if len(got) != 1 || got[0].Owner != "A" || got[0].Payload.(counter.Fire).Value != 3 || !got[0].Time.Equal(v.Now()) {
+		t.Fatalf("fired %+v", got)
+	}
+	if b := Builtins(got[0]); b["_counter_name"] != "flaps" || b["_event_type_string"] != "counter" {
+		t.Errorf("builtins %v", b)
+	}
+	h.DeregisterOwner("A")
+	h.CounterChanged("flaps", 0)
+	h.CounterChanged("flaps", 5)
+	if got := s.take(); len(got) != 0 {
+		t.Errorf("fired after deregistering: %v", ids(got))
 	}
 }

@@ -31,7 +31,7 @@ type Form struct {
 // into the shared event model, with the form of forms whose keyword the
 // line names (the detector table's forms; error messages list their
 // keywords in that order). Options come in any order and at most once;
-// maxrun S is accepted on every line. S is seconds, possibly with a
+// ratelimit S and maxrun S are accepted on every line. S is seconds, possibly with a
 // fraction (30.5). The event's ID is the tag, EEMLine the trimmed line;
 // Pos is left to the caller. Errors are *SyntaxError, pointing at the
 // offending word.
@@ -157,15 +157,21 @@ func (l *Line) parse(forms []Form) error {
 	return l.Errorf(det.Offset, "unknown event detector %q; expected %s", det.Text, expected)
 }
 
-// Options reads the remaining words as options from opts (plus maxrun,
-// which every detector takes), each at most once. what names the form in
-// messages ("event syslog").
+// Options reads the remaining words as options from opts (plus ratelimit
+// and maxrun, which every detector takes), each at most once. what names
+// the form in messages ("event syslog").
 func (l *Line) Options(what string, opts []Option) error {
-	opts = append(opts, Option{Name: "maxrun", Value: SecondsValue, Set: func(l *Line, v Field) error {
-		d, err := l.Seconds("maxrun", v)
-		l.Event.MaxRun = d
-		return err
-	}})
+	opts = append(opts[:len(opts):len(opts)],
+		Option{Name: "ratelimit", Value: SecondsValue, Set: func(l *Line, v Field) error {
+			d, err := l.Seconds("ratelimit", v)
+			l.Event.RateLimit = d
+			return err
+		}},
+		Option{Name: "maxrun", Value: SecondsValue, Set: func(l *Line, v Field) error {
+			d, err := l.Seconds("maxrun", v)
+			l.Event.MaxRun = d
+			return err
+		}})
 	for l.i < len(l.f) {
 		w := l.f[l.i]
 		l.i++

@@ -23,8 +23,10 @@ type Field struct {
 }
 
 // Fields splits an IOS command line into words. A word in double quotes may
-// hold spaces; inside quotes a backslash escapes the next character, as EEM
-// accepts for patterns such as "a\"b". An unterminated quote is an error.
+// hold spaces; inside quotes a backslash escapes as EEM does: \" is a
+// quote, \\ a backslash, \n a newline and \t a tab. A backslash before
+// any other character stays, so regular expressions such as "\d+\." keep
+// their escapes. An unterminated quote is an error.
 func Fields(line string) ([]Field, error) {
 	var out []Field
 	i := 0
@@ -41,14 +43,12 @@ func Fields(line string) ([]Field, error) {
 			closed := false
 			for i < len(line) {
 				c := line[i]
-				if c == '\\' && i+1 < len(line) && (line[i+1] == '"' || line[i+1] == '\\') {
-					// keep a backslash before a backslash: regex escapes survive
-					if line[i+1] == '\\' {
-						b.WriteByte('\\')
+				if c == '\\' && i+1 < len(line) {
+					if r, ok := unescape(line[i+1]); ok {
+						b.WriteByte(r)
+						i += 2
+						continue
 					}
-					b.WriteByte(line[i+1])
-					i += 2
-					continue
 				}
 				if c == '"' {
 					closed = true
@@ -70,6 +70,20 @@ func Fields(line string) ([]Field, error) {
 		out = append(out, Field{Text: line[start:i], Offset: start})
 	}
 	return out, nil
+}
+
+// unescape returns what a backslash followed by c stands for in a quoted
+// word, and false when the backslash stays as written.
+func unescape(c byte) (byte, bool) {
+	switch c {
+	case '"', '\\':
+		return c, true
+	case 'n':
+		return '\n', true
+	case 't':
+		return '\t', true
+	}
+	return 0, false
 }
 
 // isBlank reports whether c separates words: ASCII white space.

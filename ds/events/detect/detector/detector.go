@@ -152,6 +152,13 @@ type CLIInput interface {
 	CLI(at time.Time, command string)
 }
 
+// CounterInput is a detector fed by the changes of EEM counters (the
+// applets' `action counter`).
+type CounterInput interface {
+	Detector
+	Counter(at time.Time, name string, value int64)
+}
+
 // Runner is a detector fired by hand (EEM "event none").
 type Runner interface {
 	Detector

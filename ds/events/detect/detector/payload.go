@@ -20,6 +20,22 @@ type Payload interface {
 	Vars() map[string]string
 }
 
+// TypeStringer is a Payload whose fires EEM names more finely than by
+// their detector type: $_event_type_string is "timer watchdog" for a
+// periodic fire. Without it, the string is the type ("syslog", "none").
+type TypeStringer interface {
+	EventTypeString() string
+}
+
+// EventTypeString is the fire's $_event_type_string: its payload's
+// (TypeStringer), else its type.
+func (f Fired) EventTypeString() string {
+	if ts, ok := f.Payload.(TypeStringer); ok {
+		return ts.EventTypeString()
+	}
+	return string(f.Type)
+}
+
 // pubTime is how EEM writes the time an event was published.
 const pubTime = "Mon Jan _2 15:04:05 2006"
 
@@ -64,15 +80,19 @@ func (f Fired) Info() map[string]string {
 }
 
 // Builtins returns the applet $_ variables of the fire: _event_type,
-// _event_id, _event_pub_sec, _event_pub_time, _syslog_msg when a syslog
-// message caused it, and the payload's (_oir_slot, _track_state,
-// _none_arg1 …).
+// _event_type_string ("timer watchdog", "syslog" …), _event_id,
+// _event_pub_sec and _event_pub_msec (the time in Unix seconds, and its
+// milliseconds), _event_pub_time ("Sun Dec  6 07:37:44 2026"),
+// _syslog_msg when a syslog message caused it, and the payload's
+// (_oir_slot, _track_state, _none_arg1 …).
 func Builtins(f Fired) map[string]string {
 	v := map[string]string{
-		"_event_type":     string(f.Type),
-		"_event_id":       f.EventID,
-		"_event_pub_sec":  strconv.FormatInt(f.Time.Unix(), 10),
-		"_event_pub_time": f.Time.Format(pubTime),
+		"_event_type":        string(f.Type),
+		"_event_type_string": f.EventTypeString(),
+		"_event_id":          f.EventID,
+		"_event_pub_sec":     strconv.FormatInt(f.Time.Unix(), 10),
+		"_event_pub_msec":    strconv.Itoa(f.Time.Nanosecond() / 1e6),
+		"_event_pub_time":    f.Time.Format(pubTime),
 	}
 	if f.Message != nil {
 		v["_syslog_msg"] = f.Message.Body

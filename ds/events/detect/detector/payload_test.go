@@ -11,6 +11,7 @@ import (
 	"github.com/dsengine/dsengine/ds/events"
 	"github.com/dsengine/dsengine/ds/events/detect/cli"
 	"github.com/dsengine/dsengine/ds/events/detect/config"
+	"github.com/dsengine/dsengine/ds/events/detect/counter"
 	"github.com/dsengine/dsengine/ds/events/detect/detector"
 	"github.com/dsengine/dsengine/ds/events/detect/immediate"
 	"github.com/dsengine/dsengine/ds/events/detect/none"
@@ -42,8 +43,8 @@ func TestPayloads(t *testing.T) {
 		return m
 	}
 	builtins := func(typ string, kv ...string) map[string]string {
-		m := map[string]string{"_event_id": "e1", "_event_type": typ, "_event_pub_sec": "1795445177",
-			"_event_pub_time": at.Format("Mon Jan _2 15:04:05 2006")}
+		m := map[string]string{"_event_id": "e1", "_event_type": typ, "_event_type_string": typ, "_event_pub_sec": "1795445177",
+			"_event_pub_msec": "0", "_event_pub_time": "Mon Nov 23 14:46:17 2026"}
 		for i := 0; i < len(kv); i += 2 {
 			m[kv[i]] = kv[i+1]
 		}
@@ -60,8 +61,19 @@ func TestPayloads(t *testing.T) {
 	}{
 		{"syslog", withMsg(base(ds.EventSyslog, syslog.Fire{Values: syslogVars})), msg.Body,
 			info("syslog", "msg", msg.Body, "host", "rtr"), builtins("syslog", "_syslog_msg", msg.Body), syslogVars},
-		{"periodic", base(ds.EventPeriodic, periodic.Fire{Timer: ds.TimerCron}), "timer cron",
-			info("periodic", "timer_type", "cron"), builtins("periodic", "_timer_type", "cron"), nil},
+		{"periodic", base(ds.EventPeriodic, periodic.Fire{Timer: ds.TimerCron, Name: "hourly", Time: at, Remain: time.Hour}), "timer cron",
+			info("periodic", "timer_type", "cron", "timer_time_sec", "1795445177", "timer_time_msec", "0",
+				"timer_remain_sec", "3600", "timer_remain_msec", "0", "name", "hourly"),
+			builtins("periodic", "_event_type_string", "timer cron", "_timer_type", "cron", "_timer_time", "1795445177.000",
+				"_timer_remain", "3600.000", "_timer_name", "hourly"), nil},
+		{"interval", base(ds.EventPeriodic, periodic.Fire{Timer: ds.TimerInterval, Time: at.Add(250 * time.Millisecond), Remain: 1500 * time.Millisecond}), "timer interval",
+			info("periodic", "timer_type", "interval", "timer_time_sec", "1795445177", "timer_time_msec", "250",
+				"timer_remain_sec", "1", "timer_remain_msec", "500"),
+			builtins("periodic", "_event_type_string", "timer watchdog", "_timer_type", "interval", "_timer_time", "1795445177.250",
+				"_timer_remain", "1.500"), nil},
+		{"counter", base(ds.EventCounter, counter.Fire{Name: "flaps", Value: -3}), "counter flaps -3",
+			info("counter", "name", "flaps", "value", "-3"),
+			builtins("counter", "_counter_name", "flaps", "_counter_value_remain", "-3"), nil},
 		{"oir injected", base(ds.EventOIR, oir.Fire{Slot: 3, SlotName: "3", Action: "remove"}), "slot 3 remove",
 			info("oir", "slot", "3", "event", "remove"), builtins("oir", "_oir_slot", "3", "_oir_event", "remove"), nil},
 		{"oir from a message", withMsg(base(ds.EventOIR, oir.Fire{Slot: 3, SlotName: "3", Action: "remove"})), msg.Body,
@@ -109,8 +121,8 @@ func TestPayloads(t *testing.T) {
 
 // generic are the $_ variables of every fire, and _syslog_msg of every
 // fire a syslog message caused.
-var generic = map[string]bool{"_event_id": true, "_event_type": true, "_event_pub_sec": true, "_event_pub_time": true,
-	"_syslog_msg": true}
+var generic = map[string]bool{"_event_id": true, "_event_type": true, "_event_type_string": true, "_event_pub_sec": true,
+	"_event_pub_msec": true, "_event_pub_time": true, "_syslog_msg": true}
 
 // numbered returns the documented name of a numbered variable: _none_arg2
 // is documented as _none_arg1, ds_syslog_3 as ds_syslog_1.

@@ -27,7 +27,7 @@ var Descriptor = detector.Descriptor{
 	EEM:        &eem.Form{Keyword: "timer", Parse: parseEEM},
 	New:        detector.Constructor(New),
 	Show:       show,
-	Builtins:   []string{"_timer_type"},
+	Builtins:   []string{"_timer_type", "_timer_time", "_timer_remain", "_timer_name"},
 }
 
 func parseAttrs(a detector.Attrs, ev *ds.Event) {
@@ -62,7 +62,8 @@ var timerKinds = [...]struct {
 }
 
 // parseEEM reads `event timer cron cron-entry "M H DOM MON DOW" [name X]`
-// and `event timer watchdog|countdown|absolute time S [name X]`.
+// and `event timer watchdog|countdown|absolute time S [name X]` (with
+// every line's ratelimit and maxrun).
 func parseEEM(l *eem.Line, det eem.Field) error {
 	l.Event.Type = ds.EventPeriodic
 	kinds := make([]string, len(timerKinds))

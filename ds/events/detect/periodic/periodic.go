@@ -164,6 +164,7 @@ func (d *Detector) expire(at time.Time) {
 	}
 	d.timer = nil
 	now := d.env.Clock.Now()
+	var remain time.Duration
 	if !d.once {
 		var next time.Time
 		if d.sched != nil {
@@ -179,11 +180,12 @@ func (d *Detector) expire(at time.Time) {
 		}
 		if !next.IsZero() {
 			d.arm(now, next)
+			remain = next.Sub(at)
 		}
 	}
 	d.mu.Unlock()
 
 	f := d.env.Base(d.ev, at)
-	f.Payload = Fire{Timer: d.ev.Timer}
+	f.Payload = Fire{Timer: d.ev.Timer, Name: d.ev.Name, Time: at, Remain: remain}
 	d.env.Fire(f)
 }

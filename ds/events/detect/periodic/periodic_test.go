@@ -46,7 +46,7 @@ func TestCronEveryFiveMinutesOverAnHour(t *testing.T) {
 		if f.Time.Minute() != want[i] || f.Time.Second() != 0 || f.Time.Nanosecond() != 0 {
 			t.Errorf("fire %d at %v, want minute %d second 0", i, f.Time, want[i])
 		}
-		if f.Payload != (Fire{Timer: ds.TimerCron}) || f.Type != ds.EventPeriodic {
+		if f.Payload != (Fire{Timer: ds.TimerCron, Time: f.Time, Remain: 5 * time.Minute}) || f.Type != ds.EventPeriodic {
 			t.Errorf("fire %d: %+v", i, f)
 		}
 	}
@@ -211,5 +211,36 @@ func TestBadSchedules(t *testing.T) {
 	// A cron entry may use a variable.
 	if _, err := New(ds.Event{ID: "g", Cron: "0 0 * * ${ds_day}"}, detector.Env{Vars: map[string]string{"ds_day": "sun"}}); err != nil {
 		t.Error(err)
+	}
+}
+
+// The built-ins of EEM timers: the planned time, the time to the next
+// expiry (none for a countdown), the name and the type string.
+func TestTimerBuiltins(t *testing.T) {
+	v := clock.NewVirtual(t0)
+	_, fired := start(t, v, ds.Event{ID: "w", Type: ds.EventPeriodic, Timer: ds.TimerWatchdog, Interval: 90 * time.Second, Name: "wd"})
+	_, once := start(t, v, ds.Event{ID: "c", Type: ds.EventPeriodic, Timer: ds.TimerCountdown, Interval: 1500 * time.Millisecond})
+	v.Advance(3 * time.Minute)
+	if len(*fired) != 2 || len(*once) != 1 {
+		t.Fatalf("watchdog fired %d times, countdown %d; want 2 and 1", len(*fired), len(*once))
+	}
+	got := detector.Builtins((*fired)[1])
+	want := map[string]string{"_timer_type": "watchdog", "_timer_name": "wd", "_event_type_string": "timer watchdog",
+		"_timer_time": "1795428180.000", "_timer_remain": "90.000"}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("watchdog %s = %q, want %q", k, got[k], w)
+		}
+	}
+	got = detector.Builtins((*once)[0])
+	want = map[string]string{"_timer_type": "countdown", "_event_type_string": "timer countdown",
+		"_timer_time": "1795428001.500", "_timer_remain": "0.000", "_event_pub_msec": "500"}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("countdown %s = %q, want %q", k, got[k], w)
+		}
+	}
+	if _, ok := got["_timer_name"]; ok {
+		t.Error("_timer_name set for a timer without a name")
 	}
 }

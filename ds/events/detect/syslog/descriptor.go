@@ -53,7 +53,7 @@ func parseAttrs(a detector.Attrs, ev *ds.Event) {
 }
 
 // parseEEM reads `event syslog [occurs N] [period S] [priority P]
-// [severity-L] pattern "RE" [ratelimit S]`.
+// [severity-L] pattern "RE"`; ratelimit and maxrun are every line's.
 func parseEEM(l *eem.Line, kw eem.Field) error {
 	l.Event.Type, l.Event.Occurs = ds.EventSyslog, 1
 	opts := []eem.Option{
@@ -69,11 +69,6 @@ func parseEEM(l *eem.Line, kw eem.Field) error {
 				return nil
 			}},
 		eem.PatternOption(),
-		{Name: "ratelimit", Value: eem.SecondsValue, Set: func(l *eem.Line, v eem.Field) error {
-			d, err := l.Seconds("ratelimit", v)
-			l.Event.RateLimit = d
-			return err
-		}},
 		// The severity of the published event, which the engine accepts
 		// and ignores.
 		{Name: "severity-<level>", Match: isEventSeverity, Set: func(*eem.Line, eem.Field) error { return nil }},

@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/events"
@@ -26,7 +25,6 @@ type Detector struct {
 
 	mu      sync.Mutex
 	win     *occurs.Window
-	quiet   time.Time // ratelimit: no fire before this time
 	stopped atomic.Bool
 }
 
@@ -40,8 +38,8 @@ func New(ev ds.Event, env detector.Env) (*Detector, error) {
 	if err != nil {
 		return nil, fmt.Errorf("syslog event %s: %w", ev.ID, err)
 	}
-	if ev.Period < 0 || ev.RateLimit < 0 {
-		return nil, fmt.Errorf("syslog event %s: negative period or ratelimit", ev.ID)
+	if ev.Period < 0 {
+		return nil, fmt.Errorf("syslog event %s: negative period", ev.ID)
 	}
 	return &Detector{ev: ev, env: env, re: re, win: occurs.New(ev.Occurs, ev.Period)}, nil
 }
@@ -56,22 +54,19 @@ func (d *Detector) Start(context.Context) error { return nil }
 func (d *Detector) Stop() { d.stopped.Store(true) }
 
 // Syslog counts a message the pattern matches, if its severity passes the
-// threshold and no ratelimit quiet time is running, and fires when the
-// count completes within the period. Matches in the quiet time after a
-// fire are not counted. The time is the clock's, so a replay that sets the
-// clock to each line's time counts in the log's time.
+// threshold, and fires when the count completes within the period (the
+// Hub drops fires within the event's ratelimit). The time is the clock's,
+// so a replay that sets the clock to each line's time counts in the log's
+// time.
 func (d *Detector) Syslog(m *events.Message) {
 	if !d.ev.Severity.Admits(m.Severity) {
 		return
 	}
 	now := d.env.Clock.Now()
 	d.mu.Lock()
-	if d.stopped.Load() || now.Before(d.quiet) || !d.win.Add(now) {
+	if d.stopped.Load() || !d.win.Add(now) {
 		d.mu.Unlock()
 		return
-	}
-	if d.ev.RateLimit > 0 {
-		d.quiet = now.Add(d.ev.RateLimit)
 	}
 	d.mu.Unlock()
 

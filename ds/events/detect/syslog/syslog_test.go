@@ -140,24 +140,6 @@ func TestUnresolvedVariable(t *testing.T) {
 	}
 }
 
-func TestRateLimit(t *testing.T) {
-	ev := ds.Event{ID: "e1", Type: ds.EventSyslog, Pattern: `%LINK-3-UPDOWN`, Severity: ds.SeverityAny, RateLimit: 10 * time.Second}
-	d, v, fired := setup(t, ev, nil)
-	deliver(d, v, down) // fires at 0s
-	v.Advance(5 * time.Second)
-	deliver(d, v, down) // quiet
-	v.Advance(4*time.Second + 999*time.Millisecond)
-	deliver(d, v, down) // 9.999s: quiet
-	v.Advance(time.Millisecond)
-	deliver(d, v, down) // 10s: fires
-	if len(*fired) != 2 {
-		t.Fatalf("fired %d times, want 2", len(*fired))
-	}
-	if !(*fired)[1].Time.Equal(t0.Add(10 * time.Second)) {
-		t.Errorf("second fire at %v", (*fired)[1].Time)
-	}
-}
-
 func TestStop(t *testing.T) {
 	d, v, fired := setup(t, ds.Event{ID: "e1", Pattern: `UPDOWN`, Severity: ds.SeverityAny}, nil)
 	d.Stop()

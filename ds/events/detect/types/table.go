@@ -1,15 +1,22 @@
 package types
 
 import (
+	"fmt"
+
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/events/detect/callhome"
 	"github.com/dsengine/dsengine/ds/events/detect/cli"
 	"github.com/dsengine/dsengine/ds/events/detect/config"
+	"github.com/dsengine/dsengine/ds/events/detect/counter"
 	"github.com/dsengine/dsengine/ds/events/detect/detector"
+	"github.com/dsengine/dsengine/ds/events/detect/iface"
 	"github.com/dsengine/dsengine/ds/events/detect/immediate"
+	"github.com/dsengine/dsengine/ds/events/detect/nd"
 	"github.com/dsengine/dsengine/ds/events/detect/none"
 	"github.com/dsengine/dsengine/ds/events/detect/oir"
 	"github.com/dsengine/dsengine/ds/events/detect/periodic"
+	"github.com/dsengine/dsengine/ds/events/detect/routing"
+	"github.com/dsengine/dsengine/ds/events/detect/snmp"
 	"github.com/dsengine/dsengine/ds/events/detect/syslog"
 	"github.com/dsengine/dsengine/ds/events/detect/track"
 	"github.com/dsengine/dsengine/ds/parse/eem"
@@ -30,6 +37,11 @@ var table = [...]detector.Descriptor{
 	none.Descriptor,
 	track.Descriptor,
 	cli.Descriptor,
+	counter.Descriptor,
+	snmp.Descriptor,
+	routing.Descriptor,
+	iface.Descriptor,
+	nd.Descriptor,
 }
 
 // eemLine is <Event type="eem">: not a detector of its own but an IOS EEM
@@ -87,3 +99,25 @@ func EEMForms() []eem.Form {
 // table (eem.Parse): the event's Type is the type whose keyword the line
 // names.
 func ParseEEM(line string) (ds.Event, error) { return eem.Parse(line, EEMForms()) }
+
+// Warnings returns one line per event whose type this build cannot run
+// (Descriptor.Unavailable), as "POS: warning: event TYPE needs …", for
+// lint and config check: such lines are valid, but never fire. An eem
+// event is looked at as the type its line names; a line that does not
+// parse is left to the errors.
+func Warnings(evs []ds.Event) []string {
+	var out []string
+	for _, ev := range evs {
+		if ev.Type == ds.EventEEM {
+			line, err := ParseEEM(ev.EEMLine)
+			if err != nil {
+				continue
+			}
+			ev.Type = line.Type
+		}
+		if d, ok := Lookup(ev.Type); ok && d.Unavailable != "" {
+			out = append(out, fmt.Sprintf("%s: warning: %s", ev.Pos, d.Unavailable))
+		}
+	}
+	return out
+}
