@@ -64,8 +64,14 @@ func (m *interim) apply(cfg *config.Config, path Path, line string) (*config.Con
 	defer m.mu.Unlock()
 	m.load(cfg)
 	stripped := strings.TrimSpace(line)
-	cand := append(append([]byte{}, m.text...), strings.Repeat(" ", len(path))+stripped+"\n"...)
-	at := bytes.Count(cand, []byte("\n"))
+	lines := strings.SplitAfter(string(m.text), "\n")
+	if len(lines) > 0 && lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	i := insertAt(lines, path)
+	lines = append(lines[:i], append([]string{strings.Repeat(" ", len(path)) + stripped + "\n"}, lines[i:]...)...)
+	cand := []byte(strings.Join(lines, ""))
+	at := i + 1
 	file := cfg.File
 	if file == "" {
 		file = "running-config"
@@ -89,6 +95,32 @@ func (m *interim) apply(cfg *config.Config, path Path, line string) (*config.Con
 	}
 	return next, opened, nil
 }
+
+// insertAt is where a line of mode path goes in lines: at the end of the
+// last block path's lines open, so that two sessions' lines interleaved in
+// time land each in its own block.
+func insertAt(lines []string, path Path) int {
+	start, end := 0, len(lines)
+	for depth, opener := range path {
+		found := -1
+		for i := start; i < end; i++ {
+			if indentOf(lines[i]) == depth && strings.TrimSpace(lines[i]) == strings.TrimSpace(opener) {
+				found = i
+			}
+		}
+		if found < 0 {
+			return len(lines)
+		}
+		j := found + 1
+		for j < end && indentOf(lines[j]) > depth {
+			j++
+		}
+		start, end = found+1, j
+	}
+	return end
+}
+
+func indentOf(l string) int { return len(l) - len(strings.TrimLeft(l, " ")) }
 
 var quoted = regexp.MustCompile(`"([^"]+)"`)
 

@@ -141,9 +141,15 @@ func (s *Session) execLine(ctx context.Context, prompt, line string) Result {
 		args[i] = t.text
 	}
 	command := strings.TrimSpace(name + " " + strings.Join(args, " "))
-	if res, gated := s.gate(ctx, command); gated {
-		return res
+	out, run := s.gate(ctx, command)
+	if !run {
+		return skipped(out)
 	}
+	return after(out, s.exec(ctx, r.cmd, name, args))
+}
+
+// exec runs a resolved exec command.
+func (s *Session) exec(ctx context.Context, cmd *Command, name string, args []string) Result {
 	switch name {
 	case "configure terminal":
 		s.config, s.path = true, nil
@@ -170,7 +176,7 @@ func (s *Session) execLine(ctx context.Context, prompt, line string) Result {
 	case "exit", "quit", "logout":
 		return Result{Exit: true}
 	}
-	out, code := s.host.Exec(ctx, append(slices.Clone(r.cmd.Words), args...))
+	out, code := s.host.Exec(ctx, append(slices.Clone(cmd.Words), args...))
 	if code != 0 {
 		code = 1
 	}
@@ -189,16 +195,24 @@ func (s *Session) other(ctx context.Context, command string) Result {
 	return Result{Output: out}
 }
 
-// gate asks Options.Gate about command; gated is true when it was blocked.
-func (s *Session) gate(ctx context.Context, command string) (Result, bool) {
+// gate asks Options.Gate about command: what its applets printed, and
+// whether the command runs.
+func (s *Session) gate(ctx context.Context, command string) (string, bool) {
 	if s.opt.Gate == nil {
-		return Result{}, false
+		return "", true
 	}
-	out, run := s.opt.Gate(ctx, command)
-	if run {
-		return Result{}, false
-	}
-	return Result{Output: out + "% Command skipped by an EEM applet (event cli).\n", Code: 1}, true
+	return s.opt.Gate(ctx, command)
+}
+
+// skipped is the answer to a command an applet blocked.
+func skipped(out string) Result {
+	return Result{Output: out + "% Command skipped by an EEM applet (event cli).\n", Code: 1}
+}
+
+// after puts what the gate's applets printed before a result.
+func after(out string, r Result) Result {
+	r.Output = out + r.Output
+	return r
 }
 
 // invalid is IOS's answer to a line no command takes.
@@ -243,19 +257,20 @@ func (s *Session) configLine(ctx context.Context, prompt, line string) Result {
 		res.Exit = false
 		return res
 	}
-	if res, gated := s.gate(ctx, strings.TrimSpace(line)); gated {
-		return res
+	out, run := s.gate(ctx, strings.TrimSpace(line))
+	if !run {
+		return skipped(out)
 	}
 	path, err := s.host.Configure(ctx, s.path, line)
 	var ie *InputError
 	switch {
 	case errors.As(err, &ie):
-		return Result{Output: Marker(prompt, ie.Col, ie.Msg), Code: 1}
+		return Result{Output: out + Marker(prompt, ie.Col, ie.Msg), Code: 1}
 	case err != nil:
-		return Result{Output: "% " + err.Error() + "\n", Code: 1}
+		return Result{Output: out + "% " + err.Error() + "\n", Code: 1}
 	}
 	s.path = path
-	return Result{}
+	return Result{Output: out}
 }
 
 // Help lists what may follow typed, for `?`: the words the last partial
