@@ -220,5 +220,14 @@ func (m *interim) format(cfg *config.Config) []byte {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.load(cfg)
-	return bytes.Clone(m.text)
+	// The file's comment header is the saver's to keep, not the text's.
+	text := m.text
+	for len(text) > 0 && text[0] == '!' {
+		i := bytes.IndexByte(text, '\n')
+		if i < 0 {
+			return nil
+		}
+		text = text[i+1:]
+	}
+	return bytes.Clone(text)
 }

@@ -1,6 +1,9 @@
 package vty
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // token is one word of a line and where it starts.
 type token struct {
@@ -139,14 +142,20 @@ func nextWords(cmds []Command, toks []token, prefix string) []Candidate {
 		switch {
 		case len(c.Words) > i:
 			w := c.Words[i]
-			if strings.HasPrefix(w, strings.ToLower(prefix)) && !seen[w] {
-				seen[w] = true
-				help := c.Summary
-				if len(c.Words) > i+1 {
-					help = ""
-				}
-				out = append(out, Candidate{Word: w, Help: help})
+			if !strings.HasPrefix(w, strings.ToLower(prefix)) {
+				continue
 			}
+			help := ""
+			if len(c.Words) == i+1 {
+				help = c.Summary // the word completes this command
+			}
+			if j := slices.IndexFunc(out, func(o Candidate) bool { return o.Word == w }); j >= 0 {
+				if out[j].Help == "" {
+					out[j].Help = help
+				}
+				continue
+			}
+			out = append(out, Candidate{Word: w, Help: help})
 		case prefix == "" && len(c.Words) == i:
 			if c.Args != "" && !seen[c.Args] {
 				seen[c.Args] = true
