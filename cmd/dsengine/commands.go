@@ -63,6 +63,14 @@ func commandTable() []command {
 			run:     runShowCallHome,
 		},
 		{
+			words:   []string{"show", "running-config"},
+			live:    true,
+			summary: "the running configuration, as IOS prints it; without a daemon, the configuration file's",
+			example: "dsengine show running-config\n" +
+				"dsengine --config /etc/dsengine/dsengine.conf show running-config",
+			run: runShowRunningConfig,
+		},
+		{
 			words:   []string{"show", "event", "manager"},
 			live:    true,
 			args:    "policy registered|statistics",

@@ -12,8 +12,8 @@ import (
 
 // unsupported are IOS applet verbs dsengine accepts in a configuration but
 // does not run.
-var unsupported = []string{"cns-event", "force-switchover", "gets", "handle-error", "info", "policy-maxrun",
-	"publish-event", "reload", "snmp-object-value", "snmp-trap", "track"}
+var unsupported = []string{"cns-event", "force-switchover", "gets", "handle-error", "policy-maxrun",
+	"publish-event", "reload", "snmp-object-value", "track"}
 
 // compileSimple checks the arguments of an action that does not change the
 // flow of the run and returns what runs it.
@@ -45,6 +45,10 @@ func compileSimple(verb string, args []string) (func(r *run) error, error) {
 		return compileCounter(args)
 	case "context":
 		return compileContext(args)
+	case "info":
+		return compileInfo(args)
+	case "snmp-trap":
+		return compileSNMPTrap(args)
 	}
 	if slices.Contains(unsupported, verb) {
 		return nil, ErrUnsupported

@@ -30,6 +30,8 @@ type Host struct {
 	// MatchBudgetPercent.
 	MatchBudget     int
 	MatchBudgetLine int
+	// SNMP are the "snmp agent" and "snmp trap-host" lines.
+	SNMP SNMP
 }
 
 // The defaults and bounds of the match lines of the dsengine block.

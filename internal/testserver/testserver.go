@@ -1,5 +1,5 @@
 // Package testserver starts the real servers tests talk to (rsyslog, nginx,
-// exim, OpenSSH) on 127.0.0.1 with their state in a temporary directory,
+// exim, OpenSSH, net-snmp) on 127.0.0.1 with their state in a temporary directory,
 // and stops them when the test ends. Recipes: ../shared/TEST-SERVERS.md.
 package testserver
 

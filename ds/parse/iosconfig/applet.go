@@ -345,7 +345,7 @@ func (p *parser) action(st *appletState, n *node, args []string) {
 func appletVerbs() []string {
 	return []string{"add", "append", "break", "cli", "comment", "context", "continue", "counter", "decrement",
 		"divide", "else", "elseif", "end", "exit", "foreach", "gets", "handle-error", "if", "increment", "info",
-		"mail", "multiply", "policy-maxrun", "publish-event", "puts", "regexp", "reload", "set", "string",
+		"mail", "multiply", "policy-maxrun", "publish-event", "puts", "regexp", "reload", "set", "snmp-trap", "string",
 		"subtract", "syslog", "track", "wait", "while"}
 }
 

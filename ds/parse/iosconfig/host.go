@@ -46,6 +46,9 @@ func (p *parser) host(n *node, kw string, args []string, neg bool) result {
 	case "match":
 		p.match(n, args)
 		return leaf
+	case "snmp":
+		p.snmp(n, args)
+		return leaf
 	case "watch":
 		if len(args) != 2 || !strings.EqualFold(args[0], "file") || args[1] == "" {
 			p.errorf(n.line, "usage: watch file PATH")

@@ -1,0 +1,87 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"net"
+
+	"github.com/dsengine/dsengine/ds/applet"
+	"github.com/dsengine/dsengine/ds/config"
+	"github.com/dsengine/dsengine/ds/lifecycle"
+	"github.com/dsengine/dsengine/ds/snmp"
+)
+
+// appletHost is base with what "action info" and "action snmp-trap" ask
+// (applet.InfoHost), read from the configuration in force at each call, so
+// a reload's `snmp` lines apply to the next action.
+func (d *Daemon) appletHost(base applet.Host) applet.Host {
+	return &infoHost{Host: base, config: d.Config, client: snmp.New(d.clock), interfaces: net.Interfaces}
+}
+
+// infoHost answers the applets' device information from this machine and
+// its SNMP from the dsengine block's `snmp agent` and `snmp trap-host`.
+type infoHost struct {
+	applet.Host
+	config     func() *config.Config
+	client     *snmp.Client
+	interfaces func() ([]net.Interface, error)
+}
+
+// RouterName is the configured hostname, else the machine's.
+func (h *infoHost) RouterName(context.Context) (string, error) {
+	return lifecycle.HostOf(h.config()).Hostname, nil
+}
+
+// InterfaceNames are this machine's network interfaces, by index.
+func (h *infoHost) InterfaceNames(context.Context) ([]string, error) {
+	ifs, err := h.interfaces()
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(ifs))
+	for _, i := range ifs {
+		names = append(names, i.Name)
+	}
+	return names, nil
+}
+
+// SNMPGet asks the action's ipaddr (port 161 unless given), else the
+// configured agent, with the action's community, else the agent's.
+func (h *infoHost) SNMPGet(ctx context.Context, q applet.SNMPGet) (string, string, error) {
+	agent := h.config().Host.SNMP.Agent
+	var t snmp.Target
+	if agent != nil {
+		t = snmp.Target{Address: agent.Address, Community: agent.Community}
+	}
+	if q.Address != "" {
+		addr, err := snmp.WithPort(q.Address, snmp.AgentPort)
+		if err != nil {
+			return "", "", err
+		}
+		t.Address = addr
+	}
+	if q.Community != "" {
+		t.Community = q.Community
+	}
+	if t.Address == "" {
+		return "", "", errors.New("no SNMP agent: add `snmp agent HOST[:PORT] community NAME` to the dsengine block, or give the action ipaddr")
+	}
+	if t.Community == "" {
+		return "", "", errors.New("no community: give the action community NAME, or add `snmp agent HOST[:PORT] community NAME` to the dsengine block")
+	}
+	v, err := h.client.Get(ctx, t, q.OID, q.Next)
+	if err != nil {
+		return "", "", err
+	}
+	return v.OID, v.Value, nil
+}
+
+// SNMPTrap sends the policy notification to every `snmp trap-host`.
+func (h *infoHost) SNMPTrap(ctx context.Context, t applet.SNMPTrap) error {
+	var to []snmp.Target
+	for _, r := range h.config().Host.SNMP.TrapHosts {
+		to = append(to, snmp.Target{Address: r.Address, Community: r.Community})
+	}
+	return h.client.SendPolicyEvent(ctx, to, snmp.PolicyEvent{Policy: t.Applet, IntData1: t.IntData1,
+		IntData2: t.IntData2, StrData: t.StrData})
+}

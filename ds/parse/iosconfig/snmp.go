@@ -1,0 +1,51 @@
+package iosconfig
+
+import (
+	"strings"
+
+	"github.com/dsengine/dsengine/ds/config"
+	"github.com/dsengine/dsengine/ds/snmp"
+)
+
+const snmpUsage = "usage: snmp agent HOST[:PORT] community NAME, or snmp trap-host HOST[:PORT] community NAME"
+
+// snmp reads the dsengine block's "snmp agent HOST[:PORT] community NAME"
+// (the agent "action info type snmp" asks, port 161 by default) and
+// "snmp trap-host HOST[:PORT] community NAME" (a receiver of "action
+// snmp-trap", port 162 by default; one line per receiver).
+func (p *parser) snmp(n *node, args []string) {
+	if len(args) != 4 || !strings.EqualFold(args[2], "community") || args[3] == "" {
+		p.errorf(n.line, snmpUsage)
+		return
+	}
+	kind := strings.ToLower(args[0])
+	port := snmp.AgentPort
+	switch kind {
+	case "agent":
+	case "trap-host":
+		port = snmp.TrapPort
+	default:
+		p.errorf(n.line, snmpUsage)
+		return
+	}
+	addr, err := snmp.WithPort(args[1], port)
+	if err != nil {
+		p.errorf(n.line, "snmp %s: %v", kind, err)
+		return
+	}
+	if first, dup := p.seen.first("snmp\x00"+kind+"\x00"+addr, n.line); dup {
+		p.errorf(n.line, "snmp %s %s is already configured on line %d", kind, addr, first)
+		return
+	}
+	t := config.SNMPTarget{Address: addr, Community: args[3], Line: n.line}
+	s := &p.cfg.Host.SNMP
+	if kind == "trap-host" {
+		s.TrapHosts = append(s.TrapHosts, t)
+		return
+	}
+	if s.Agent != nil {
+		p.errorf(n.line, "snmp agent is already configured on line %d; dsengine asks one agent", s.Agent.Line)
+		return
+	}
+	s.Agent = &t
+}

@@ -1,0 +1,97 @@
+package testserver
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// SNMPD is a net-snmp agent started for a test: v2c, read-only community
+// "public" from 127.0.0.1.
+type SNMPD struct {
+	*Process
+	Addr      string // 127.0.0.1:PORT (UDP)
+	Community string
+}
+
+// SNMPDSysName is the sysName.0 (1.3.6.1.2.1.1.5.0) a test agent serves;
+// its sysLocation.0, the next object, is SNMPDSysLocation.
+const (
+	SNMPDSysName     = "dsengine-test-agent"
+	SNMPDSysLocation = "rack 7, lab"
+)
+
+// StartSNMPD starts snmpd on a free UDP port of 127.0.0.1, its state in a
+// new temporary directory, and waits until it serves. It loads no MIB
+// files (numeric OIDs only, and none of the noise of missing ones). It is
+// stopped when the test ends.
+func StartSNMPD(t testing.TB) *SNMPD {
+	t.Helper()
+	Require(t, "snmpd")
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "snmpd.conf")
+	WriteFile(t, conf, fmt.Sprintf("rocommunity public 127.0.0.1\nsysName %s\nsysLocation %s\nsysContact tests\nsysServices 72\n",
+		SNMPDSysName, SNMPDSysLocation), 0o644)
+	addr := Addr(FreeUDPPort(t))
+	// -Lo logs to stdout, where "NET-SNMP version" says it is serving.
+	p := Start(t, dir, "snmpd", "-f", "-Lo", "-C", "-c", conf, "-M", dir, "-m", "", "-p",
+		filepath.Join(dir, "snmpd.pid"), "udp:"+addr)
+	waitOutput(t, p, func() string { return p.Output() }, "NET-SNMP version")
+	return &SNMPD{Process: p, Addr: addr, Community: "public"}
+}
+
+// SNMPTrapd is a net-snmp trap receiver started for a test: it accepts
+// every notification and logs each as one line of Log, numeric OIDs and
+// varbinds ("... .1.3.6.1.6.3.1.1.4.1.0 = OID: .1.3... <TAB> ...").
+type SNMPTrapd struct {
+	*Process
+	Addr string // 127.0.0.1:PORT (UDP)
+	Log  string // the log file
+}
+
+// StartSNMPTrapd starts snmptrapd on a free UDP port of 127.0.0.1, its
+// state in a new temporary directory, and waits until it receives. It is
+// stopped when the test ends.
+func StartSNMPTrapd(t testing.TB) *SNMPTrapd {
+	t.Helper()
+	Require(t, "snmptrapd")
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "snmptrapd.conf")
+	WriteFile(t, conf, "disableAuthorization yes\n", 0o644)
+	logFile := filepath.Join(dir, "traps.log")
+	addr := Addr(FreeUDPPort(t))
+	p := Start(t, dir, "snmptrapd", "-f", "-Lf", logFile, "-C", "-c", conf, "-On", "-M", dir, "-m", "",
+		"-p", filepath.Join(dir, "snmptrapd.pid"), "udp:"+addr)
+	read := func() string { b, _ := os.ReadFile(logFile); return string(b) }
+	waitOutput(t, p, read, "NET-SNMP version")
+	return &SNMPTrapd{Process: p, Addr: addr, Log: logFile}
+}
+
+// Traps returns the traps logged so far, one string each.
+func (s *SNMPTrapd) Traps() []string {
+	b, _ := os.ReadFile(s.Log)
+	var traps []string
+	// Each trap is a header line ("DATE HOST [UDP: ...]:") and a line
+	// of varbinds separated by tabs.
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.Contains(l, " = ") {
+			traps = append(traps, l)
+		}
+	}
+	return traps
+}
+
+// waitOutput waits until read() holds want, failing the test with the
+// server's output if the server exits or StartTimeout passes first.
+func waitOutput(t testing.TB, p *Process, read func() string, want string) {
+	t.Helper()
+	ok := Poll(StartTimeout, 10*time.Millisecond, func() bool {
+		return strings.Contains(read(), want) || rsyslogExited(p)
+	})
+	if !ok || !strings.Contains(read(), want) {
+		t.Fatalf("%s did not start within %s:\n%s\n%s", p.Name, StartTimeout, p.Output(), read())
+	}
+}
