@@ -130,11 +130,11 @@ func TestCLIInATerminal(t *testing.T) {
 	}
 
 	v.typeLine("show running-config")
-	v.waitFor("action 1.0 syslog msg \"hello from the vty\"\nend\nedge-1#")
+	v.waitFor("action 1.0 syslog msg \"hello from the vty\"\n!\nend\nedge-1#")
 
 	v.tmux("send-keys", "-l", "show ?")
 	v.waitFor("edge-1#show ?\n  call-home       the Call Home configuration, profiles, statistics and mail servers\n")
-	v.waitFor("  running-config  Current operating configuration\n")
+	v.waitFor("  running-config  the running configuration, as IOS prints it")
 	v.tmux("send-keys", "C-u")
 	v.tmux("send-keys", "-l", "conf")
 	v.tmux("send-keys", "Tab")

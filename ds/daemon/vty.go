@@ -52,8 +52,6 @@ func (h vtyHost) Configure(ctx context.Context, path vty.Path, line string) (vty
 	return after, nil
 }
 
-func (h vtyHost) RunningConfig() []byte { return h.d.opts.Modes.Format(h.d.Config()) }
-
 // Save writes the running configuration to the configuration file,
 // keeping the file's leading comment lines, atomically and under the
 // state lock, so that two `write memory` never interleave.

@@ -1,8 +1,8 @@
 package vty
 
 // This file stands in for the mode API of ds/parse/iosconfig (Apply,
-// Prompt, Help, Format) until it lands; the lead deletes it then and
-// builds Modes from that API (see Interim).
+// Prompt, Help) until it lands; the lead deletes it then and builds Modes
+// from that API (see Interim). Format is iosconfig.Format already.
 
 import (
 	"bytes"
@@ -23,7 +23,7 @@ import (
 // effect once it parses.
 func Interim() Modes {
 	m := &interim{}
-	return Modes{Apply: m.apply, Prompt: interimPrompt, Help: interimHelp, Format: m.format}
+	return Modes{Apply: m.apply, Prompt: interimPrompt, Help: interimHelp, Format: iosconfig.Format}
 }
 
 type interim struct {
@@ -214,20 +214,4 @@ func interimHelp(path Path, typed string) []Candidate {
 		}
 	}
 	return out
-}
-
-func (m *interim) format(cfg *config.Config) []byte {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.load(cfg)
-	// The file's comment header is the saver's to keep, not the text's.
-	text := m.text
-	for len(text) > 0 && text[0] == '!' {
-		i := bytes.IndexByte(text, '\n')
-		if i < 0 {
-			return nil
-		}
-		text = text[i+1:]
-	}
-	return bytes.Clone(text)
 }

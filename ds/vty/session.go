@@ -19,8 +19,6 @@ type Host interface {
 	// running configuration and returns the mode after it; a refused
 	// line is an *InputError.
 	Configure(ctx context.Context, path Path, line string) (Path, error)
-	// RunningConfig is the running configuration as text (Modes.Format).
-	RunningConfig() []byte
 	// Save writes the running configuration to the configuration file.
 	Save(ctx context.Context) error
 	// Commands are the exec commands of the command table.
@@ -154,9 +152,6 @@ func (s *Session) exec(ctx context.Context, cmd *Command, name string, args []st
 	case "configure terminal":
 		s.config, s.path = true, nil
 		return Result{Output: "Enter configuration commands, one per line.  End with CNTL/Z.\n"}
-	case "show running-config":
-		cfg := s.host.RunningConfig()
-		return Result{Output: fmt.Sprintf("Building configuration...\n\nCurrent configuration : %d bytes\n!\n%s", len(cfg)+len("end\n"), cfg) + "end\n"}
 	case "write memory", "copy running-config startup-config":
 		if err := s.host.Save(ctx); err != nil {
 			return Result{Output: fmt.Sprintf("Building configuration...\n%% %v\n", err), Code: 1}

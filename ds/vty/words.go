@@ -53,7 +53,6 @@ type Command struct {
 // builtins are the exec commands the vty runs itself.
 var builtins = []Command{
 	{Words: []string{"configure", "terminal"}, Summary: "Configure from the terminal"},
-	{Words: []string{"show", "running-config"}, Summary: "Current operating configuration"},
 	{Words: []string{"write", "memory"}, Summary: "Write to NV memory (the configuration file)"},
 	{Words: []string{"copy", "running-config", "startup-config"}, Summary: "Copy the running configuration to the configuration file"},
 	{Words: []string{"enable"}, Summary: "Turn on privileged commands"},
