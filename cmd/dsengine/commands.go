@@ -73,8 +73,8 @@ func commandTable() []command {
 		{
 			words:   []string{"show", "event", "manager"},
 			live:    true,
-			args:    "policy registered|statistics",
-			summary: "registered EEM applets and DS detectors, and event statistics",
+			args:    "policy registered|statistics|history events [detailed]",
+			summary: "registered EEM applets and DS detectors, event statistics, recent applet runs",
 			example: "dsengine show event manager policy registered",
 			run:     runShowEventManager,
 		},

@@ -95,10 +95,12 @@ func runConfigCheck(e *env, _ *flag.FlagSet, args []string) error {
 			failed = true
 		}
 	}
-	// The applets' action blocks (if/else/end, loops, verbs) are checked
-	// as the daemon would before running them.
+	// The applets' action blocks (if/else/end, loops, verbs) and the
+	// policies between them are checked as the daemon checks them before
+	// registering them.
+	refused := applet.CheckConfig(cfg.EventManager.Applets)
 	for _, ap := range cfg.EventManager.Applets {
-		for _, err := range unjoin(applet.Check(ap)) {
+		for _, err := range unjoin(refused[ap.Name]) {
 			var ae *applet.Error
 			if errors.As(err, &ae) && ae.Line > 0 {
 				fmt.Fprintf(e.stdout, "%s:%d: %v\n", path, ae.Line, ae.Err)

@@ -42,17 +42,22 @@ func runEventOIR(e *env, fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// runShowEventManager is `show event manager statistics|policy registered`.
+// runShowEventManager is `show event manager statistics|policy
+// registered|history events [detailed]`.
 func runShowEventManager(e *env, _ *flag.FlagSet, args []string) error {
 	view := strings.Join(args, " ")
-	if view != "statistics" && view != "policy registered" {
-		return usagef("show event manager statistics, or show event manager policy registered")
+	if view != "statistics" && view != "policy registered" && view != "history events" && view != "history events detailed" {
+		return usagef("show event manager statistics, show event manager policy registered, or show event manager history events [detailed]")
 	}
 	d, err := e.running()
 	if err != nil {
 		return err
 	}
 	w := e.stdout
+	if strings.HasPrefix(view, "history events") {
+		printAppletHistory(w, d.AppletHistory(), strings.HasSuffix(view, "detailed"))
+		return nil
+	}
 	if view == "policy registered" {
 		fmt.Fprintln(w, "No.  Owner      Type       Event")
 		fmt.Fprintln(w, "---- ---------- ---------- --------------------")

@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"testing"
+	"time"
 
+	"github.com/dsengine/dsengine/ds/daemon"
 	"github.com/dsengine/dsengine/ds/events/input"
 	"github.com/dsengine/dsengine/internal/golden"
 )
@@ -21,4 +23,48 @@ func TestShowEventManagerInputs(t *testing.T) {
 		{Input: "engine messages", Received: 3, Delivered: 3},
 	})
 	golden.Check(t, "testdata/show-event-manager-inputs.golden", b.Bytes())
+}
+
+// TestShowEventManagerHistory: IOS's table of recent applet runs, and the
+// detailed view with each run's exit status and error.
+func TestShowEventManagerHistory(t *testing.T) {
+	t0 := time.Date(2026, 3, 2, 21, 58, 57, 0, time.UTC)
+	runs := []daemon.AppletRun{
+		{Job: 7, Time: t0, Applet: "BACKUP", EventType: "none", Status: "success", Exit: 0},
+		{Job: 8, Time: t0.Add(90 * time.Second), Applet: "LINKDOWN", EventType: "syslog", Status: "error", Exit: 0,
+			Err: "applet LINKDOWN: action 2.0 file (line 9): file \"flash:../x\" refused: \"..\" would leave the bootflash directory"},
+		{Job: 9, Time: t0.Add(24 * time.Hour), Applet: "SLOW", EventType: "timer", Status: "abort", Exit: 0,
+			Err: "applet SLOW: action 1.0 wait (line 3): maxrun exceeded: the applet ran for 20s"},
+		{Job: 10, Time: t0.Add(25 * time.Hour), Applet: "ASK", EventType: "none", Status: "success", Exit: 3},
+	}
+	var b bytes.Buffer
+	printAppletHistory(&b, runs, false)
+	b.WriteString("--- detailed\n")
+	printAppletHistory(&b, runs, true)
+	b.WriteString("--- empty\n")
+	printAppletHistory(&b, nil, false)
+	golden.Check(t, "testdata/show-event-manager-history.golden", b.Bytes())
+}
+
+// TestConfigCheckRefusesAppletsAsRunDoes: the words refused and the policy
+// loops, each on its line.
+func TestConfigCheckRefusesAppletsAsRunDoes(t *testing.T) {
+	dir := t.TempDir()
+	writeConfig(t, dir, `event manager applet A
+ event none
+ action 1 policy B
+event manager applet B
+ event none
+ action 1 policy A
+event manager applet SWITCH
+ event none
+ action 1 force-switchover
+ action 2 cns-event msg "x"
+ action 3 file open fh flash:x rw
+`)
+	r := dsengine(t, dir, "config", "check")
+	if r.code != exitFail {
+		t.Errorf("exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	golden.Check(t, "testdata/config-check-applet-policies.golden", []byte(r.stdout))
 }

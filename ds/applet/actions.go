@@ -1,6 +1,7 @@
 package applet
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -12,8 +13,14 @@ import (
 
 // unsupported are IOS applet verbs dsengine accepts in a configuration but
 // does not run.
-var unsupported = []string{"cns-event", "force-switchover", "gets", "handle-error", "policy-maxrun",
-	"publish-event", "reload", "snmp-object-value", "track"}
+var unsupported = []string{"policy-maxrun", "publish-event", "snmp-object-value", "track"}
+
+// refused are IOS applet verbs that act on what a Linux host has not: a
+// CNS event gateway, a standby supervisor.
+var refused = map[string]string{
+	"cns-event":        "dsengine has no CNS event gateway; use action syslog or action mail",
+	"force-switchover": "a Linux host has no standby supervisor to switch to; use action reload",
+}
 
 // compileSimple checks the arguments of an action that does not change the
 // flow of the run and returns what runs it.
@@ -39,6 +46,8 @@ func compileSimple(verb string, args []string) (func(r *run) error, error) {
 		return compileWait(args)
 	case "puts":
 		return compilePuts(args)
+	case "gets":
+		return compileGets(args)
 	case "comment":
 		return func(*run) error { return nil }, nil
 	case "counter":
@@ -49,11 +58,22 @@ func compileSimple(verb string, args []string) (func(r *run) error, error) {
 		return compileInfo(args)
 	case "snmp-trap":
 		return compileSNMPTrap(args)
+	case "handle-error":
+		return compileHandleError(args)
+	case "policy":
+		return compilePolicy(args)
+	case "reload":
+		return compileReload(args)
+	case "file":
+		return compileFile(args)
+	}
+	if why, ok := refused[verb]; ok {
+		return nil, fmt.Errorf("action verb `%s` is %w: %s", verb, ErrRefused, why)
 	}
 	if slices.Contains(unsupported, verb) {
-		return nil, ErrUnsupported
+		return nil, fmt.Errorf("action verb `%s` is %w by dsengine", verb, ErrUnsupported)
 	}
-	return nil, fmt.Errorf("unknown action verb %q", verb)
+	return nil, fmt.Errorf("action verb `%s` is not an EEM action", verb)
 }
 
 // keywords reads "KEY VALUE KEY VALUE ..." for the given keys (any order,
@@ -93,9 +113,14 @@ func require(m map[string]string, keys ...string) error {
 	return nil
 }
 
-// cli command "CMD" [pattern "RE"]: runs CMD; its output is $_cli_result.
-// With a pattern, IOS waits for output matching it (a prompt); here output
-// that does not match is an error.
+// cli command "CMD" [pattern "RE"]: runs CMD; $_cli_result is its output
+// followed by the prompt, as IOS returns it. With a pattern (IOS waits for
+// it instead of the prompt: a question such as "[confirm]"),
+// $_cli_result is the output up to the end of the pattern; the executor
+// runs each command to its end, so a pattern not in the output is an
+// error. `cli command ""` sends an empty line, which accepts a question's
+// default answer: $_cli_result is the prompt. A command that fails puts
+// its error in $_cli_result and the run goes on, as on IOS.
 func compileCLI(args []string) (func(r *run) error, error) {
 	usage := errors.New(`usage: cli command "COMMAND" [pattern "REGEXP"]`)
 	if len(args) < 2 || !strings.EqualFold(args[0], "command") {
@@ -116,23 +141,39 @@ func compileCLI(args []string) (func(r *run) error, error) {
 		if err != nil {
 			return err
 		}
+		if strings.TrimSpace(cmd) == "" {
+			return r.set("_cli_result", r.env.Prompt)
+		}
 		out, cliErr := r.host.CLI(r.ctx, cmd)
-		if err := r.set("_cli_result", out); err != nil {
-			return err
+		if r.ctx.Err() != nil {
+			return context.Cause(r.ctx)
 		}
 		if cliErr != nil {
-			return fmt.Errorf("cli %q: %w", cmd, cliErr)
-		}
-		if hasPattern {
-			re, err := r.regexp(pattern)
-			if err != nil {
-				return err
+			if out != "" && !strings.HasSuffix(out, "\n") {
+				out += "\n"
 			}
-			if !re.MatchString(out) {
-				return fmt.Errorf("cli %q: output does not match pattern %q", cmd, re.String())
-			}
+			return r.set("_cli_result", out+"% "+cliErr.Error()+"\n"+r.env.Prompt)
 		}
-		return nil
+		if !hasPattern {
+			if out != "" && !strings.HasSuffix(out, "\n") {
+				out += "\n"
+			}
+			return r.set("_cli_result", out+r.env.Prompt)
+		}
+		pat, err := r.expand(pattern)
+		if err != nil {
+			return err
+		}
+		re, err := r.regexp(pat)
+		if err != nil {
+			return err
+		}
+		loc := re.FindStringIndex(out)
+		if loc == nil {
+			r.set("_cli_result", out)
+			return fmt.Errorf("cli %q: pattern %q is not in the output (the command ran to its end without asking)", cmd, re.String())
+		}
+		return r.set("_cli_result", out[:loc[1]])
 	}, nil
 }
 
@@ -407,7 +448,8 @@ func compileWait(args []string) (func(r *run) error, error) {
 	}, nil
 }
 
-// puts [nonewline] TEXT: adds TEXT and a newline to the output.
+// puts [nonewline] TEXT: writes TEXT and a newline to the terminal that
+// ran the applet, or else to the output.
 func compilePuts(args []string) (func(r *run) error, error) {
 	nl := "\n"
 	if len(args) > 1 && strings.EqualFold(args[0], "nonewline") {
@@ -422,13 +464,74 @@ func compilePuts(args []string) (func(r *run) error, error) {
 		if err != nil {
 			return err
 		}
-		if r.out.Len()+len(s)+len(nl) > r.lim.MaxOutput {
+		if t := r.env.Terminal; t != nil {
+			if err := t.Puts(r.ctx, s+nl); err != nil {
+				return fmt.Errorf("puts: the terminal: %w", err)
+			}
+			return nil
+		}
+		out := &r.sh.out
+		if out.Len()+len(s)+len(nl) > r.lim.MaxOutput {
 			return fmt.Errorf("output would exceed %d bytes", r.lim.MaxOutput)
 		}
-		r.out.WriteString(s)
-		r.out.WriteString(nl)
+		out.WriteString(s)
+		out.WriteString(nl)
 		return nil
 	}, nil
+}
+
+// gets VAR: reads a line from the terminal that ran the applet into VAR.
+func compileGets(args []string) (func(r *run) error, error) {
+	if len(args) != 1 {
+		return nil, errors.New("usage: gets VARIABLE")
+	}
+	name, err := varName(args[0])
+	if err != nil {
+		return nil, err
+	}
+	return func(r *run) error {
+		t := r.env.Terminal
+		if t == nil {
+			return ErrNoTerminal
+		}
+		line, err := t.Gets(r.ctx)
+		if err != nil {
+			if r.ctx.Err() != nil {
+				return context.Cause(r.ctx)
+			}
+			return fmt.Errorf("gets: the terminal: %w", err)
+		}
+		return r.set(name, strings.TrimRight(line, "\r\n"))
+	}, nil
+}
+
+// handle-error type ignore|exit: what a failing action does from here on:
+// end the run (exit, the default), or set $_error to its IOS code and go
+// on (ignore).
+func compileHandleError(args []string) (func(r *run) error, error) {
+	if len(args) != 2 || !strings.EqualFold(args[0], "type") {
+		return nil, errors.New("usage: handle-error type ignore|exit")
+	}
+	var ignore bool
+	switch strings.ToLower(args[1]) {
+	case "ignore":
+		ignore = true
+	case "exit":
+	default:
+		return nil, fmt.Errorf("handle-error type %q: expected ignore or exit", args[1])
+	}
+	return func(r *run) error {
+		r.ignore = ignore
+		return nil
+	}, nil
+}
+
+// reload: reloads the device through the Host.
+func compileReload(args []string) (func(r *run) error, error) {
+	if len(args) != 0 {
+		return nil, fmt.Errorf("reload takes no arguments, not %q", strings.Join(args, " "))
+	}
+	return func(r *run) error { return r.host.Reload(r.ctx) }, nil
 }
 
 // counter name NAME value N op inc|dec|set|nop: changes a counter kept by
@@ -537,7 +640,7 @@ func compileContext(args []string) (func(r *run) error, error) {
 			return fmt.Errorf("context retrieve %s: %w", key, err)
 		}
 		if !ok {
-			return fmt.Errorf("context retrieve %s: no context saved under that key", key)
+			return withCode(CodeNoSuchKey, fmt.Errorf("context retrieve %s: no context saved under that key", key))
 		}
 		for _, k := range slices.Sorted(maps.Keys(vars)) {
 			ok, err := globMatch(r.ctx, pattern, k, false)

@@ -17,6 +17,14 @@ const (
 	DefaultMaxOutput = 1 << 20
 	// MaxDepth is how deeply if/while/foreach blocks may nest.
 	MaxDepth = 64
+	// MaxPolicyDepth is how deeply "action policy" may nest at run time
+	// (a loop Check cannot see, through a variable, ends there).
+	MaxPolicyDepth = 8
+	// MaxOutcomes caps Result.Actions.
+	MaxOutcomes = 256
+	// DefaultPrompt is the prompt ending $_cli_result when Env.Prompt is
+	// empty: IOS's default hostname.
+	DefaultPrompt = "Router#"
 )
 
 // Env is what a run starts from.
@@ -34,6 +42,52 @@ type Env struct {
 	Clock ds.Clock
 	// Limits bound the run; zero fields take the defaults.
 	Limits Limits
+	// Terminal is the vty that ran the applet (`event manager run` of a
+	// sync applet): "gets" reads from it and "puts" writes to it. Nil:
+	// "gets" fails and "puts" writes to Result.Output.
+	Terminal Terminal
+	// Prompt ends $_cli_result, as IOS ends it with the exec prompt
+	// ("HOSTNAME#"); empty means DefaultPrompt.
+	Prompt string
+	// Applet returns the applet "action policy NAME" runs, nil when none
+	// by that name is registered. A nil Applet makes every policy fail.
+	Applet func(name string) *config.Applet
+	// Trace, when set, is called after each action ran (the daemon's
+	// debug log).
+	Trace func(Outcome)
+}
+
+// Terminal is the vty of a run started by hand: "action gets" reads a
+// line from it, "action puts" writes to it.
+type Terminal interface {
+	// Gets returns the next line typed, without its newline.
+	Gets(ctx context.Context) (string, error)
+	// Puts writes text as given (puts adds the newline).
+	Puts(ctx context.Context, text string) error
+}
+
+// Outcome is what one action did.
+type Outcome struct {
+	Applet string // the applet the action belongs to (a policy's own name)
+	Label  string
+	Verb   string
+	// Err is the action's error; nil when it succeeded.
+	Err error
+	// Ignored: the error was ignored ("handle-error type ignore") and the
+	// run went on, $_error holding ErrorCode(Err).
+	Ignored bool
+}
+
+// String is "applet NAME action LABEL VERB: ok", or the error.
+func (o Outcome) String() string {
+	res := "ok"
+	if o.Err != nil {
+		res = o.Err.Error()
+		if o.Ignored {
+			res = "ignored " + ErrorCode(o.Err) + ": " + res
+		}
+	}
+	return fmt.Sprintf("applet %s action %s %s: %s", o.Applet, o.Label, o.Verb, res)
 }
 
 // Limits bound what one run may consume besides time, so that a runaway
@@ -74,8 +128,12 @@ type Result struct {
 	Exit int
 	// Vars are the variables the actions set (by name without "$"),
 	// including $_cli_result, $_regexp_result, $_result,
-	// $_string_result and $_exit_status.
+	// $_string_result, $_error and $_exit_status.
 	Vars map[string]string
+	// Steps counts the actions executed, those of policies included.
+	Steps int
+	// Actions are the outcomes of the first MaxOutcomes actions executed.
+	Actions []Outcome
 }
 
 // Check reports what would stop the applet's actions from running: an
@@ -112,31 +170,49 @@ func Run(ctx context.Context, a *config.Applet, env Env, host Host) (Result, err
 	if err != nil {
 		return Result{}, err
 	}
-	clock := env.Clock
-	if clock == nil {
-		clock = ds.RealClock{}
+	if env.Clock == nil {
+		env.Clock = ds.RealClock{}
 	}
-	maxrun := a.MaxRun
+	if env.Prompt == "" {
+		env.Prompt = DefaultPrompt
+	}
+	sh := &shared{lim: env.Limits.withDefaults()}
+	r := newRun(a, p, env, host, sh, []string{a.Name})
+	err = r.start(ctx)
+	return Result{Output: sh.out.String(), Exit: r.exit, Vars: maps.Clone(r.vars), Steps: sh.steps,
+		Actions: sh.outcomes}, err
+}
+
+// newRun prepares a run of a (compiled as p); chain names the applets
+// that led to it through "action policy", a itself last.
+func newRun(a *config.Applet, p *program, env Env, host Host, sh *shared, chain []string) *run {
+	return &run{
+		applet: a,
+		prog:   p,
+		env:    env,
+		host:   host,
+		clock:  env.Clock,
+		lim:    sh.lim,
+		sh:     sh,
+		chain:  chain,
+		vars:   map[string]string{},
+		loops:  map[int]*loopState{},
+	}
+}
+
+// start runs the actions within the applet's maxrun, and closes the
+// files they left open.
+func (r *run) start(ctx context.Context) error {
+	maxrun := r.applet.MaxRun
 	if maxrun <= 0 {
 		maxrun = config.DefaultMaxRun
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	t := clock.AfterFunc(maxrun, func() {
+	t := r.clock.AfterFunc(maxrun, func() {
 		cancel(fmt.Errorf("%w: the applet ran for %s", ErrMaxRun, maxrun))
 	})
 	defer t.Stop()
-
-	r := &run{
-		applet: a,
-		prog:   p,
-		env:    env,
-		host:   host,
-		clock:  clock,
-		lim:    env.Limits.withDefaults(),
-		vars:   map[string]string{},
-		loops:  map[int]*loopState{},
-	}
-	err = r.exec(ctx)
-	return Result{Output: r.out.String(), Exit: r.exit, Vars: maps.Clone(r.vars)}, err
+	defer r.closeFiles()
+	return r.exec(ctx)
 }

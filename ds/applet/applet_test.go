@@ -100,7 +100,7 @@ func TestVerbs(t *testing.T) {
 		{name: "cli sets _cli_result",
 			lines: []string{`cli command "enable"`, `cli command "show version"`},
 			cli:   map[string]string{"show version": "IOS XE 17.9\n"},
-			vars:  map[string]string{"_cli_result": "IOS XE 17.9\n"},
+			vars:  map[string]string{"_cli_result": "IOS XE 17.9\nRouter#"},
 			calls: []string{"cli enable", "cli show version"}},
 		{name: "cli unquoted command and substitution",
 			lines: []string{`set intf Gi1/0/1`, `cli command show interfaces $intf`},
@@ -112,7 +112,7 @@ func TestVerbs(t *testing.T) {
 		{name: "cli pattern does not match",
 			lines: []string{`cli command "clear counters" pattern "confirm"`, `puts "after"`},
 			cli:   map[string]string{"clear counters": "done"},
-			err:   `action 0001 cli (line 3): cli "clear counters": output does not match pattern "confirm"`},
+			err:   `action 0001 cli (line 3): cli "clear counters": pattern "confirm" is not in the output`},
 		{name: "syslog default priority is informational",
 			lines: []string{`syslog msg "link flapped"`},
 			calls: []string{"syslog 6 %HA_EM-6-LOG: T: link flapped"}},
@@ -337,24 +337,30 @@ func TestCounterOpString(t *testing.T) {
 	}
 }
 
-func TestUnsupportedAndUnknownVerbs(t *testing.T) {
+func TestUnsupportedRefusedAndUnknownVerbs(t *testing.T) {
 	h := newHost()
-	a := parseApplet(t, `cli command "show clock"`, `gets line`)
+	a := parseApplet(t, `cli command "show clock"`, `publish-event sub-system 798 type 1 arg1 x`)
 	_, err := Run(context.Background(), a, Env{}, h)
-	if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "action 0002 gets (line 4): not supported") {
-		t.Errorf("gets: %v", err)
+	if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "action 0002 publish-event (line 4): action verb `publish-event` is not supported") {
+		t.Errorf("publish-event: %v", err)
 	}
 	if len(h.Calls()) != 0 {
 		t.Errorf("ran %q before reporting the error", h.Calls())
 	}
-	b := hand(act("puts", "x"), act("shout", "hello"))
+	for _, verb := range []string{"cns-event", "force-switchover"} {
+		err := Check(parseApplet(t, verb+` msg "x"`))
+		if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "action 0001 "+verb+" (line 3): action verb `"+verb+"` is refused: ") {
+			t.Errorf("%s: %v", verb, err)
+		}
+	}
+	b := hand(act("puts", "x"), act("launch-rockets", "now"))
 	b.Actions[1].Label = "7.5"
 	_, err = Run(context.Background(), b, Env{}, newHost())
 	var e *Error
-	if !errors.As(err, &e) || e.Label != "7.5" || e.Verb != "shout" || e.Line != 4 {
-		t.Fatalf("shout: %#v", err)
+	if !errors.As(err, &e) || e.Label != "7.5" || e.Verb != "launch-rockets" || e.Line != 4 {
+		t.Fatalf("launch-rockets: %#v", err)
 	}
-	if want := `applet H: action 7.5 shout (line 4): unknown action verb "shout"`; err.Error() != want {
+	if want := "applet H: action 7.5 launch-rockets (line 4): action verb `launch-rockets` is not an EEM action"; err.Error() != want {
 		t.Errorf("error %q, want %q", err, want)
 	}
 }

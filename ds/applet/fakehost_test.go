@@ -19,6 +19,29 @@ type fakeHost struct {
 	output map[string]string // CLI output by command
 	fail   map[string]error  // CLI errors by command
 	mails  []Mail
+	files  *DirFiles // nil: file actions fail
+	reload error     // what Reload returns
+}
+
+func (h *fakeHost) Reload(context.Context) error {
+	h.record("reload")
+	return h.reload
+}
+
+func (h *fakeHost) OpenFile(ctx context.Context, name, mode string) (File, error) {
+	h.record("open %s %s", name, mode)
+	if h.files == nil {
+		return nil, fmt.Errorf("no files")
+	}
+	return h.files.Open(ctx, name, mode)
+}
+
+func (h *fakeHost) DeleteFile(ctx context.Context, name string) error {
+	h.record("delete %s", name)
+	if h.files == nil {
+		return fmt.Errorf("no files")
+	}
+	return h.files.Delete(ctx, name)
 }
 
 func newHost() *fakeHost {

@@ -14,7 +14,8 @@ import (
 // must return when it ends.
 type Host interface {
 	// CLI runs one exec command ("action cli command") and returns what it
-	// printed, which becomes $_cli_result. An error ends the run.
+	// printed; the run adds the prompt to make $_cli_result. An error goes
+	// into $_cli_result too, and the run goes on, as on IOS.
 	CLI(ctx context.Context, command string) (string, error)
 	// Syslog logs msg, already formatted as IOS logs it
 	// ("%HA_EM-6-LOG: APPLET: text"), at severity 0 (emergencies) to 7
@@ -22,6 +23,13 @@ type Host interface {
 	Syslog(ctx context.Context, severity int, msg string) error
 	// Mail sends an e-mail ("action mail").
 	Mail(ctx context.Context, m Mail) error
+	// Reload reloads the device ("action reload").
+	Reload(ctx context.Context) error
+	// OpenFile opens a file of "action file open", its name as written
+	// ("flash:NAME") and its IOS mode (r, r+, w, w+, a, a+); DeleteFile
+	// removes one. DirFiles implements both, confined to a directory.
+	OpenFile(ctx context.Context, name, mode string) (File, error)
+	DeleteFile(ctx context.Context, name string) error
 	State
 }
 

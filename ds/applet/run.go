@@ -12,7 +12,7 @@ import (
 	"github.com/dsengine/dsengine/ds/config"
 )
 
-// run is one execution of an applet.
+// run is one execution of an applet (or of a policy it runs).
 type run struct {
 	ctx    context.Context
 	applet *config.Applet
@@ -21,12 +21,23 @@ type run struct {
 	host   Host
 	clock  ds.Clock
 	lim    Limits
+	sh     *shared
+	chain  []string          // the applets of the policy chain, this one last
 	vars   map[string]string // set by actions
 	loops  map[int]*loopState
-	out    strings.Builder
 	exit   int
-	steps  int
+	ignore bool                      // handle-error type ignore
 	res    map[string]*regexp.Regexp // compiled patterns, by text
+	files  map[string]*openFile      // by descriptor
+	nextFD int
+}
+
+// shared is what a run and the policies it runs share.
+type shared struct {
+	lim      Limits
+	out      strings.Builder
+	steps    int
+	outcomes []Outcome
 }
 
 // loopState is a foreach in progress, keyed by the foreach's index.
@@ -49,8 +60,19 @@ func (r *run) exec(ctx context.Context) error {
 			if ctx.Err() != nil {
 				err = context.Cause(ctx)
 			}
-			return r.fail(&ops[next], err)
+			failed := &ops[next]
+			// handle-error type ignore: a failed simple action leaves
+			// its code in $_error and the run goes on.
+			if r.ignore && failed.kind == kSimple && !fatal(err) {
+				r.trace(failed, err, true)
+				r.vars["_error"] = ErrorCode(err)
+				pc = next + 1
+				continue
+			}
+			r.trace(failed, err, false)
+			return r.fail(failed, err)
 		}
+		r.trace(o, nil, false)
 		if done {
 			return nil
 		}
@@ -59,13 +81,24 @@ func (r *run) exec(ctx context.Context) error {
 	return nil
 }
 
+// trace records what an action did and hands it to Env.Trace.
+func (r *run) trace(o *op, err error, ignored bool) {
+	out := Outcome{Applet: r.applet.Name, Label: o.act.Label, Verb: o.act.Verb, Err: err, Ignored: ignored}
+	if len(r.sh.outcomes) < MaxOutcomes {
+		r.sh.outcomes = append(r.sh.outcomes, out)
+	}
+	if r.env.Trace != nil {
+		r.env.Trace(out)
+	}
+}
+
 // step counts an action and checks that the run may go on.
 func (r *run) step() error {
 	if r.ctx.Err() != nil {
 		return context.Cause(r.ctx)
 	}
-	r.steps++
-	if r.lim.MaxSteps > 0 && r.steps > r.lim.MaxSteps {
+	r.sh.steps++
+	if r.lim.MaxSteps > 0 && r.sh.steps > r.lim.MaxSteps {
 		return fmt.Errorf("%w (%d)", ErrMaxSteps, r.lim.MaxSteps)
 	}
 	return nil
@@ -313,7 +346,32 @@ func (r *run) integer(arg string) (int64, error) {
 			return 0, fmt.Errorf("%s is %q, not a long integer", s, v)
 		}
 	}
+	if name := unsetRef(s); name != "" {
+		return 0, unsetError(name)
+	}
 	return 0, fmt.Errorf("%q is not a long integer", s)
+}
+
+// unsetRef returns the first variable s still refers to after
+// substitution (one nothing set), "" when none.
+func unsetRef(s string) string {
+	for j := strings.IndexByte(s, '$'); j >= 0; {
+		if name, _ := refAt(s, j); name != "" {
+			return name
+		}
+		k := strings.IndexByte(s[j+1:], '$')
+		if k < 0 {
+			return ""
+		}
+		j += 1 + k
+	}
+	return ""
+}
+
+// unsetError is the error of an action that needs a variable nothing set
+// (IOS: FMPD_UNKNOWN_ENV, $_error FH_EMEMORY).
+func unsetError(name string) error {
+	return withCode(CodeMemory, fmt.Errorf("could not find variable $%s: set it before this action", name))
 }
 
 // maxPattern bounds the length of a regular expression, after

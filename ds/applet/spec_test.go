@@ -47,7 +47,7 @@ func TestSpecExample(t *testing.T) {
 	if !slices.Equal(h.Calls(), want) {
 		t.Errorf("host calls %q, want %q", h.Calls(), want)
 	}
-	if res.Vars["_cli_result"] != h.output["show interfaces"] || res.Exit != 0 || res.Output != "" {
+	if res.Vars["_cli_result"] != h.output["show interfaces"]+"Router#" || res.Exit != 0 || res.Output != "" {
 		t.Errorf("result %+v", res)
 	}
 }

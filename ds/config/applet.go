@@ -35,6 +35,12 @@ type Applet struct {
 	// so "10.0" runs after "1.0" and before "2.0".
 	Actions []AppletAction
 	Line    int
+	// The options of the applet line: `authorization bypass`, `class
+	// A-Z|default` ("" when not given) and `trap` (send an SNMP trap when
+	// the applet runs).
+	AuthorizationBypass bool
+	Class               string
+	Trap                bool
 }
 
 // AppletAction is one "action LABEL VERB ARGS..." line.

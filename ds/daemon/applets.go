@@ -2,12 +2,16 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
+	"github.com/dsengine/dsengine/bootflash"
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/applet"
 	"github.com/dsengine/dsengine/ds/config"
@@ -15,8 +19,22 @@ import (
 	"github.com/dsengine/dsengine/ds/engine"
 	"github.com/dsengine/dsengine/ds/events"
 	"github.com/dsengine/dsengine/ds/events/detect"
+	"github.com/dsengine/dsengine/ds/events/detect/none"
 	"github.com/dsengine/dsengine/ds/events/detect/track"
 )
+
+// HistorySize is how many applet runs `show event manager history events`
+// keeps (IOS keeps 10 by default and up to 50).
+const HistorySize = 50
+
+// appletFiles is the bootflash directory as applets' `action file` sees
+// it: the call-home store in it is off limits. Nil without a bootflash.
+func appletFiles(dir string) *applet.DirFiles {
+	if dir == "" {
+		return nil
+	}
+	return &applet.DirFiles{Root: dir, Reserved: []string{bootflash.Dir, "dsengine.sock"}}
+}
 
 // AppletOwnerPrefix is how the hub names an applet's registrations
 // ("applet:NAME"): `event manager run NAME` fires that owner's `event none`.
@@ -38,6 +56,30 @@ type applets struct {
 	owners  []string
 	corrs   []*correlate.Correlator
 	wg      sync.WaitGroup // the workers
+
+	// registered are the applets that passed applet.CheckConfig, by
+	// name: those `action policy` and RunApplet may run.
+	registered map[string]*config.Applet
+	env        map[string]string // event manager environment
+	prompt     string            // HOSTNAME#, the end of $_cli_result
+
+	histMu  sync.Mutex
+	history []AppletRun // oldest first, at most HistorySize
+	jobs    int         // the last job id given
+}
+
+// AppletRun is one applet run in the history: `show event manager history
+// events`.
+type AppletRun struct {
+	Job       int       // numbered from 1 since the daemon started
+	Time      time.Time // when the run started
+	Applet    string
+	EventType string // of the event that ran it: syslog, none, timer ...
+	// Status is IOS's word for the outcome: success, abort (maxrun) or
+	// error.
+	Status string
+	Exit   int    // $_exit_status
+	Err    string // the error that ended the run, "" on success
 }
 
 // appletWorker runs one applet's queued runs, one at a time.
@@ -62,28 +104,48 @@ type AppletStats struct {
 	Runs, Dropped int64
 }
 
-// load (re)registers every applet of cfg, replacing those of before.
+// load (re)registers every applet of cfg, replacing those of before. An
+// applet applet.CheckConfig refuses (as `config check` does) is not
+// registered.
 func (a *applets) load(cfg *config.Config) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.unregister()
 	env := cfg.EventManager.Environment.Map()
+	a.env = env
+	host := cfg.Hostname
+	if host == "" {
+		host = "Router"
+	}
+	a.prompt = host + "#"
+	a.registered = map[string]*config.Applet{}
+	refused := applet.CheckConfig(cfg.EventManager.Applets)
 	for _, ap := range cfg.EventManager.Applets {
-		if err := a.register(ap, env); err != nil {
+		err := refused[ap.Name]
+		if err == nil {
+			err = a.register(ap, env)
+		}
+		if err != nil {
 			a.log.Error("applet not registered", "applet", ap.Name, "err", err)
 			continue
 		}
+		a.registered[ap.Name] = ap
 		a.owners = append(a.owners, AppletOwnerPrefix+ap.Name)
 	}
 	a.log.Info("applets registered", "count", len(a.owners))
 }
 
+// lookup returns a registered applet, nil when there is none by that
+// name (`action policy`).
+func (a *applets) lookup(name string) *config.Applet {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.registered[name]
+}
+
 // register checks one applet and registers its events, through its
 // trigger's correlation when it has one; a.mu is held.
 func (a *applets) register(ap *config.Applet, env map[string]string) error {
-	if err := applet.Check(ap); err != nil {
-		return err
-	}
 	w := a.worker(ap.Name)
 	queue := func(f detect.Fired) {
 		r := appletRun{ap: ap, env: applet.Env{Vars: env, Event: detect.Builtins(f), Clock: a.clock}}
@@ -173,12 +235,111 @@ func (a *applets) worker(name string) *appletWorker {
 // contexts are charged to it.
 func (a *applets) run(r appletRun) {
 	ctx := events.WithOrigin(a.ctx, events.Origin{Owner: AppletOwnerPrefix + r.ap.Name, Depth: r.depth + 1})
-	res, err := applet.Run(ctx, r.ap, r.env, a.host)
+	res, err := a.runOne(ctx, r.ap, r.env)
 	if err != nil {
 		a.log.Warn("applet failed", "applet", r.ap.Name, "err", err)
 		return
 	}
 	a.log.Info("applet ran", "applet", r.ap.Name, "exit", res.Exit, "output", strings.TrimSpace(res.Output))
+}
+
+// runOne runs an applet with what every run shares (the prompt, the
+// registered applets for `action policy`, the debug log of each action),
+// and records it in the history.
+func (a *applets) runOne(ctx context.Context, ap *config.Applet, env applet.Env) (applet.Result, error) {
+	a.mu.Lock()
+	env.Prompt = a.prompt
+	a.mu.Unlock()
+	env.Applet = a.lookup
+	env.Trace = func(o applet.Outcome) {
+		if a.log.Enabled(ctx, slog.LevelDebug) {
+			a.log.Debug(o.String())
+		}
+	}
+	start := a.clock.Now()
+	res, err := applet.Run(ctx, ap, env, a.host)
+	rec := AppletRun{Time: start, Applet: ap.Name, EventType: env.Event["_event_type"], Status: "success", Exit: res.Exit}
+	if err != nil {
+		rec.Status, rec.Err = "error", err.Error()
+		if errors.Is(err, applet.ErrMaxRun) {
+			rec.Status = "abort"
+		}
+	}
+	a.record(rec)
+	return res, err
+}
+
+// record adds a run to the history, dropping the oldest past HistorySize.
+func (a *applets) record(r AppletRun) {
+	a.histMu.Lock()
+	defer a.histMu.Unlock()
+	a.jobs++
+	r.Job = a.jobs
+	if len(a.history) == HistorySize {
+		a.history = slices.Delete(a.history, 0, 1)
+	}
+	a.history = append(a.history, r)
+}
+
+// AppletHistory returns the recent applet runs, oldest first.
+func (d *Daemon) AppletHistory() []AppletRun {
+	a := d.detect.applets
+	a.histMu.Lock()
+	defer a.histMu.Unlock()
+	return slices.Clone(a.history)
+}
+
+// ErrNotManual: RunApplet named an applet that has no `event none`.
+var ErrNotManual = errors.New("only an applet with `event none` runs by hand")
+
+// RunApplet runs the registered applet name now, in the caller's
+// goroutine, as `event manager run NAME ARGS` runs a sync applet: its
+// `event none` built-ins hold args ($_none_argc, $_none_arg1 …), term is
+// the vty for `action gets` and `puts` (nil: gets fails, puts goes to
+// Result.Output), and the run is in the history. It returns when the run
+// ends (maxrun at the latest); Result.Exit is its $_exit_status.
+func (d *Daemon) RunApplet(ctx context.Context, name string, args []string, term applet.Terminal) (applet.Result, error) {
+	return d.detect.applets.runManual(ctx, name, args, term)
+}
+
+func (a *applets) runManual(ctx context.Context, name string, args []string, term applet.Terminal) (applet.Result, error) {
+	ap := a.lookup(name)
+	if ap == nil {
+		return applet.Result{}, fmt.Errorf("applet %s is not registered; check `show event manager policy registered` and `dsengine config check`", name)
+	}
+	i := slices.IndexFunc(ap.Events, func(e ds.Event) bool { return e.Type == ds.EventNone })
+	if i < 0 {
+		return applet.Result{}, fmt.Errorf("applet %s: %w", name, ErrNotManual)
+	}
+	a.mu.Lock()
+	env := a.env
+	a.mu.Unlock()
+	f := detect.Fired{Owner: AppletOwnerPrefix + name, EventID: ap.Events[i].ID, Type: ds.EventNone,
+		Time: a.clock.Now(), Count: 1, Payload: none.Fire{Args: slices.Clone(args)}}
+	ctx = events.WithOrigin(ctx, events.Origin{Owner: AppletOwnerPrefix + name, Depth: 1})
+	return a.runOne(ctx, ap, applet.Env{Vars: env, Event: detect.Builtins(f), Clock: a.clock, Terminal: term})
+}
+
+// AppletSync reports whether the registered applet name has an `event
+// none ... sync yes` line: `event manager run` then waits for its run.
+func (d *Daemon) AppletSync(name string) bool {
+	ap := d.detect.applets.lookup(name)
+	if ap == nil {
+		return false
+	}
+	return slices.ContainsFunc(ap.Events, func(e ds.Event) bool { return e.Type == ds.EventNone && syncYes(e.EEMLine) })
+}
+
+// syncYes reads "sync yes" on an event line. (The event parser keeps the
+// line; ds.Event.Sync, once the event lines carry it, says the same.)
+func syncYes(line string) bool {
+	w := strings.Fields(strings.ToLower(line))
+	for i := 0; i+1 < len(w); i++ {
+		if w[i] == "sync" && w[i+1] == "yes" {
+			return true
+		}
+	}
+	return false
 }
 
 // stats lists each applet's runs and dropped triggers, by name.

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync/atomic"
 	"testing"
@@ -44,6 +45,11 @@ func (h *blockingHost) CLI(ctx context.Context, command string) (string, error) 
 }
 func (h *blockingHost) Syslog(context.Context, int, string) error { return nil }
 func (h *blockingHost) Mail(context.Context, applet.Mail) error   { return nil }
+func (h *blockingHost) Reload(context.Context) error              { return nil }
+func (h *blockingHost) OpenFile(context.Context, string, string) (applet.File, error) {
+	return nil, errors.New("no files")
+}
+func (h *blockingHost) DeleteFile(context.Context, string) error { return errors.New("no files") }
 
 // TestAppletTriggersQueueBounded: an event storm on an applet queues at
 // most engine.DefaultQueueDepth runs behind the one running, and drops and

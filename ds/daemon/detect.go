@@ -62,7 +62,7 @@ func (d *Daemon) startDetect(ctx context.Context) *detectStage {
 		OnRunDone:  d.runDone})
 	s.registry = registry.New(ctx, registry.Options{Hub: s.hub, Engine: s.engine, Clock: d.clock, Hostname: host,
 		Known: known, Report: d.report})
-	s.applets = &applets{ctx: ctx, hub: s.hub, clock: d.clock, log: d.log, host: d.appletHost(applet.OnDevice(d.notify.live))}
+	s.applets = &applets{ctx: ctx, hub: s.hub, clock: d.clock, log: d.log, host: d.appletHost(applet.OnDeviceFiles(d.notify.live, appletFiles(d.opts.Bootflash)))}
 	fctx, stop := context.WithCancel(ctx)
 	s.stopFails = stop
 	s.fails.Add(1)

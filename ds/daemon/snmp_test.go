@@ -21,6 +21,13 @@ type plainHost struct{ applet.MemoryState }
 func (*plainHost) CLI(context.Context, string) (string, error) { return "", nil }
 func (*plainHost) Syslog(context.Context, int, string) error   { return nil }
 func (*plainHost) Mail(context.Context, applet.Mail) error     { return nil }
+func (*plainHost) Reload(context.Context) error                { return nil }
+func (*plainHost) OpenFile(context.Context, string, string) (applet.File, error) {
+	return nil, errors.New("plainHost has no files")
+}
+func (*plainHost) DeleteFile(context.Context, string) error {
+	return errors.New("plainHost has no files")
+}
 
 // snmpDaemon is a Daemon holding only the configuration text and a clock,
 // enough for appletHost.

@@ -109,18 +109,38 @@ func (p *parser) applet(n *node, args []string) result {
 		return skip
 	}
 	name := args[0]
+	st := &appletState{applet: &config.Applet{Name: name, Line: n.line}}
 	for rest := args[1:]; len(rest) > 0; {
-		switch strings.ToLower(rest[0]) {
+		opt := strings.ToLower(rest[0])
+		switch opt {
 		case "authorization", "class":
 			if len(rest) < 2 {
-				p.errorf(n.line, "event manager applet %s: %q needs a value", name, rest[0])
+				p.errorf(n.line, "event manager applet %s: %q needs a value (authorization bypass, class A-Z or default)", name, rest[0])
 				return skip
+			}
+			v := rest[1]
+			if opt == "authorization" {
+				if !strings.EqualFold(v, "bypass") {
+					p.errorf(n.line, "event manager applet %s: authorization %q: only authorization bypass is accepted", name, v)
+					return skip
+				}
+				st.applet.AuthorizationBypass = true
+			} else {
+				if !(len(v) == 1 && strings.ToUpper(v)[0] >= 'A' && strings.ToUpper(v)[0] <= 'Z' || strings.EqualFold(v, "default")) {
+					p.errorf(n.line, "event manager applet %s: class %q: expected a letter A to Z or default", name, v)
+					return skip
+				}
+				st.applet.Class = strings.ToUpper(v)
+				if strings.EqualFold(v, "default") {
+					st.applet.Class = "default"
+				}
 			}
 			rest = rest[2:]
 		case "trap":
+			st.applet.Trap = true
 			rest = rest[1:]
 		default:
-			p.errorf(n.line, "event manager applet %s: unexpected %q; expected authorization bypass, class CLASS or trap", name, rest[0])
+			p.errorf(n.line, "event manager applet %s: unexpected %q; expected authorization bypass, class A-Z|default or trap", name, rest[0])
 			return skip
 		}
 	}
@@ -128,7 +148,6 @@ func (p *parser) applet(n *node, args []string) result {
 		p.errorf(n.line, "applet %q is already configured on line %d", name, first)
 		return skip
 	}
-	st := &appletState{applet: &config.Applet{Name: name, Line: n.line}}
 	where := fmt.Sprintf("in applet %q", name)
 	p.run(n.children, mode{name: "applet", where: where, handle: func(c *node, kw string, a []string, neg bool) result {
 		return p.appletCmd(st, c, kw, a, neg)
@@ -343,10 +362,11 @@ func (p *parser) action(st *appletState, n *node, args []string) {
 
 // appletVerbs lists the applet action verbs dsengine accepts.
 func appletVerbs() []string {
-	return []string{"add", "append", "break", "cli", "comment", "context", "continue", "counter", "decrement",
-		"divide", "else", "elseif", "end", "exit", "foreach", "gets", "handle-error", "if", "increment", "info",
-		"mail", "multiply", "policy-maxrun", "publish-event", "puts", "regexp", "reload", "set", "snmp-trap", "string",
-		"subtract", "syslog", "track", "wait", "while"}
+	return []string{"add", "append", "break", "cli", "cns-event", "comment", "context", "continue", "counter",
+		"decrement", "divide", "else", "elseif", "end", "exit", "file", "force-switchover", "foreach", "gets",
+		"handle-error", "if", "increment", "info", "mail", "multiply", "policy", "policy-maxrun", "publish-event",
+		"puts", "regexp", "reload", "set", "snmp-object-value", "snmp-trap", "string", "subtract", "syslog", "track",
+		"wait", "while"}
 }
 
 // finishApplet checks the applet as a whole and builds its trigger.

@@ -196,7 +196,7 @@ func TestBad(t *testing.T) {
 		{"duplicate action label", "event manager applet A\n event none\n action 1.0 puts a\n action 1.0 puts b\n",
 			`t.conf:4: action label 1.0 is already used on line 3 in applet "A"`},
 		{"unknown action verb", "event manager applet A\n event none\n action 1.0 shout x\n",
-			`t.conf:3: unknown action "shout" in applet "A"; expected add, append, break, cli, comment, context, continue, counter, decrement, divide, else, elseif, end, exit, foreach, gets, handle-error, if, increment, info, mail, multiply, policy-maxrun, publish-event, puts, regexp, reload, set, snmp-trap, string, subtract, syslog, track, wait, while`},
+			`t.conf:3: unknown action "shout" in applet "A"; expected add, append, break, cli, cns-event, comment, context, continue, counter, decrement, divide, else, elseif, end, exit, file, force-switchover, foreach, gets, handle-error, if, increment, info, mail, multiply, policy, policy-maxrun, publish-event, puts, regexp, reload, set, snmp-object-value, snmp-trap, string, subtract, syslog, track, wait, while`},
 		{"duplicate applet", "event manager applet A\n event none\nevent manager applet A\n event oir\n", `t.conf:3: applet "A" is already configured on line 1`},
 		{"unknown event manager command", "event manager policy x.tcl\n",
 			`t.conf:1: unknown command "event manager policy"; expected event manager applet NAME or event manager environment NAME VALUE`},
