@@ -196,6 +196,9 @@ func (v *vtyTerm) write(text string) { _, _ = v.t.Write([]byte(text)) }
 func (v *vtyTerm) complete(line string, pos int, key rune) (string, int, bool) {
 	switch key {
 	case '?':
+		if strings.Count(line[:pos], `"`)%2 == 1 {
+			return "", 0, false // inside a quoted string, a ? is text
+		}
 		if err := v.c.Send(control.Frame{Kind: control.FrameHelp, Text: line[:pos]}); err != nil {
 			return line, pos, true
 		}

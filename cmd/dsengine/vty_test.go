@@ -105,10 +105,11 @@ func TestCLIInATerminal(t *testing.T) {
 	v.waitLast("edge-1(config)#")
 	v.typeLine("event manager applet HELLO")
 	v.waitLast("edge-1(config-applet)#")
-	v.typeLine("event none")
-	v.waitLast("edge-1(config-applet)#")
-	v.typeLine(`action 1.0 syslog msg "hello from the vty"`)
-	v.waitLast("edge-1(config-applet)#")
+	for _, l := range []string{"event none sync yes", `action 1.0 puts "Your name?"`, "action 2.0 gets name",
+		`action 3.0 syslog msg "hello from $name"`, `action 4.0 puts "hello $name"`} {
+		v.typeLine(l)
+		v.waitLast("edge-1(config-applet)#")
+	}
 	v.typeLine("actoin 2.0 puts x")
 	scr := v.waitLast("edge-1(config-applet)#")
 	want := "edge-1(config-applet)#actoin 2.0 puts x\n" + strings.Repeat(" ", len("edge-1(config-applet)#")) + "^\n% Invalid input detected at '^' marker.\n"
@@ -125,12 +126,12 @@ func TestCLIInATerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(string(saved), "! edge-1, managed with dsengine cli\n") || strings.Count(string(saved), "managed with") != 1 ||
-		!strings.Contains(string(saved), "event manager applet HELLO\n event none\n action 1.0 syslog msg \"hello from the vty\"\n") {
+		!strings.Contains(string(saved), "event manager applet HELLO\n event none sync yes\n action 1.0 puts \"Your name?\"\n action 2.0 gets name\n") {
 		t.Errorf("the saved configuration:\n%s", saved)
 	}
 
 	v.typeLine("show running-config")
-	v.waitFor("action 1.0 syslog msg \"hello from the vty\"\n!\nend\nedge-1#")
+	v.waitFor("action 4.0 puts \"hello $name\"\n!\nend\nedge-1#")
 
 	v.tmux("send-keys", "-l", "show ?")
 	v.waitFor("edge-1#show ?\n  call-home       the Call Home configuration, profiles, statistics and mail servers\n")
@@ -141,9 +142,13 @@ func TestCLIInATerminal(t *testing.T) {
 	v.waitLast("edge-1#configure")
 	v.tmux("send-keys", "C-u")
 
+	// A sync yes applet runs in the command: its gets reads what is typed
+	// in this terminal, its puts prints here.
 	v.typeLine("event manager run HELLO")
-	v.waitFor("applet HELLO started")
-	eventually(t, "the applet's syslog line", func() bool { return strings.Contains(d.log.String(), "hello from the vty") })
+	v.waitLast("Your name?")
+	v.typeLine("vty")
+	v.waitFor("Your name?\nvty\nhello vty\nedge-1#")
+	eventually(t, "the applet's syslog line", func() bool { return strings.Contains(d.log.String(), "hello from vty") })
 
 	v.typeLine("exit")
 	v.waitFor("CLI-EXITED 0")

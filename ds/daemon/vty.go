@@ -163,22 +163,24 @@ func (d *Daemon) gate(ctx context.Context, command string) (string, bool) {
 	return out.String(), run
 }
 
-// runSync runs the applet that owns f and waits for it.
-//
-// TODO(lead): replace with the actions helper's synchronous run (with the
-// session's Terminal for gets/puts) once it lands in ds/daemon/applets.go.
+// runSync runs the applet that owns f in the caller's goroutine and
+// waits for it, with the vty's terminal (ctx) for gets and puts.
 func (d *Daemon) runSync(ctx context.Context, f detect.Fired) (applet.Result, error) {
 	name := strings.TrimPrefix(f.Owner, AppletOwnerPrefix)
-	cfg := d.Config()
-	for _, ap := range cfg.EventManager.Applets {
-		if ap.Name != name {
-			continue
-		}
-		ctx = events.WithOrigin(ctx, events.Origin{Owner: f.Owner, Depth: 1})
-		env := applet.Env{Vars: cfg.EventManager.Environment.Map(), Event: detect.Builtins(f), Clock: d.clock}
-		return applet.Run(ctx, ap, env, d.detect.applets.host)
+	a := d.detect.applets
+	ap := a.lookup(name)
+	if ap == nil {
+		return applet.Result{}, fmt.Errorf("applet %s is no longer registered; the command runs", name)
 	}
-	return applet.Result{}, fmt.Errorf("applet %s is no longer configured; the command runs", name)
+	a.mu.Lock()
+	vars := a.env
+	a.mu.Unlock()
+	env := applet.Env{Vars: vars, Event: detect.Builtins(f), Clock: d.clock}
+	if t := vty.TerminalFrom(ctx); t != nil {
+		env.Terminal = t
+	}
+	ctx = events.WithOrigin(ctx, events.Origin{Owner: f.Owner, Depth: 1})
+	return a.runOne(ctx, ap, env)
 }
 
 // serveVTY runs one `dsengine cli` session on the control socket.

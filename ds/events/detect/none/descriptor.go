@@ -27,5 +27,13 @@ var Descriptor = detector.Descriptor{
 // parseEEM reads `event none`, which takes no options.
 func parseEEM(l *eem.Line, _ eem.Field) error {
 	l.Event.Type = ds.EventNone
-	return l.Options("event none", nil)
+	// sync yes: `event manager run` waits for the run (the daemon reads it
+	// from the kept line).
+	sync := eem.Option{Name: "sync", Value: "yes or no", Set: func(l *eem.Line, v eem.Field) error {
+		if v.Text != "yes" && v.Text != "no" {
+			return l.Errorf(v.Offset, "sync %q is not yes or no", v.Text)
+		}
+		return nil
+	}}
+	return l.Options("event none", []eem.Option{sync})
 }
