@@ -6,7 +6,9 @@ import (
 	"io"
 	"strings"
 
+	"github.com/dsengine/dsengine/ds/applet"
 	"github.com/dsengine/dsengine/ds/daemon"
+	"github.com/dsengine/dsengine/ds/vty"
 )
 
 // runEventManagerRun is `event manager run NAME [ARGS]`: it fires the
@@ -23,7 +25,12 @@ func runEventManagerRun(e *env, _ *flag.FlagSet, args []string) error {
 		return err
 	}
 	if d.AppletSync(args[0]) {
-		res, err := d.RunApplet(e.ctx, args[0], args[1:], nil)
+		// From a vty, gets and puts use its terminal.
+		var term applet.Terminal
+		if t := vty.TerminalFrom(e.ctx); t != nil {
+			term = t
+		}
+		res, err := d.RunApplet(e.ctx, args[0], args[1:], term)
 		fmt.Fprint(e.stdout, res.Output)
 		if err != nil {
 			return err

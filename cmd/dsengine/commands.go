@@ -127,6 +127,15 @@ func commandTable() []command {
 			run:     runReload,
 		},
 		{
+			words:   []string{"cli"},
+			args:    `[-c "COMMAND"]`,
+			summary: "an IOS-style vty on the running daemon: exec and configuration modes, ? and Tab, history",
+			example: "dsengine cli\n" +
+				`dsengine cli -c "show running-config"`,
+			flags: cliFlags,
+			run:   runCLI,
+		},
+		{
 			words:   []string{"config", "check"},
 			args:    "[FILE]",
 			summary: "validate a configuration: each error as file:line: message",

@@ -95,7 +95,7 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 	base := *e
 	base.config = cfgPath
 	d, err := daemon.New(daemon.Options{ConfigPath: cfgPath, LoadConfig: readConfig, Config: cfg, Store: store, Manager: mgr,
-		Bootflash: e.bootflashDir(), Log: log, Clock: ds.RealClock{},
+		Bootflash: e.bootflashDir(), Log: log, Clock: ds.RealClock{}, VTYCommands: vtyCommands(),
 		Commands: func(ctx context.Context, d *daemon.Daemon, req control.Request) control.Response {
 			var out, errOut bytes.Buffer
 			ce := &env{ctx: ctx, stdin: strings.NewReader(""), stdout: &out, stderr: &errOut,

@@ -25,7 +25,7 @@ func Call(ctx context.Context, path string, req Request) (Response, error) {
 	c, err := d.DialContext(dialCtx, "unix", path)
 	if err != nil {
 		switch {
-		case errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ENOENT):
+		case isNoDaemon(err):
 			return Response{}, ErrNoDaemon
 		case ctx.Err() != nil:
 			return Response{}, fmt.Errorf("control socket %s: %w", path, context.Cause(ctx))
@@ -65,4 +65,9 @@ func Call(ctx context.Context, path string, req Request) (Response, error) {
 		return failed(err)
 	}
 	return resp, nil
+}
+
+// isNoDaemon says whether a dial error means nothing listens at the path.
+func isNoDaemon(err error) bool {
+	return errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ENOENT)
 }

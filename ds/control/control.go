@@ -15,6 +15,10 @@ const (
 type Request struct {
 	Args  []string `json:"args"`
 	Files []File   `json:"files,omitempty"`
+	// Session, when set, opens an interactive session of that kind
+	// ("vty") instead of running Args: the connection stays open and
+	// carries Frames both ways.
+	Session string `json:"session,omitempty"`
 }
 
 // File is a file the CLI read for a command and sends with it, so that the

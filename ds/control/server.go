@@ -31,6 +31,7 @@ type Server struct {
 	log      *slog.Logger
 	refused  atomic.Uint64
 	wg       sync.WaitGroup
+	sessions *sessions // nil: no interactive sessions
 }
 
 // maxSocketPath is the longest path a Unix socket can be bound at (the
@@ -206,11 +207,20 @@ func (s *Server) answer(ctx context.Context, conn *net.UnixConn, h Handler) {
 		} else {
 			s.log.Warn("control socket: client refused: not the daemon's user or root", "pid", peer.Pid, "uid", peer.Uid, "refused", n)
 		}
-		reply(conn, Response{Stderr: fmt.Sprintf("dsengine: refused: this daemon takes commands only from its own user (uid %d) and root; run the command as one of them\n", s.uid), Code: 1})
+		msg := fmt.Sprintf("dsengine: refused: this daemon takes commands only from its own user (uid %d) and root; run the command as one of them\n", s.uid)
+		if derr == nil && req.Session != "" {
+			_ = newConn(conn, conn).Send(Frame{Kind: FrameExit, Code: 1, Text: msg})
+			return
+		}
+		reply(conn, Response{Stderr: msg, Code: 1})
 		return
 	}
 	if derr != nil {
 		reply(conn, Response{Stderr: fmt.Sprintf("bad request: %v\n", derr), Code: 2})
+		return
+	}
+	if req.Session != "" {
+		s.session(ctx, conn, dec.Buffered(), req)
 		return
 	}
 	_ = conn.SetReadDeadline(time.Time{})

@@ -14,6 +14,7 @@ import (
 	"github.com/dsengine/dsengine/ds/control"
 	"github.com/dsengine/dsengine/ds/lifecycle"
 	"github.com/dsengine/dsengine/ds/metrics"
+	"github.com/dsengine/dsengine/ds/vty"
 )
 
 // Options configure a Daemon.
@@ -37,6 +38,12 @@ type Options struct {
 	// a path a user gave. ctx ends when the client goes away or the daemon
 	// stops, and the command then stops.
 	Commands func(ctx context.Context, d *Daemon, req control.Request) control.Response
+	// VTYCommands are the exec commands of the Commands table a vty
+	// offers (`dsengine cli`, `?`); the vty runs them through Commands.
+	VTYCommands []vty.Command
+	// Modes is the configuration's mode grammar for the vty's configure
+	// terminal; vty.Interim() when its Apply is nil.
+	Modes vty.Modes
 	// Clock is the only source of time; ds.RealClock{} when nil.
 	Clock ds.Clock
 	// Log receives the daemon's log; nil discards.
@@ -82,6 +89,9 @@ func New(opts Options) (*Daemon, error) {
 	}
 	if opts.Clock == nil {
 		opts.Clock = ds.RealClock{}
+	}
+	if opts.Modes.Apply == nil {
+		opts.Modes = vty.Interim()
 	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
@@ -133,6 +143,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	srv.HandleSessions(control.SessionVTY, MaxVTY, d.serveVTY)
 	d.control.Store(srv)
 	wg.Add(1)
 	go func() {

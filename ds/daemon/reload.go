@@ -27,6 +27,13 @@ func (d *Daemon) Reload() error {
 	if err != nil {
 		return fmt.Errorf("reload: the running configuration stays: %w", err)
 	}
+	return d.applyConfig(next)
+}
+
+// applyConfig makes next the running configuration, as Reload does after
+// reading the file; a vty's configuration line comes here too. The state
+// lock is held.
+func (d *Daemon) applyConfig(next *config.Config) error {
 	if err := d.needsRestart(d.Config(), next); err != nil {
 		return fmt.Errorf("reload: the running configuration stays: %w", err)
 	}

@@ -620,12 +620,17 @@ func (h *Hub) ConfigChanged(path string) {
 	}
 }
 
-// CLI feeds a command an operator ran to the EEM cli events.
-func (h *Hub) CLI(command string) {
+// CLI feeds a command an operator typed, before it runs, to the EEM cli
+// events, and returns the verdicts of those that fired with sync or skip.
+func (h *Hub) CLI(command string) []detector.CLIVerdict {
 	now := h.clock.Now()
+	var out []detector.CLIVerdict
 	for _, d := range h.routes.Load().cli {
-		d.CLI(now, command)
+		if v := d.CLI(now, command); v.Skip || v.Sync != nil {
+			out = append(out, v)
+		}
 	}
+	return out
 }
 
 // CounterChanged feeds the new value of EEM counter name (set by an

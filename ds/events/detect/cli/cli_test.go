@@ -24,3 +24,35 @@ func TestOccursAndGroups(t *testing.T) {
 		t.Fatalf("fired %+v", fired)
 	}
 }
+
+// TestSyncAndSkip: sync yes hands the event back instead of firing it,
+// skip yes blocks the command, and neither fires for a command the
+// pattern does not match.
+func TestSyncAndSkip(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		line       string
+		sync, skip bool
+	}{
+		{`event cli pattern "^reload" sync yes`, true, false},
+		{`event cli pattern "^reload" sync no skip yes`, false, true},
+		{`event cli pattern "sync yes" skip no`, false, false},
+	} {
+		fired := 0
+		d, err := New(ds.Event{ID: "e1", Type: ds.EventCLI, Pattern: `^reload|sync yes`, EEMLine: c.line},
+			detector.Env{Fire: func(detector.Fired) { fired++ }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := d.CLI(t0, "show version"); v.Skip || v.Sync != nil || fired != 0 {
+			t.Errorf("%s: an unmatched command: %+v, fired %d", c.line, v, fired)
+		}
+		v := d.CLI(t0, "reload")
+		if v.Skip != c.skip || (v.Sync != nil) != c.sync || fired != map[bool]int{true: 0, false: 1}[c.sync] {
+			t.Errorf("%s: verdict %+v, fired %d", c.line, v, fired)
+		}
+		if c.sync && detector.Builtins(*v.Sync)["_cli_msg"] != "reload" {
+			t.Errorf("%s: $_cli_msg %q", c.line, detector.Builtins(*v.Sync)["_cli_msg"])
+		}
+	}
+}

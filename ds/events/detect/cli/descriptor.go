@@ -16,14 +16,15 @@ var readme string
 // Descriptor describes the cli event type (EEM `event cli`) to the
 // detector table. Only an EEM line names it.
 var Descriptor = detector.Descriptor{
-	Type:    ds.EventCLI,
-	Summary: "a command an operator runs through dsengine matches a pattern",
-	README:  readme,
-	EEMOnly: true,
-	EEM:     &eem.Form{Keyword: "cli", Parse: parseEEM},
-	New:     detector.Constructor(New),
-	Show:    show,
-	Vars:    []string{"ds_syslog_1"},
+	Type:     ds.EventCLI,
+	Summary:  "a command an operator runs through dsengine matches a pattern",
+	README:   readme,
+	EEMOnly:  true,
+	EEM:      &eem.Form{Keyword: "cli", Parse: parseEEM},
+	New:      detector.Constructor(New),
+	Show:     show,
+	Builtins: []string{"_cli_msg"},
+	Vars:     []string{"ds_syslog_1"},
 }
 
 // parseEEM reads `event cli pattern "RE" [sync yes|no] [skip yes|no]

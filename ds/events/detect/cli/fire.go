@@ -16,8 +16,8 @@ func (Fire) Text() string { return "cli" }
 // Info adds nothing.
 func (Fire) Info(map[string]string) {}
 
-// Builtins adds nothing.
-func (Fire) Builtins(map[string]string) {}
+// Builtins adds $_cli_msg, the command.
+func (p Fire) Builtins(m map[string]string) { m["_cli_msg"] = p.Command }
 
 // Vars returns the capture-group variables.
 func (p Fire) Vars() map[string]string { return p.Values }

@@ -146,10 +146,23 @@ type TrackInput interface {
 	TrackChange(c TrackChange)
 }
 
-// CLIInput is a detector fed by the commands operators type.
+// CLIInput is a detector fed by the commands operators type. Its verdict
+// says whether the command may run (EEM `event cli ... sync yes|no skip
+// yes|no`).
 type CLIInput interface {
 	Detector
-	CLI(at time.Time, command string)
+	CLI(at time.Time, command string) CLIVerdict
+}
+
+// CLIVerdict is what a cli event decides about a command before it runs.
+type CLIVerdict struct {
+	// Skip blocks the command (skip yes): the applet runs instead.
+	Skip bool
+	// Sync, set when the event fired with sync yes, is the event the
+	// caller runs the owner's actions on before the command, waiting for
+	// them: its $_exit_status decides (0 blocks the command). It was not
+	// fired through Env.Fire.
+	Sync *Fired
 }
 
 // CounterInput is a detector fed by the changes of EEM counters (the

@@ -88,7 +88,7 @@ func TestPayloads(t *testing.T) {
 		{"none", base(ds.EventNone, none.Fire{Args: []string{"Gi1/0/1", "x"}}), "run by hand Gi1/0/1 x",
 			info("none", "argc", "2"), builtins("none", "_none_argc", "2", "_none_arg1", "Gi1/0/1", "_none_arg2", "x"), nil},
 		{"cli", base(ds.EventCLI, cli.Fire{Command: "reload in 5", Values: map[string]string{"ds_syslog_1": "5"}}), "cli",
-			info("cli"), builtins("cli"), map[string]string{"ds_syslog_1": "5"}},
+			info("cli"), builtins("cli", "_cli_msg", "reload in 5"), map[string]string{"ds_syslog_1": "5"}},
 		{"no payload", base(ds.EventCallHome, nil), "call-home", info("call-home"), builtins("call-home"), nil},
 	}
 	for _, c := range cases {
