@@ -141,10 +141,14 @@ func compileCLI(args []string) (func(r *run) error, error) {
 		if err != nil {
 			return err
 		}
-		if strings.TrimSpace(cmd) == "" {
-			return r.set("_cli_result", r.env.Prompt)
+		prompt, run := func() string { return r.env.Prompt }, r.host.CLI
+		if r.env.VTY != nil {
+			prompt, run = r.env.VTY.Prompt, r.env.VTY.CLI
 		}
-		out, cliErr := r.host.CLI(r.ctx, cmd)
+		if strings.TrimSpace(cmd) == "" {
+			return r.set("_cli_result", prompt())
+		}
+		out, cliErr := run(r.ctx, cmd)
 		if r.ctx.Err() != nil {
 			return context.Cause(r.ctx)
 		}
@@ -152,13 +156,13 @@ func compileCLI(args []string) (func(r *run) error, error) {
 			if out != "" && !strings.HasSuffix(out, "\n") {
 				out += "\n"
 			}
-			return r.set("_cli_result", out+"% "+cliErr.Error()+"\n"+r.env.Prompt)
+			return r.set("_cli_result", out+"% "+cliErr.Error()+"\n"+prompt())
 		}
 		if !hasPattern {
 			if out != "" && !strings.HasSuffix(out, "\n") {
 				out += "\n"
 			}
-			return r.set("_cli_result", out+r.env.Prompt)
+			return r.set("_cli_result", out+prompt())
 		}
 		pat, err := r.expand(pattern)
 		if err != nil {
@@ -168,6 +172,12 @@ func compileCLI(args []string) (func(r *run) error, error) {
 		if err != nil {
 			return err
 		}
+		// The prompt is part of what the pattern may wait for, as on IOS
+		// (`pattern "#"`).
+		if out != "" && !strings.HasSuffix(out, "\n") {
+			out += "\n"
+		}
+		out += prompt()
 		loc := re.FindStringIndex(out)
 		if loc == nil {
 			r.set("_cli_result", out)

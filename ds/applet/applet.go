@@ -47,14 +47,27 @@ type Env struct {
 	// "gets" fails and "puts" writes to Result.Output.
 	Terminal Terminal
 	// Prompt ends $_cli_result, as IOS ends it with the exec prompt
-	// ("HOSTNAME#"); empty means DefaultPrompt.
+	// ("HOSTNAME#"); empty means DefaultPrompt. Unused with a VTY.
 	Prompt string
+	// VTY, when set, is the session the run's `cli` actions type into, in
+	// place of Host.CLI: `enable` and `configure terminal` carry over to
+	// the next command, and $_cli_result ends with the session's prompt.
+	VTY VTY
 	// Applet returns the applet "action policy NAME" runs, nil when none
 	// by that name is registered. A nil Applet makes every policy fail.
 	Applet func(name string) *config.Applet
 	// Trace, when set, is called after each action ran (the daemon's
 	// debug log).
 	Trace func(Outcome)
+}
+
+// VTY is the device's CLI as one session, as an IOS applet's `cli`
+// actions share one vty.
+type VTY interface {
+	// CLI runs one command line and returns what it printed.
+	CLI(ctx context.Context, command string) (string, error)
+	// Prompt is the session's prompt now ("edge-1>", "edge-1(config)#").
+	Prompt() string
 }
 
 // Terminal is the vty of a run started by hand: "action gets" reads a

@@ -50,6 +50,9 @@ type applets struct {
 	clock ds.Clock
 	host  applet.Host
 	log   *slog.Logger
+	// newVTY, when set, gives each run the vty its `cli` actions type
+	// into; commands the vty does not know go to host's CLI.
+	newVTY func(host applet.Host) applet.VTY
 
 	mu      sync.Mutex
 	workers map[string]*appletWorker // by applet name, kept across reloads
@@ -251,6 +254,9 @@ func (a *applets) runOne(ctx context.Context, ap *config.Applet, env applet.Env)
 	env.Prompt = a.prompt
 	a.mu.Unlock()
 	env.Applet = a.lookup
+	if a.newVTY != nil && env.VTY == nil {
+		env.VTY = a.newVTY(a.host)
+	}
 	env.Trace = func(o applet.Outcome) {
 		if a.log.Enabled(ctx, slog.LevelDebug) {
 			a.log.Debug(o.String())

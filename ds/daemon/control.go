@@ -24,11 +24,12 @@ func (d *Daemon) handle(ctx context.Context, req control.Request) control.Respon
 
 func (d *Daemon) do(ctx context.Context, req control.Request) control.Response {
 	name := commandName(req.Args)
-	if err := d.acquire(ctx); err != nil {
+	ctx, release, err := d.acquire(ctx)
+	if err != nil {
 		d.log.Warn("command not run", "command", name, "why", stopReason(ctx))
 		return control.Response{Stderr: fmt.Sprintf("dsengine: %s was not run: %s\n", name, stopReason(ctx)), Code: 1}
 	}
-	defer d.release()
+	defer release()
 	resp := d.opts.Commands(ctx, d, req)
 	if ctx.Err() != nil {
 		d.log.Warn("command aborted", "command", name, "why", stopReason(ctx), "exit", resp.Code)
@@ -38,19 +39,30 @@ func (d *Daemon) do(ctx context.Context, req control.Request) control.Response {
 }
 
 // acquire takes the state lock, or gives up when ctx ends: an ended ctx
-// never gets it, even when the lock is free at the same moment.
-func (d *Daemon) acquire(ctx context.Context) error {
+// never gets it, even when the lock is free at the same moment. It
+// returns ctx marked as holding the lock, and the function that releases
+// it. A ctx already so marked gets the lock at once and a release that
+// does nothing: a sync applet that `event manager run` started runs inside
+// that command, and its `cli` actions (a show, a configuration line) must
+// not wait for the lock their own command holds.
+func (d *Daemon) acquire(ctx context.Context) (context.Context, func(), error) {
+	if ctx.Value(lockHeld{d}) != nil {
+		return ctx, func() {}, nil
+	}
 	select {
 	case d.lock <- struct{}{}:
 		if err := ctx.Err(); err != nil {
 			d.release()
-			return err
+			return ctx, nil, err
 		}
-		return nil
+		return context.WithValue(ctx, lockHeld{d}, true), d.release, nil
 	case <-ctx.Done():
-		return ctx.Err()
+		return ctx, nil, ctx.Err()
 	}
 }
+
+// lockHeld marks a context whose command holds d's state lock.
+type lockHeld struct{ d *Daemon }
 
 func (d *Daemon) release() { <-d.lock }
 

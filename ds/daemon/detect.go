@@ -62,7 +62,9 @@ func (d *Daemon) startDetect(ctx context.Context) *detectStage {
 		OnRunDone:  d.runDone})
 	s.registry = registry.New(ctx, registry.Options{Hub: s.hub, Engine: s.engine, Clock: d.clock, Hostname: host,
 		Known: known, Report: d.report})
-	s.applets = &applets{ctx: ctx, hub: s.hub, clock: d.clock, log: d.log, host: d.appletHost(countingHost{applet.OnDeviceFiles(d.notify.live, appletFiles(d.opts.Bootflash)), s.hub})}
+	s.applets = &applets{ctx: ctx, hub: s.hub, clock: d.clock, log: d.log,
+		host:   d.appletHost(countingHost{applet.OnDeviceFiles(d.notify.live, appletFiles(d.opts.Bootflash)), s.hub}),
+		newVTY: func(host applet.Host) applet.VTY { return d.NewAppletSession(host.CLI) }}
 	fctx, stop := context.WithCancel(ctx)
 	s.stopFails = stop
 	s.fails.Add(1)

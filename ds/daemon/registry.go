@@ -128,17 +128,18 @@ type overBudget struct{ owner, reason string }
 // the reason, and deregisters it, so that the other DS keep their share
 // of every line; an applet is deregistered until the next reload.
 func (d *Daemon) failOverBudget(ctx context.Context, o overBudget) {
-	if d.acquire(ctx) != nil {
+	ctx, release, err := d.acquire(ctx)
+	if err != nil {
 		return
 	}
-	defer d.release()
+	defer release()
 	if strings.HasPrefix(o.owner, AppletOwnerPrefix) {
 		d.log.Error("applet deregistered until the next reload", "applet", strings.TrimPrefix(o.owner, AppletOwnerPrefix),
 			"reason", o.reason)
 		d.detect.hub.DeregisterOwner(o.owner)
 		return
 	}
-	err := d.opts.Store.Update(o.owner, func(en *bootflash.Entry) {
+	err = d.opts.Store.Update(o.owner, func(en *bootflash.Entry) {
 		en.Status, en.FailureReason = ds.StatusFailed, "over its match-time budget: "+o.reason
 	})
 	if err != nil {

@@ -47,10 +47,11 @@ func (d *Daemon) regularDownload(ctx context.Context, profile string) {
 		!strings.EqualFold(profile, c.DiagnosticSignature.Profile) {
 		return
 	}
-	if d.acquire(ctx) != nil {
+	ctx, release, err := d.acquire(ctx)
+	if err != nil {
 		return // stopping
 	}
-	defer d.release()
+	defer release()
 	res, err := d.opts.Manager.Download(ctx, c, lifecycle.DownloadRequest{Clock: d.clock, Serial: actions.HostDevice().Serial})
 	if err != nil {
 		d.log.Error("periodic DS download", "err", err)

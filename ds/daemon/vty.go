@@ -34,10 +34,11 @@ func (h vtyHost) Hostname() string { return lifecycle.HostOf(h.d.Config()).Hostn
 // once each see the other's lines, and the last line wins.
 func (h vtyHost) Configure(ctx context.Context, path vty.Path, line string) (vty.Path, error) {
 	d := h.d
-	if err := d.acquire(ctx); err != nil {
+	ctx, release, err := d.acquire(ctx)
+	if err != nil {
 		return nil, fmt.Errorf("refused: %s", stopReason(ctx))
 	}
-	defer d.release()
+	defer release()
 	cur := d.Config()
 	next, after, err := d.opts.Modes.Apply(cur, path, line)
 	if err != nil {
@@ -57,10 +58,11 @@ func (h vtyHost) Configure(ctx context.Context, path vty.Path, line string) (vty
 // state lock, so that two `write memory` never interleave.
 func (h vtyHost) Save(ctx context.Context) error {
 	d := h.d
-	if err := d.acquire(ctx); err != nil {
+	_, release, err := d.acquire(ctx)
+	if err != nil {
 		return fmt.Errorf("refused: %s", stopReason(ctx))
 	}
-	defer d.release()
+	defer release()
 	path := d.opts.ConfigPath
 	old, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -267,39 +269,36 @@ func (t vtyTerminal) Puts(ctx context.Context, text string) error {
 
 // AppletSession is one applet run's vty for its `action cli` commands: it
 // starts in user EXEC (HOST>), `enable` makes it privileged, and a command
-// the vty does not know goes to the executor's command map.
+// the vty does not know goes to other: the applet host's CLI, the
+// executor with its command map.
 type AppletSession struct {
 	d *Daemon
 	s *vty.Session
 }
 
+var _ applet.VTY = (*AppletSession)(nil)
+
 // NewAppletSession returns the vty of one applet run.
-func (d *Daemon) NewAppletSession() *AppletSession {
+func (d *Daemon) NewAppletSession(other func(ctx context.Context, command string) (string, error)) *AppletSession {
 	a := &AppletSession{d: d}
-	a.s = vty.New(vtyHost{d}, vty.Options{Help: d.opts.Modes.Help, Prompt: d.opts.Modes.Prompt, User: true,
-		Other: func(ctx context.Context, command string) (string, error) {
-			out, err := d.notify.exec.Run(ctx, command)
-			return out.Text, err
-		}})
+	a.s = vty.New(vtyHost{d}, vty.Options{Help: d.opts.Modes.Help, Prompt: d.opts.Modes.Prompt, User: true, Other: other})
 	return a
 }
 
-// CLI runs one command and returns its output followed by the prompt, as
-// IOS fills $_cli_result. `event manager environment NAME VALUE` is a
-// configuration line, applied at once.
+// CLI runs one command and returns what it printed; $_cli_result is that
+// followed by Prompt, as IOS fills it. `event manager environment NAME
+// VALUE` is a configuration line, applied at once, from exec mode too.
 func (a *AppletSession) CLI(ctx context.Context, command string) (string, error) {
 	var res vty.Result
 	if f := strings.Fields(command); !a.s.InConfig() && len(f) > 2 && f[0] == "event" && f[1] == "manager" && f[2] == "environment" {
-		// Applets set their environment from exec mode too.
 		if _, err := (vtyHost{a.d}).Configure(ctx, nil, command); err != nil {
 			res.Output = "% " + err.Error() + "\n"
 		}
 	} else {
 		res = a.s.Line(ctx, command)
 	}
-	out := res.Output
-	if out != "" && !strings.HasSuffix(out, "\n") {
-		out += "\n"
-	}
-	return out + a.s.Prompt(), nil
+	return res.Output, nil
 }
+
+// Prompt is the session's prompt.
+func (a *AppletSession) Prompt() string { return a.s.Prompt() }

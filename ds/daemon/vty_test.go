@@ -261,7 +261,17 @@ event manager applet DENY
 // executor; each answer ends with the prompt.
 func TestAppletSession(t *testing.T) {
 	d, _ := startVTYDaemon(t, "hostname edge-1\ncall-home\n diagnostic-signature\n  command-map \"show clock\" \"echo hi\"\n")
-	a := d.NewAppletSession()
+	a := d.NewAppletSession(func(ctx context.Context, command string) (string, error) {
+		out, err := d.notify.exec.Run(ctx, command)
+		return out.Text, err
+	})
+	cli := func(ctx context.Context, command string) (string, error) {
+		out, err := a.CLI(ctx, command)
+		if out != "" && !strings.HasSuffix(out, "\n") {
+			out += "\n"
+		}
+		return out + a.Prompt(), err
+	}
 	ctx := context.Background()
 	for _, c := range []struct{ cmd, want string }{
 		{"enable", "edge-1#"},
@@ -269,14 +279,14 @@ func TestAppletSession(t *testing.T) {
 		{"event manager environment q_x 42", "edge-1(config)#"},
 		{"end", "edge-1#"},
 	} {
-		if out, err := a.CLI(ctx, c.cmd); err != nil || out != c.want {
+		if out, err := cli(ctx, c.cmd); err != nil || out != c.want {
 			t.Errorf("%q: %q %v, want %q", c.cmd, out, err, c.want)
 		}
 	}
 	if v := d.Config().EventManager.Environment.Map()["q_x"]; v != "42" {
 		t.Errorf("environment q_x = %q", v)
 	}
-	if out, _ := a.CLI(ctx, "show clock"); out != "hi\nedge-1#" {
+	if out, _ := cli(ctx, "show clock"); out != "hi\nedge-1#" {
 		t.Errorf("a command for the executor: %q", out)
 	}
 }
