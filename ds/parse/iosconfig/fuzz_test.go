@@ -94,7 +94,7 @@ func checkConfig(t *testing.T, c *config.Config) {
 		}
 	}
 	for _, a := range c.EventManager.Applets {
-		if len(a.Events) == 0 || a.MaxRun <= 0 {
+		if a.MaxRun <= 0 || len(a.Events) == 0 && a.Trigger != nil {
 			t.Fatalf("applet %+v", a)
 		}
 		if len(a.Events) > 1 && a.Trigger == nil {
