@@ -36,10 +36,10 @@ import (
 type skipKind int
 
 const (
-	notSkipped skipKind = iota
-	skipIOS             // an IOS command dsengine does not model
-	skipRefused         // a mode command that was refused: its lines go with it
-	skipBanner          // a banner's text, up to its delimiter
+	notSkipped  skipKind = iota
+	skipIOS              // an IOS command dsengine does not model
+	skipRefused          // a mode command that was refused: its lines go with it
+	skipBanner           // a banner's text, up to its delimiter
 )
 
 // frame is one mode on the stack.
@@ -49,9 +49,9 @@ type frame struct {
 	enter  string // the command line that entered the mode
 	handle func(n *node, kw string, args []string, neg bool) result
 
-	skip  skipKind
-	warn  int    // skipIOS: index of its warning in cfg.Warnings
-	head  string // skipIOS: the skipped command
+	skip   skipKind
+	warn   int    // skipIOS: index of its warning in cfg.Warnings
+	head   string // skipIOS: the skipped command
 	count  int    // lines skipped under it
 	delim  string // skipBanner: the delimiter
 	indent int    // skipRefused: the indentation of the refused line
