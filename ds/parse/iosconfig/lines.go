@@ -63,7 +63,7 @@ func (p *parser) feed(lineNo int, raw []byte) {
 		}
 		return
 	}
-	if text == "" || text[0] == '!' {
+	if text == "" || text[0] == '!' || isShowRunHeader(text) {
 		return
 	}
 	n := &node{line: lineNo, indent: indent, text: text, loose: strings.Fields(text)}
@@ -146,3 +146,9 @@ func containsWord(s, w string) bool {
 }
 
 func isBoundary(c byte) bool { return strings.IndexByte(" \"'(),;:", c) >= 0 }
+
+// isShowRunHeader reports whether text is one of the lines "show
+// running-config" prints before the configuration.
+func isShowRunHeader(text string) bool {
+	return text == "Building configuration..." || strings.HasPrefix(text, "Current configuration : ")
+}
