@@ -24,10 +24,7 @@ func (c *Config) Clone() *Config {
 		}
 		ch.Reporting = &rc
 	}
-	ch.Profiles = make([]*Profile, len(c.CallHome.Profiles))
-	for i, p := range c.CallHome.Profiles {
-		ch.Profiles[i] = p.Clone()
-	}
+	ch.Profiles = cloneEach(c.CallHome.Profiles, (*Profile).Clone)
 	d := &n.DiagnosticSignature
 	d.Environment = slices.Clone(c.DiagnosticSignature.Environment)
 	d.TrustKeys = slices.Clone(c.DiagnosticSignature.TrustKeys)
@@ -41,10 +38,7 @@ func (c *Config) Clone() *Config {
 		}
 	}
 	n.EventManager.Environment = slices.Clone(c.EventManager.Environment)
-	n.EventManager.Applets = make([]*Applet, len(c.EventManager.Applets))
-	for i, a := range c.EventManager.Applets {
-		n.EventManager.Applets[i] = a.Clone()
-	}
+	n.EventManager.Applets = cloneEach(c.EventManager.Applets, (*Applet).Clone)
 	h := &n.Host
 	h.SyslogListen = slices.Clone(c.Host.SyslogListen)
 	h.SyslogFiles = slices.Clone(c.Host.SyslogFiles)
@@ -67,10 +61,21 @@ func (a *Applet) Clone() *Applet {
 		t.Attributes = slices.Clone(t.Attributes)
 		n.TriggerBlock = &t
 	}
-	n.Actions = make([]AppletAction, len(a.Actions))
-	for i, ac := range a.Actions {
-		ac.Args = slices.Clone(ac.Args)
-		n.Actions[i] = ac
+	n.Actions = slices.Clone(a.Actions)
+	for i := range n.Actions {
+		n.Actions[i].Args = slices.Clone(n.Actions[i].Args)
 	}
 	return &n
+}
+
+// cloneEach deep-copies a list, nil staying nil.
+func cloneEach[T any](list []*T, clone func(*T) *T) []*T {
+	if list == nil {
+		return nil
+	}
+	c := make([]*T, len(list))
+	for i, x := range list {
+		c[i] = clone(x)
+	}
+	return c
 }

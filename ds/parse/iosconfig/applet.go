@@ -97,9 +97,11 @@ func (p *parser) applet(n *node, args []string) result {
 		a = &config.Applet{Name: name, Line: n.line}
 		p.cfg.EventManager.Applets = append(p.cfg.EventManager.Applets, a)
 	}
-	return p.enter(n, "applet", fmt.Sprintf("in applet %q", name), func(c *node, kw string, args []string, neg bool) result {
+	p.enter(n, "applet", fmt.Sprintf("in applet %q", name), func(c *node, kw string, args []string, neg bool) result {
 		return p.appletCmd(a, c, kw, args, neg)
 	})
+	p.top().obj = a
+	return block
 }
 
 // removeApplet handles "no event manager applet NAME": an applet that
@@ -248,9 +250,11 @@ func (p *parser) trigger(a *config.Applet, n *node, args []string) result {
 	for _, f := range set {
 		f(t)
 	}
-	return p.enter(n, "trigger", fmt.Sprintf("in trigger of applet %q", a.Name), func(c *node, kw string, args []string, neg bool) result {
+	p.enter(n, "trigger", fmt.Sprintf("in trigger of applet %q", a.Name), func(c *node, kw string, args []string, neg bool) result {
 		return p.triggerCmd(a, t, c, kw, args, neg)
 	})
+	p.top().obj = a
+	return block
 }
 
 func (p *parser) triggerCmd(a *config.Applet, t *config.AppletTrigger, n *node, kw string, args []string, neg bool) result {

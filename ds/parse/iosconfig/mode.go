@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/dsengine/dsengine/internal/english"
 )
@@ -55,6 +56,9 @@ type frame struct {
 	count  int    // lines skipped under it
 	delim  string // skipBanner: the delimiter
 	indent int    // skipRefused: the indentation of the refused line
+	// obj is the applet (*config.Applet) or ip sla number the mode edits,
+	// for finish to leave to the end of a vty's editing.
+	obj any
 }
 
 // result says how a mode handled a command.
@@ -356,35 +360,17 @@ func modeOrder() []string {
 }
 
 // modeWords returns the first words of a mode's commands, in the order
-// error messages list them.
-func modeWords(name string) []string {
-	switch name {
-	case "top":
-		return []string{"hostname", "service", "call-home", "ip", "track", "event", "dsengine"}
-	case "call-home":
-		return []string{"contact-email-addr", "phone-number", "street-address", "customer-id", "site-id", "contract-id",
-			"mail-server", "sender", "rate-limit", "http-proxy", "source-interface", "source-ip-address", "vrf",
-			"aaa-authorization", "syslog-throttling", "data-privacy", "alert-group", "alert-group-config",
-			"profile", "copy", "rename", "diagnostic-signature"}
-	case "profile":
-		return []string{"active", "destination", "subscribe-to-alert-group", "anonymous-reporting-only"}
-	case "diagnostic-signature":
-		return []string{"profile", "environment", "repository", "repository-ca", "trust-key", "executor", "command-map"}
-	case "snapshot":
-		return []string{"add-command"}
-	case "applet":
-		return []string{"description", "event", "trigger", "action"}
-	case "trigger":
-		return []string{"correlate", "attribute"}
-	case "ip sla":
-		return []string{"tcp-connect", "frequency", "timeout"}
-	case "track":
-		return []string{"delay"}
-	case "dsengine":
-		return []string{"syslog", "control-socket", "metrics", "watch", "match"}
+// error messages list them: those of the command table.
+func modeWords(name string) []string { return modeWordTable()[name] }
+
+// modeWordTable is built once: it never changes.
+var modeWordTable = sync.OnceValue(func() map[string][]string {
+	m := make(map[string][]string)
+	for _, kind := range modeOrder() {
+		m[kind] = commandWords(kind)
 	}
-	return nil
-}
+	return m
+})
 
 // modeHome says where a mode's commands go, for "it belongs ...".
 func modeHome(name string) string {

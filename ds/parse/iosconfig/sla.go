@@ -44,9 +44,11 @@ func (p *parser) ipCommand(n *node, args []string, neg bool) result {
 	if p.cfg.IPSLA(num) == nil {
 		p.cfg.IPSLAs = append(p.cfg.IPSLAs, config.IPSLA{Number: num, Frequency: config.DefaultSLAFrequency * time.Second, Line: n.line})
 	}
-	return p.enter(n, "ip sla", fmt.Sprintf("in ip sla %d", num), func(c *node, kw string, a []string, ng bool) result {
+	p.enter(n, "ip sla", fmt.Sprintf("in ip sla %d", num), func(c *node, kw string, a []string, ng bool) result {
 		return p.slaCmd(p.cfg.IPSLA(num), c, kw, a, ng)
 	})
+	p.top().obj = num
+	return block
 }
 
 // slaCmd handles the commands of an "ip sla N" mode.
