@@ -73,7 +73,7 @@ func TestApply(t *testing.T) {
 	if Prompt(v.path) != "config-applet-trigger" {
 		t.Errorf("prompt %q", Prompt(v.path))
 	}
-	v.refused("correlate event a nand event b", `correlate: expected and, or or andnot, not "nand"`, 21)
+	v.refused("correlate event a nand event b", `correlate: expected and, or or andnot, not "nand"`, 18)
 	v.do("correlate event a and event b")
 	v.do("end")
 	if a := v.cfg.Applet("A"); a == nil || a.Trigger == nil || a.Trigger.Expr != "a and b" {
