@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"strings"
 
@@ -63,7 +64,8 @@ func readConfig(path string) (*config.Config, error) {
 }
 
 // runConfigCheck validates a configuration: each error as file:line:
-// message and exit 1, or a summary and exit 0.
+// message and exit 1, or a summary and exit 0. Warnings go to stderr as
+// file:line: warning: message and leave the exit status 0.
 func runConfigCheck(e *env, _ *flag.FlagSet, args []string) error {
 	var path string
 	switch len(args) {
@@ -88,6 +90,11 @@ func runConfigCheck(e *env, _ *flag.FlagSet, args []string) error {
 			return errSilent
 		}
 		return err
+	}
+	// Warnings (IOS commands dsengine skips, applets it does not register)
+	// do not fail the check: `run` loads the same file and logs them.
+	for _, w := range cfg.Warnings {
+		fmt.Fprintln(e.stderr, w)
 	}
 	failed := false
 	for _, k := range cfg.DiagnosticSignature.TrustKeys {
@@ -122,6 +129,14 @@ func runConfigCheck(e *env, _ *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// logWarnings logs what the configuration parser accepted with a remark,
+// as `config check` prints it.
+func logWarnings(log *slog.Logger, cfg *config.Config) {
+	for _, w := range cfg.Warnings {
+		log.Warn("configuration", "file", w.File, "line", w.Line, "warning", w.Msg)
+	}
+}
+
 // unjoin splits an errors.Join error into its errors.
 func unjoin(err error) []error {
 	if err == nil {
@@ -151,6 +166,9 @@ func configSummary(cfg *config.Config) string {
 		english.Plural(len(cfg.DiagnosticSignature.TrustKeys), "trusted key"),
 		english.Plural(len(cfg.EventManager.Applets), "applet"),
 		english.Plural(len(cfg.Tracks), "track"),
+	}
+	if n := len(cfg.Warnings); n > 0 {
+		parts = append(parts, english.Plural(n, "warning"))
 	}
 	return strings.Join(parts, ", ")
 }

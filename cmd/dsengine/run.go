@@ -82,6 +82,7 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
+	logWarnings(log, cfg)
 	store, mgr, err := e.openStore(cfg, false)
 	if err != nil {
 		return err

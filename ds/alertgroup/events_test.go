@@ -223,7 +223,7 @@ func TestSyslogEnvironmentAndOIR(t *testing.T) {
 // TestSyslogDisabled: nothing without service call-home, with the group
 // disabled, or after Close.
 func TestSyslogDisabled(t *testing.T) {
-	h := newHarness(t, strings.Replace(testConfig, "service call-home\n", "", 1))
+	h := newHarness(t, strings.Replace(testConfig, "service call-home\n", "no service call-home\n", 1))
 	if got := syslogSends(t, h, linkDown); len(got) != 0 {
 		t.Errorf("sent with Call Home disabled: %q", got)
 	}

@@ -173,7 +173,7 @@ func TestOnInventoryHook(t *testing.T) {
 // TestOnInventoryAfterFailure: the hook runs even when the message could
 // not be sent, so the DS download keeps its schedule.
 func TestOnInventoryAfterFailure(t *testing.T) {
-	h := newHarness(t, strings.Replace(testConfig, "service call-home\n", "", 1))
+	h := newHarness(t, strings.Replace(testConfig, "service call-home\n", "no service call-home\n", 1))
 	calls := 0
 	sc := NewScheduler(h.s, func(string) { calls++ })
 	defer sc.Stop()

@@ -290,7 +290,7 @@ func TestConfigChanged(t *testing.T) {
 
 // TestServiceDisabled: without service call-home nothing is sent.
 func TestServiceDisabled(t *testing.T) {
-	h := newHarness(t, strings.Replace(goldConfig, "service call-home\n", "", 1))
+	h := newHarness(t, strings.Replace(goldConfig, "service call-home\n", "no service call-home\n", 1))
 	line, err := h.s.Test(context.Background(), "", "x")
 	if !errors.Is(err, ErrDisabled) {
 		t.Fatalf("err %v, line %q", err, line)

@@ -28,6 +28,9 @@ type Applet struct {
 	// "trigger" block. Its Expr is an expr-lang boolean over event IDs and
 	// track_N terms, e.g. "e1 and not e2" or "count(e1) >= 3 or track_10".
 	Trigger *ds.Correlate
+	// TriggerBlock is the "trigger" block as written, nil when there is
+	// none; the parser builds Trigger from it and the events.
+	TriggerBlock *AppletTrigger
 	// MaxRun is the longest "maxrun" of the event lines, DefaultMaxRun if
 	// none gives one.
 	MaxRun time.Duration
@@ -49,4 +52,26 @@ type AppletAction struct {
 	Verb  string   // cli, syslog, set, if, …
 	Args  []string // the words after the verb, quotes removed
 	Line  int
+}
+
+// AppletTrigger is an applet's "trigger [occurs N] [period S] [period-start
+// CRON] [delay S]" line and the correlate and attribute lines under it.
+type AppletTrigger struct {
+	Occurs      int           // 1 when not given
+	Period      time.Duration // 0 when not given
+	PeriodStart string
+	Delay       time.Duration
+	// Correlate is the words after "correlate" ("event", "a", "and",
+	// "track", "10"), nil when there is no correlate line.
+	Correlate     []string
+	CorrelateLine int
+	Attributes    []TriggerAttribute // in configuration order
+	Line, Col     int
+}
+
+// TriggerAttribute is an "attribute tag TAG occurs N" line.
+type TriggerAttribute struct {
+	Tag    string
+	Occurs int
+	Line   int
 }

@@ -1,7 +1,10 @@
 // Package config is the typed model of a dsengine configuration: what the IOS running-config parser builds and every other part reads.
 package config
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // Config is one parsed configuration file. Every element that came from a
 // line remembers that line (a Line field, 0 when it is a default), so later
@@ -15,7 +18,8 @@ type Config struct {
 	HostnameLine int
 
 	// ServiceCallHome is "service call-home": Call Home sends messages only
-	// when it is set. The guides' default is disabled.
+	// when it is set. On by default, as on IOS XE 16 and later; "no service
+	// call-home" turns it off.
 	ServiceCallHome     bool
 	ServiceCallHomeLine int
 
@@ -25,6 +29,26 @@ type Config struct {
 	IPSLAs              []IPSLA // in configuration order
 	EventManager        EventManager
 	Host                Host
+
+	// Warnings are what the parser accepted but did not use: IOS commands
+	// dsengine does not model, applets without an event line. They do not
+	// stop the configuration from loading.
+	Warnings []Warning
+}
+
+// Warning is one line the parser accepted with a remark.
+type Warning struct {
+	File string
+	Line int // 0 when it concerns the whole file
+	Msg  string
+}
+
+// String formats the warning as file:line: warning: message.
+func (w Warning) String() string {
+	if w.Line == 0 {
+		return w.File + ": warning: " + w.Msg
+	}
+	return w.File + ":" + strconv.Itoa(w.Line) + ": warning: " + w.Msg
 }
 
 // Default returns the configuration of a device with nothing configured:

@@ -7,8 +7,8 @@ import (
 
 func TestDefault(t *testing.T) {
 	c := Default()
-	if c.ServiceCallHome {
-		t.Errorf("service call-home is enabled by default; the guides' table says disabled")
+	if !c.ServiceCallHome {
+		t.Errorf("service call-home is disabled by default; IOS XE 16 and later enable it")
 	}
 	ch := c.CallHome
 	if ch.RateLimit != 20 || !ch.SyslogThrottling || ch.AAAAuthorization || ch.AAAUsername != "callhome" || ch.DataPrivacy.Level != PrivacyNormal {

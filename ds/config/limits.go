@@ -4,9 +4,10 @@ package config
 // ../shared/reference/configure-call-home-and-diagnostic-signatures.txt
 // ("DS guide") unless noted.
 const (
-	// DefaultServiceCallHome: "Call Home feature status: Disabled" (DS guide
-	// table, line 2096).
-	DefaultServiceCallHome = false
+	// DefaultServiceCallHome: on, as on IOS XE 16 and later, where
+	// "service call-home" is in the default configuration (the older
+	// guides' table, DS guide line 2096, says disabled).
+	DefaultServiceCallHome = true
 
 	// MinRateLimit, MaxRateLimit and DefaultRateLimit bound "rate-limit",
 	// messages per minute: "Range is 1 to 60. The default is 20." (line 931).

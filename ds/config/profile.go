@@ -95,8 +95,8 @@ func (p *Profile) Clone() *Profile {
 	c := *p
 	c.EmailAddresses = slices.Clone(p.EmailAddresses)
 	c.HTTPAddresses = slices.Clone(p.HTTPAddresses)
-	c.Subscriptions = make([]Subscription, len(p.Subscriptions))
-	for i, s := range p.Subscriptions {
+	c.Subscriptions = slices.Clone(p.Subscriptions)
+	for i, s := range c.Subscriptions {
 		if s.Periodic != nil {
 			per := *s.Periodic
 			s.Periodic = &per

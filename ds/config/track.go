@@ -34,6 +34,9 @@ type IPSLA struct {
 	Port      int
 	Frequency time.Duration // how often it runs; default 60 s
 	Timeout   time.Duration // how long it waits; default 5 s, at most Frequency
+	// TimeoutLine is the line of the "timeout" command; 0 when Timeout is
+	// the default (5 s, or Frequency when that is shorter).
+	TimeoutLine int
 	// Schedule is the "ip sla schedule N" line; nil when there is none.
 	// IOS leaves an unscheduled operation idle; dsengine starts it at once
 	// and runs it forever, which the SPEC §5 example relies on.

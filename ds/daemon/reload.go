@@ -27,6 +27,9 @@ func (d *Daemon) Reload() error {
 	if err != nil {
 		return fmt.Errorf("reload: the running configuration stays: %w", err)
 	}
+	for _, w := range next.Warnings {
+		d.log.Warn("configuration", "file", w.File, "line", w.Line, "warning", w.Msg)
+	}
 	return d.applyConfig(next)
 }
 

@@ -13,37 +13,6 @@ import (
 	"github.com/dsengine/dsengine/ds/parse/eem"
 )
 
-// appletState is what the parser collects for one applet before it builds
-// the trigger.
-type appletState struct {
-	applet    *config.Applet
-	eventLine []int    // line of each parsed event
-	tags      []string // tag of each parsed event, "" if untagged
-	badEvents bool     // an event line had an error
-	labels    seenLines
-	trigger   *triggerState
-}
-
-type triggerState struct {
-	line, col   int
-	bad         bool
-	occurs      int
-	period      time.Duration
-	periodStart string
-	delay       time.Duration
-
-	correlateLine int
-	terms         []corrTerm
-	ops           []string // between terms: "and", "or", "andnot"
-	attrs         map[string]int
-	attrLines     map[string]int
-}
-
-type corrTerm struct {
-	tag   string // event tag, or "" for a track
-	track int
-}
-
 // eventManager handles the top-level "event manager ..." lines.
 func (p *parser) eventManager(n *node, args []string, neg bool) result {
 	if len(args) == 0 || !strings.EqualFold(args[0], "manager") {
@@ -60,8 +29,8 @@ func (p *parser) eventManager(n *node, args []string, neg bool) result {
 		return leaf
 	case "applet":
 		if neg {
-			p.errorf(n.line, "\"no event manager applet\" is not supported; delete the applet's lines")
-			return skip
+			p.removeApplet(n, args[2:])
+			return leaf
 		}
 		return p.applet(n, args[2:])
 	}
@@ -76,21 +45,18 @@ func (p *parser) eemEnvironment(n *node, args []string, neg bool) {
 		return
 	}
 	name := args[0]
-	key := "eem-env\x00" + name
 	if neg {
 		em.Environment = slices.DeleteFunc(em.Environment, func(v config.EnvVar) bool { return v.Name == name })
-		p.seen.forget(key)
 		return
 	}
-	if first, dup := p.seen.first(key, n.line); dup {
-		p.errorf(n.line, "event manager environment %s is already set on line %d", name, first)
+	v := config.EnvVar{Name: name, Value: n.rest(4), Line: n.line}
+	if setEnv(&em.Environment, v) {
 		return
 	}
 	if p.full(n.line, len(em.Environment), "event manager environment variables") {
-		p.seen.forget(key)
 		return
 	}
-	em.Environment = append(em.Environment, config.EnvVar{Name: name, Value: n.rest(4), Line: n.line})
+	em.Environment = append(em.Environment, v)
 }
 
 // full reports (once per line) that a list already holds
@@ -109,7 +75,8 @@ func (p *parser) applet(n *node, args []string) result {
 		return skip
 	}
 	name := args[0]
-	st := &appletState{applet: &config.Applet{Name: name, Line: n.line}}
+	// The applet line's options, kept on the applet as IOS keeps them.
+	opts := &config.Applet{}
 	for rest := args[1:]; len(rest) > 0; {
 		opt := strings.ToLower(rest[0])
 		switch opt {
@@ -124,44 +91,56 @@ func (p *parser) applet(n *node, args []string) result {
 					p.errorf(n.line, "event manager applet %s: authorization %q: only authorization bypass is accepted", name, v)
 					return skip
 				}
-				st.applet.AuthorizationBypass = true
+				opts.AuthorizationBypass = true
 			} else {
 				if !(len(v) == 1 && strings.ToUpper(v)[0] >= 'A' && strings.ToUpper(v)[0] <= 'Z' || strings.EqualFold(v, "default")) {
 					p.errorf(n.line, "event manager applet %s: class %q: expected a letter A to Z or default", name, v)
 					return skip
 				}
-				st.applet.Class = strings.ToUpper(v)
+				opts.Class = strings.ToUpper(v)
 				if strings.EqualFold(v, "default") {
-					st.applet.Class = "default"
+					opts.Class = "default"
 				}
 			}
 			rest = rest[2:]
 		case "trap":
-			st.applet.Trap = true
+			opts.Trap = true
 			rest = rest[1:]
 		default:
 			p.errorf(n.line, "event manager applet %s: unexpected %q; expected authorization bypass, class A-Z|default or trap", name, rest[0])
 			return skip
 		}
 	}
-	if first, dup := p.seen.first("applet\x00"+name, n.line); dup {
-		p.errorf(n.line, "applet %q is already configured on line %d", name, first)
-		return skip
+	// As IOS: an applet that exists is edited; "no event manager applet
+	// NAME" before it starts afresh.
+	a := p.cfg.Applet(name)
+	if a == nil {
+		a = &config.Applet{Name: name, Line: n.line}
+		p.cfg.EventManager.Applets = append(p.cfg.EventManager.Applets, a)
 	}
-	where := fmt.Sprintf("in applet %q", name)
-	p.run(n.children, mode{name: "applet", where: where, handle: func(c *node, kw string, a []string, neg bool) result {
-		return p.appletCmd(st, c, kw, a, neg)
-	}})
-	p.finishApplet(st)
-	p.cfg.EventManager.Applets = append(p.cfg.EventManager.Applets, st.applet)
+	a.AuthorizationBypass, a.Class, a.Trap = opts.AuthorizationBypass, opts.Class, opts.Trap
+	p.enter(n, "applet", fmt.Sprintf("in applet %q", name), func(c *node, kw string, args []string, neg bool) result {
+		return p.appletCmd(a, c, kw, args, neg)
+	})
+	p.top().obj = a
 	return block
 }
 
-func (p *parser) appletCmd(st *appletState, n *node, kw string, args []string, neg bool) result {
-	a := st.applet
+// removeApplet handles "no event manager applet NAME": an applet that
+// does not exist is no error, so a paste may remove before it adds.
+func (p *parser) removeApplet(n *node, args []string) {
+	if len(args) == 0 {
+		p.errorf(n.line, "usage: no event manager applet NAME")
+		return
+	}
+	em := &p.cfg.EventManager
+	em.Applets = slices.DeleteFunc(em.Applets, func(a *config.Applet) bool { return a.Name == args[0] })
+}
+
+func (p *parser) appletCmd(a *config.Applet, n *node, kw string, args []string, neg bool) result {
 	if neg {
-		p.errorf(n.line, "\"no %s\" is not supported in an applet; delete the line", kw)
-		return skip
+		p.appletNo(a, n, kw, args)
+		return leaf
 	}
 	switch kw {
 	case "description":
@@ -172,56 +151,79 @@ func (p *parser) appletCmd(st *appletState, n *node, kw string, args []string, n
 		a.Description = n.rest(1)
 		return leaf
 	case "event":
-		p.appletEvent(st, n)
+		p.appletEvent(a, n)
 		return leaf
 	case "trigger":
-		return p.trigger(st, n, args)
+		return p.trigger(a, n, args)
 	case "action":
-		p.action(st, n, args)
+		p.action(a, n, args)
 		return leaf
 	}
 	return unknown
 }
 
-func (p *parser) appletEvent(st *appletState, n *node) {
+// appletNo removes what an applet command set.
+func (p *parser) appletNo(a *config.Applet, n *node, kw string, args []string) {
+	switch {
+	case kw == "description":
+		a.Description = ""
+	case kw == "trigger":
+		a.TriggerBlock = nil
+	case kw == "action" && len(args) >= 1:
+		a.Actions = slices.DeleteFunc(a.Actions, func(ac config.AppletAction) bool { return ac.Label == args[0] })
+	case kw == "event" && len(args) >= 2 && strings.EqualFold(args[0], "tag"):
+		a.Events = slices.DeleteFunc(a.Events, func(e ds.Event) bool { return eventTag(e) == args[1] })
+	case kw == "event":
+		a.Events = nil
+	default:
+		p.errorf(n.line, "usage: no {description | event [tag TAG] | trigger | action LABEL}")
+	}
+}
+
+// eventTag returns the tag of an event line, "" if it has none.
+func eventTag(e ds.Event) string {
+	f, err := eem.Fields(e.EEMLine)
+	if err != nil || len(f) < 3 || !strings.EqualFold(f[1].Text, "tag") {
+		return ""
+	}
+	return f[2].Text
+}
+
+func (p *parser) appletEvent(a *config.Applet, n *node) {
 	ev, err := types.ParseEEM(n.text)
 	if err != nil {
-		st.badEvents = true
+		p.bad[a] = true
 		if se, ok := err.(*eem.SyntaxError); ok {
-			p.errorf(n.line, "bad event line, column %d: %s", n.indent+se.Offset+1, se.Msg)
+			p.errorAt(n.line, n.indent+se.Offset, "bad event line, column %d: %s", n.indent+se.Offset+1, se.Msg)
 		} else {
 			p.errorf(n.line, "bad event line: %v", err)
 		}
 		return
 	}
-	tag := ""
-	if len(n.words) >= 3 && strings.EqualFold(n.words[1], "tag") {
-		tag = n.words[2]
-	}
 	ev.Pos = ds.Pos{File: p.file, Line: n.line, Col: n.indent + 1}
-	st.applet.Events = append(st.applet.Events, ev)
-	st.tags = append(st.tags, tag)
-	st.eventLine = append(st.eventLine, n.line)
+	// As IOS: an event line with the tag of one the applet has (or none,
+	// like it) replaces it.
+	tag := eventTag(ev)
+	if i := slices.IndexFunc(a.Events, func(e ds.Event) bool { return eventTag(e) == tag }); i >= 0 {
+		a.Events[i] = ev
+		return
+	}
+	a.Events = append(a.Events, ev)
 }
 
-func (p *parser) trigger(st *appletState, n *node, args []string) result {
-	if st.trigger != nil {
-		p.errorf(n.line, "applet %q already has a trigger on line %d", st.applet.Name, st.trigger.line)
-		return skip
-	}
-	t := &triggerState{line: n.line, col: n.indent + 1, occurs: 1}
-	st.trigger = t
+func (p *parser) trigger(a *config.Applet, n *node, args []string) result {
+	var set []func(t *config.AppletTrigger)
 	seen := map[string]bool{}
 	for rest := args; len(rest) > 0; rest = rest[2:] {
 		opt := strings.ToLower(rest[0])
 		if len(rest) < 2 {
 			p.errorf(n.line, "trigger: %q needs a value", rest[0])
-			t.bad = true
+			p.bad[a] = true
 			return skip
 		}
 		if seen[opt] {
 			p.errorf(n.line, "trigger: %q is given twice", opt)
-			t.bad = true
+			p.bad[a] = true
 			return skip
 		}
 		seen[opt] = true
@@ -229,135 +231,154 @@ func (p *parser) trigger(st *appletState, n *node, args []string) result {
 		ok := true
 		switch opt {
 		case "occurs":
-			t.occurs, ok = p.intArg(n.line, "trigger occurs", v, 1, 4294967295)
+			var occurs int
+			if occurs, ok = p.intArg(n.line, "trigger occurs", v, 1, 4294967295); ok {
+				set = append(set, func(t *config.AppletTrigger) { t.Occurs = occurs })
+			}
 		case "period":
-			if t.period, ok = parseSeconds(v, 0.001, 4294967295); !ok {
+			var d time.Duration
+			if d, ok = parseSeconds(v, 0.001, 4294967295); !ok {
 				p.errorf(n.line, "trigger period %q is not a number of seconds", v)
 			}
+			set = append(set, func(t *config.AppletTrigger) { t.Period = d })
 		case "delay":
-			if t.delay, ok = parseSeconds(v, 0.001, 4294967295); !ok {
+			var d time.Duration
+			if d, ok = parseSeconds(v, 0.001, 4294967295); !ok {
 				p.errorf(n.line, "trigger delay %q is not a number of seconds", v)
 			}
+			set = append(set, func(t *config.AppletTrigger) { t.Delay = d })
 		case "period-start":
 			if f := strings.Fields(v); !(len(f) == 5 || len(f) == 1 && strings.HasPrefix(v, "@")) {
 				p.errorf(n.line, "trigger period-start %q is not a cron entry of 5 fields", v)
 				ok = false
 			}
-			t.periodStart = v
+			set = append(set, func(t *config.AppletTrigger) { t.PeriodStart = v })
 		default:
 			p.errorf(n.line, "trigger: unknown option %q; expected occurs N, period SECONDS, period-start \"CRON\", delay SECONDS", rest[0])
 			ok = false
 		}
 		if !ok {
-			t.bad = true
+			p.bad[a] = true
 			return skip
 		}
 	}
-	where := fmt.Sprintf("in trigger of applet %q", st.applet.Name)
-	p.run(n.children, mode{name: "trigger", where: where, handle: func(c *node, kw string, a []string, neg bool) result {
-		return p.triggerCmd(t, c, kw, a, neg)
-	}})
+	// As IOS: "trigger" enters the applet's trigger, new or not; the
+	// options given are set, the others stay.
+	t := a.TriggerBlock
+	if t == nil {
+		t = &config.AppletTrigger{Occurs: 1, Line: n.line, Col: n.indent + 1}
+		a.TriggerBlock = t
+	}
+	for _, f := range set {
+		f(t)
+	}
+	p.enter(n, "trigger", fmt.Sprintf("in trigger of applet %q", a.Name), func(c *node, kw string, args []string, neg bool) result {
+		return p.triggerCmd(a, t, c, kw, args, neg)
+	})
+	p.top().obj = a
 	return block
 }
 
-func (p *parser) triggerCmd(t *triggerState, n *node, kw string, args []string, neg bool) result {
-	if neg && (kw == "correlate" || kw == "attribute") {
-		p.errorf(n.line, "\"no %s\" is not supported; delete the line", kw)
-		return skip
-	}
-	switch kw {
-	case "correlate":
-		p.correlate(t, n, args)
+func (p *parser) triggerCmd(a *config.Applet, t *config.AppletTrigger, n *node, kw string, args []string, neg bool) result {
+	switch {
+	case kw == "correlate" && neg:
+		t.Correlate, t.CorrelateLine = nil, 0
 		return leaf
-	case "attribute":
+	case kw == "attribute" && neg:
+		if len(args) < 2 || !strings.EqualFold(args[0], "tag") {
+			p.errorf(n.line, "usage: no attribute tag TAG")
+			return leaf
+		}
+		t.Attributes = slices.DeleteFunc(t.Attributes, func(at config.TriggerAttribute) bool { return at.Tag == args[1] })
+		return leaf
+	case kw == "correlate":
+		if _, _, msg := parseCorrelate(args); msg != "" {
+			p.errorf(n.line, "%s", msg)
+			p.bad[a] = true
+			return leaf
+		}
+		t.Correlate, t.CorrelateLine = slices.Clone(args), n.line
+		return leaf
+	case kw == "attribute":
 		if len(args) != 4 || !strings.EqualFold(args[0], "tag") || !strings.EqualFold(args[2], "occurs") {
 			p.errorf(n.line, "usage: attribute tag TAG occurs N")
-			t.bad = true
+			p.bad[a] = true
 			return leaf
 		}
 		occ, ok := p.intArg(n.line, "attribute occurs", args[3], 1, 4294967295)
 		if !ok {
-			t.bad = true
+			p.bad[a] = true
 			return leaf
 		}
-		if t.attrs == nil {
-			t.attrs, t.attrLines = map[string]int{}, map[string]int{}
-		}
-		if l, dup := t.attrLines[args[1]]; dup {
-			p.errorf(n.line, "attribute tag %s is already set on line %d", args[1], l)
+		at := config.TriggerAttribute{Tag: args[1], Occurs: occ, Line: n.line}
+		if i := slices.IndexFunc(t.Attributes, func(x config.TriggerAttribute) bool { return x.Tag == at.Tag }); i >= 0 {
+			t.Attributes[i] = at
 			return leaf
 		}
-		t.attrs[args[1]], t.attrLines[args[1]] = occ, n.line
+		t.Attributes = append(t.Attributes, at)
 		return leaf
 	}
 	return unknown
 }
 
-func (p *parser) correlate(t *triggerState, n *node, args []string) {
+// parseCorrelate reads the words after "correlate" into terms and the
+// operators between them, or says what is wrong with them.
+func parseCorrelate(args []string) (terms []corrTerm, ops []string, msg string) {
 	const usage = "usage: correlate {event TAG | track N} [{and | or | andnot} {event TAG | track N}] ..."
-	if t.correlateLine > 0 {
-		p.errorf(n.line, "trigger already has a correlate on line %d", t.correlateLine)
-		return
-	}
-	t.correlateLine = n.line
 	for i := 0; ; {
 		if i+1 >= len(args) {
-			p.errorf(n.line, usage)
-			t.bad = true
-			return
+			return nil, nil, usage
 		}
 		switch strings.ToLower(args[i]) {
 		case "event":
 			if args[i+1] == "" {
-				p.errorf(n.line, "correlate: empty event tag")
-				t.bad = true
-				return
+				return nil, nil, "correlate: empty event tag"
 			}
-			t.terms = append(t.terms, corrTerm{tag: args[i+1]})
+			terms = append(terms, corrTerm{tag: args[i+1]})
 		case "track":
-			num, ok := p.intArg(n.line, "correlate track", args[i+1], config.MinTrack, config.MaxTrack)
-			if !ok {
-				t.bad = true
-				return
+			num, msg := rangeArg("correlate track", args[i+1], config.MinTrack, config.MaxTrack)
+			if msg != "" {
+				return nil, nil, msg
 			}
-			t.terms = append(t.terms, corrTerm{track: num})
+			terms = append(terms, corrTerm{track: num})
 		default:
-			p.errorf(n.line, "correlate: expected event TAG or track N, not %q", args[i])
-			t.bad = true
-			return
+			return nil, nil, fmt.Sprintf("correlate: expected event TAG or track N, not %q", args[i])
 		}
 		i += 2
 		if i == len(args) {
-			return
+			return terms, ops, ""
 		}
 		op := strings.ToLower(args[i])
 		if op != "and" && op != "or" && op != "andnot" {
-			p.errorf(n.line, "correlate: expected and, or or andnot, not %q", args[i])
-			t.bad = true
-			return
+			return nil, nil, fmt.Sprintf("correlate: expected and, or or andnot, not %q", args[i])
 		}
-		t.ops = append(t.ops, op)
+		ops = append(ops, op)
 		i++
 	}
 }
 
-func (p *parser) action(st *appletState, n *node, args []string) {
+type corrTerm struct {
+	tag   string // event tag, or "" for a track
+	track int
+}
+
+func (p *parser) action(a *config.Applet, n *node, args []string) {
 	if len(args) < 2 {
 		p.errorf(n.line, "usage: action LABEL VERB [ARGUMENTS]")
 		return
 	}
 	label, verb := args[0], strings.ToLower(args[1])
 	if !slices.Contains(appletVerbs(), verb) {
-		p.errorf(n.line, "unknown action %q in applet %q; expected %s", args[1], st.applet.Name, strings.Join(appletVerbs(), ", "))
+		p.errorf(n.line, "unknown action %q in applet %q; expected %s", args[1], a.Name, strings.Join(appletVerbs(), ", "))
 		return
 	}
-	if first, dup := st.labels.first(label, n.line); dup {
-		p.errorf(n.line, "action label %s is already used on line %d in applet %q", label, first, st.applet.Name)
+	ac := config.AppletAction{Label: label, Verb: verb, Args: slices.Clone(args[2:]), Line: n.line}
+	// As IOS: an action with a label the applet has replaces it.
+	if i := slices.IndexFunc(a.Actions, func(x config.AppletAction) bool { return x.Label == label }); i >= 0 {
+		a.Actions[i] = ac
 		return
 	}
-	st.applet.Actions = append(st.applet.Actions, config.AppletAction{
-		Label: label, Verb: verb, Args: slices.Clone(args[2:]), Line: n.line,
-	})
+	a.Actions = append(a.Actions, ac)
 }
 
 // appletVerbs lists the applet action verbs dsengine accepts.
@@ -369,9 +390,9 @@ func appletVerbs() []string {
 		"wait", "while"}
 }
 
-// finishApplet checks the applet as a whole and builds its trigger.
-func (p *parser) finishApplet(st *appletState) {
-	a := st.applet
+// finishApplet checks the applet as a whole and builds its trigger. An
+// applet being edited (in a vty) is not held to the checks yet.
+func (p *parser) finishApplet(a *config.Applet, editing bool) {
 	slices.SortStableFunc(a.Actions, func(x, y config.AppletAction) int { return strings.Compare(x.Label, y.Label) })
 	a.MaxRun = 0
 	for _, e := range a.Events {
@@ -380,21 +401,26 @@ func (p *parser) finishApplet(st *appletState) {
 	if a.MaxRun == 0 {
 		a.MaxRun = config.DefaultMaxRun
 	}
-	if st.badEvents {
-		return // the event errors are reported; more would be noise
+	a.Trigger = nil
+	if p.bad[a] {
+		return // the errors are reported; more would be noise
 	}
 	if len(a.Events) == 0 {
-		p.errorf(a.Line, "applet %q has no event line", a.Name)
+		p.warnf(a.Line, "applet %q has no event line; it is not registered", a.Name)
 		return
+	}
+	errorf := p.errorf
+	if editing {
+		errorf = func(int, string, ...any) {}
 	}
 	ids := map[string]string{} // expr id → tag
 	byTag := map[string]string{}
 	tagLine := map[string]int{}
 	for i := range a.Events {
-		tag := st.tags[i]
+		tag, line := eventTag(a.Events[i]), a.Events[i].Pos.Line
 		switch {
 		case tag == "" && len(a.Events) > 1:
-			p.errorf(st.eventLine[i], "applet %q has several events; tag each one: event tag NAME ...", a.Name)
+			errorf(line, "applet %q has several events; tag each one: event tag NAME ...", a.Name)
 			return
 		case tag == "":
 			a.Events[i].ID = "e1"
@@ -402,65 +428,73 @@ func (p *parser) finishApplet(st *appletState) {
 			continue
 		}
 		if l, dup := tagLine[tag]; dup {
-			p.errorf(st.eventLine[i], "event tag %s is already used on line %d", tag, l)
+			errorf(line, "event tag %s is already used on line %d", tag, l)
 			return
 		}
-		tagLine[tag] = st.eventLine[i]
+		tagLine[tag] = line
 		id := eventID(tag)
 		if other, clash := ids[id]; clash {
-			p.errorf(st.eventLine[i], "event tags %q and %q both become %q in the trigger expression; rename one", other, tag, id)
+			errorf(line, "event tags %q and %q both become %q in the trigger expression; rename one", other, tag, id)
 			return
 		}
 		ids[id], byTag[tag] = tag, id
 		a.Events[i].ID = id
 	}
-	t := st.trigger
+	t := a.TriggerBlock
+	var terms []corrTerm
+	var ops []string
 	switch {
 	case t == nil && len(a.Events) > 1:
-		p.errorf(a.Line, "applet %q has several events but no trigger; add trigger with correlate event TAG {and | or | andnot} event TAG under it", a.Name)
+		errorf(a.Line, "applet %q has several events but no trigger; add trigger with correlate event TAG {and | or | andnot} event TAG under it", a.Name)
 		return
 	case t == nil:
 		return
-	case t.bad:
+	case t.CorrelateLine == 0 && len(a.Events) > 1:
+		errorf(t.Line, "trigger of applet %q has no correlate; expected correlate event TAG {and | or | andnot} event TAG ...", a.Name)
 		return
-	case t.correlateLine == 0 && len(a.Events) > 1:
-		p.errorf(t.line, "trigger of applet %q has no correlate; expected correlate event TAG {and | or | andnot} event TAG ...", a.Name)
-		return
-	case t.correlateLine == 0:
-		t.terms = []corrTerm{{tag: st.tags[0]}}
+	case t.CorrelateLine == 0:
+		terms = []corrTerm{{tag: eventTag(a.Events[0])}}
+	default:
+		terms, ops, _ = parseCorrelate(t.Correlate) // checked when read
 	}
-	for tag, line := range t.attrLines {
-		if _, ok := byTag[tag]; !ok || tag == "" {
-			p.errorf(line, "attribute names event tag %q, which no event line has", tag)
+	attrs := map[string]int{}
+	for _, at := range t.Attributes {
+		if _, ok := byTag[at.Tag]; !ok || at.Tag == "" {
+			errorf(at.Line, "attribute names event tag %q, which no event line has", at.Tag)
 			return
 		}
+		attrs[at.Tag] = at.Occurs
 	}
-	terms := make([]string, len(t.terms))
-	for i, term := range t.terms {
-		if term.tag == "" && t.correlateLine > 0 {
-			terms[i] = fmt.Sprintf("track_%d", term.track)
+	exprTerms := make([]string, len(terms))
+	for i, term := range terms {
+		if term.tag == "" && t.CorrelateLine > 0 {
+			exprTerms[i] = fmt.Sprintf("track_%d", term.track)
 			continue
 		}
 		id, ok := byTag[term.tag]
 		if !ok {
-			p.errorf(t.correlateLine, "correlate names event tag %q, which no event line has", term.tag)
+			errorf(t.CorrelateLine, "correlate names event tag %q, which no event line has", term.tag)
 			return
 		}
-		terms[i] = id
-		if occ := t.attrs[term.tag]; occ > 1 {
-			terms[i] = fmt.Sprintf("count(%s) >= %d", id, occ)
+		exprTerms[i] = id
+		if occ := attrs[term.tag]; occ > 1 {
+			exprTerms[i] = fmt.Sprintf("count(%s) >= %d", id, occ)
 		}
 	}
-	c := &ds.Correlate{
-		Expr:        correlateExpr(terms, t.ops),
-		Occurs:      t.occurs,
-		Period:      t.period,
-		PeriodStart: t.periodStart,
-		Delay:       t.delay,
-		Window:      t.period,
-		Pos:         ds.Pos{File: p.file, Line: t.line, Col: t.col},
+	file := p.cfg.File
+	if file == "" {
+		file = p.file
 	}
-	if c.Window == 0 && (slices.Contains(t.ops, "and") || slices.Contains(t.ops, "andnot")) {
+	c := &ds.Correlate{
+		Expr:        correlateExpr(exprTerms, ops),
+		Occurs:      t.Occurs,
+		Period:      t.Period,
+		PeriodStart: t.PeriodStart,
+		Delay:       t.Delay,
+		Window:      t.Period,
+		Pos:         ds.Pos{File: file, Line: t.Line, Col: t.Col},
+	}
+	if c.Window == 0 && (slices.Contains(ops, "and") || slices.Contains(ops, "andnot")) {
 		c.Window = ds.DefaultCorrelateWindow
 	}
 	a.Trigger = c

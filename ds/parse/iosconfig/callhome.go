@@ -87,25 +87,22 @@ func (p *parser) callHome(n *node, kw string, args []string, neg bool) result {
 		}
 		if neg {
 			ch.SnapshotCommands = nil
-			p.snapSeen = nil
 			return leaf
 		}
-		p.run(n.children, mode{name: "snapshot", where: "in alert-group-config snapshot", handle: p.snapshot})
-		return block
+		return p.enter(n, "snapshot", "in alert-group-config snapshot", p.snapshot)
 	case "profile":
 		return p.profileBlock(n, args, neg)
 	case "copy", "rename":
 		return p.copyRename(n, kw, args, neg)
 	case "diagnostic-signature":
 		if len(args) > 0 || neg {
-			p.errorf(n.line, "usage: diagnostic-signature (its settings indented under it)")
+			p.errorf(n.line, "usage: diagnostic-signature (its settings on the lines after it)")
 			return skip
 		}
 		if p.cfg.DiagnosticSignature.Line == 0 {
 			p.cfg.DiagnosticSignature.Line = n.line
 		}
-		p.run(n.children, mode{name: "diagnostic-signature", where: "in diagnostic-signature", handle: p.diagSig})
-		return block
+		return p.enter(n, "diagnostic-signature", "in diagnostic-signature", p.diagSig)
 	}
 	return unknown
 }
@@ -197,11 +194,10 @@ func (p *parser) mailServer(n *node, args []string, neg bool) result {
 		}
 		i := slices.IndexFunc(ch.MailServers, func(m config.MailServer) bool { return strings.EqualFold(m.Address, args[0]) })
 		if i < 0 {
-			p.errorf(n.line, "no mail-server %s: no such mail-server is configured", args[0])
+			p.warnf(n.line, "no mail-server %s: no such mail-server is configured; nothing to remove", args[0])
 			return leaf
 		}
 		ch.MailServers = slices.Delete(ch.MailServers, i, i+1)
-		p.seen.forget("mail-server\x00" + strings.ToLower(args[0]))
 		return leaf
 	}
 	if len(args) != 3 || !strings.EqualFold(args[1], "priority") {
@@ -217,8 +213,9 @@ func (p *parser) mailServer(n *node, args []string, neg bool) result {
 	if !ok {
 		return leaf
 	}
-	if first, dup := p.seen.first("mail-server\x00"+strings.ToLower(addr), n.line); dup {
-		p.errorf(n.line, "mail-server %s is already configured on line %d", addr, first)
+	// As IOS: the same server again sets its priority.
+	if i := slices.IndexFunc(ch.MailServers, func(m config.MailServer) bool { return strings.EqualFold(m.Address, addr) }); i >= 0 {
+		ch.MailServers[i] = config.MailServer{Address: addr, Priority: prio, Line: n.line}
 		return leaf
 	}
 	if len(ch.MailServers) >= config.MaxMailServers {
@@ -336,24 +333,20 @@ func (p *parser) snapshot(n *node, kw string, args []string, neg bool) result {
 		return leaf
 	}
 	cmd := config.NormalizeCommand(args[0])
-	key := strings.ToLower(cmd)
+	i := slices.IndexFunc(ch.SnapshotCommands, func(c config.SnapshotCommand) bool { return strings.EqualFold(c.Command, cmd) })
 	if neg {
-		i := slices.IndexFunc(ch.SnapshotCommands, func(c config.SnapshotCommand) bool { return strings.EqualFold(c.Command, cmd) })
 		if i >= 0 {
 			ch.SnapshotCommands = slices.Delete(ch.SnapshotCommands, i, i+1)
-			p.snapSeen.forget(key)
 		}
 		return leaf
 	}
 	if _, ok := p.textArg(n.line, "add-command", cmd, config.MaxSnapshotCommand); !ok {
 		return leaf
 	}
-	if first, dup := p.snapSeen.first(key, n.line); dup {
-		p.errorf(n.line, "add-command %q is already configured on line %d", cmd, first)
-		return leaf
+	if i >= 0 {
+		return leaf // as IOS: the same command again changes nothing
 	}
 	if p.full(n.line, len(ch.SnapshotCommands), "snapshot commands") {
-		p.snapSeen.forget(key)
 		return leaf
 	}
 	ch.SnapshotCommands = append(ch.SnapshotCommands, config.SnapshotCommand{Command: cmd, Line: n.line})

@@ -9,7 +9,10 @@ import (
 type Error struct {
 	File string
 	Line int // 1-based; 0 when the error concerns the whole file
-	Msg  string
+	// Col is the byte offset in the line of the word refused (for a vty's
+	// "^" marker), -1 when unknown.
+	Col int
+	Msg string
 }
 
 // Error formats the error as file:line: message, the form editors jump to.

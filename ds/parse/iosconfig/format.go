@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/parse/eem"
 )
@@ -31,7 +30,7 @@ func Format(cfg *config.Config) []byte {
 		if r.Anonymous {
 			line += "anonymous"
 		} else {
-			line += "contact-email-addr " + word(r.ContactEmail)
+			line += "contact-email-addr " + formatWord(r.ContactEmail)
 		}
 		if r.HTTPProxy != nil {
 			line += " http-proxy " + proxy(r.HTTPProxy)
@@ -58,7 +57,7 @@ func Format(cfg *config.Config) []byte {
 	}
 	f.section()
 	for _, v := range cfg.EventManager.Environment {
-		f.line(0, restLine("event manager environment "+word(v.Name), v.Value, 4))
+		f.line(0, restLine("event manager environment "+formatWord(v.Name), v.Value, 4))
 	}
 	for _, a := range cfg.EventManager.Applets {
 		f.applet(a)
@@ -119,24 +118,24 @@ func (f *formatter) callHome(cfg *config.Config) {
 	case ch.ContactEmail == "":
 		add("no contact-email-addr")
 	default:
-		add("contact-email-addr " + word(ch.ContactEmail))
+		add("contact-email-addr " + formatWord(ch.ContactEmail))
 	}
 	for _, fl := range []struct{ kw, v string }{
 		{"phone-number", ch.PhoneNumber}, {"street-address", ch.StreetAddress}, {"customer-id", ch.CustomerID},
 		{"site-id", ch.SiteID}, {"contract-id", ch.ContractID},
 	} {
 		if fl.v != "" {
-			add(fl.kw + " " + word(fl.v))
+			add(fl.kw + " " + formatWord(fl.v))
 		}
 	}
 	for _, m := range ch.MailServers {
-		add(fmt.Sprintf("mail-server %s priority %d", word(m.Address), m.Priority))
+		add(fmt.Sprintf("mail-server %s priority %d", formatWord(m.Address), m.Priority))
 	}
 	if ch.SenderFrom != "" {
-		add("sender from " + word(ch.SenderFrom))
+		add("sender from " + formatWord(ch.SenderFrom))
 	}
 	if ch.SenderReplyTo != "" {
-		add("sender reply-to " + word(ch.SenderReplyTo))
+		add("sender reply-to " + formatWord(ch.SenderReplyTo))
 	}
 	if ch.RateLimit != def.RateLimit {
 		add("rate-limit " + strconv.Itoa(ch.RateLimit))
@@ -152,14 +151,14 @@ func (f *formatter) callHome(cfg *config.Config) {
 		{"source-interface", ch.SourceInterface}, {"source-ip-address", ch.SourceIPAddress}, {"vrf", ch.VRF},
 	} {
 		if fl.v != "" {
-			add(fl.kw + " " + word(fl.v))
+			add(fl.kw + " " + formatWord(fl.v))
 		}
 	}
 	if ch.AAAAuthorization {
 		add("aaa-authorization")
 	}
 	if ch.AAAUsername != def.AAAUsername {
-		add("aaa-authorization username " + word(ch.AAAUsername))
+		add("aaa-authorization username " + formatWord(ch.AAAUsername))
 	}
 	if !ch.SyslogThrottling {
 		add("no syslog-throttling")
@@ -312,12 +311,12 @@ func addressLines(kind string, base, want []string) []string {
 	var out []string
 	if len(base) > len(want) || !slices.Equal(base, want[:len(base)]) {
 		for _, a := range base {
-			out = append(out, "no destination address "+kind+" "+word(a))
+			out = append(out, "no destination address "+kind+" "+formatWord(a))
 		}
 		base = nil
 	}
 	for _, a := range want[len(base):] {
-		out = append(out, "destination address "+kind+" "+word(a))
+		out = append(out, "destination address "+kind+" "+formatWord(a))
 	}
 	return out
 }
@@ -400,33 +399,33 @@ func dsLines(d *config.DiagnosticSignature) []string {
 	// An explicit profile line matters even for the default profile: the
 	// periodic download follows only a configured one.
 	if d.ProfileLine != 0 || d.Profile != config.CiscoTACProfile {
-		out = append(out, "profile "+word(d.Profile))
+		out = append(out, "profile "+formatWord(d.Profile))
 	}
 	for _, v := range d.Environment {
-		out = append(out, "environment "+word(v.Name)+" "+word(v.Value))
+		out = append(out, "environment "+formatWord(v.Name)+" "+formatWord(v.Value))
 	}
 	if d.Repository != "" {
-		out = append(out, "repository "+word(d.Repository))
+		out = append(out, "repository "+formatWord(d.Repository))
 	}
 	if d.RepositoryCA != "" {
-		out = append(out, "repository-ca "+word(d.RepositoryCA))
+		out = append(out, "repository-ca "+formatWord(d.RepositoryCA))
 	}
 	for _, k := range d.TrustKeys {
-		out = append(out, "trust-key "+word(k.Path))
+		out = append(out, "trust-key "+formatWord(k.Path))
 	}
 	if ex := d.Executor; ex.Kind != config.ExecutorLocal && ex.Kind != "" {
 		l := "executor " + string(ex.Kind)
 		switch ex.Kind {
 		case config.ExecutorSim:
-			l += " " + word(ex.Dir)
+			l += " " + formatWord(ex.Dir)
 		case config.ExecutorSSH:
-			l += " " + word(ex.Host)
+			l += " " + formatWord(ex.Host)
 			if ex.Port != config.DefaultSSHPort {
 				l += " port " + strconv.Itoa(ex.Port)
 			}
 			for _, o := range []struct{ kw, v string }{{"user", ex.User}, {"key", ex.Key}, {"password", ex.Password}, {"known-hosts", ex.KnownHosts}} {
 				if o.v != "" {
-					l += " " + o.kw + " " + word(o.v)
+					l += " " + o.kw + " " + formatWord(o.v)
 				}
 			}
 		}
@@ -442,7 +441,7 @@ func (f *formatter) track(t config.Track) {
 	head := fmt.Sprintf("track %d ", t.Number)
 	switch t.Kind {
 	case config.TrackInterface:
-		head += "interface " + word(t.Interface) + " line-protocol"
+		head += "interface " + formatWord(t.Interface) + " line-protocol"
 	case config.TrackIPSLA:
 		head += fmt.Sprintf("ip sla %d", t.SLA)
 		if t.SLAMode != "" && t.SLAMode != "state" {
@@ -466,7 +465,7 @@ func (f *formatter) track(t config.Track) {
 func (f *formatter) ipSLA(s config.IPSLA) {
 	var sub []string
 	if s.Operation != "" {
-		sub = append(sub, fmt.Sprintf("%s %s %d", s.Operation, word(s.Host), s.Port))
+		sub = append(sub, fmt.Sprintf("%s %s %d", s.Operation, formatWord(s.Host), s.Port))
 	}
 	if s.Frequency != config.DefaultSLAFrequency*time.Second {
 		sub = append(sub, fmt.Sprintf("frequency %d", int64(s.Frequency/time.Second)))
@@ -496,7 +495,7 @@ func (f *formatter) ipSLA(s config.IPSLA) {
 }
 
 func (f *formatter) applet(a *config.Applet) {
-	f.line(0, "event manager applet "+word(a.Name))
+	f.line(0, "event manager applet "+formatWord(a.Name))
 	if a.Description != "" {
 		f.line(1, restLine("description", a.Description, 1))
 	}
@@ -528,21 +527,12 @@ func (f *formatter) applet(a *config.Applet) {
 		}
 	}
 	for _, act := range a.Actions {
-		l := "action " + word(act.Label) + " " + act.Verb
+		l := "action " + formatWord(act.Label) + " " + act.Verb
 		for _, arg := range act.Args {
-			l += " " + word(arg)
+			l += " " + formatWord(arg)
 		}
 		f.line(1, l)
 	}
-}
-
-// eventTag returns the tag of an EEM event line, or "".
-func eventTag(e ds.Event) string {
-	fs, err := eem.Fields(e.EEMLine)
-	if err != nil || len(fs) < 3 || !strings.EqualFold(fs[1].Text, "tag") {
-		return ""
-	}
-	return fs[2].Text
 }
 
 // correlateLines turns a trigger expression the parser built back into
@@ -600,10 +590,10 @@ func correlateLines(expr string, tags map[string]string) []string {
 			}
 			i = len(expr) - len(rest) + n
 			tag := tags[id]
-			parts = append(parts, "event "+word(tag))
+			parts = append(parts, "event "+formatWord(tag))
 			if !seen[tag] {
 				seen[tag] = true
-				attrs = append(attrs, "attribute tag "+word(tag)+" occurs "+rest[:n])
+				attrs = append(attrs, "attribute tag "+formatWord(tag)+" occurs "+rest[:n])
 			}
 		case strings.HasPrefix(w, "track_"):
 			parts = append(parts, "track "+strings.TrimPrefix(w, "track_"))
@@ -612,7 +602,7 @@ func correlateLines(expr string, tags map[string]string) []string {
 			if !ok {
 				return nil
 			}
-			parts = append(parts, "event "+word(tag))
+			parts = append(parts, "event "+formatWord(tag))
 		}
 		wantTerm = false
 	}
@@ -629,19 +619,19 @@ func isIdentByte(c byte) bool {
 func (f *formatter) host(h *config.Host) {
 	var sub []string
 	for _, l := range h.SyslogListen {
-		sub = append(sub, "syslog listen "+l.Network+" "+word(l.Address))
+		sub = append(sub, "syslog listen "+l.Network+" "+formatWord(l.Address))
 	}
 	for _, p := range h.SyslogFiles {
-		sub = append(sub, "syslog file "+word(p.Path))
+		sub = append(sub, "syslog file "+formatWord(p.Path))
 	}
 	if h.ControlSocket != "" {
-		sub = append(sub, "control-socket "+word(h.ControlSocket))
+		sub = append(sub, "control-socket "+formatWord(h.ControlSocket))
 	}
 	if h.MetricsListen != "" {
-		sub = append(sub, "metrics listen "+word(h.MetricsListen))
+		sub = append(sub, "metrics listen "+formatWord(h.MetricsListen))
 	}
 	for _, p := range h.WatchFiles {
-		sub = append(sub, "watch file "+word(p.Path))
+		sub = append(sub, "watch file "+formatWord(p.Path))
 	}
 	if h.LiteralFreeLimit() != config.DefaultLiteralFreePatterns {
 		sub = append(sub, "match literal-free-patterns "+strconv.Itoa(h.LiteralFreeLimit()))
@@ -662,9 +652,9 @@ func seconds(d time.Duration) string {
 	return s
 }
 
-// word writes s as one word of a line: bare when it reads back as itself,
+// formatWord writes s as one word of a line: bare when it reads back as itself,
 // else in double quotes.
-func word(s string) string {
+func formatWord(s string) string {
 	if s != "" && s[0] != '"' && !strings.ContainsAny(s, " \t\r\n\f\v") {
 		return s
 	}

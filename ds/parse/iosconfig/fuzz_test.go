@@ -20,6 +20,10 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("call-home\n profile \"a b\"\n  subscribe-to-alert-group syslog severity major pattern \"x y\"\n copy profile \"a b\" c\n rename profile c d\n"))
 	f.Add([]byte("event manager applet A\n event tag 1 syslog pattern \"x\"\n event tag 2 oir\n trigger occurs 2 period 10\n  correlate event 1 andnot event 2 or track 3\n  attribute tag 1 occurs 2\n action 10 cli command \"show clock\"\n"))
 	f.Add([]byte("ip sla 1\n tcp-connect h 80\nip sla schedule 1 life forever start-time now\ntrack 1 ip sla 1 state\n delay up 1 down 2\n"))
+	if data, err := os.ReadFile("testdata/ios-xe-switch.conf"); err == nil {
+		f.Add(data)
+	}
+	f.Add([]byte("configure terminal\nno event manager applet A\nevent manager applet A\nevent none\naction 1 puts x\nend\ninterface Gi1\n description x\nbanner motd ^C\nhi\n^C\nexit\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		done := make(chan struct{})
 		timer := time.AfterFunc(10*time.Second, func() {
@@ -94,7 +98,7 @@ func checkConfig(t *testing.T, c *config.Config) {
 		}
 	}
 	for _, a := range c.EventManager.Applets {
-		if len(a.Events) == 0 || a.MaxRun <= 0 {
+		if a.MaxRun <= 0 || len(a.Events) == 0 && a.Trigger != nil {
 			t.Fatalf("applet %+v", a)
 		}
 		if len(a.Events) > 1 && a.Trigger == nil {

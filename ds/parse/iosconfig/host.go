@@ -2,6 +2,7 @@ package iosconfig
 
 import (
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -12,8 +13,7 @@ import (
 func (p *parser) host(n *node, kw string, args []string, neg bool) result {
 	h := &p.cfg.Host
 	if neg {
-		p.errorf(n.line, "\"no %s\" is not supported in dsengine; delete the line", kw)
-		return skip
+		return p.hostNo(n, kw, args)
 	}
 	switch kw {
 	case "syslog":
@@ -88,11 +88,40 @@ func (p *parser) match(n *node, args []string) {
 }
 
 func (p *parser) fileRef(n *node, what, path string, list *[]config.FileRef) {
-	if first, dup := p.seen.first(what+"\x00"+path, n.line); dup {
-		p.errorf(n.line, "%s %s is already configured on line %d", what, path, first)
-		return
+	if slices.ContainsFunc(*list, func(f config.FileRef) bool { return f.Path == path }) {
+		return // the same line again changes nothing
 	}
 	*list = append(*list, config.FileRef{Path: path, Line: n.line})
+}
+
+// hostNo handles "no" in the dsengine block: it removes what the command
+// set, or restores the default.
+func (p *parser) hostNo(n *node, kw string, args []string) result {
+	h := &p.cfg.Host
+	drop := func(list *[]config.FileRef, path string) {
+		*list = slices.DeleteFunc(*list, func(f config.FileRef) bool { return f.Path == path })
+	}
+	switch {
+	case kw == "syslog" && len(args) == 3 && strings.EqualFold(args[0], "listen"):
+		h.SyslogListen = slices.DeleteFunc(h.SyslogListen, func(l config.Listener) bool {
+			return strings.EqualFold(l.Network, args[1]) && l.Address == args[2]
+		})
+	case kw == "syslog" && len(args) == 2 && strings.EqualFold(args[0], "file"):
+		drop(&h.SyslogFiles, args[1])
+	case kw == "watch" && len(args) == 2 && strings.EqualFold(args[0], "file"):
+		drop(&h.WatchFiles, args[1])
+	case kw == "control-socket":
+		h.ControlSocket, h.ControlSocketLine = "", 0
+	case kw == "metrics":
+		h.MetricsListen, h.MetricsListenLine = "", 0
+	case kw == "match" && len(args) >= 1 && strings.EqualFold(args[0], "literal-free-patterns"):
+		h.LiteralFreePatterns, h.LiteralFreePatternsLine = 0, 0
+	case kw == "match" && len(args) >= 1 && strings.EqualFold(args[0], "time-budget"):
+		h.MatchBudget, h.MatchBudgetLine = 0, 0
+	default:
+		p.errorf(n.line, "usage: no {syslog listen NETWORK ADDRESS | syslog file PATH | watch file PATH | control-socket | metrics listen | match literal-free-patterns | match time-budget}")
+	}
+	return leaf
 }
 
 func (p *parser) syslogListen(n *node, args []string) {
@@ -116,9 +145,8 @@ func (p *parser) syslogListen(n *node, args []string) {
 		p.errorf(n.line, "syslog listen network %q is not udp, tcp or unix", args[0])
 		return
 	}
-	if first, dup := p.seen.first("syslog listen\x00"+network+"\x00"+addr, n.line); dup {
-		p.errorf(n.line, "syslog listen %s %s is already configured on line %d", network, addr, first)
-		return
+	if slices.ContainsFunc(p.cfg.Host.SyslogListen, func(l config.Listener) bool { return l.Network == network && l.Address == addr }) {
+		return // the same line again changes nothing
 	}
 	p.cfg.Host.SyslogListen = append(p.cfg.Host.SyslogListen, config.Listener{Network: network, Address: addr, Line: n.line})
 }

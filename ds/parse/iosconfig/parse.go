@@ -11,243 +11,105 @@ import (
 	"github.com/dsengine/dsengine/ds/config"
 )
 
-// Parse reads a configuration in IOS running-config syntax (SPEC §5). file
-// names the source in errors. Sub-commands are indented under their
-// command; "!" starts a comment; "exit" ends a sub-mode and "end" the
-// configuration. On any error Parse returns a nil Config and an ErrorList
-// holding every error found, in line order.
+// Parse reads a configuration in IOS running-config syntax (SPEC §5),
+// line by line in IOS modes (see mode.go); file names the source in errors
+// and warnings. "!" starts a comment. On any error Parse returns a nil
+// Config and an ErrorList holding every error found, in line order; the
+// Config's Warnings hold what was accepted with a remark.
 func Parse(file string, data []byte) (*config.Config, error) {
-	p := &parser{
-		file:     file,
-		cfg:      config.Default(),
-		profiles: make(map[string]*profileState),
-	}
+	p := newParser(file, config.Default())
 	p.cfg.File = file
-	for _, pr := range p.cfg.CallHome.Profiles {
-		p.profiles[strings.ToLower(pr.Name)] = &profileState{profile: pr}
-	}
 	if len(data) > MaxSize {
 		p.errorf(0, "configuration is larger than %d bytes (4 MiB)", MaxSize)
 		return nil, p.errs
 	}
-	nodes := p.buildTree(data)
-	p.run(nodes, p.topMode())
-	p.finish()
-	if len(p.errs) > 0 {
-		slices.SortStableFunc(p.errs, func(a, b *Error) int { return cmp.Compare(a.Line, b.Line) })
-		if p.dropped > 0 {
-			p.errs = append(p.errs, &Error{File: file, Msg: fmt.Sprintf("%d more errors not shown", p.dropped)})
-		}
-		return nil, p.errs
+	p.feedAll(data)
+	p.finish(nil)
+	if err := p.result(); err != nil {
+		return nil, err
 	}
 	return p.cfg, nil
 }
 
-// parser holds the state of one Parse call.
-type parser struct {
-	file string
-	cfg  *config.Config
-	errs ErrorList
+func newParser(file string, cfg *config.Config) *parser {
+	p := &parser{file: file, cfg: cfg, bad: make(map[any]bool)}
+	p.stack = []*frame{{kind: "top", where: "at top level", handle: p.topCmd}}
+	return p
+}
 
-	profiles map[string]*profileState // by lower-case name
-	seen     seenLines                // lines of keyed entries, for duplicate errors
-	snapSeen seenLines                // lines of snapshot add-commands
-	dropped  int                      // errors beyond maxErrors
+// result returns the errors found, sorted by line, or nil.
+func (p *parser) result() error {
+	if len(p.errs) == 0 {
+		slices.SortStableFunc(p.cfg.Warnings, func(a, b config.Warning) int { return cmp.Compare(a.Line, b.Line) })
+		return nil
+	}
+	slices.SortStableFunc(p.errs, func(a, b *Error) int { return cmp.Compare(a.Line, b.Line) })
+	if p.dropped > 0 {
+		p.errs = append(p.errs, &Error{File: p.file, Col: -1, Msg: fmt.Sprintf("%d more errors not shown", p.dropped)})
+	}
+	return p.errs
+}
+
+// parser holds the state of one Parse or Apply call. Everything it needs
+// to go on from one line to the next is in cfg and the mode stack, so
+// Apply can rebuild it from a configuration and a mode path.
+type parser struct {
+	file  string
+	cfg   *config.Config
+	errs  ErrorList
+	stack []*frame
+	cur   *node // the line being applied
+
+	dropped int // errors beyond maxErrors
 	// schedules are the "ip sla schedule" lines, attached in finish.
 	schedules []pendingSchedule
+	// bad holds the applets and ip sla operations with a refused line:
+	// finish does not check them further, which would only add noise.
+	bad map[any]bool
 }
-
-// profileState is what the parser knows about a profile beyond the model.
-type profileState struct {
-	profile   *config.Profile
-	blockLine int // line of its "profile" block, 0 if none yet
-	emails    map[string]bool
-	urls      map[string]bool
-}
-
-// seenLines remembers where keyed entries were first configured.
-type seenLines map[string]int
-
-func (s *seenLines) first(key string, line int) (int, bool) {
-	if *s == nil {
-		*s = make(seenLines)
-	}
-	if l, ok := (*s)[key]; ok {
-		return l, true
-	}
-	(*s)[key] = line
-	return 0, false
-}
-
-func (s seenLines) forget(key string) { delete(s, key) }
 
 // maxErrors bounds the errors kept: a binary file fed by mistake should
 // not make millions.
 const maxErrors = 1000
 
 func (p *parser) errorf(line int, format string, args ...any) {
+	p.errorAt(line, -2, format, args...)
+}
+
+// errorAt reports an error at byte offset col of the line (-1: unknown,
+// -2: the word of the current line the message names).
+func (p *parser) errorAt(line, col int, format string, args ...any) {
 	if len(p.errs) >= maxErrors {
 		p.dropped++
 		return
 	}
-	p.errs = append(p.errs, &Error{File: p.file, Line: line, Msg: fmt.Sprintf(format, args...)})
-}
-
-// result says how a mode handled a command.
-type result int
-
-const (
-	unknown result = iota // not a command of this mode
-	leaf                  // handled; it takes no sub-commands
-	block                 // handled with its sub-commands
-	skip                  // handled (an error was reported); sub-commands are ignored
-)
-
-// mode is a configuration mode: the commands valid at one nesting level.
-type mode struct {
-	name   string // key of modeWords
-	where  string // for messages: "at top level", `in profile "user1"`
-	handle func(n *node, kw string, args []string, neg bool) result
-}
-
-// run handles the commands of one nesting level.
-func (p *parser) run(nodes []*node, m mode) {
-	exitLine := 0
-	for _, n := range nodes {
-		if n.bad || len(n.words) == 0 {
-			continue
-		}
-		if exitLine > 0 {
-			p.errorf(n.line, "%q follows \"exit\" on line %d, which ended the block; indent it less or remove the exit", n.text, exitLine)
-			continue
-		}
-		kw := strings.ToLower(n.words[0])
-		args := n.words[1:]
-		if kw == "exit" && len(args) == 0 {
-			if m.name != "top" {
-				exitLine = n.line
-			}
-			p.noChildren(n, "exit")
-			continue
-		}
-		neg := false
-		if kw == "no" {
-			if len(args) == 0 {
-				p.errorf(n.line, "incomplete command \"no\"")
-				continue
-			}
-			neg = true
-			kw, args = strings.ToLower(args[0]), args[1:]
-		}
-		switch m.handle(n, kw, args, neg) {
-		case unknown:
-			p.unknown(n, kw, neg, m)
-		case leaf:
-			p.noChildren(n, kw)
+	msg := fmt.Sprintf(format, args...)
+	if col == -2 {
+		col = -1
+		if p.cur != nil && p.cur.line == line {
+			col = p.cur.col(msg)
 		}
 	}
+	p.errs = append(p.errs, &Error{File: p.file, Line: line, Col: col, Msg: msg})
 }
 
-// noChildren reports lines indented under a command that takes none.
-func (p *parser) noChildren(n *node, kw string) {
-	for _, c := range n.children {
-		if !c.bad {
-			p.errorf(c.line, "unexpected indentation: %q takes no sub-commands", kw)
-			return
-		}
-	}
+func (p *parser) warnf(line int, format string, args ...any) {
+	p.cfg.Warnings = append(p.cfg.Warnings, warning(p.file, line, fmt.Sprintf(format, args...)))
 }
 
-// unknown reports a command the mode does not have, saying where it
-// belongs if another mode has it.
-func (p *parser) unknown(n *node, kw string, neg bool, m mode) {
-	cmd := kw
-	if neg {
-		cmd = "no " + kw
-	}
-	for _, other := range modeOrder() {
-		if other == m.name || !slices.Contains(modeWords(other), kw) {
-			continue
-		}
-		p.errorf(n.line, "unknown command %q %s; it belongs %s", cmd, m.where, modeHome(other))
-		return
-	}
-	p.errorf(n.line, "unknown command %q %s; expected %s", cmd, m.where, strings.Join(modeWords(m.name), ", "))
+func warning(file string, line int, msg string) config.Warning {
+	return config.Warning{File: file, Line: line, Msg: msg}
 }
 
-// modeOrder lists the modes in the order unknown looks for a command's
-// home.
-func modeOrder() []string {
-	return []string{"top", "call-home", "profile", "diagnostic-signature", "snapshot", "applet", "trigger", "ip sla", "track", "dsengine"}
-}
-
-// modeWords returns the first words of a mode's commands, in the order
-// error messages list them.
-func modeWords(name string) []string {
-	switch name {
-	case "top":
-		return []string{"hostname", "service", "call-home", "ip", "track", "event", "dsengine"}
-	case "call-home":
-		return []string{"contact-email-addr", "phone-number", "street-address", "customer-id", "site-id", "contract-id",
-			"mail-server", "sender", "rate-limit", "http-proxy", "source-interface", "source-ip-address", "vrf",
-			"aaa-authorization", "syslog-throttling", "data-privacy", "alert-group", "alert-group-config",
-			"profile", "copy", "rename", "diagnostic-signature"}
-	case "profile":
-		return []string{"active", "destination", "subscribe-to-alert-group", "anonymous-reporting-only"}
-	case "diagnostic-signature":
-		return []string{"profile", "environment", "repository", "repository-ca", "trust-key", "executor", "command-map"}
-	case "snapshot":
-		return []string{"add-command"}
-	case "applet":
-		return []string{"description", "event", "trigger", "action"}
-	case "trigger":
-		return []string{"correlate", "attribute"}
-	case "ip sla":
-		return []string{"tcp-connect", "frequency", "timeout"}
-	case "track":
-		return []string{"delay"}
-	case "dsengine":
-		return []string{"syslog", "control-socket", "metrics", "watch", "match"}
-	}
-	return nil
-}
-
-// modeHome says where a mode's commands go, for "it belongs ...".
-func modeHome(name string) string {
-	switch name {
-	case "top":
-		return "at top level"
-	case "profile":
-		return "under call-home / profile NAME"
-	case "diagnostic-signature":
-		return "under call-home / diagnostic-signature"
-	case "snapshot":
-		return "under call-home / alert-group-config snapshot"
-	case "applet":
-		return "under event manager applet NAME"
-	case "trigger":
-		return "under an applet's trigger"
-	case "ip sla":
-		return "under ip sla N"
-	case "track":
-		return "under track N"
-	}
-	return "under " + name
-}
-
-// topMode is the top level of the configuration.
-func (p *parser) topMode() mode {
-	return mode{name: "top", where: "at top level", handle: p.top}
-}
-
-func (p *parser) top(n *node, kw string, args []string, neg bool) result {
+// topCmd handles the commands of global configuration mode.
+func (p *parser) topCmd(n *node, kw string, args []string, neg bool) result {
 	switch kw {
 	case "hostname":
 		return p.hostname(n, args, neg)
 	case "service":
 		if len(args) != 1 || !strings.EqualFold(args[0], "call-home") {
 			p.errorf(n.line, "usage: [no] service call-home")
-			return skip
+			return leaf
 		}
 		p.cfg.ServiceCallHome, p.cfg.ServiceCallHomeLine = !neg, n.line
 		return leaf
@@ -262,8 +124,7 @@ func (p *parser) top(n *node, kw string, args []string, neg bool) result {
 		if p.cfg.CallHome.Line == 0 {
 			p.cfg.CallHome.Line = n.line
 		}
-		p.run(n.children, mode{name: "call-home", where: "in call-home", handle: p.callHome})
-		return block
+		return p.enter(n, "call-home", "in call-home", p.callHome)
 	case "ip":
 		return p.ipCommand(n, args, neg)
 	case "track":
@@ -272,14 +133,13 @@ func (p *parser) top(n *node, kw string, args []string, neg bool) result {
 		return p.eventManager(n, args, neg)
 	case "dsengine":
 		if len(args) > 0 || neg {
-			p.errorf(n.line, "usage: dsengine (its settings indented under it)")
+			p.errorf(n.line, "usage: dsengine (its settings on the lines after it)")
 			return skip
 		}
 		if p.cfg.Host.Line == 0 {
 			p.cfg.Host.Line = n.line
 		}
-		p.run(n.children, mode{name: "dsengine", where: "in dsengine", handle: p.host})
-		return block
+		return p.enter(n, "dsengine", "in dsengine", p.host)
 	}
 	return unknown
 }
@@ -302,23 +162,28 @@ func (p *parser) hostname(n *node, args []string, neg bool) result {
 	return leaf
 }
 
-// finish runs the checks that need the whole configuration.
-func (p *parser) finish() {
+// finish runs the checks that need the whole configuration. The objects
+// in editing (a vty's mode path) are being built line by line: their own
+// consistency is checked when their mode ends.
+func (p *parser) finish(editing map[any]bool) {
 	ds := &p.cfg.DiagnosticSignature
 	if p.cfg.DSProfile() == nil {
 		p.errorf(ds.ProfileLine, "diagnostic-signature profile %q does not exist; configured profiles: %s", ds.Profile, p.profileNames())
 	}
-	slas := make(map[int]*config.IPSLA, len(p.cfg.IPSLAs))
-	for i := range p.cfg.IPSLAs {
-		slas[p.cfg.IPSLAs[i].Number] = &p.cfg.IPSLAs[i]
-	}
 	for _, s := range p.schedules {
-		sla := slas[s.number]
+		sla := p.cfg.IPSLA(s.number)
 		if sla == nil {
 			p.errorf(s.schedule.Line, "ip sla schedule %d: there is no ip sla %d", s.number, s.number)
 			continue
 		}
 		sla.Schedule = s.schedule
+	}
+	p.schedules = nil
+	for i := range p.cfg.IPSLAs {
+		p.finishSLA(&p.cfg.IPSLAs[i], editing)
+	}
+	for _, a := range p.cfg.EventManager.Applets {
+		p.finishApplet(a, editing[a])
 	}
 	slices.SortStableFunc(p.cfg.CallHome.MailServers, func(a, b config.MailServer) int { return cmp.Compare(a.Priority, b.Priority) })
 }
@@ -334,16 +199,24 @@ func (p *parser) profileNames() string {
 // intArg parses a decimal number in lo..hi; what names it in errors, e.g.
 // "rate-limit 61 out of range 1-60".
 func (p *parser) intArg(line int, what, s string, lo, hi int) (int, bool) {
+	v, msg := rangeArg(what, s, lo, hi)
+	if msg != "" {
+		p.errorf(line, "%s", msg)
+		return 0, false
+	}
+	return v, true
+}
+
+// rangeArg parses a decimal number in lo..hi, or says why s is not one.
+func rangeArg(what, s string, lo, hi int) (int, string) {
 	v, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || s == "" || s[0] == '+' {
-		p.errorf(line, "%s %q is not a number; expected %d-%d", what, s, lo, hi)
-		return 0, false
+		return 0, fmt.Sprintf("%s %q is not a number; expected %d-%d", what, s, lo, hi)
 	}
 	if v < int64(lo) || v > int64(hi) {
-		p.errorf(line, "%s %s out of range %d-%d", what, s, lo, hi)
-		return 0, false
+		return 0, fmt.Sprintf("%s %s out of range %d-%d", what, s, lo, hi)
 	}
-	return int(v), true
+	return int(v), ""
 }
 
 // textArg checks a free-text value's length.

@@ -113,7 +113,7 @@ func TestGood(t *testing.T) {
 		check func(t *testing.T, c *config.Config)
 	}{
 		{"empty file gives the defaults", "", func(t *testing.T, c *config.Config) {
-			if c.ServiceCallHome || c.CallHome.RateLimit != 20 || len(c.CallHome.Profiles) != 1 || c.DSProfile() == nil || c.DSProfile().Active {
+			if !c.ServiceCallHome || c.CallHome.RateLimit != 20 || len(c.CallHome.Profiles) != 1 || c.DSProfile() == nil || c.DSProfile().Active {
 				t.Errorf("defaults wrong: %+v", c.CallHome)
 			}
 		}},
@@ -512,10 +512,10 @@ func TestLineAndSizeLimits(t *testing.T) {
 func TestAllErrorsInLineOrder(t *testing.T) {
 	src := `call-home
  rate-limit 0
+ profile all
  diagnostic-signature
   profile nosuch
- profile all
-bogus
+  bogus
 track 0 interface x line-protocol
 `
 	_, err := Parse("t.conf", []byte(src))
@@ -524,9 +524,9 @@ track 0 interface x line-protocol
 		t.Fatalf("error is %T, want ErrorList", err)
 	}
 	want := `t.conf:2: rate-limit 0 out of range 1-60
-t.conf:4: diagnostic-signature profile "nosuch" does not exist; configured profiles: CiscoTAC-1
-t.conf:5: profile name "all" is reserved
-t.conf:6: unknown command "bogus" at top level; expected hostname, service, call-home, ip, track, event, dsengine
+t.conf:3: profile name "all" is reserved
+t.conf:5: diagnostic-signature profile "nosuch" does not exist; configured profiles: CiscoTAC-1
+t.conf:6: unknown command "bogus" in diagnostic-signature; expected profile, environment, repository, repository-ca, trust-key, executor, command-map
 t.conf:7: track 0 out of range 1-1000`
 	if list.Error() != want {
 		t.Errorf("errors\n got:\n%s\nwant:\n%s", list.Error(), want)
@@ -537,7 +537,7 @@ t.conf:7: track 0 out of range 1-1000`
 }
 
 func TestErrorCap(t *testing.T) {
-	_, err := Parse("t.conf", []byte(strings.Repeat("x\n", 1500)))
+	_, err := Parse("t.conf", []byte("call-home\n"+strings.Repeat(" x\n", 1500)))
 	list := err.(ErrorList)
 	if len(list) != maxErrors+1 || list[maxErrors].Error() != "t.conf: 500 more errors not shown" {
 		t.Errorf("%d errors, last %v", len(list), list[len(list)-1])

@@ -25,15 +25,13 @@ func (p *parser) profileName(line int, name string) bool {
 }
 
 // addProfile adds a new profile, within the profile limit.
-func (p *parser) addProfile(line int, pr *config.Profile) *profileState {
+func (p *parser) addProfile(line int, pr *config.Profile) bool {
 	if len(p.cfg.CallHome.Profiles) >= config.MaxProfiles {
 		p.errorf(line, "too many profiles; at most %d are allowed", config.MaxProfiles)
-		return nil
+		return false
 	}
 	p.cfg.CallHome.Profiles = append(p.cfg.CallHome.Profiles, pr)
-	st := &profileState{profile: pr}
-	p.profiles[strings.ToLower(pr.Name)] = st
-	return st
+	return true
 }
 
 func (p *parser) profileBlock(n *node, args []string, neg bool) result {
@@ -42,44 +40,35 @@ func (p *parser) profileBlock(n *node, args []string, neg bool) result {
 		return skip
 	}
 	name := args[0]
-	st := p.profiles[strings.ToLower(name)]
+	pr := p.cfg.Profile(name)
 	if neg {
 		switch {
-		case st == nil:
-			p.errorf(n.line, "no profile %s: no such profile; configured profiles: %s", name, p.profileNames())
-		case st.profile.Predefined:
-			p.errorf(n.line, "the predefined profile %s cannot be removed; use \"no active\" under it", st.profile.Name)
+		case pr == nil:
+			p.warnf(n.line, "no profile %s: no such profile; nothing to remove (configured profiles: %s)", name, p.profileNames())
+		case pr.Predefined:
+			p.errorf(n.line, "the predefined profile %s cannot be removed; use \"no active\" under it", pr.Name)
 		default:
-			p.removeProfile(st.profile)
+			ch := &p.cfg.CallHome
+			ch.Profiles = slices.DeleteFunc(ch.Profiles, func(x *config.Profile) bool { return x == pr })
 		}
 		return leaf
 	}
-	if st == nil {
+	// As IOS: a profile that exists is edited, whatever case its name is
+	// written in.
+	if pr == nil {
 		if !p.profileName(n.line, name) {
 			return skip
 		}
-		if st = p.addProfile(n.line, config.NewProfile(name, n.line)); st == nil {
+		if pr = config.NewProfile(name, n.line); !p.addProfile(n.line, pr) {
 			return skip
 		}
-	} else if st.blockLine > 0 {
-		p.errorf(n.line, "profile %q is already configured on line %d (profile names are case-insensitive)", name, st.blockLine)
-		return skip
 	}
-	st.blockLine = n.line
-	if st.profile.Line == 0 {
-		st.profile.Line = n.line
+	if pr.Line == 0 {
+		pr.Line = n.line
 	}
-	where := fmt.Sprintf("in profile %q", st.profile.Name)
-	p.run(n.children, mode{name: "profile", where: where, handle: func(c *node, kw string, a []string, ng bool) result {
-		return p.profileCmd(st, c, kw, a, ng)
-	}})
-	return block
-}
-
-func (p *parser) removeProfile(pr *config.Profile) {
-	ch := &p.cfg.CallHome
-	ch.Profiles = slices.DeleteFunc(ch.Profiles, func(x *config.Profile) bool { return x == pr })
-	delete(p.profiles, strings.ToLower(pr.Name))
+	return p.enter(n, "profile", fmt.Sprintf("in profile %q", pr.Name), func(c *node, kw string, a []string, ng bool) result {
+		return p.profileCmd(pr, c, kw, a, ng)
+	})
 }
 
 // copyRename handles "copy profile SRC DST" and "rename profile OLD NEW".
@@ -89,53 +78,37 @@ func (p *parser) copyRename(n *node, kw string, args []string, neg bool) result 
 		return leaf
 	}
 	src, dst := args[1], args[2]
-	st := p.profiles[strings.ToLower(src)]
-	if st == nil {
+	pr := p.cfg.Profile(src)
+	if pr == nil {
 		p.errorf(n.line, "%s profile: profile %q does not exist; configured profiles: %s", kw, src, p.profileNames())
 		return leaf
 	}
-	if other := p.profiles[strings.ToLower(dst)]; other != nil {
-		p.errorf(n.line, "%s profile: profile %q already exists", kw, other.profile.Name)
+	if other := p.cfg.Profile(dst); other != nil {
+		p.errorf(n.line, "%s profile: profile %q already exists", kw, other.Name)
 		return leaf
 	}
 	if !p.profileName(n.line, dst) {
 		return leaf
 	}
 	if kw == "copy" {
-		c := st.profile.Clone()
+		c := pr.Clone()
 		c.Name, c.Predefined, c.Line = dst, false, n.line
-		if ns := p.addProfile(n.line, c); ns != nil {
-			ns.emails, ns.urls = cloneSet(st.emails), cloneSet(st.urls)
-		}
+		p.addProfile(n.line, c)
 		return leaf
 	}
-	if st.profile.Predefined {
-		p.errorf(n.line, "the predefined profile %s cannot be renamed", st.profile.Name)
+	if pr.Predefined {
+		p.errorf(n.line, "the predefined profile %s cannot be renamed", pr.Name)
 		return leaf
 	}
-	delete(p.profiles, strings.ToLower(src))
-	if ds := &p.cfg.DiagnosticSignature; strings.EqualFold(ds.Profile, st.profile.Name) {
+	if ds := &p.cfg.DiagnosticSignature; strings.EqualFold(ds.Profile, pr.Name) {
 		ds.Profile = dst
 	}
-	st.profile.Name = dst
-	p.profiles[strings.ToLower(dst)] = st
+	pr.Name = dst
 	return leaf
 }
 
-func cloneSet(m map[string]bool) map[string]bool {
-	if m == nil {
-		return nil
-	}
-	c := make(map[string]bool, len(m))
-	for k, v := range m {
-		c[k] = v
-	}
-	return c
-}
-
 // profileCmd handles the commands of a "profile NAME" block.
-func (p *parser) profileCmd(st *profileState, n *node, kw string, args []string, neg bool) result {
-	pr := st.profile
+func (p *parser) profileCmd(pr *config.Profile, n *node, kw string, args []string, neg bool) result {
 	switch kw {
 	case "active":
 		if len(args) != 0 {
@@ -152,7 +125,7 @@ func (p *parser) profileCmd(st *profileState, n *node, kw string, args []string,
 		pr.AnonymousReportingOnly = !neg
 		return leaf
 	case "destination":
-		p.destination(st, n, args, neg)
+		p.destination(pr, n, args, neg)
 		return leaf
 	case "subscribe-to-alert-group":
 		p.subscribe(pr, n, args, neg)
@@ -161,8 +134,7 @@ func (p *parser) profileCmd(st *profileState, n *node, kw string, args []string,
 	return unknown
 }
 
-func (p *parser) destination(st *profileState, n *node, args []string, neg bool) {
-	pr := st.profile
+func (p *parser) destination(pr *config.Profile, n *node, args []string, neg bool) {
 	const usage = "usage: destination {transport-method {email | http} | address {email ADDRESS | http URL} | message-size-limit 50-3145728 | preferred-msg-format {xml | long-text | short-text}}"
 	if len(args) == 0 {
 		p.errorf(n.line, usage)
@@ -198,7 +170,7 @@ func (p *parser) destination(st *profileState, n *node, args []string, neg bool)
 			pr.TransportEmail = true // as IOS: disabling both leaves email
 		}
 	case "address":
-		p.destinationAddress(st, n, args[1:], neg)
+		p.destinationAddress(pr, n, args[1:], neg)
 	case "message-size-limit", "message-size":
 		if neg {
 			pr.MessageSizeLimit = config.DefaultMessageSize
@@ -234,36 +206,25 @@ func (p *parser) destination(st *profileState, n *node, args []string, neg bool)
 	}
 }
 
-func (p *parser) destinationAddress(st *profileState, n *node, args []string, neg bool) {
-	pr := st.profile
+func (p *parser) destinationAddress(pr *config.Profile, n *node, args []string, neg bool) {
 	if len(args) != 2 {
 		p.errorf(n.line, "usage: [no] destination address {email ADDRESS | http URL}")
 		return
 	}
 	kind, addr := strings.ToLower(args[0]), args[1]
 	var list *[]string
-	var set *map[string]bool
 	switch kind {
 	case "email":
-		list, set = &pr.EmailAddresses, &st.emails
+		list = &pr.EmailAddresses
 	case "http":
-		list, set = &pr.HTTPAddresses, &st.urls
+		list = &pr.HTTPAddresses
 	default:
 		p.errorf(n.line, "destination address %q is not email or http", args[0])
 		return
 	}
-	if *set == nil {
-		*set = make(map[string]bool)
-		for _, a := range *list {
-			(*set)[strings.ToLower(a)] = true
-		}
-	}
-	key := strings.ToLower(addr)
+	same := func(a string) bool { return strings.EqualFold(a, addr) }
 	if neg {
-		if (*set)[key] {
-			*list = slices.DeleteFunc(*list, func(a string) bool { return strings.EqualFold(a, addr) })
-			delete(*set, key)
-		}
+		*list = slices.DeleteFunc(*list, same)
 		return
 	}
 	if kind == "email" {
@@ -274,7 +235,7 @@ func (p *parser) destinationAddress(st *profileState, n *node, args []string, ne
 		p.errorf(n.line, "destination address http %q %s", addr, msg)
 		return
 	}
-	if (*set)[key] {
+	if slices.ContainsFunc(*list, same) {
 		return // IOS accepts the same address again
 	}
 	if len(*list) >= config.MaxDestinationAddresses {
@@ -282,7 +243,6 @@ func (p *parser) destinationAddress(st *profileState, n *node, args []string, ne
 		return
 	}
 	*list = append(*list, addr)
-	(*set)[key] = true
 }
 
 // checkURL returns why s is not an http:// or https:// URL with a host, or

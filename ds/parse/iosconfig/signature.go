@@ -59,18 +59,14 @@ func (p *parser) diagSig(n *node, kw string, args []string, neg bool) result {
 		if !ok {
 			return leaf
 		}
-		key := "trust-key\x00" + path
 		if neg {
 			d.TrustKeys = slices.DeleteFunc(d.TrustKeys, func(f config.FileRef) bool { return f.Path == path })
-			p.seen.forget(key)
 			return leaf
 		}
-		if first, dup := p.seen.first(key, n.line); dup {
-			p.errorf(n.line, "trust-key %s is already configured on line %d", path, first)
-			return leaf
+		if slices.ContainsFunc(d.TrustKeys, func(f config.FileRef) bool { return f.Path == path }) {
+			return leaf // as IOS: the same line again changes nothing
 		}
 		if p.full(n.line, len(d.TrustKeys), "trust keys") {
-			p.seen.forget(key)
 			return leaf
 		}
 		d.TrustKeys = append(d.TrustKeys, config.FileRef{Path: path, Line: n.line})
@@ -107,22 +103,18 @@ func (p *parser) dsEnvironment(n *node, args []string, neg bool) {
 		return
 	}
 	name := args[0]
-	key := "ds-env\x00" + name
 	if neg {
 		d.Environment = slices.DeleteFunc(d.Environment, func(v config.EnvVar) bool { return v.Name == name })
-		p.seen.forget(key)
 		return
 	}
 	if msg := checkDSVarName(name); msg != "" {
 		p.errorf(n.line, "environment %s", msg)
 		return
 	}
-	if first, dup := p.seen.first(key, n.line); dup {
-		p.errorf(n.line, "environment %s is already set on line %d", name, first)
+	if setEnv(&d.Environment, config.EnvVar{Name: name, Value: args[1], Line: n.line}) {
 		return
 	}
 	if p.full(n.line, len(d.Environment), "environment variables") {
-		p.seen.forget(key)
 		return
 	}
 	d.Environment = append(d.Environment, config.EnvVar{Name: name, Value: args[1], Line: n.line})
@@ -229,23 +221,35 @@ func (p *parser) commandMap(n *node, args []string, neg bool) {
 		return
 	}
 	ios := config.NormalizeCommand(args[0])
-	key := "command-map\x00" + strings.ToLower(ios)
+	i := slices.IndexFunc(d.CommandMap, func(m config.CommandMapping) bool { return strings.EqualFold(config.NormalizeCommand(m.IOS), ios) })
 	if neg {
-		d.CommandMap = slices.DeleteFunc(d.CommandMap, func(m config.CommandMapping) bool { return strings.EqualFold(config.NormalizeCommand(m.IOS), ios) })
-		p.seen.forget(key)
+		if i >= 0 {
+			d.CommandMap = slices.Delete(d.CommandMap, i, i+1)
+		}
 		return
 	}
 	if ios == "" || strings.TrimSpace(args[1]) == "" {
 		p.errorf(n.line, "command-map needs a non-empty IOS command and Linux command")
 		return
 	}
-	if first, dup := p.seen.first(key, n.line); dup {
-		p.errorf(n.line, "command-map %q is already configured on line %d", ios, first)
+	if i >= 0 { // as IOS: a command mapped again gets the new mapping
+		d.CommandMap[i] = config.CommandMapping{IOS: ios, Linux: args[1], Line: n.line}
 		return
 	}
 	if p.full(n.line, len(d.CommandMap), "command maps") {
-		p.seen.forget(key)
 		return
 	}
 	d.CommandMap = append(d.CommandMap, config.CommandMapping{IOS: ios, Linux: args[1], Line: n.line})
+}
+
+// setEnv sets a variable that is already in env, as IOS does, and reports
+// whether it was.
+func setEnv(env *config.Environment, v config.EnvVar) bool {
+	for i := range *env {
+		if (*env)[i].Name == v.Name {
+			(*env)[i] = v
+			return true
+		}
+	}
+	return false
 }

@@ -2,92 +2,136 @@ package iosconfig
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/dsengine/dsengine/ds/config"
 )
 
-// ipCommand handles the top-level "ip sla N" block and "ip sla schedule
+// ipCommand handles the top-level "ip sla N" mode and "ip sla schedule
 // N ..." line.
 func (p *parser) ipCommand(n *node, args []string, neg bool) result {
 	if len(args) < 2 || !strings.EqualFold(args[0], "sla") {
 		p.errorf(n.line, "unknown command %q at top level; expected ip sla N or ip sla schedule N ...", "ip "+strings.Join(args[:min(1, len(args))], " "))
 		return skip
 	}
-	if neg {
-		p.errorf(n.line, "\"no ip sla\" is not supported; delete the operation's lines")
-		return skip
-	}
 	if strings.EqualFold(args[1], "schedule") {
+		if neg {
+			p.removeSchedule(n, args[2:])
+			return leaf
+		}
 		p.slaSchedule(n, args[2:])
 		return leaf
 	}
 	if len(args) != 2 {
-		p.errorf(n.line, "usage: ip sla 1-%d (the operation indented under it)", config.MaxIPSLA)
+		p.errorf(n.line, "usage: [no] ip sla 1-%d (the operation on the lines after it)", config.MaxIPSLA)
 		return skip
 	}
 	num, ok := p.intArg(n.line, "ip sla", args[1], 1, config.MaxIPSLA)
 	if !ok {
 		return skip
 	}
-	if first, dup := p.seen.first("ip-sla\x00"+itoa(num), n.line); dup {
-		p.errorf(n.line, "ip sla %d is already configured on line %d", num, first)
+	if neg {
+		if p.cfg.IPSLA(num) == nil {
+			p.warnf(n.line, "no ip sla %d: there is no ip sla %d; nothing to remove", num, num)
+		}
+		p.cfg.IPSLAs = slices.DeleteFunc(p.cfg.IPSLAs, func(s config.IPSLA) bool { return s.Number == num })
+		p.schedules = slices.DeleteFunc(p.schedules, func(s pendingSchedule) bool { return s.number == num })
+		return leaf
+	}
+	// As IOS: an operation that exists is edited.
+	if p.cfg.IPSLA(num) == nil {
+		p.cfg.IPSLAs = append(p.cfg.IPSLAs, config.IPSLA{Number: num, Frequency: config.DefaultSLAFrequency * time.Second, Line: n.line})
+	}
+	p.enter(n, "ip sla", fmt.Sprintf("in ip sla %d", num), func(c *node, kw string, a []string, ng bool) result {
+		return p.slaCmd(p.cfg.IPSLA(num), c, kw, a, ng)
+	})
+	p.top().obj = num
+	return block
+}
+
+// slaCmd handles the commands of an "ip sla N" mode.
+func (p *parser) slaCmd(sla *config.IPSLA, n *node, kw string, args []string, neg bool) result {
+	switch {
+	case neg && kw == "tcp-connect":
+		sla.Operation, sla.Host, sla.Port = "", "", 0
+		return leaf
+	case neg && kw == "frequency":
+		sla.Frequency = config.DefaultSLAFrequency * time.Second
+		return leaf
+	case neg && kw == "timeout":
+		sla.TimeoutLine = 0
+		return leaf
+	case neg:
+		p.errorf(n.line, "usage: no {tcp-connect | frequency | timeout}")
+		return leaf
+	}
+	switch kw {
+	case "tcp-connect":
+		before := len(p.errs)
+		if p.tcpConnect(sla, n, args); len(p.errs) > before {
+			p.bad[sla.Number] = true // no "has no operation" as well
+		}
+		return leaf
+	case "frequency":
+		if len(args) != 1 {
+			p.errorf(n.line, "usage: frequency 1-604800 (seconds)")
+			return leaf
+		}
+		if v, ok := p.intArg(n.line, "frequency", args[0], 1, 604800); ok {
+			sla.Frequency = time.Duration(v) * time.Second
+		}
+		return leaf
+	case "timeout":
+		if len(args) != 1 {
+			p.errorf(n.line, "usage: timeout 0-604800000 (milliseconds)")
+			return leaf
+		}
+		if v, ok := p.intArg(n.line, "timeout", args[0], 0, 604800000); ok {
+			sla.Timeout, sla.TimeoutLine = time.Duration(v)*time.Millisecond, n.line
+		}
+		return leaf
+	}
+	if slices.Contains(unsupportedSLAOps(), kw) {
+		p.errorf(n.line, "ip sla operation %q is not supported; expected tcp-connect HOST PORT", kw)
+		p.bad[sla.Number] = true
 		return skip
 	}
-	sla := config.IPSLA{Number: num, Frequency: config.DefaultSLAFrequency * time.Second, Line: n.line}
-	var opLine, timeoutLine int
-	timeoutSet := false
-	p.run(n.children, mode{name: "ip sla", where: fmt.Sprintf("in ip sla %d", num), handle: func(c *node, kw string, a []string, ng bool) result {
-		if ng && (kw == "tcp-connect" || kw == "frequency" || kw == "timeout") {
-			p.errorf(c.line, "\"no %s\" is not supported; delete the line", kw)
-			return skip
-		}
-		switch kw {
-		case "tcp-connect":
-			if opLine > 0 {
-				p.errorf(c.line, "ip sla %d already has an operation on line %d", num, opLine)
-				return leaf
-			}
-			opLine = c.line
-			p.tcpConnect(&sla, c, a)
-			return leaf
-		case "frequency":
-			if len(a) != 1 {
-				p.errorf(c.line, "usage: frequency 1-604800 (seconds)")
-				return leaf
-			}
-			if v, ok := p.intArg(c.line, "frequency", a[0], 1, 604800); ok {
-				sla.Frequency = time.Duration(v) * time.Second
-			}
-			return leaf
-		case "timeout":
-			if len(a) != 1 {
-				p.errorf(c.line, "usage: timeout 0-604800000 (milliseconds)")
-				return leaf
-			}
-			if v, ok := p.intArg(c.line, "timeout", a[0], 0, 604800000); ok {
-				sla.Timeout, timeoutSet, timeoutLine = time.Duration(v)*time.Millisecond, true, c.line
-			}
-			return leaf
-		case "icmp-echo", "udp-jitter", "udp-echo", "http", "dns", "dhcp", "path-echo", "path-jitter", "ethernet", "ftp":
-			p.errorf(c.line, "ip sla operation %q is not supported; expected tcp-connect HOST PORT", kw)
-			opLine = c.line
-			return skip
-		}
-		return unknown
-	}})
-	switch {
-	case !timeoutSet:
+	return unknown
+}
+
+// finishSLA checks an operation as a whole. One being edited is not held
+// to the checks yet.
+func (p *parser) finishSLA(sla *config.IPSLA, editing map[any]bool) {
+	if sla.TimeoutLine == 0 {
 		sla.Timeout = min(config.DefaultSLATimeout*time.Millisecond, sla.Frequency)
-	case sla.Timeout > sla.Frequency:
-		p.errorf(timeoutLine, "ip sla %d timeout %d ms is longer than its frequency of %d s", num, sla.Timeout.Milliseconds(), int(sla.Frequency.Seconds()))
 	}
-	if opLine == 0 {
-		p.errorf(n.line, "ip sla %d has no operation; expected tcp-connect HOST PORT under it", num)
+	if editing[sla.Number] || p.bad[sla.Number] {
+		return
 	}
-	p.cfg.IPSLAs = append(p.cfg.IPSLAs, sla)
-	return block
+	if sla.Timeout > sla.Frequency {
+		p.errorf(sla.TimeoutLine, "ip sla %d timeout %d ms is longer than its frequency of %d s", sla.Number, sla.Timeout.Milliseconds(), int(sla.Frequency.Seconds()))
+	}
+	if sla.Operation == "" {
+		p.errorf(sla.Line, "ip sla %d has no operation; expected tcp-connect HOST PORT under it", sla.Number)
+	}
+}
+
+// removeSchedule handles "no ip sla schedule N".
+func (p *parser) removeSchedule(n *node, args []string) {
+	if len(args) == 0 {
+		p.errorf(n.line, "usage: no ip sla schedule N")
+		return
+	}
+	num, ok := p.intArg(n.line, "ip sla schedule", args[0], 1, config.MaxIPSLA)
+	if !ok {
+		return
+	}
+	p.schedules = slices.DeleteFunc(p.schedules, func(s pendingSchedule) bool { return s.number == num })
+	if sla := p.cfg.IPSLA(num); sla != nil {
+		sla.Schedule = nil
+	}
 }
 
 func (p *parser) tcpConnect(sla *config.IPSLA, n *node, args []string) {
@@ -153,10 +197,8 @@ func (p *parser) slaSchedule(n *node, args []string) {
 			return
 		}
 	}
-	if first, dup := p.seen.first("ip-sla-schedule\x00"+itoa(num), n.line); dup {
-		p.errorf(n.line, "ip sla schedule %d is already configured on line %d", num, first)
-		return
-	}
+	// As IOS: a schedule given again replaces the first.
+	p.schedules = slices.DeleteFunc(p.schedules, func(s pendingSchedule) bool { return s.number == num })
 	p.schedules = append(p.schedules, pendingSchedule{num, s})
 }
 
@@ -219,13 +261,9 @@ func isMonth(s string) bool {
 }
 
 // track handles "track N interface IF line-protocol" and "track N ip sla M
-// [reachability | state]", with "delay" under it.
+// [reachability | state]", with "delay" in its mode.
 func (p *parser) track(n *node, args []string, neg bool) result {
 	const usage = "usage: track N interface NAME line-protocol, or track N ip sla M [reachability | state]"
-	if neg {
-		p.errorf(n.line, "\"no track\" is not supported; delete the track's lines")
-		return skip
-	}
 	if len(args) < 1 {
 		p.errorf(n.line, usage)
 		return skip
@@ -233,6 +271,13 @@ func (p *parser) track(n *node, args []string, neg bool) result {
 	num, ok := p.intArg(n.line, "track", args[0], config.MinTrack, config.MaxTrack)
 	if !ok {
 		return skip
+	}
+	if neg {
+		if p.cfg.Track(num) == nil {
+			p.warnf(n.line, "no track %d: there is no track %d; nothing to remove", num, num)
+		}
+		p.cfg.Tracks = slices.DeleteFunc(p.cfg.Tracks, func(t config.Track) bool { return t.Number == num })
+		return leaf
 	}
 	t := config.Track{Number: num, Line: n.line}
 	rest := args[1:]
@@ -253,33 +298,34 @@ func (p *parser) track(n *node, args []string, neg bool) result {
 			}
 			t.SLAMode = mode
 		}
+	case len(rest) == 0 && p.cfg.Track(num) != nil:
+		// "track N" enters a track that exists.
 	default:
 		p.errorf(n.line, usage)
 		return skip
 	}
-	if first, dup := p.seen.first("track\x00"+itoa(num), n.line); dup {
-		p.errorf(n.line, "track %d is already configured on line %d", num, first)
-		return skip
+	// As IOS: a track that exists is edited; its kind cannot change.
+	if old := p.cfg.Track(num); old == nil {
+		p.cfg.Tracks = append(p.cfg.Tracks, t)
+	} else if len(rest) > 0 {
+		if old.Kind != t.Kind {
+			p.errorf(n.line, "track %d is already configured as a different kind of track on line %d; remove it first with no track %d", num, old.Line, num)
+			return skip
+		}
+		old.Interface, old.SLA, old.SLAMode = t.Interface, t.SLA, t.SLAMode
 	}
-	delayLine := 0
-	p.run(n.children, mode{name: "track", where: fmt.Sprintf("in track %d", num), handle: func(c *node, kw string, a []string, ng bool) result {
+	return p.enter(n, "track", fmt.Sprintf("in track %d", num), func(c *node, kw string, a []string, ng bool) result {
 		if kw != "delay" {
 			return unknown
 		}
+		tr := p.cfg.Track(num)
 		if ng {
-			t.DelayUp, t.DelayDown = 0, 0
+			tr.DelayUp, tr.DelayDown = 0, 0
 			return leaf
 		}
-		if delayLine > 0 {
-			p.errorf(c.line, "track %d already has a delay on line %d", num, delayLine)
-			return leaf
-		}
-		delayLine = c.line
-		p.trackDelay(&t, c, a)
+		p.trackDelay(tr, c, a)
 		return leaf
-	}})
-	p.cfg.Tracks = append(p.cfg.Tracks, t)
-	return block
+	})
 }
 
 func (p *parser) trackDelay(t *config.Track, n *node, args []string) {

@@ -1,6 +1,7 @@
 package iosconfig
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/dsengine/dsengine/ds/config"
@@ -33,18 +34,15 @@ func (p *parser) snmp(n *node, args []string) {
 		p.errorf(n.line, "snmp %s: %v", kind, err)
 		return
 	}
-	if first, dup := p.seen.first("snmp\x00"+kind+"\x00"+addr, n.line); dup {
-		p.errorf(n.line, "snmp %s %s is already configured on line %d", kind, addr, first)
-		return
-	}
+	// As IOS: the same line again replaces the entry it names.
 	t := config.SNMPTarget{Address: addr, Community: args[3], Line: n.line}
 	s := &p.cfg.Host.SNMP
 	if kind == "trap-host" {
+		if i := slices.IndexFunc(s.TrapHosts, func(h config.SNMPTarget) bool { return h.Address == addr }); i >= 0 {
+			s.TrapHosts[i] = t
+			return
+		}
 		s.TrapHosts = append(s.TrapHosts, t)
-		return
-	}
-	if s.Agent != nil {
-		p.errorf(n.line, "snmp agent is already configured on line %d; dsengine asks one agent", s.Agent.Line)
 		return
 	}
 	s.Agent = &t
