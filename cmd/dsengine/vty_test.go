@@ -27,7 +27,7 @@ func startTmuxVTY(t *testing.T, dir string) *tmuxVTY {
 		t.Fatal(err)
 	}
 	v := &tmuxVTY{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock")}
-	cmd := fmt.Sprintf("env %s=cli %s --config %s --bootflash %s cli; echo CLI-EXITED $?; sleep 600", testProcessEnv, self,
+	cmd := fmt.Sprintf("env %s=cli %s --config %s --bootflash %s cli; echo CLI-EXITED $?; exec cat >/dev/null", testProcessEnv, self,
 		filepath.Join(dir, "dsengine.conf"), filepath.Join(dir, "bootflash"))
 	v.tmux("new-session", "-d", "-x", "200", "-y", "50", cmd)
 	t.Cleanup(func() { _ = exec.Command("tmux", "-S", v.socket, "kill-server").Run() })
@@ -116,6 +116,11 @@ func TestCLIInATerminal(t *testing.T) {
 	if !strings.Contains(scr, want) {
 		t.Errorf("the refused line's marker; want\n%s\nthe screen:\n%s", want, scr)
 	}
+	// ? lists the event detectors from the parser's own command table.
+	v.tmux("send-keys", "-l", "event ?")
+	v.waitFor("\n  syslog")
+	v.waitFor("\n  counter")
+	v.tmux("send-keys", "C-u")
 	v.typeLine("end")
 	v.waitLast("edge-1#")
 

@@ -42,7 +42,7 @@ type Options struct {
 	// offers (`dsengine cli`, `?`); the vty runs them through Commands.
 	VTYCommands []vty.Command
 	// Modes is the configuration's mode grammar for the vty's configure
-	// terminal; vty.Interim() when its Apply is nil.
+	// terminal; vty.IOS() when its Apply is nil.
 	Modes vty.Modes
 	// Clock is the only source of time; ds.RealClock{} when nil.
 	Clock ds.Clock
@@ -91,7 +91,7 @@ func New(opts Options) (*Daemon, error) {
 		opts.Clock = ds.RealClock{}
 	}
 	if opts.Modes.Apply == nil {
-		opts.Modes = vty.Interim()
+		opts.Modes = vty.IOS()
 	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)

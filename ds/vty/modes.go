@@ -1,9 +1,11 @@
 package vty
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/dsengine/dsengine/ds/config"
+	"github.com/dsengine/dsengine/ds/parse/iosconfig"
 )
 
 // Path is the configuration sub-modes below global configuration,
@@ -46,4 +48,32 @@ type Modes struct {
 	// Format is the running configuration as `show running-config`
 	// prints it, without its header and "end".
 	Format func(cfg *config.Config) []byte
+}
+
+// IOS is the mode grammar of ds/parse/iosconfig: the one command table
+// the configuration file, the vty's lines, `?` and Tab all read.
+func IOS() Modes {
+	return Modes{
+		Apply: func(cfg *config.Config, path Path, line string) (*config.Config, Path, error) {
+			next, after, err := iosconfig.Apply(cfg, iosconfig.Path(path), line)
+			if err != nil {
+				var e *iosconfig.Error
+				if errors.As(err, &e) {
+					return cfg, path, &InputError{Col: e.Col, Msg: e.Msg}
+				}
+				return cfg, path, &InputError{Col: -1, Msg: err.Error()}
+			}
+			return next, Path(after), nil
+		},
+		Prompt: func(path Path) string { return iosconfig.Prompt(iosconfig.Path(path)) },
+		Help: func(path Path, typed string) []Candidate {
+			cs := iosconfig.Help(iosconfig.Path(path), typed)
+			out := make([]Candidate, len(cs))
+			for i, c := range cs {
+				out[i] = Candidate{Word: c.Word, Help: c.Help}
+			}
+			return out
+		},
+		Format: iosconfig.Format,
+	}
 }

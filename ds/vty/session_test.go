@@ -50,7 +50,7 @@ func newHost(t *testing.T) *fakeHost {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fakeHost{modes: Interim(), cfg: cfg}
+	return &fakeHost{modes: IOS(), cfg: cfg}
 }
 
 func newSession(h *fakeHost, user bool) *Session {

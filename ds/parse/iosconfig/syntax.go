@@ -1,5 +1,12 @@
 package iosconfig
 
+import (
+	"slices"
+	"strings"
+
+	"github.com/dsengine/dsengine/ds/events/detect/types"
+)
+
 // The command table: the words of each mode's commands with a help text
 // each, as IOS lists them on "?". The parser's modeWords (which commands a
 // mode knows) comes from it, and Help walks it.
@@ -217,16 +224,39 @@ func alertGroupSyntax() []*syn {
 	return append([]*syn{k("all", "Subscribe to all alert groups", cr)}, groupWords(true)...)
 }
 
+// eventTypes are the event detectors of the detector table, each with
+// its summary and the options of its EEM form (from its README), so `?`
+// lists what the parser accepts and nothing else.
 func eventTypes() []*syn {
-	return []*syn{
-		k("syslog", "Syslog event", line("pattern \"REGEXP\" [occurs N] [period S] [severity-LEVEL]")),
-		k("timer", "Timer event", line("{watchdog | countdown | absolute | cron} ...")),
-		k("oir", "OIR event", cr),
-		k("config", "Configuration change event", cr, line("[pattern \"REGEXP\"]")),
-		k("none", "Manually run policy event", cr),
-		k("track", "Tracking object event", line("N [state {up | down | any}]")),
-		k("cli", "CLI event", line("pattern \"REGEXP\" ...")),
+	var out []*syn
+	for _, d := range types.All() {
+		if d.EEM == nil {
+			continue
+		}
+		usage := eemUsage(d.README, d.EEM.Keyword)
+		next := []*syn{line(usage)}
+		if usage == "" || strings.HasPrefix(usage, "[") {
+			next = []*syn{cr, line(usage)}
+		}
+		out = append(out, k(d.EEM.Keyword, d.Summary, next...))
 	}
+	slices.SortFunc(out, func(a, b *syn) int { return strings.Compare(a.word, b.word) })
+	return out
+}
+
+// eemUsage is what follows "event [tag T] KEYWORD" in the lines of a
+// detector README's "## EEM form" block, the forms joined with " | ".
+func eemUsage(readme, keyword string) string {
+	_, block, _ := strings.Cut(readme, "## EEM form")
+	_, block, _ = strings.Cut(block, "```")
+	block, _, _ = strings.Cut(block, "```")
+	var forms []string
+	for _, l := range strings.Split(block, "\n") {
+		if _, rest, ok := strings.Cut(strings.TrimSpace(l), " "+keyword); ok && strings.HasPrefix(strings.TrimSpace(l), "event") {
+			forms = append(forms, strings.TrimSpace(rest))
+		}
+	}
+	return strings.Join(forms, " | ")
 }
 
 func actionVerbs() []*syn {
