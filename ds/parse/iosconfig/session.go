@@ -52,9 +52,19 @@ func Apply(cfg *config.Config, path Path, line string) (*config.Config, Path, er
 		return cfg, path, p.errs[0]
 	}
 	if f := p.top(); f.skip != notSkipped {
+		// No mode knows the line: in a terminal that is a typo more often
+		// than an IOS command dsengine does not model; say what the mode
+		// in force takes.
 		col := len(line) - len(strings.TrimLeft(line, " \t"))
-		return cfg, path, &Error{File: Terminal, Line: 1, Col: col,
-			Msg: fmt.Sprintf("refused: dsengine does not model the IOS command %q (a configuration file skips it with a warning)", strings.TrimSpace(line))}
+		q, _ := enterPath(cfg, path)
+		n := lineNode(line)
+		kw, neg := strings.ToLower(n.fields[0].Text), false
+		if kw == "no" && len(n.fields) > 1 {
+			kw, neg = strings.ToLower(n.fields[1].Text), true
+		}
+		q.unknown(n, kw, neg, q.top())
+		msg := q.errs[0].Msg + "; dsengine does not model other IOS commands (a configuration file skips them with a warning)"
+		return cfg, path, &Error{File: Terminal, Line: 1, Col: col, Msg: msg}
 	}
 	p.cur = lineNode(line)
 	p.finish(p.editing())

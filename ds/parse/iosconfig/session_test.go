@@ -61,13 +61,15 @@ func TestApply(t *testing.T) {
 	if v.path != nil || v.cfg.CallHome.RateLimit != 5 || !v.cfg.Profile("user1").TransportHTTP {
 		t.Fatalf("after end: path %q, %+v", v.path, v.cfg.CallHome)
 	}
-	v.refused("interface GigabitEthernet1/0/1", "dsengine does not model the IOS command", 0)
+	v.refused("interface GigabitEthernet1/0/1", "dsengine does not model other IOS commands", 0)
 	v.refused("do show running-config", `"do" runs an exec command`, 0)
 
 	// An applet built line by line: it is checked when its mode ends.
 	v.do("event manager applet A")
 	v.do("event tag a syslog pattern \"x\"")
 	v.do("event tag b oir")
+	// A typo flush-left in a sub-mode is refused with what the mode takes.
+	v.refused("actoin 1 puts x", `unknown command "actoin" in applet "A"; expected description, event, trigger, action`, 0)
 	v.refused("exit", `applet "A" has several events but no trigger`, -1)
 	v.do("trigger")
 	if Prompt(v.path) != "config-applet-trigger" {
