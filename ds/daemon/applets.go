@@ -125,6 +125,11 @@ func (a *applets) load(cfg *config.Config) {
 	refused := applet.CheckConfig(cfg.EventManager.Applets)
 	for _, ap := range cfg.EventManager.Applets {
 		err := refused[ap.Name]
+		if err == nil && len(ap.Events) == 0 {
+			// A vty builds an applet line by line; until it has an event
+			// line it is configured, not registered (IOS says the same).
+			err = errors.New("it has no event line; add one (event none, event syslog pattern ...) to register it")
+		}
 		if err == nil {
 			err = a.register(ap, env)
 		}

@@ -172,3 +172,15 @@ event manager applet WATCH
 		t.Errorf("WATCH runs: %+v", watch)
 	}
 }
+
+// An applet without an event line is configured (a vty builds applets a
+// line at a time) but not registered, and the log says why.
+func TestAppletWithoutEventNotRegistered(t *testing.T) {
+	a, log, _ := newTestApplets(t, "event manager applet HALF\n action 1.0 puts x\n")
+	if a.lookup("HALF") != nil || len(a.owners) != 0 {
+		t.Errorf("HALF registered: owners %v", a.owners)
+	}
+	if !strings.Contains(log.String(), "it has no event line") {
+		t.Errorf("the log does not say why:\n%s", log)
+	}
+}
