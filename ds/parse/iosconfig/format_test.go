@@ -17,18 +17,24 @@ import (
 )
 
 // normalize clears what Format cannot keep: the file name, line and
-// column numbers, and the difference between an empty and a nil list.
-// The explicit DS profile line keeps its meaning (the periodic download
-// follows only a configured profile) as 1; the match limits become the
-// values in force.
+// column numbers, the warnings (they are about the source's lines) and
+// the difference between an empty and a nil list. The explicit DS
+// profile line keeps its meaning (the periodic download follows only a
+// configured profile) as 1, and so does an ip sla's timeout line (a
+// timeout set no longer follows the frequency); the match limits become
+// the values in force.
 func normalize(c *config.Config) {
 	c.DiagnosticSignature.ProfileLine = min(c.DiagnosticSignature.ProfileLine, 1)
 	h := &c.Host
 	h.LiteralFreePatterns, h.MatchBudget = h.LiteralFreeLimit(), h.MatchBudgetPercent()
+	c.Warnings = nil
+	for i := range c.IPSLAs {
+		c.IPSLAs[i].TimeoutLine = min(c.IPSLAs[i].TimeoutLine, 1)
+	}
 	clear(reflect.ValueOf(c).Elem())
 }
 
-var presence = map[string]bool{"ProfileLine": true}
+var presence = map[string]bool{"ProfileLine": true, "TimeoutLine": true}
 
 func clear(v reflect.Value) {
 	switch v.Kind() {
@@ -446,4 +452,65 @@ func FuzzFormat(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		roundTrip(t, "fuzz.conf", data)
 	})
+}
+
+// TestFormatFullCoversModel: testdata/format-full.conf sets every field of
+// the configuration model (but those listed), so a field Format does not
+// print fails the round trip above. A new field must be added there.
+func TestFormatFullCoversModel(t *testing.T) {
+	data, err := os.ReadFile("testdata/format-full.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Parse("format-full.conf", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Fields one file cannot set together, or that are not configuration.
+	unset := map[string]bool{
+		"Config.Warnings": true, "Reporting.Anonymous": true, "Executor.Dir": true,
+		"CallHome.SyslogThrottling": true, // on by default: the file turns it off
+	}
+	set := map[string]bool{}
+	all := map[string]bool{}
+	var walk func(v reflect.Value)
+	walk = func(v reflect.Value) {
+		switch v.Kind() {
+		case reflect.Pointer:
+			if !v.IsNil() {
+				walk(v.Elem())
+			}
+		case reflect.Slice:
+			for i := 0; i < v.Len(); i++ {
+				walk(v.Index(i))
+			}
+		case reflect.Map:
+			for _, k := range v.MapKeys() {
+				walk(v.MapIndex(k))
+			}
+		case reflect.Struct:
+			if v.Type().PkgPath() != reflect.TypeOf(config.Config{}).PkgPath() {
+				return // the event model is ds/parse/eem's
+			}
+			for i := 0; i < v.NumField(); i++ {
+				name := v.Type().Name() + "." + v.Type().Field(i).Name
+				all[name] = true
+				if !v.Field(i).IsZero() {
+					set[name] = true
+				}
+				walk(v.Field(i))
+			}
+		}
+	}
+	walk(reflect.ValueOf(cfg).Elem())
+	var missing []string
+	for name := range all {
+		if !set[name] && !unset[name] {
+			missing = append(missing, name)
+		}
+	}
+	slices.Sort(missing)
+	if len(missing) > 0 {
+		t.Errorf("testdata/format-full.conf leaves these fields unset; add lines that set them: %s", strings.Join(missing, ", "))
+	}
 }

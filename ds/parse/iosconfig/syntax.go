@@ -116,6 +116,11 @@ func syntax(kind string) []*syn {
 			k("match", "Limits of syslog pattern matching",
 				k("literal-free-patterns", "Patterns without a literal allowed in all", num("<0-100000>", "Number")),
 				k("time-budget", "Share of one CPU a DS or applet may spend matching", num("<1-100>", "Percent"))),
+			k("snmp", "The SNMP agent and trap receivers of the applets' SNMP actions",
+				k("agent", "The agent action info type snmp asks (one)",
+					word("HOST[:PORT], port 161 by default", k("community", "SNMP community of the agent", word("Community name")))),
+				k("trap-host", "A receiver of action snmp-trap (one line each)",
+					word("HOST[:PORT], port 162 by default", k("community", "SNMP community of the traps", word("Community name"))))),
 		}
 	}
 	return nil
@@ -226,6 +231,11 @@ func eventTypes() []*syn {
 		k("none", "Manually run policy event", cr),
 		k("track", "Tracking object event", line("N [state {up | down | any}]")),
 		k("cli", "CLI event", line("pattern \"REGEXP\" ...")),
+		k("counter", "Counter event", line("name NAME entry-op OP entry-val V ...")),
+		k("snmp", "SNMP event", line("oid OID get-type {exact | next} entry-op OP entry-val V poll-interval S ...")),
+		k("routing", "Routing event", line("network PREFIX/LEN [type {add | remove | modify | all}] ...")),
+		k("interface", "Interface counter event", line("name IF parameter P entry-op OP entry-val V poll-interval S ...")),
+		k("neighbor-discovery", "Neighbor discovery event", line("interface [regexp] RE [cdp add|delete|all] [lldp add|delete|all] ...")),
 	}
 }
 
