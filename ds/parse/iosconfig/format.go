@@ -734,7 +734,7 @@ func quoted(s string) string {
 // that reads back, else quoted.
 func restLine(head, v string, i int) string {
 	// A newline or another control character cannot stand in a line.
-	if l := head + " " + v; !strings.ContainsFunc(v, isControl) && !strings.ContainsAny(v, "\n\r") && restOf(l, i) == v {
+	if l := head + " " + v; v != "" && !strings.ContainsFunc(v, isControl) && !strings.ContainsAny(v, "\n\r") && restOf(l, i) == v {
 		return l
 	}
 	return head + " " + quoted(v)

@@ -180,6 +180,13 @@ var formatCases = []string{
 	"ip sla 1\n tcp-connect h 80 control disable\n frequency 10\n timeout 10000\nip sla 2\n tcp-connect 192.0.2.1 443\n timeout 5000\nip sla schedule 2 life 3600 start-time 14:00 jan 5 ageout 60 recurring\nip sla schedule 1 start-time after 00:05:00\ntrack 1 ip sla 1 state\n delay up 1 down 2\ntrack 2 ip sla 2 reachability\n delay down 3\ntrack 3 interface \"Gi 1\" line-protocol\n",
 	"dsengine\n syslog listen unix \"/run/a b.sock\"\n syslog listen udp [::1]:514\n syslog file /var/log/x\n watch file /etc/y\n match literal-free-patterns 0\n match time-budget 10\n",
 	"dsengine\n match literal-free-patterns 64\n match time-budget 100\n control-socket /run/s\n metrics listen 127.0.0.1:9464\n",
+	// The lexer's escapes, in every kind of value.
+	`event manager environment q_n "a\nb"` + "\n" + `event manager environment q_e ""` + "\n" +
+		`event manager applet "A\\" authorization bypass class z trap` + "\n" + ` description "x\\" y\t"` + "\n event none\n" +
+		` action 1 puts "a\\n\tb\\"` + "\n" + ` action 2 puts "\d+ \\\" \n"` + "\n" + ` action "3\\" puts \\n` + "\n",
+	"event manager applet E\n trigger delay 1\n  correlate event \"a b\" or track 3\n  attribute tag \"a b\" occurs 2\n action 1 puts x\n",
+	"dsengine\n snmp agent h community \"a b\"\n snmp trap-host h community x\n snmp trap-host h:162 community y\n snmp trap-host 192.0.2.1 community z\n no snmp trap-host 192.0.2.1\n",
+	"ip sla 3\n tcp-connect h 1\n timeout 5000\n frequency 10\nip sla 4\n tcp-connect h 2\n frequency 3\n",
 }
 
 func TestFormatCases(t *testing.T) {
