@@ -470,7 +470,8 @@ func (f *formatter) ipSLA(s config.IPSLA) {
 	if s.Frequency != config.DefaultSLAFrequency*time.Second {
 		sub = append(sub, fmt.Sprintf("frequency %d", int64(s.Frequency/time.Second)))
 	}
-	if s.Timeout != min(config.DefaultSLATimeout*time.Millisecond, s.Frequency) {
+	// A timeout that was set stays set: it no longer follows the frequency.
+	if s.TimeoutLine != 0 || s.Timeout != min(config.DefaultSLATimeout*time.Millisecond, s.Frequency) {
 		sub = append(sub, fmt.Sprintf("timeout %d", s.Timeout.Milliseconds()))
 	}
 	f.block(0, fmt.Sprintf("ip sla %d", s.Number), sub, true)
@@ -495,7 +496,17 @@ func (f *formatter) ipSLA(s config.IPSLA) {
 }
 
 func (f *formatter) applet(a *config.Applet) {
-	f.line(0, "event manager applet "+formatWord(a.Name))
+	head := "event manager applet " + formatWord(a.Name)
+	if a.AuthorizationBypass {
+		head += " authorization bypass"
+	}
+	if a.Class != "" {
+		head += " class " + formatWord(a.Class)
+	}
+	if a.Trap {
+		head += " trap"
+	}
+	f.line(0, head)
 	if a.Description != "" {
 		f.line(1, restLine("description", a.Description, 1))
 	}
@@ -504,21 +515,22 @@ func (f *formatter) applet(a *config.Applet) {
 		f.line(1, e.EEMLine)
 		tags[e.ID] = eventTag(e)
 	}
-	if t := a.Trigger; t != nil {
-		head := "trigger"
-		if t.Occurs != 1 {
-			head += " occurs " + strconv.Itoa(t.Occurs)
+	if t := a.TriggerBlock; t != nil {
+		f.line(1, triggerHead(t.Occurs, t.Period, t.PeriodStart, t.Delay))
+		if t.Correlate != nil {
+			l := "correlate"
+			for _, w := range t.Correlate {
+				l += " " + formatWord(w)
+			}
+			f.line(2, l)
 		}
-		if t.Period != 0 {
-			head += " period " + seconds(t.Period)
+		for _, at := range t.Attributes {
+			f.line(2, fmt.Sprintf("attribute tag %s occurs %d", formatWord(at.Tag), at.Occurs))
 		}
-		if t.PeriodStart != "" {
-			head += " period-start " + quoted(t.PeriodStart)
-		}
-		if t.Delay != 0 {
-			head += " delay " + seconds(t.Delay)
-		}
-		f.line(1, head)
+	} else if t := a.Trigger; t != nil {
+		// A configuration built in code has only the expression: its
+		// correlate is rebuilt from it.
+		f.line(1, triggerHead(t.Occurs, t.Period, t.PeriodStart, t.Delay))
 		// A lone untagged event needs no correlate: its trigger is "e1".
 		if len(a.Events) != 1 || tags[a.Events[0].ID] != "" {
 			for _, l := range correlateLines(t.Expr, tags) {
@@ -533,6 +545,25 @@ func (f *formatter) applet(a *config.Applet) {
 		}
 		f.line(1, l)
 	}
+}
+
+// triggerHead writes an applet's "trigger" line, the options at their
+// default left out.
+func triggerHead(occurs int, period time.Duration, periodStart string, delay time.Duration) string {
+	head := "trigger"
+	if occurs != 1 {
+		head += " occurs " + strconv.Itoa(occurs)
+	}
+	if period != 0 {
+		head += " period " + seconds(period)
+	}
+	if periodStart != "" {
+		head += " period-start " + quoted(periodStart)
+	}
+	if delay != 0 {
+		head += " delay " + seconds(delay)
+	}
+	return head
 }
 
 // correlateLines turns a trigger expression the parser built back into
@@ -639,6 +670,13 @@ func (f *formatter) host(h *config.Host) {
 	if h.MatchBudgetPercent() != config.DefaultMatchBudget {
 		sub = append(sub, "match time-budget "+strconv.Itoa(h.MatchBudgetPercent()))
 	}
+	// The addresses as the parser keeps them, the default port added.
+	if a := h.SNMP.Agent; a != nil {
+		sub = append(sub, "snmp agent "+formatWord(a.Address)+" community "+formatWord(a.Community))
+	}
+	for _, t := range h.SNMP.TrapHosts {
+		sub = append(sub, "snmp trap-host "+formatWord(t.Address)+" community "+formatWord(t.Community))
+	}
 	f.block(0, "dsengine", sub, false)
 }
 
@@ -662,36 +700,41 @@ func formatWord(s string) string {
 }
 
 // quoted writes s in double quotes, as IOS shows names and patterns, with
-// `\"` for a quote. A backslash stays as it is (the reader keeps `\\`
-// and `\x`), so the few strings quotes cannot hold (a lone backslash
-// before a quote or at the end) are written bare.
+// the escapes the reader decodes (ds/parse/eem.Fields): \" for a quote,
+// \n and \t for a newline and a tab, and \\ for a backslash where it
+// would otherwise start one of them. Any other backslash stays as
+// written, so a pattern such as "\d+" prints as it was typed.
 func quoted(s string) string {
 	var b strings.Builder
 	b.WriteByte('"')
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '"':
+		switch c := s[i]; c {
+		case '"':
 			b.WriteString(`\"`)
-		case c == '\\' && i+1 < len(s) && s[i+1] == '\\':
-			b.WriteString(`\\`)
-			i++
+		case '\n':
+			b.WriteString(`\n`)
+		case '\t':
+			b.WriteString(`\t`)
+		case '\\':
+			if i+1 == len(s) || strings.IndexByte("\"\\nt\n\t", s[i+1]) >= 0 {
+				b.WriteString(`\\`)
+			} else {
+				b.WriteByte(c)
+			}
 		default:
 			b.WriteByte(c)
 		}
 	}
 	b.WriteByte('"')
-	q := b.String()
-	if fs, err := eem.Fields(q); err == nil && len(fs) == 1 && fs[0].Text == s {
-		return q
-	}
-	return s
+	return b.String()
 }
 
 // restLine writes head and a value the parser reads as the rest of the
 // line from word i on (description, environment values): as it is when
 // that reads back, else quoted.
 func restLine(head, v string, i int) string {
-	if l := head + " " + v; restOf(l, i) == v {
+	// A newline or another control character cannot stand in a line.
+	if l := head + " " + v; v != "" && !strings.ContainsFunc(v, isControl) && !strings.ContainsAny(v, "\n\r") && restOf(l, i) == v {
 		return l
 	}
 	return head + " " + quoted(v)

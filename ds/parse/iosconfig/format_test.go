@@ -17,18 +17,24 @@ import (
 )
 
 // normalize clears what Format cannot keep: the file name, line and
-// column numbers, and the difference between an empty and a nil list.
-// The explicit DS profile line keeps its meaning (the periodic download
-// follows only a configured profile) as 1; the match limits become the
-// values in force.
+// column numbers, the warnings (they are about the source's lines) and
+// the difference between an empty and a nil list. The explicit DS
+// profile line keeps its meaning (the periodic download follows only a
+// configured profile) as 1, and so does an ip sla's timeout line (a
+// timeout set no longer follows the frequency); the match limits become
+// the values in force.
 func normalize(c *config.Config) {
 	c.DiagnosticSignature.ProfileLine = min(c.DiagnosticSignature.ProfileLine, 1)
 	h := &c.Host
 	h.LiteralFreePatterns, h.MatchBudget = h.LiteralFreeLimit(), h.MatchBudgetPercent()
+	c.Warnings = nil
+	for i := range c.IPSLAs {
+		c.IPSLAs[i].TimeoutLine = min(c.IPSLAs[i].TimeoutLine, 1)
+	}
 	clear(reflect.ValueOf(c).Elem())
 }
 
-var presence = map[string]bool{"ProfileLine": true}
+var presence = map[string]bool{"ProfileLine": true, "TimeoutLine": true}
 
 func clear(v reflect.Value) {
 	switch v.Kind() {
@@ -174,6 +180,13 @@ var formatCases = []string{
 	"ip sla 1\n tcp-connect h 80 control disable\n frequency 10\n timeout 10000\nip sla 2\n tcp-connect 192.0.2.1 443\n timeout 5000\nip sla schedule 2 life 3600 start-time 14:00 jan 5 ageout 60 recurring\nip sla schedule 1 start-time after 00:05:00\ntrack 1 ip sla 1 state\n delay up 1 down 2\ntrack 2 ip sla 2 reachability\n delay down 3\ntrack 3 interface \"Gi 1\" line-protocol\n",
 	"dsengine\n syslog listen unix \"/run/a b.sock\"\n syslog listen udp [::1]:514\n syslog file /var/log/x\n watch file /etc/y\n match literal-free-patterns 0\n match time-budget 10\n",
 	"dsengine\n match literal-free-patterns 64\n match time-budget 100\n control-socket /run/s\n metrics listen 127.0.0.1:9464\n",
+	// The lexer's escapes, in every kind of value.
+	`event manager environment q_n "a\nb"` + "\n" + `event manager environment q_e ""` + "\n" +
+		`event manager applet "A\\" authorization bypass class z trap` + "\n" + ` description "x\\" y\t"` + "\n event none\n" +
+		` action 1 puts "a\\n\tb\\"` + "\n" + ` action 2 puts "\d+ \\\" \n"` + "\n" + ` action "3\\" puts \\n` + "\n",
+	"event manager applet E\n trigger delay 1\n  correlate event \"a b\" or track 3\n  attribute tag \"a b\" occurs 2\n action 1 puts x\n",
+	"dsengine\n snmp agent h community \"a b\"\n snmp trap-host h community x\n snmp trap-host h:162 community y\n snmp trap-host 192.0.2.1 community z\n no snmp trap-host 192.0.2.1\n",
+	"ip sla 3\n tcp-connect h 1\n timeout 5000\n frequency 10\nip sla 4\n tcp-connect h 2\n frequency 3\n",
 }
 
 func TestFormatCases(t *testing.T) {
@@ -446,4 +459,65 @@ func FuzzFormat(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		roundTrip(t, "fuzz.conf", data)
 	})
+}
+
+// TestFormatFullCoversModel: testdata/format-full.conf sets every field of
+// the configuration model (but those listed), so a field Format does not
+// print fails the round trip above. A new field must be added there.
+func TestFormatFullCoversModel(t *testing.T) {
+	data, err := os.ReadFile("testdata/format-full.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Parse("format-full.conf", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Fields one file cannot set together, or that are not configuration.
+	unset := map[string]bool{
+		"Config.Warnings": true, "Reporting.Anonymous": true, "Executor.Dir": true,
+		"CallHome.SyslogThrottling": true, // on by default: the file turns it off
+	}
+	set := map[string]bool{}
+	all := map[string]bool{}
+	var walk func(v reflect.Value)
+	walk = func(v reflect.Value) {
+		switch v.Kind() {
+		case reflect.Pointer:
+			if !v.IsNil() {
+				walk(v.Elem())
+			}
+		case reflect.Slice:
+			for i := 0; i < v.Len(); i++ {
+				walk(v.Index(i))
+			}
+		case reflect.Map:
+			for _, k := range v.MapKeys() {
+				walk(v.MapIndex(k))
+			}
+		case reflect.Struct:
+			if v.Type().PkgPath() != reflect.TypeOf(config.Config{}).PkgPath() {
+				return // the event model is ds/parse/eem's
+			}
+			for i := 0; i < v.NumField(); i++ {
+				name := v.Type().Name() + "." + v.Type().Field(i).Name
+				all[name] = true
+				if !v.Field(i).IsZero() {
+					set[name] = true
+				}
+				walk(v.Field(i))
+			}
+		}
+	}
+	walk(reflect.ValueOf(cfg).Elem())
+	var missing []string
+	for name := range all {
+		if !set[name] && !unset[name] {
+			missing = append(missing, name)
+		}
+	}
+	slices.Sort(missing)
+	if len(missing) > 0 {
+		t.Errorf("testdata/format-full.conf leaves these fields unset; add lines that set them: %s", strings.Join(missing, ", "))
+	}
 }

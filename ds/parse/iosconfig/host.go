@@ -118,8 +118,10 @@ func (p *parser) hostNo(n *node, kw string, args []string) result {
 		h.LiteralFreePatterns, h.LiteralFreePatternsLine = 0, 0
 	case kw == "match" && len(args) >= 1 && strings.EqualFold(args[0], "time-budget"):
 		h.MatchBudget, h.MatchBudgetLine = 0, 0
+	case kw == "snmp":
+		p.snmpNo(n, args)
 	default:
-		p.errorf(n.line, "usage: no {syslog listen NETWORK ADDRESS | syslog file PATH | watch file PATH | control-socket | metrics listen | match literal-free-patterns | match time-budget}")
+		p.errorf(n.line, "usage: no {syslog listen NETWORK ADDRESS | syslog file PATH | watch file PATH | control-socket | metrics listen | match literal-free-patterns | match time-budget | snmp agent | snmp trap-host HOST[:PORT]}")
 	}
 	return leaf
 }

@@ -47,3 +47,26 @@ func (p *parser) snmp(n *node, args []string) {
 	}
 	s.Agent = &t
 }
+
+// snmpNo handles "no snmp agent [...]" (there is one agent) and "no snmp
+// trap-host HOST[:PORT] [community NAME]" (the receiver at that address).
+func (p *parser) snmpNo(n *node, args []string) {
+	s := &p.cfg.Host.SNMP
+	kind := ""
+	if len(args) > 0 {
+		kind = strings.ToLower(args[0])
+	}
+	switch {
+	case kind == "agent":
+		s.Agent = nil
+	case kind == "trap-host" && len(args) >= 2:
+		addr, err := snmp.WithPort(args[1], snmp.TrapPort)
+		if err != nil {
+			p.errorf(n.line, "no snmp trap-host: %v", err)
+			return
+		}
+		s.TrapHosts = slices.DeleteFunc(s.TrapHosts, func(h config.SNMPTarget) bool { return h.Address == addr })
+	default:
+		p.errorf(n.line, "usage: no snmp agent, or no snmp trap-host HOST[:PORT]")
+	}
+}

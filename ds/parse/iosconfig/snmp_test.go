@@ -1,6 +1,7 @@
 package iosconfig
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -32,14 +33,68 @@ func TestSNMPBad(t *testing.T) {
 		{" snmp manager 127.0.0.1 community public\n", "t.conf:2: " + usage},
 		{" snmp agent 127.0.0.1:0 community public\n", `t.conf:2: snmp agent: "127.0.0.1:0" is not HOST:PORT with a port 1-65535`},
 		{" snmp trap-host a/b community public\n", `t.conf:2: snmp trap-host: "a/b" is not a host, an IP address or HOST:PORT`},
-		{" snmp agent 127.0.0.1 community a\n snmp agent 127.0.0.2 community b\n",
-			"t.conf:3: snmp agent is already configured on line 2; dsengine asks one agent"},
-		{" snmp trap-host 127.0.0.1 community a\n snmp trap-host 127.0.0.1:162 community b\n",
-			"t.conf:3: snmp trap-host 127.0.0.1:162 is already configured on line 2"},
+		{" no snmp\n", "t.conf:2: usage: no snmp agent, or no snmp trap-host HOST[:PORT]"},
+		{" no snmp trap-host\n", "t.conf:2: usage: no snmp agent, or no snmp trap-host HOST[:PORT]"},
+		{" no snmp trap-host a/b\n", `t.conf:2: no snmp trap-host: "a/b" is not a host, an IP address or HOST:PORT`},
+		{" snmp\n", "t.conf:2: " + usage},
 	} {
 		_, err := Parse("t.conf", []byte("dsengine\n"+c.src))
 		if err == nil || strings.TrimSpace(err.Error()) != c.want {
 			t.Errorf("%q:\n got %v\nwant %s", c.src, err, c.want)
 		}
+	}
+}
+
+// TestSNMPReplace: as IOS, a line for an agent or trap host that is
+// configured replaces it, and the no forms remove it.
+func TestSNMPReplace(t *testing.T) {
+	src := "dsengine\n snmp agent 127.0.0.1 community a\n snmp trap-host 192.0.2.1 community a\n snmp trap-host 192.0.2.2 community b\n" +
+		" snmp agent 127.0.0.2:1161 community b\n snmp trap-host 192.0.2.1:162 community c\n"
+	cfg, err := Parse("t.conf", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := cfg.Host.SNMP
+	if s.Agent == nil || *s.Agent != (config.SNMPTarget{Address: "127.0.0.2:1161", Community: "b", Line: 5}) {
+		t.Errorf("agent: %+v", s.Agent)
+	}
+	want := []config.SNMPTarget{{Address: "192.0.2.1:162", Community: "c", Line: 6}, {Address: "192.0.2.2:162", Community: "b", Line: 4}}
+	if !slices.Equal(s.TrapHosts, want) {
+		t.Errorf("trap hosts: %+v, want %+v", s.TrapHosts, want)
+	}
+	cfg, err = Parse("t.conf", []byte(src+" no snmp agent\n no snmp trap-host 192.0.2.1 community c\n no snmp trap-host 192.0.2.9\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = cfg.Host.SNMP
+	if s.Agent != nil || !slices.Equal(s.TrapHosts, want[1:]) {
+		t.Errorf("after the no lines: agent %+v, trap hosts %+v; want none and %+v", s.Agent, s.TrapHosts, want[1:])
+	}
+}
+
+// TestSNMPHelp: the snmp lines are in the dsengine mode's command table,
+// for ? and Tab and for the list of an unknown command's error.
+func TestSNMPHelp(t *testing.T) {
+	path := Path{"dsengine"}
+	for _, c := range []struct{ typed, want string }{
+		{"", "snmp"},
+		{"snmp ", "agent"},
+		{"snmp ", "trap-host"},
+		{"snmp agent 127.0.0.1 ", "community"},
+		{"snmp trap-host 192.0.2.1:1162 community ", "WORD"},
+		{"snmp agent 127.0.0.1 community public ", "<cr>"},
+		{"no snmp ", "trap-host"},
+	} {
+		var words []string
+		for _, h := range Help(path, c.typed) {
+			words = append(words, h.Word)
+		}
+		if !slices.Contains(words, c.want) {
+			t.Errorf("Help(%q) = %v; want %s among them", c.typed, words, c.want)
+		}
+	}
+	_, err := Parse("t.conf", []byte("dsengine\n snmpd agent x\n"))
+	if err == nil || !strings.Contains(err.Error(), "expected syslog, control-socket, metrics, watch, match, snmp") {
+		t.Errorf("an unknown command's error: %v; want the list with snmp", err)
 	}
 }

@@ -123,6 +123,11 @@ func syntax(kind string) []*syn {
 			k("match", "Limits of syslog pattern matching",
 				k("literal-free-patterns", "Patterns without a literal allowed in all", num("<0-100000>", "Number")),
 				k("time-budget", "Share of one CPU a DS or applet may spend matching", num("<1-100>", "Percent"))),
+			k("snmp", "The SNMP agent and trap receivers of the applets' SNMP actions",
+				k("agent", "The agent action info type snmp asks (one)",
+					word("HOST[:PORT], port 161 by default", k("community", "SNMP community of the agent", word("Community name")))),
+				k("trap-host", "A receiver of action snmp-trap (one line each)",
+					word("HOST[:PORT], port 162 by default", k("community", "SNMP community of the traps", word("Community name"))))),
 		}
 	}
 	return nil
