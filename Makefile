@@ -18,7 +18,11 @@ FUZZ_TARGETS = \
 	./ds/parse:FuzzParseSignature \
 	./ds/parse:FuzzCheckCorrelate \
 	./ds/parse/eem:FuzzParseEvent \
+	./ds/parse/eem:FuzzFields \
 	./ds/parse/iosconfig:FuzzParse \
+	./ds/parse/iosconfig:FuzzApply \
+	./ds/parse/iosconfig:FuzzFormat \
+	./ds/vty:FuzzLine \
 	./ds/events/syslogmsg:FuzzParse \
 	./ds/events/input/tcp:FuzzFramer \
 	./ds/events/match:FuzzLiterals \

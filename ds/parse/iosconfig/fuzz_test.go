@@ -111,3 +111,42 @@ func checkConfig(t *testing.T, c *config.Config) {
 		}
 	}
 }
+
+// FuzzApply types the lines of data into a vty one by one, as
+// `configure terminal` does: Apply never panics, a refused line leaves
+// the configuration and the mode as they were, an accepted one gives a
+// configuration that Format prints and Parse reads back, and the modes
+// it enters are ones Apply can enter again.
+func FuzzApply(f *testing.F) {
+	f.Add("call-home\n profile p\n destination transport-method http\nexit\nrate-limit 5\nend")
+	f.Add("event manager applet A\nevent tag a syslog pattern \"x\"\nevent tag b oir\ntrigger\ncorrelate event a and event b\nexit\naction 1 cli command \"enable\"\nexit")
+	f.Add("no event manager applet A\nip sla 3\ntcp-connect 127.0.0.1 80\nexit\ntrack 3 ip sla 3 reachability\ndsengine\nsnmp agent 127.0.0.1 community public")
+	f.Add("interface Gi1\ndo show run\nhostnme x\n rate-limt 5\nno service call-home")
+	f.Fuzz(func(t *testing.T, data string) {
+		cfg, path := config.Default(), Path(nil)
+		for _, line := range strings.Split(data, "\n") {
+			next, after, err := Apply(cfg, path, line)
+			if err != nil {
+				if next != cfg || len(after) != len(path) {
+					t.Fatalf("%q: refused (%v) but the configuration or the mode changed", line, err)
+				}
+				continue
+			}
+			if _, _, err := Apply(next, after, "exit"); err != nil && len(after) == 0 {
+				t.Fatalf("%q: exit at global configuration refused: %v", line, err)
+			}
+			cfg, path = next, after
+		}
+		// The configuration as the vty left it, its open modes ended.
+		for len(path) > 0 {
+			next, after, err := Apply(cfg, path, "exit")
+			if err != nil {
+				return // an applet or ip sla the checks refuse when its mode ends
+			}
+			cfg, path = next, after
+		}
+		if _, err := Parse("running-config", Format(cfg)); err != nil {
+			t.Fatalf("the running configuration does not read back:\n%s\n%v", Format(cfg), err)
+		}
+	})
+}

@@ -58,9 +58,16 @@ func Apply(cfg *config.Config, path Path, line string) (*config.Config, Path, er
 		col := len(line) - len(strings.TrimLeft(line, " \t"))
 		q, _ := enterPath(cfg, path)
 		n := lineNode(line)
-		kw, neg := strings.ToLower(n.fields[0].Text), false
-		if kw == "no" && len(n.fields) > 1 {
-			kw, neg = strings.ToLower(n.fields[1].Text), true
+		words := strings.Fields(n.text) // when the line does not lex (an open quote)
+		if len(n.fields) > 0 {
+			words = words[:0]
+			for _, f := range n.fields {
+				words = append(words, f.Text)
+			}
+		}
+		kw, neg := strings.ToLower(words[0]), false
+		if kw == "no" && len(words) > 1 {
+			kw, neg = strings.ToLower(words[1]), true
 		}
 		q.unknown(n, kw, neg, q.top())
 		msg := q.errs[0].Msg + "; dsengine does not model other IOS commands (a configuration file skips them with a warning)"
