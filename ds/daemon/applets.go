@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -56,15 +57,35 @@ type applets struct {
 
 	mu      sync.Mutex
 	workers map[string]*appletWorker // by applet name, kept across reloads
-	owners  []string
-	corrs   []*correlate.Correlator
-	wg      sync.WaitGroup // the workers
+	regs    map[string]*appletReg    // by applet name: what the hub holds for it
+	wg      sync.WaitGroup           // the workers
 
+	// cur is what a run reads, swapped whole by load: a fire reads it
+	// without a.mu, which load holds while the hub starts detectors.
+	cur atomic.Pointer[appletsNow]
+
+	histMu  sync.Mutex
+	history []AppletRun // oldest first, at most HistorySize
+	jobs    int         // the last job id given
+}
+
+// appletsNow is the registered applets and what their runs share.
+type appletsNow struct {
 	// registered are the applets that passed applet.CheckConfig, by
 	// name: those `action policy` and RunApplet may run.
 	registered map[string]*config.Applet
 	env        map[string]string // event manager environment
 	prompt     string            // HOSTNAME#, the end of $_cli_result
+}
+
+// appletReg is one applet's registrations in the hub, and the events,
+// trigger and environment they were made from: a reload whose applet
+// registers the same keeps them, so a vty line that edits one applet's
+// actions does not re-register the other thousand.
+type appletReg struct {
+	key  string
+	regs []detect.Registration
+	corr *correlate.Correlator
 
 	histMu  sync.Mutex
 	history []AppletRun // oldest first, at most HistorySize
@@ -107,22 +128,26 @@ type AppletStats struct {
 	Runs, Dropped int64
 }
 
-// load (re)registers every applet of cfg, replacing those of before. An
-// applet applet.CheckConfig refuses (as `config check` does) is not
-// registered.
+// load registers the applets of cfg, replacing those of before: an
+// applet whose events, trigger and environment are as before keeps its
+// registrations (its new actions run from the next fire), the others are
+// deregistered and registered in one hub batch. An applet
+// applet.CheckConfig refuses (as `config check` does) is not registered.
 func (a *applets) load(cfg *config.Config) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.unregister()
 	env := cfg.EventManager.Environment.Map()
-	a.env = env
 	host := cfg.Hostname
 	if host == "" {
 		host = "Router"
 	}
-	a.prompt = host + "#"
-	a.registered = map[string]*config.Applet{}
+	now := &appletsNow{registered: map[string]*config.Applet{}, env: env, prompt: host + "#"}
 	refused := applet.CheckConfig(cfg.EventManager.Applets)
+	var (
+		gone  []detect.Registration
+		added []*config.Applet
+		keep  = map[string]bool{}
+	)
 	for _, ap := range cfg.EventManager.Applets {
 		err := refused[ap.Name]
 		if err == nil && len(ap.Events) == 0 {
@@ -130,56 +155,140 @@ func (a *applets) load(cfg *config.Config) {
 			// line it is configured, not registered (IOS says the same).
 			err = errors.New("it has no event line; add one (event none, event syslog pattern ...) to register it")
 		}
-		if err == nil {
-			err = a.register(ap, env)
-		}
 		if err != nil {
 			a.log.Error("applet not registered", "applet", ap.Name, "err", err)
 			continue
 		}
-		a.registered[ap.Name] = ap
-		a.owners = append(a.owners, AppletOwnerPrefix+ap.Name)
+		keep[ap.Name] = true
+		if old := a.regs[ap.Name]; old != nil && old.key == registrationKey(ap, env) {
+			now.registered[ap.Name] = ap
+			continue
+		}
+		added = append(added, ap)
 	}
-	a.log.Info("applets registered", "count", len(a.owners))
+	for name, r := range a.regs {
+		if !keep[name] || slices.ContainsFunc(added, func(ap *config.Applet) bool { return ap.Name == name }) {
+			gone = append(gone, r.regs...)
+			if r.corr != nil {
+				r.corr.Close()
+			}
+			delete(a.regs, name)
+		}
+	}
+	a.cur.Store(now)
+	if err := a.registerAll(added, gone, env, now); err != nil {
+		// One applet the hub refuses must not keep the others out: one
+		// batch each, the slow way, naming the one refused.
+		for _, ap := range added {
+			if err := a.registerAll([]*config.Applet{ap}, nil, env, now); err != nil {
+				a.log.Error("applet not registered", "applet", ap.Name, "err", err)
+			}
+		}
+	}
+	a.cur.Store(now)
+	a.log.Info("applets registered", "count", len(now.registered))
+}
+
+// registrationKey is what an applet's registrations are made from.
+func registrationKey(ap *config.Applet, env map[string]string) string {
+	evs := slices.Clone(ap.Events)
+	for i := range evs {
+		evs[i].Pos = ds.Pos{}
+	}
+	var trig ds.Correlate
+	if ap.Trigger != nil {
+		trig = *ap.Trigger
+		trig.Pos = ds.Pos{}
+	}
+	return fmt.Sprintf("%#v|%#v|%v", evs, trig, env)
 }
 
 // lookup returns a registered applet, nil when there is none by that
 // name (`action policy`).
-func (a *applets) lookup(name string) *config.Applet {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.registered[name]
+func (a *applets) lookup(name string) *config.Applet { return a.now().registered[name] }
+
+// now is what runs read: the registered applets, the environment, the
+// prompt.
+func (a *applets) now() *appletsNow {
+	if now := a.cur.Load(); now != nil {
+		return now
+	}
+	return &appletsNow{}
 }
 
-// register checks one applet and registers its events, through its
-// trigger's correlation when it has one; a.mu is held.
-func (a *applets) register(ap *config.Applet, env map[string]string) error {
-	w := a.worker(ap.Name)
+// registerAll registers the events of applets (through each one's
+// trigger's correlation when it has one) and deregisters gone, in one hub
+// batch, and records them in now and a.regs; a.mu is held. On an error
+// nothing changed.
+func (a *applets) registerAll(aps []*config.Applet, gone []detect.Registration, env map[string]string, now *appletsNow) error {
+	var specs []detect.Spec
+	made := make([]*appletReg, len(aps))
+	counts := make([]int, len(aps))
+	for i, ap := range aps {
+		r := &appletReg{key: registrationKey(ap, env)}
+		apSpecs, err := a.specs(ap, env, r)
+		if err != nil {
+			return fmt.Errorf("applet %s: %w", ap.Name, err)
+		}
+		made[i], counts[i] = r, len(apSpecs)
+		specs = append(specs, apSpecs...)
+	}
+	regs, err := a.hub.Replace(gone, specs)
+	if err != nil {
+		for _, r := range made {
+			if r != nil && r.corr != nil {
+				r.corr.Close()
+			}
+		}
+		return err
+	}
+	if a.regs == nil {
+		a.regs = map[string]*appletReg{}
+	}
+	for i, ap := range aps {
+		made[i].regs, regs = regs[:counts[i]], regs[counts[i]:]
+		a.regs[ap.Name] = made[i]
+		now.registered[ap.Name] = ap
+	}
+	return nil
+}
+
+// specs are the hub registrations of one applet: its events, and the
+// tracks its trigger's correlation follows. A fire queues a run of the
+// applet as it is configured when it fires.
+func (a *applets) specs(ap *config.Applet, env map[string]string, r *appletReg) ([]detect.Spec, error) {
+	name := ap.Name
+	w := a.worker(name)
 	queue := func(f detect.Fired) {
-		r := appletRun{ap: ap, env: applet.Env{Vars: env, Event: detect.Builtins(f), Clock: a.clock}}
+		now := a.now()
+		cur := now.registered[name]
+		if cur == nil {
+			return // deregistered since
+		}
+		run := appletRun{ap: cur, env: applet.Env{Vars: now.env, Event: detect.Builtins(f), Clock: a.clock}}
 		if f.Message != nil {
-			r.depth = f.Message.Origin.Depth
+			run.depth = f.Message.Origin.Depth
 		}
 		select {
-		case w.queue <- r:
+		case w.queue <- run:
 		default:
 			w.dropped.Add(1)
-			a.log.Warn("applet trigger dropped", "applet", ap.Name,
+			a.log.Warn("applet trigger dropped", "applet", name,
 				"reason", fmt.Sprintf("%d runs already queued", cap(w.queue)))
 		}
 	}
-	owner := AppletOwnerPrefix + ap.Name
+	owner := AppletOwnerPrefix + name
 	var corr *correlate.Correlator
 	var prog *correlate.Program
 	if ap.Trigger != nil {
 		var err error
 		if prog, err = correlate.Compile(ap.Trigger, eventIDs(ap)); err != nil {
-			return err
+			return nil, err
 		}
 		if corr, err = correlate.New(prog, correlate.Options{Clock: a.clock, OnDelayed: func(correlate.Trigger) {}}); err != nil {
-			return err
+			return nil, err
 		}
-		a.corrs = append(a.corrs, corr)
+		r.corr = corr
 	}
 	specs := make([]detect.Spec, 0, len(ap.Events))
 	for _, ev := range ap.Events {
@@ -207,12 +316,9 @@ func (a *applets) register(ap *config.Applet, env map[string]string) error {
 				}})
 		}
 	}
-	_, err := a.hub.RegisterAll(specs)
-	return err
+	return specs, nil
 }
 
-// worker returns the applet's worker, starting it the first time; a.mu
-// is held.
 func (a *applets) worker(name string) *appletWorker {
 	if a.workers == nil {
 		a.workers = map[string]*appletWorker{}
@@ -255,9 +361,7 @@ func (a *applets) run(r appletRun) {
 // registered applets for `action policy`, the debug log of each action),
 // and records it in the history.
 func (a *applets) runOne(ctx context.Context, ap *config.Applet, env applet.Env) (applet.Result, error) {
-	a.mu.Lock()
-	env.Prompt = a.prompt
-	a.mu.Unlock()
+	env.Prompt = a.now().prompt
 	env.Applet = a.lookup
 	if a.newVTY != nil && env.VTY == nil {
 		env.VTY = a.newVTY(a.host)
@@ -323,9 +427,7 @@ func (a *applets) runManual(ctx context.Context, name string, args []string, ter
 	if i < 0 {
 		return applet.Result{}, fmt.Errorf("applet %s: %w", name, ErrNotManual)
 	}
-	a.mu.Lock()
-	env := a.env
-	a.mu.Unlock()
+	env := a.now().env
 	f := detect.Fired{Owner: AppletOwnerPrefix + name, EventID: ap.Events[i].ID, Type: ds.EventNone,
 		Time: a.clock.Now(), Count: 1, Payload: none.Fire{Args: slices.Clone(args)}}
 	ctx = events.WithOrigin(ctx, events.Origin{Owner: AppletOwnerPrefix + name, Depth: 1})
@@ -364,13 +466,36 @@ func (a *applets) close() {
 // unregister removes every applet's detectors and correlations; a.mu is
 // held.
 func (a *applets) unregister() {
-	for _, o := range a.owners {
-		a.hub.DeregisterOwner(o)
+	var regs []detect.Registration
+	for _, r := range a.regs {
+		regs = append(regs, r.regs...)
+		if r.corr != nil {
+			r.corr.Close()
+		}
 	}
-	for _, c := range a.corrs {
-		c.Close()
+	a.hub.Deregister(regs...)
+	a.regs = nil
+	a.cur.Store(&appletsNow{registered: map[string]*config.Applet{}})
+}
+
+// deregister takes one applet out of the hub until the next reload (over
+// its match-time budget).
+func (a *applets) deregister(name string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	r := a.regs[name]
+	if r == nil {
+		return
 	}
-	a.owners, a.corrs = nil, nil
+	a.hub.Deregister(r.regs...)
+	if r.corr != nil {
+		r.corr.Close()
+	}
+	delete(a.regs, name)
+	next := *a.now()
+	next.registered = maps.Clone(next.registered)
+	delete(next.registered, name)
+	a.cur.Store(&next)
 }
 
 // wait waits for the workers after the daemon's context ended.

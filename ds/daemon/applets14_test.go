@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -177,10 +178,45 @@ event manager applet WATCH
 // line at a time) but not registered, and the log says why.
 func TestAppletWithoutEventNotRegistered(t *testing.T) {
 	a, log, _ := newTestApplets(t, "event manager applet HALF\n action 1.0 puts x\n")
-	if a.lookup("HALF") != nil || len(a.owners) != 0 {
-		t.Errorf("HALF registered: owners %v", a.owners)
+	if a.lookup("HALF") != nil || len(a.regs) != 0 {
+		t.Errorf("HALF registered: %v", a.regs)
 	}
 	if !strings.Contains(log.String(), "it has no event line") {
 		t.Errorf("the log does not say why:\n%s", log)
+	}
+}
+
+// A reload keeps the registrations of the applets whose events, trigger
+// and environment did not change, and runs their new actions; an applet
+// whose event changed is registered afresh.
+func TestReloadKeepsUnchangedApplets(t *testing.T) {
+	conf := func(bAction, bEvent string) string {
+		return "event manager applet A\n event none\n action 1 puts a\n" +
+			"event manager applet B\n " + bEvent + "\n action 1 puts " + bAction + "\n"
+	}
+	a, _, _ := newTestApplets(t, conf("one", "event none"))
+	ids := func() map[string][]uint64 {
+		m := map[string][]uint64{}
+		for _, r := range a.hub.Registrations() {
+			m[r.Owner] = append(m[r.Owner], r.ID)
+		}
+		return m
+	}
+	before := ids()
+	a.load(mustConfig(t, conf("two", "event none")))
+	if after := ids(); !maps.EqualFunc(before, after, slices.Equal) {
+		t.Errorf("new actions re-registered: %v, then %v", before, after)
+	}
+	if res, err := a.runManual(context.Background(), "B", nil, nil); err != nil || res.Output != "two\n" {
+		t.Errorf("B after the reload: %q %v", res.Output, err)
+	}
+	a.load(mustConfig(t, conf("two", "event none sync yes")))
+	after := ids()
+	if !slices.Equal(after["applet:A"], before["applet:A"]) || slices.Equal(after["applet:B"], before["applet:B"]) || len(after["applet:B"]) != 1 {
+		t.Errorf("B's event changed: %v, then %v", before, after)
+	}
+	a.load(mustConfig(t, "event manager applet A\n event none\n action 1 puts a\n"))
+	if after := ids(); len(after) != 1 || a.lookup("B") != nil {
+		t.Errorf("B removed: registrations %v", after)
 	}
 }

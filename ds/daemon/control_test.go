@@ -176,7 +176,7 @@ func TestStopWhileACommandRuns(t *testing.T) {
 
 // waitFor polls cond (the daemon's log) until it holds, failing the test
 // after 10 s.
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	if !testserver.Poll(10*time.Second, 5*time.Millisecond, cond) {
 		t.Fatalf("timed out waiting for %s", what)

@@ -136,7 +136,7 @@ func (d *Daemon) failOverBudget(ctx context.Context, o overBudget) {
 	if strings.HasPrefix(o.owner, AppletOwnerPrefix) {
 		d.log.Error("applet deregistered until the next reload", "applet", strings.TrimPrefix(o.owner, AppletOwnerPrefix),
 			"reason", o.reason)
-		d.detect.hub.DeregisterOwner(o.owner)
+		d.detect.applets.deregister(strings.TrimPrefix(o.owner, AppletOwnerPrefix))
 		return
 	}
 	err = d.opts.Store.Update(o.owner, func(en *bootflash.Entry) {

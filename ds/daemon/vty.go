@@ -174,10 +174,7 @@ func (d *Daemon) runSync(ctx context.Context, f detect.Fired) (applet.Result, er
 	if ap == nil {
 		return applet.Result{}, fmt.Errorf("applet %s is no longer registered; the command runs", name)
 	}
-	a.mu.Lock()
-	vars := a.env
-	a.mu.Unlock()
-	env := applet.Env{Vars: vars, Event: detect.Builtins(f), Clock: d.clock}
+	env := applet.Env{Vars: a.now().env, Event: detect.Builtins(f), Clock: d.clock}
 	if t := vty.TerminalFrom(ctx); t != nil {
 		env.Terminal = t
 	}

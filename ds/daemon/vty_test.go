@@ -21,7 +21,7 @@ import (
 
 // startVTYDaemon runs a daemon on a configuration file of the test's,
 // with a command table that echoes its arguments.
-func startVTYDaemon(t *testing.T, conf string) (*Daemon, string) {
+func startVTYDaemon(t testing.TB, conf string) (*Daemon, string) {
 	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "dsengine.conf")
