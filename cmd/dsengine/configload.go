@@ -1,16 +1,17 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/dsengine/dsengine/ds/applet"
 	"github.com/dsengine/dsengine/ds/config"
-	eventtypes "github.com/dsengine/dsengine/ds/events/detect/types"
 	"github.com/dsengine/dsengine/ds/parse/iosconfig"
 	"github.com/dsengine/dsengine/ds/verify"
 	"github.com/dsengine/dsengine/internal/english"
@@ -45,6 +46,12 @@ func readConfig(path string) (*config.Config, error) {
 	cfg, err := iosconfig.Parse(path, data)
 	if err != nil {
 		return nil, err
+	}
+	// The applets' action blocks (if/else/end, loops, verbs) and the
+	// policies between them: an applet the daemon would refuse stops
+	// `config check`, `run` and a reload alike.
+	if errs := appletErrors(path, cfg); len(errs) > 0 {
+		return nil, errs
 	}
 	// Paths in the configuration are relative to the file that names them,
 	// so a configuration directory can move as a whole.
@@ -103,30 +110,30 @@ func runConfigCheck(e *env, _ *flag.FlagSet, args []string) error {
 			failed = true
 		}
 	}
-	// The applets' action blocks (if/else/end, loops, verbs) and the
-	// policies between them are checked as the daemon checks them before
-	// registering them.
-	refused := applet.CheckConfig(cfg.EventManager.Applets)
-	for _, ap := range cfg.EventManager.Applets {
-		// Event lines this build parses but cannot run (event snmp …).
-		for _, w := range eventtypes.Warnings(ap.Events) {
-			fmt.Fprintln(e.stdout, w)
-		}
-		for _, err := range unjoin(refused[ap.Name]) {
-			var ae *applet.Error
-			if errors.As(err, &ae) && ae.Line > 0 {
-				fmt.Fprintf(e.stdout, "%s:%d: %v\n", path, ae.Line, ae.Err)
-			} else {
-				fmt.Fprintf(e.stdout, "%s:%d: %v\n", path, ap.Line, err)
-			}
-			failed = true
-		}
-	}
 	if failed {
 		return errSilent
 	}
 	fmt.Fprintf(e.stdout, "%s: ok: %s\n", path, configSummary(cfg))
 	return nil
+}
+
+// appletErrors are the errors applet.CheckConfig finds in cfg's applets,
+// at their lines.
+func appletErrors(path string, cfg *config.Config) iosconfig.ErrorList {
+	var out iosconfig.ErrorList
+	refused := applet.CheckConfig(cfg.EventManager.Applets)
+	for _, ap := range cfg.EventManager.Applets {
+		for _, err := range unjoin(refused[ap.Name]) {
+			e := &iosconfig.Error{File: path, Line: ap.Line, Col: -1, Msg: err.Error()}
+			var ae *applet.Error
+			if errors.As(err, &ae) && ae.Line > 0 {
+				e.Line, e.Msg = ae.Line, ae.Err.Error()
+			}
+			out = append(out, e)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b *iosconfig.Error) int { return cmp.Compare(a.Line, b.Line) })
+	return out
 }
 
 // logWarnings logs what the configuration parser accepted with a remark,

@@ -246,6 +246,12 @@ func TestConfigCheck(t *testing.T) {
 		t.Errorf("unterminated if in an applet: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	golden.Check(t, "testdata/config-check-applet.golden", []byte(r.stdout))
+	// `run` agrees: the same applet stops the daemon from starting, with
+	// the same error.
+	r = dsengine(t, dir, "run")
+	if r.code != exitFail || !strings.Contains(r.stderr, "dsengine.conf:13: if without a matching end") {
+		t.Errorf("run with a refused applet: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
 }
 
 func TestInstallShowDeinstall(t *testing.T) {
