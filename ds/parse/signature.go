@@ -41,6 +41,10 @@ type checker struct {
 	d        *document
 	errs     ErrorList
 	declared map[string]bool // ds_ variables the file declares
+	// events are the DS's events and eventVars the variables they set
+	// (EventVarNames), once <Events> is read.
+	sigEvents []ds.Event
+	eventVars map[string][]setter
 	// patterns are the patterns of the file's attributes as checked (nil
 	// for an invalid one), so that nothing compiles one twice.
 	patterns map[string]*regexp.Regexp
@@ -239,7 +243,8 @@ func (c *checker) signature(root *etree.Element) *ds.Signature {
 	} else {
 		c.elemError(root, "missing <Actions> in %s", what)
 	}
-	c.references(root)
+	c.sigEvents, c.eventVars = sig.Events, eventVarsOf(sig.Events)
+	c.references(root, true)
 	return sig
 }
 

@@ -3,12 +3,15 @@ package parse
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/beevik/etree"
 
 	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/events/detect/types"
 	"github.com/dsengine/dsengine/ds/parse/eem"
+	"github.com/dsengine/dsengine/internal/english"
 )
 
 // variableAttrs lists, per declarable source, the attributes beyond name
@@ -165,8 +168,12 @@ func scanRefs(s string) []ref {
 }
 
 // references reports every ${ds_x} in attribute values and text that is
-// malformed or names a variable that is neither declared nor built in.
-func (c *checker) references(el *etree.Element) {
+// malformed or names a variable that is neither declared nor built in. In
+// the actions and the variables (what runs after an event fired), a syslog
+// or per-event variable must be one that at least one of the DS's events
+// sets (c.eventVars); an event's own pattern is filled in at registration,
+// before any fire, so there only the declared and built-in names count.
+func (c *checker) references(el *etree.Element, afterFire bool) {
 	check := func(s string, at func(off int) ds.Pos) {
 		if !strings.Contains(s, "${") {
 			return
@@ -175,8 +182,11 @@ func (c *checker) references(el *etree.Element) {
 			switch {
 			case r.bad != "":
 				c.errorAt(at(r.off), "%s", r.bad)
-			case !c.declared[r.name] && builtinVar(r.name) == "":
-				c.errorAt(at(r.off), "variable %s is used but not declared; add <Variable name=%q .../>", clip(r.name), clip(r.name))
+			case c.declared[r.name] || builtinVar(r.name) == "system":
+			case !afterFire && builtinVar(r.name) != "":
+			case afterFire && len(c.eventVars[r.name]) > 0:
+			default:
+				c.errorAt(at(r.off), "%s", c.unsetMsg(r.name, afterFire))
 			}
 		}
 	}
@@ -186,6 +196,281 @@ func (c *checker) references(el *etree.Element) {
 	}
 	check(c.d.text(el), func(off int) ds.Pos { return c.d.textPos(el, off) })
 	for _, ch := range el.ChildElements() {
-		c.references(ch)
+		c.references(ch, afterFire && !is(ch, "Events"))
 	}
+}
+
+// unsetMsg says why name, used but neither declared nor built in, has no
+// value, and what to do.
+func (c *checker) unsetMsg(name string, afterFire bool) string {
+	hint := ""
+	if s := c.suggest(name, afterFire); s != "" {
+		hint = fmt.Sprintf("; did you mean %s?", s)
+	}
+	types := typesSetting(name)
+	if !afterFire || len(types) == 0 && !isCaptureVar(name) && !c.isPerEventVar(name) {
+		return fmt.Sprintf("variable %s is used but not declared; add <Variable name=%q .../>%s", clip(name), clip(name), hint)
+	}
+	var evs []string
+	for _, ev := range c.sigEvents {
+		evs = append(evs, describeEvent(ev))
+	}
+	msg := fmt.Sprintf("variable %s is set by none of this DS's events (%s)%s", clip(name), strings.Join(evs, "; "), hint)
+	switch {
+	case isCaptureVar(name) || c.isPerEventVar(name):
+		return msg + "; a capture group of an event's pattern sets it: add the group, such as (\\S+), or use a variable the events set"
+	default:
+		return msg + fmt.Sprintf("; %s sets it: use such an event, or a variable these events set", english.OrList(types))
+	}
+}
+
+// describeEvent names an event and what it sets, for messages: "e1
+// (periodic: no ds_ variables)", "e2 (syslog, 1 capture group)".
+func describeEvent(ev ds.Event) string {
+	d, _ := types.Lookup(ev.Type)
+	if len(d.Vars) == 0 && !d.Captures {
+		return fmt.Sprintf("%s (%s: no ds_ variables)", ev.ID, ev.Type)
+	}
+	if !d.Captures {
+		return fmt.Sprintf("%s (%s)", ev.ID, ev.Type)
+	}
+	return fmt.Sprintf("%s (%s, %s)", ev.ID, ev.Type, english.Plural(len(captureNames(ev)), "capture group"))
+}
+
+// typesSetting lists the event types whose fires can set name, "a syslog
+// event", "a config event when …".
+func typesSetting(name string) []string {
+	var out []string
+	for _, d := range types.All() {
+		for _, v := range d.Vars {
+			if v.Name != name {
+				continue
+			}
+			s := fmt.Sprintf("a %s event", d.Type)
+			if v.When != "" {
+				s += " (" + v.When + ")"
+			}
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// isCaptureVar reports whether name is ds_syslog_N, a numbered capture
+// group.
+func isCaptureVar(name string) bool {
+	n, ok := strings.CutPrefix(name, "ds_syslog_")
+	return ok && isDigits(n) && n[0] != '0'
+}
+
+// isPerEventVar reports whether name is ds_<id>_… for one of the DS's
+// events.
+func (c *checker) isPerEventVar(name string) bool {
+	for _, ev := range c.sigEvents {
+		if strings.HasPrefix(name, "ds_"+ev.ID+"_") {
+			return true
+		}
+	}
+	return false
+}
+
+// suggest returns the valid name closest to name (declared, system, or
+// set by an event when afterFire), "" when none is close: at most a third
+// of the letters after ds_ apart (so none for a name of one or two).
+func (c *checker) suggest(name string, afterFire bool) string {
+	cands := append([]string(nil), ds.SystemVariables...)
+	for n := range c.declared {
+		cands = append(cands, n)
+	}
+	if afterFire {
+		for n := range c.eventVars {
+			cands = append(cands, n)
+		}
+	}
+	slices.Sort(cands) // ties go to the first in order, for stable messages
+	best, bestD := "", (len(name)-len("ds_"))/3+1
+	for _, cand := range cands {
+		if d := editDistance(name, cand); d < bestD && cand != name {
+			best, bestD = cand, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes
+// (variable names are ASCII).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// EventVar is one ds_ variable an event sets when it fires.
+type EventVar struct {
+	Name string
+	// When is "" when every fire of the event sets it, else when one
+	// does, as a phrase ("when a syslog message reported the change").
+	When string
+}
+
+// EventVarNames returns the ds_ variables an event sets when it fires, the
+// one list lint checks references against and the engine's correlation
+// fills in:
+//
+//   - the variables of its type (its descriptor's Vars): ds_syslog_msg,
+//     ds_syslog_facility, ds_syslog_severity, ds_syslog_mnemonic,
+//     ds_syslog_host for syslog (always) and config (only when a message
+//     reported the change);
+//   - for a type with Captures (syslog, config, cli), ds_syslog_1,
+//     ds_syslog_2 … for the capture groups of its pattern, and
+//     ds_syslog_NAME for a group named (?P<NAME>…);
+//   - the same per event, so that a correlation can tell its events
+//     apart: ds_<eventID>_1 …, ds_<eventID>_NAME, ds_<eventID>_msg and
+//     ds_<eventID>_host (when the type sets ds_syslog_msg and
+//     ds_syslog_host, with the same When), and ds_<eventID>_time (every
+//     fire).
+//
+// captures are the names of the pattern's groups as
+// (*regexp.Regexp).SubexpNames()[1:] returns them ("" for an unnamed
+// group); nil when the event has no pattern. Names that are not valid
+// variable names (an upper-case event id or group name) are left out: no
+// ${…} could refer to them.
+func EventVarNames(eventID string, typ ds.EventType, captures []string) []EventVar {
+	d, ok := types.Lookup(typ)
+	if !ok {
+		return nil
+	}
+	var out []EventVar
+	add := func(name, when string) {
+		if validVarName(name) && !slices.ContainsFunc(out, func(v EventVar) bool { return v.Name == name }) {
+			out = append(out, EventVar{Name: name, When: when})
+		}
+	}
+	own := func(prefix string) {
+		if !d.Captures {
+			return
+		}
+		for i, n := range captures {
+			add(prefix+strconv.Itoa(i+1), "")
+			if n != "" {
+				add(prefix+n, "")
+			}
+		}
+	}
+	for _, v := range d.Vars {
+		add(v.Name, v.When)
+	}
+	own("ds_syslog_")
+	if eventID == "" {
+		return out
+	}
+	per := "ds_" + eventID + "_"
+	own(per)
+	for _, v := range d.Vars {
+		if short, ok := strings.CutPrefix(v.Name, "ds_syslog_"); ok && (short == "msg" || short == "host") {
+			add(per+short, v.When)
+		}
+	}
+	add(per+"time", "")
+	return out
+}
+
+// captureNames returns the group names of ev's pattern (SubexpNames()[1:]),
+// nil when it has none or it does not compile.
+func captureNames(ev ds.Event) []string {
+	if ev.Pattern == "" {
+		return nil
+	}
+	re, err := eem.CheckPattern(ev.Pattern)
+	if err != nil {
+		return nil
+	}
+	return re.SubexpNames()[1:]
+}
+
+// setter is an event that sets a variable, and when.
+type setter struct {
+	event ds.Event
+	when  string
+}
+
+// eventVarsOf maps each variable the events set to the events that set it.
+func eventVarsOf(evs []ds.Event) map[string][]setter {
+	out := map[string][]setter{}
+	for _, ev := range evs {
+		for _, v := range EventVarNames(ev.ID, ev.Type, captureNames(ev)) {
+			out[v.Name] = append(out[v.Name], setter{ev, v.When})
+		}
+	}
+	return out
+}
+
+// VarWarnings returns what lint warns about the variables of sig, each as
+// "file:line:col: warning: message": an action using a variable that only
+// some fires set (a config event's ds_syslog_msg, which a watched file does
+// not set; a variable only some of the correlated events set). The action
+// would then fail at run time with the variable unset. A variable no event
+// sets is an error of ParseSignature.
+func VarWarnings(sig *ds.Signature) []string {
+	if sig == nil {
+		return nil
+	}
+	set := eventVarsOf(sig.Events)
+	var out []string
+	warn := func(at ds.Pos, texts ...string) {
+		seen := map[string]bool{}
+		for _, s := range texts {
+			for _, r := range scanRefs(s) {
+				setters := set[r.name]
+				if r.bad != "" || seen[r.name] || len(setters) == 0 || slices.Contains(ds.SystemVariables, r.name) {
+					continue
+				}
+				if _, declared := sig.Variable(r.name); declared {
+					continue
+				}
+				seen[r.name] = true
+				var when []string
+				for _, st := range setters {
+					if st.when != "" {
+						when = append(when, fmt.Sprintf("%s sets it only %s", st.event.ID, st.when))
+					}
+				}
+				var not []string
+				for _, ev := range sig.Events {
+					if !slices.ContainsFunc(setters, func(st setter) bool { return st.event.ID == ev.ID }) {
+						not = append(not, ev.ID)
+					}
+				}
+				if len(not) > 0 {
+					when = append(when, fmt.Sprintf("%s %s not set it", english.OrList(not), map[bool]string{true: "does", false: "do"}[len(not) == 1]))
+				}
+				if len(when) == 0 {
+					continue
+				}
+				out = append(out, fmt.Sprintf("%s: warning: variable %s may be unset when this runs (%s): "+
+					"the action then fails; use it where every fire sets it, or in a script that checks it", at, r.name, strings.Join(when, "; ")))
+			}
+		}
+	}
+	for _, v := range sig.Variables {
+		warn(v.Pos, v.Command)
+	}
+	for _, a := range sig.Actions {
+		warn(a.Pos, a.Text, a.To, a.Subject)
+	}
+	return out
 }

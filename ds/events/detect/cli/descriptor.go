@@ -24,7 +24,7 @@ var Descriptor = detector.Descriptor{
 	New:      detector.Constructor(New),
 	Show:     show,
 	Builtins: []string{"_cli_msg"},
-	Vars:     []string{"ds_syslog_1"},
+	Captures: true,
 }
 
 // parseEEM reads `event cli pattern "RE" [sync yes|no] [skip yes|no]

@@ -25,8 +25,8 @@ var Descriptor = detector.Descriptor{
 	New:        detector.Constructor(New),
 	Show:       show,
 	Builtins:   []string{"_syslog_msg"},
-	Vars: []string{"ds_syslog_msg", "ds_syslog_facility", "ds_syslog_severity", "ds_syslog_mnemonic", "ds_syslog_host",
-		"ds_syslog_1"},
+	Vars:       detector.SyslogVarList("when a syslog message reported the change, not for a watched file"),
+	Captures:   true,
 }
 
 func parseAttrs(a detector.Attrs, ev *ds.Event) {

@@ -50,10 +50,35 @@ type Descriptor struct {
 	// it are parsed and checked, and lint and config check warn with it.
 	Unavailable string
 
-	// Builtins and Vars name the applet $_ variables and the ds_ variables
-	// the type's fires set (what its Payload adds), for its documentation.
+	// Builtins name the applet $_ variables the type's fires set, for its
+	// documentation.
 	Builtins []string
-	Vars     []string
+	// Vars are the ds_ variables the type's fires set (what its Payload's
+	// Vars returns), for lint (ds/parse.EventVarNames) and the docs.
+	Vars []Var
+	// Captures says that the capture groups of the event's pattern set
+	// ds_syslog_1, ds_syslog_2 … (and ds_syslog_NAME for a group named
+	// (?P<NAME>…)) on every fire.
+	Captures bool
+}
+
+// Var is one ds_ variable a type's fires set.
+type Var struct {
+	Name string
+	// When is "" when every fire sets it, else when a fire does, as a
+	// phrase: "when a syslog message reported the change". Lint warns
+	// about a variable only some fires set.
+	When string
+}
+
+// SyslogVarList returns the variables of the syslog message that fired
+// an event (SyslogVars sets them); when says when (see Var.When).
+func SyslogVarList(when string) []Var {
+	out := make([]Var, len(ds.SyslogVariables))
+	for i, n := range ds.SyslogVariables {
+		out[i] = Var{Name: n, When: when}
+	}
+	return out
 }
 
 // Attr documents one attribute of <Event type="...">.

@@ -112,8 +112,8 @@ func TestPayloads(t *testing.T) {
 			}
 		}
 		for name := range c.vars {
-			if !slices.Contains(d.Vars, numbered(name)) {
-				t.Errorf("%s: %s is not among the descriptor's Vars %v", c.name, name, d.Vars)
+			if !declares(d, name) {
+				t.Errorf("%s: %s is not among the descriptor's Vars %v (captures %v)", c.name, name, d.Vars, d.Captures)
 			}
 		}
 	}
@@ -132,4 +132,31 @@ func numbered(name string) string {
 		return name
 	}
 	return trimmed + "1"
+}
+
+// declares reports whether d declares the ds_ variable name: among its
+// Vars, or a capture group's ds_syslog_N when it has Captures.
+func declares(d detector.Descriptor, name string) bool {
+	if d.Captures && numbered(name) == "ds_syslog_1" {
+		return true
+	}
+	return slices.ContainsFunc(d.Vars, func(v detector.Var) bool { return v.Name == name })
+}
+
+// The syslog variables a descriptor lists are those SyslogVars sets, and
+// a syslog event sets them on every fire.
+func TestSyslogVarList(t *testing.T) {
+	m := &events.Message{Body: "%LINK-3-UPDOWN: x", Facility: "LINK", Mnemonic: "UPDOWN", Host: "rtr"}
+	set := detector.SyslogVars(m, []string{"x", "1"})
+	d, _ := types.Lookup(ds.EventSyslog)
+	for name := range set {
+		if !declares(d, name) {
+			t.Errorf("SyslogVars sets %s, which the syslog descriptor does not declare", name)
+		}
+	}
+	for _, v := range d.Vars {
+		if _, ok := set[v.Name]; !ok || v.When != "" {
+			t.Errorf("syslog declares %s (when %q), which SyslogVars does not set on every fire", v.Name, v.When)
+		}
+	}
 }

@@ -29,8 +29,8 @@ var Descriptor = detector.Descriptor{
 	New:        detector.Constructor(New),
 	Show:       show,
 	Builtins:   []string{"_syslog_msg"},
-	Vars: []string{"ds_syslog_msg", "ds_syslog_facility", "ds_syslog_severity", "ds_syslog_mnemonic", "ds_syslog_host",
-		"ds_syslog_1"},
+	Vars:       detector.SyslogVarList(""),
+	Captures:   true,
 }
 
 // severityWords is how error messages list syslog severities.
