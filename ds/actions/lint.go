@@ -9,6 +9,7 @@ import (
 	"github.com/dsengine/dsengine/ds/actions/message"
 	"github.com/dsengine/dsengine/ds/actions/types"
 	eventtypes "github.com/dsengine/dsengine/ds/events/detect/types"
+	"github.com/dsengine/dsengine/ds/parse"
 	"github.com/dsengine/dsengine/ds/vars"
 	"github.com/dsengine/dsengine/internal/english"
 )
@@ -27,9 +28,10 @@ func Lint(sig *ds.Signature) []error {
 }
 
 // Warnings returns what lint warns about in sig, each as "file:line:col:
-// warning: message": what is valid but most likely a mistake. Today one
-// thing: a message action to syslog whose line one of the DS's own syslog
-// events could match. The daemon never delivers a DS's own lines to it
+// warning: message": what is valid but most likely a mistake: an event
+// this build cannot run, a variable only some of the events' fires set
+// (parse.VarWarnings), and a message action to syslog whose line one of
+// the DS's own syslog events could match. The daemon never delivers a DS's own lines to it
 // (and cuts a chain of lines that trigger one another), so the DS does
 // not loop, but the line never reaches that event either.
 //
@@ -68,8 +70,9 @@ func Warnings(sig *ds.Signature) []string {
 			patterns = append(patterns, pattern{ev, re})
 		}
 	}
-	// Events this build parses but cannot run (event snmp …).
-	out := eventtypes.Warnings(sig.Events)
+	// Events this build parses but cannot run (event snmp …), and
+	// variables only some fires set.
+	out := append(eventtypes.Warnings(sig.Events), parse.VarWarnings(sig)...)
 	for _, a := range sig.Actions {
 		if a.Type != ds.ActionMessage || a.To != "" && a.To != "syslog" {
 			continue

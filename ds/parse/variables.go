@@ -276,8 +276,21 @@ func (c *checker) isPerEventVar(name string) bool {
 
 // suggest returns the valid name closest to name (declared, system, or
 // set by an event when afterFire), "" when none is close: at most a third
-// of the letters after ds_ apart (so none for a name of one or two).
+// of the letters after ds_ apart (so none for a name of one or two). For
+// ds_<id>_x that event does not set, it is another event's ds_<id2>_x.
 func (c *checker) suggest(name string, afterFire bool) string {
+	// ds_<id>_nbr of an event without that capture: another event's.
+	for _, ev := range c.sigEvents {
+		rest, ok := strings.CutPrefix(name, "ds_"+ev.ID+"_")
+		if !ok || !afterFire {
+			continue
+		}
+		for _, other := range c.sigEvents {
+			if n := "ds_" + other.ID + "_" + rest; len(c.eventVars[n]) > 0 {
+				return n
+			}
+		}
+	}
 	cands := append([]string(nil), ds.SystemVariables...)
 	for n := range c.declared {
 		cands = append(cands, n)
@@ -297,26 +310,31 @@ func (c *checker) suggest(name string, afterFire bool) string {
 	return best
 }
 
-// editDistance is the Levenshtein distance between a and b, in bytes
-// (variable names are ASCII).
+// editDistance is the edit distance between a and b, in bytes (variable
+// names are ASCII): insertions, deletions, substitutions and swaps of two
+// neighbours (ds_itnf is one from ds_intf), each counting 1.
 func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
 	}
 	for i := 1; i <= len(a); i++ {
-		cur[0] = i
 		for j := 1; j <= len(b); j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
 	}
-	return prev[len(b)]
+	return d[len(a)][len(b)]
 }
 
 // EventVar is one ds_ variable an event sets when it fires.
