@@ -80,7 +80,12 @@ func (l *Live) Broadcast(ctx context.Context, text string) (string, error) {
 // Mail sends m through its own servers when it names some, else through
 // the call-home mail servers.
 func (l *Live) Mail(ctx context.Context, m action.Mail) (string, error) {
-	mail := emailto.Mail{To: m.To, Subject: m.Subject, Body: m.Body}
+	mail := emailto.Mail{To: m.To, Subject: m.Subject, Body: m.Body, Outputs: m.Outputs}
+	if l.Config != nil {
+		if p := l.Config().DSProfile(); p != nil {
+			mail.SizeLimit = p.MessageSizeLimit
+		}
+	}
 	sender := l.mailer.Load()
 	if len(m.Servers) > 0 {
 		ch := l.Config().CallHome

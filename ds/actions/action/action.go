@@ -60,6 +60,9 @@ type Mail struct {
 	To      []string
 	Subject string
 	Body    string
+	// Outputs are command outputs the mail carries as parts after the
+	// body: a DS emailto's, the run's so far (emailto.Compose).
+	Outputs []callhome.Attachment
 }
 
 // String describes the mail: "mail to A, B: SUBJECT".

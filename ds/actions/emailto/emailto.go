@@ -1,6 +1,7 @@
 // Package emailto runs the DS emailto action: one mail with the action's
-// subject and text to its addresses, sent through the call-home mail
-// servers with the email transport's failover.
+// subject and text, and the outputs of the run's command actions so far
+// (Compose), to its addresses, sent through the call-home mail servers
+// with the email transport's failover.
 //
 // The action reads, once ${ds_x} variables are rendered:
 //
@@ -28,7 +29,9 @@ import (
 
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/actions/action"
+	dscallhome "github.com/dsengine/dsengine/ds/actions/callhome"
 	"github.com/dsengine/dsengine/ds/engine"
+	"github.com/dsengine/dsengine/ds/notify/callhome"
 	"github.com/dsengine/dsengine/ds/notify/transport"
 )
 
@@ -56,6 +59,14 @@ type Mail struct {
 	To      []string // the addresses, as written
 	Subject string
 	Body    string
+	// Outputs are the command outputs the mail carries, each its own
+	// part after the text (see Compose): for a DS emailto action, those
+	// of the run's command actions so far, as the call-home action's
+	// message carries them.
+	Outputs []callhome.Attachment
+	// SizeLimit caps a mail with outputs, in bytes (see Compose): the DS
+	// profile's message-size-limit; 0 is config.DefaultMessageSize.
+	SizeLimit int
 }
 
 // String describes the mail for `ds test` and logs: "mail to A, B: SUBJECT".
@@ -101,7 +112,9 @@ func Parse(act ds.Action, hostname string) (Mail, error) {
 type Action struct{}
 
 // Run renders the action's addresses, subject and text, and mails them
-// through the device.
+// through the device with the outputs of the run's command actions so far
+// (a failed command's error noted after its output, as in the call-home
+// message).
 func (Action) Run(ctx context.Context, run *engine.Run, a ds.Action, dev action.Device) (string, error) {
 	var err error
 	if a.To, err = action.Render(ctx, run, dev, string(a.Type), a.To); err != nil {
@@ -117,19 +130,23 @@ func (Action) Run(ctx context.Context, run *engine.Run, a ds.Action, dev action.
 	if err != nil {
 		return "", err
 	}
-	return dev.Mail(ctx, action.Mail{To: m.To, Subject: m.Subject, Body: m.Body})
+	return dev.Mail(ctx, action.Mail{To: m.To, Subject: m.Subject, Body: m.Body, Outputs: dscallhome.Message(run).Attachments})
 }
 
 // Send mails m. The error wraps the transport's, so
 // transport.Retryable and transport.Undelivered apply to it.
 func (a *Sender) Send(ctx context.Context, m Mail) error {
+	ct, body, err := Compose(m)
+	if err != nil {
+		return err
+	}
 	now := a.clock.Now()
-	err := a.sender.Send(ctx, transport.Envelope{
+	err = a.sender.Send(ctx, transport.Envelope{
 		ID:          transport.NewID(now),
 		To:          m.To,
 		Subject:     m.Subject,
-		ContentType: transport.ContentTypeText,
-		Body:        []byte(m.Body),
+		ContentType: ct,
+		Body:        body,
 		Time:        now,
 	})
 	if err != nil {
