@@ -16,7 +16,7 @@ var readme string
 // Descriptor describes the emailto action to the action table.
 var Descriptor = action.Descriptor{
 	Type:    ds.ActionEmailTo,
-	Summary: "mails the text to the listed addresses through the call-home mail servers",
+	Summary: "mails the text and the command outputs so far to the listed addresses through the call-home mail servers",
 	README:  readme,
 	Attrs: []action.Attr{
 		{Name: "to", Doc: "required: comma-separated addresses; ${ds_x} variables are rendered when the action runs"},
