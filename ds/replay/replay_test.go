@@ -81,3 +81,28 @@ func BenchmarkReplay(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(lines)*b.N)/b.Elapsed().Seconds(), "lines/s")
 }
+
+const twiceInAMinute = `<DiagnosticSignature id="7603" revision="1.0"><Name>Twice</Name>
+  <Events><Event type="syslog" pattern="%LINK-3-UPDOWN: Interface (\S+), changed state to down" occurs="2" period="60s"/></Events>
+  <Actions><Action type="message">twice</Action></Actions>
+</DiagnosticSignature>`
+
+// A log without years that jumps more than 3 days ahead: the clock must
+// follow it, so two downs 103 s apart are not "2 in 60 s".
+func TestReplayClockFollowsAJumpOfDays(t *testing.T) {
+	log := strings.Join([]string{
+		"Nov 15 10:00:00.000: %SYS-5-RESTART: System restarted",
+		"Nov 19 10:00:00.000: %LINK-3-UPDOWN: Interface Gi1/0/1, changed state to down",
+		"Nov 19 10:01:43.000: %LINK-3-UPDOWN: Interface Gi1/0/1, changed state to down",
+	}, "\n")
+	sum, err := Run(context.Background(), sigs(t, twiceInAMinute), strings.NewReader(log), Options{Hostname: "edge-1", Reference: ref})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Triggers["7603"] != 0 {
+		t.Errorf("triggered %d times on downs 103 s apart", sum.Triggers["7603"])
+	}
+	if want := time.Date(2026, 11, 19, 10, 1, 43, 0, time.UTC); !sum.End.Equal(want) {
+		t.Errorf("replay ended at %v, want %v", sum.End, want)
+	}
+}
