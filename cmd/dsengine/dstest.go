@@ -127,10 +127,13 @@ func runDSTest(e *env, fs *flag.FlagSet, args []string) error {
 				status += fmt.Sprintf(" — expected %d %s", x.want, x.what)
 			}
 		}
-		if !asJSON {
-			fmt.Fprintf(e.stdout, "DS %s %s: triggered %s, %s completed%s\n", id, names[id],
-				english.Plural(sum.Triggers[id], "time"), english.Plural(sum.Runs[id], "run"), status)
+		// With --json, standard output holds only the records.
+		w := e.stdout
+		if asJSON {
+			w = e.stderr
 		}
+		fmt.Fprintf(w, "DS %s %s: triggered %s, %s completed%s\n", id, names[id],
+			english.Plural(sum.Triggers[id], "time"), english.Plural(sum.Runs[id], "run"), status)
 	}
 	reportLog(e.stderr, sum, ref, refIs, loc)
 	fmt.Fprintf(e.stderr, "replayed %s (%s to %s of log time) in %s\n", english.Plural(sum.Lines, "line"),

@@ -65,6 +65,11 @@ func TestDSTestJSONAndExpect(t *testing.T) {
 	if r := dsengine(t, "", replayArgs(t, sig, "--expect", "2")...); r.code != exitFail {
 		t.Errorf("--expect 2 with one trigger: exit %d, want 1", r.code)
 	}
+	// With --json the summary goes to standard error, which says why.
+	if r := dsengine(t, "", replayArgs(t, sig, "--json", "--expect", "2")...); r.code != exitFail ||
+		!strings.Contains(r.stderr, "DS 6040 LinkFlap: triggered 1 time, 1 run completed — expected 2 completed runs") {
+		t.Errorf("--json --expect 2: exit %d\n%s", r.code, r.stderr)
+	}
 }
 
 // A prompt variable without --set takes its default, and says so.
