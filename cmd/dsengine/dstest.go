@@ -150,8 +150,12 @@ func reportLog(w io.Writer, sum replay.Summary, ref time.Time, refIs string, loc
 	switch {
 	case sum.Undated == 0:
 	case sum.Undated == sum.Lines:
-		fmt.Fprintf(w, "no line of the log has a timestamp ds test can read: all %s were replayed at %s (%s); log with `service timestamps log datetime msec` and replay again\n",
-			english.Plural(sum.Lines, "line"), ref.In(loc).Format(time.DateTime), refIs)
+		were := " were"
+		if sum.Lines == 1 {
+			were = " was"
+		}
+		fmt.Fprintf(w, "no line of the log has a timestamp ds test can read, so its %s%s replayed at %s (%s); log with `service timestamps log datetime msec` and replay again\n",
+			english.Plural(sum.Lines, "line"), were, ref.In(loc).Format(time.DateTime), refIs)
 	default:
 		fmt.Fprintf(w, "%s of %d had no timestamp ds test can read; each was replayed at the time of the dated line before it:\n",
 			english.Plural(sum.Undated, "line"), sum.Lines)

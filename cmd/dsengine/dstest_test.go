@@ -150,7 +150,7 @@ func TestDSTestReportsUndatedLines(t *testing.T) {
 	}
 	r = dsengine(t, "", "--config", "testdata/replay/dsengine.conf", "ds", "test", repoFile(t, "signatures/6040.xml"),
 		"--syslog", log, "--set", "ds_intf=Gi1/0/5")
-	if !strings.Contains(r.stderr, "no line of the log has a timestamp ds test can read: all 1 line were replayed at") ||
+	if !strings.Contains(r.stderr, "no line of the log has a timestamp ds test can read, so its 1 line was replayed at") ||
 		!strings.Contains(r.stderr, "(the log file's modification time)") {
 		t.Errorf("a log without times:\n%s", r.stderr)
 	}
