@@ -175,7 +175,7 @@ func commandTable() []command {
 		},
 		{
 			words:   []string{"ds", "test"},
-			args:    "FILE... [--syslog LOG] [--device DIR] [--set ds_x=v] [--json] [--expect N]",
+			args:    "FILE... [--syslog LOG] [--device DIR] [--set ds_x=v] [--hostname NAME] [--tz ZONE] [--json] [--expect N] [--expect-triggers N]",
 			summary: "replay a syslog file against DS files, offline, and print what would fire",
 			example: "dsengine ds test signatures/6040.xml --syslog flaps.log --device device/ --expect 1",
 			flags:   dstestFlags,

@@ -6,7 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
+	// ds test reads --tz zones the same on any machine, with or without
+	// the system's zoneinfo.
+	_ "time/tzdata"
 
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/engine"
@@ -18,9 +22,12 @@ import (
 func dstestFlags(fs *flag.FlagSet) {
 	fs.String("syslog", "", "replay this syslog `LOG` file (RFC 3164/5424 or IOS lines); - for standard input")
 	fs.String("device", "", "`DIR` of canned command outputs: DIR/show_interfaces_Gi1_0_5.txt for `show interfaces Gi1/0/5`")
-	fs.Var(setFlag{}, "set", "a prompt or environment variable: `ds_x=value` (repeatable)")
+	fs.Var(setFlag{}, "set", "a prompt or environment variable: `ds_x=value` (repeatable); a prompt without one takes its default")
 	fs.Bool("json", false, "one JSON object a line: time, ds, kind, type, detail")
-	fs.Int("expect", -1, "exit 1 unless each DS triggered exactly `N` times")
+	fs.Int("expect", -1, "exit 1 unless each DS completed exactly `N` runs (a pending DS fails)")
+	fs.Int("expect-triggers", -1, "exit 1 unless each DS triggered exactly `N` times (a pending DS fails)")
+	fs.String("hostname", "", "the device's host `NAME` (ds_hostname, lines without a host); default the configuration's hostname")
+	fs.String("tz", "", "the device's time `ZONE` (an IANA name such as Europe/Paris): stamps without a zone are read in it, cron runs in it, times are printed in it; default UTC")
 }
 
 // runDSTest replays a syslog file against DS files and prints what would
@@ -32,7 +39,15 @@ func runDSTest(e *env, fs *flag.FlagSet, args []string) error {
 	logPath := fs.Lookup("syslog").Value.String()
 	asJSON := fs.Lookup("json").Value.(flag.Getter).Get().(bool)
 	expect := fs.Lookup("expect").Value.(flag.Getter).Get().(int)
+	expectTriggers := fs.Lookup("expect-triggers").Value.(flag.Getter).Get().(int)
 	values := map[string]string(fs.Lookup("set").Value.(setFlag))
+	loc := time.UTC
+	if tz := fs.Lookup("tz").Value.String(); tz != "" {
+		var err error
+		if loc, err = time.LoadLocation(tz); err != nil {
+			return usagef("--tz %s refused: %v; give an IANA zone name such as Europe/Paris, or UTC", tz, err)
+		}
+	}
 
 	var sigs []*ds.Signature
 	names := map[string]string{}
@@ -50,7 +65,7 @@ func runDSTest(e *env, fs *flag.FlagSet, args []string) error {
 	}
 
 	var log io.Reader = eofReader{}
-	ref := e.now()
+	ref, refIs := e.now(), "now"
 	switch logPath {
 	case "":
 	case "-":
@@ -62,7 +77,7 @@ func runDSTest(e *env, fs *flag.FlagSet, args []string) error {
 		}
 		defer f.Close()
 		if st, err := f.Stat(); err == nil {
-			ref = st.ModTime()
+			ref, refIs = st.ModTime(), "the log file's modification time"
 		}
 		log = f
 	}
@@ -71,10 +86,13 @@ func runDSTest(e *env, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	host := lifecycle.HostOf(cfg)
+	if name := fs.Lookup("hostname").Value.String(); name != "" {
+		host.Hostname = name
+	}
 	opts := replay.Options{
 		Hostname: host.Hostname, Values: values, Device: fs.Lookup("device").Value.String(), Reference: ref,
-		Config: cfg, Tracks: cfg.Tracks,
-		Report: func(r engine.Record) { printRecord(e.stdout, r, asJSON) },
+		Location: loc, Config: cfg, Tracks: cfg.Tracks,
+		Report: func(r engine.Record) { printRecord(e.stdout, r, loc, asJSON) },
 	}
 	start := time.Now()
 	sum, err := replay.Run(e.ctx, sigs, log, opts)
@@ -82,35 +100,85 @@ func runDSTest(e *env, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	elapsed := time.Since(start)
-	ids := make([]string, 0, len(sum.Triggers))
-	for id := range sum.Triggers {
-		ids = append(ids, id)
+	ids := make([]string, 0, len(sigs))
+	for _, sig := range sigs {
+		ids = append(ids, sig.ID)
 	}
 	ds.SortIDs(ids)
 	failed := false
 	for _, id := range ids {
-		n := sum.Triggers[id]
 		status := ""
-		if why, ok := sum.Pending[id]; ok {
+		why, pending := sum.Pending[id]
+		if pending {
 			status = " (pending: " + why + ")"
 		}
-		if expect >= 0 && n != expect {
-			failed = true
-			status += fmt.Sprintf(" — expected %d", expect)
+		for _, x := range []struct {
+			flag      string
+			want, got int
+			what      string
+		}{{"--expect", expect, sum.Runs[id], "completed runs"}, {"--expect-triggers", expectTriggers, sum.Triggers[id], "triggers"}} {
+			switch {
+			case x.want < 0:
+			case pending:
+				failed = true
+				status += fmt.Sprintf(" — %s %d fails: the DS is pending, so it never ran", x.flag, x.want)
+			case x.got != x.want:
+				failed = true
+				status += fmt.Sprintf(" — expected %d %s", x.want, x.what)
+			}
 		}
-		if !asJSON {
-			fmt.Fprintf(e.stdout, "DS %s %s: triggered %s%s\n", id, names[id], english.Plural(n, "time"), status)
+		// With --json, standard output holds only the records.
+		w := e.stdout
+		if asJSON {
+			w = e.stderr
 		}
+		fmt.Fprintf(w, "DS %s %s: triggered %s, %s completed%s\n", id, names[id],
+			english.Plural(sum.Triggers[id], "time"), english.Plural(sum.Runs[id], "run"), status)
 	}
+	reportLog(e.stderr, sum, ref, refIs, loc)
 	fmt.Fprintf(e.stderr, "replayed %s (%s to %s of log time) in %s\n", english.Plural(sum.Lines, "line"),
-		sum.Start.UTC().Format(time.DateTime), sum.End.UTC().Format(time.DateTime), elapsed.Round(time.Millisecond))
+		sum.Start.In(loc).Format(time.DateTime), sum.End.In(loc).Format(time.DateTime), elapsed.Round(time.Millisecond))
 	if failed {
 		return errSilent
 	}
 	return nil
 }
 
-func printRecord(w io.Writer, r engine.Record, asJSON bool) {
+// reportLog says which lines of the log were replayed at a time other
+// than their own: without a readable timestamp, or going back in time.
+func reportLog(w io.Writer, sum replay.Summary, ref time.Time, refIs string, loc *time.Location) {
+	switch {
+	case sum.Undated == 0:
+	case sum.Undated == sum.Lines:
+		were := " were"
+		if sum.Lines == 1 {
+			were = " was"
+		}
+		fmt.Fprintf(w, "no line of the log has a timestamp ds test can read, so its %s%s replayed at %s (%s); log with `service timestamps log datetime msec` and replay again\n",
+			english.Plural(sum.Lines, "line"), were, ref.In(loc).Format(time.DateTime), refIs)
+	default:
+		fmt.Fprintf(w, "%s of %d had no timestamp ds test can read; each was replayed at the time of the dated line before it:\n",
+			english.Plural(sum.Undated, "line"), sum.Lines)
+		for _, l := range sum.FirstUndated {
+			fmt.Fprintf(w, "  line %d: %s\n", l.N, l.Text)
+		}
+		if more := sum.Undated - len(sum.FirstUndated); more > 0 {
+			fmt.Fprintf(w, "  and %d more\n", more)
+		}
+	}
+	if sum.Backwards > 0 {
+		fmt.Fprintf(w, "the log goes back in time on %s; the replay clock does not go back, so each was replayed at the time it had reached:\n",
+			english.Plural(sum.Backwards, "line"))
+		for _, l := range sum.FirstBackwards {
+			fmt.Fprintf(w, "  line %d, %s back: %s\n", l.N, l.Back, l.Text)
+		}
+		if more := sum.Backwards - len(sum.FirstBackwards); more > 0 {
+			fmt.Fprintf(w, "  and %d more\n", more)
+		}
+	}
+}
+
+func printRecord(w io.Writer, r engine.Record, loc *time.Location, asJSON bool) {
 	if asJSON {
 		out, _ := json.Marshal(struct {
 			Time   string `json:"time"`
@@ -118,11 +186,12 @@ func printRecord(w io.Writer, r engine.Record, asJSON bool) {
 			Kind   string `json:"kind"`
 			Type   string `json:"type"`
 			Detail string `json:"detail"`
-		}{r.Time.UTC().Format(time.RFC3339Nano), r.DS, r.Kind, r.Type, r.Detail})
+		}{r.Time.In(loc).Format(time.RFC3339Nano), r.DS, r.Kind, r.Type, r.Detail})
 		fmt.Fprintln(w, string(out))
 		return
 	}
-	fmt.Fprintf(w, "%s  %-5s %-8s %-10s %s\n", r.Time.UTC().Format(time.DateTime), r.DS, r.Kind, r.Type, r.Detail)
+	fmt.Fprintf(w, "%s  %-5s %-8s %-10s %s\n", r.Time.In(loc).Format(time.DateTime), r.DS, r.Kind, r.Type,
+		strings.ReplaceAll(r.Detail, "\n", " "))
 }
 
 type eofReader struct{}

@@ -65,13 +65,142 @@ func TestDSTestJSONAndExpect(t *testing.T) {
 	if r := dsengine(t, "", replayArgs(t, sig, "--expect", "2")...); r.code != exitFail {
 		t.Errorf("--expect 2 with one trigger: exit %d, want 1", r.code)
 	}
+	// With --json the summary goes to standard error, which says why.
+	if r := dsengine(t, "", replayArgs(t, sig, "--json", "--expect", "2")...); r.code != exitFail ||
+		!strings.Contains(r.stderr, "DS 6040 LinkFlap: triggered 1 time, 1 run completed — expected 2 completed runs") {
+		t.Errorf("--json --expect 2: exit %d\n%s", r.code, r.stderr)
+	}
 }
 
-func TestDSTestPendingWithoutValues(t *testing.T) {
+// A prompt variable without --set takes its default, and says so.
+func TestDSTestPromptTakesItsDefault(t *testing.T) {
 	r := dsengine(t, "", "--config", "testdata/replay/dsengine.conf", "ds", "test", repoFile(t, "signatures/6030.xml"),
-		"--syslog", "testdata/replay/network.log", "--expect", "0")
-	if r.code != exitOK || !strings.Contains(r.stdout, "pending") || !strings.Contains(r.stdout, "--set ds_intf=VALUE") {
+		"--syslog", "testdata/replay/network.log", "--expect", "0", "--expect-triggers", "0")
+	if r.code != exitOK || strings.Contains(r.stdout, "pending") {
 		t.Errorf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	golden.Check(t, "testdata/replay/prompt-default.golden", []byte(r.stdout))
+}
+
+// --expect, even --expect 0, fails while the DS is pending, and says
+// which variable keeps it so.
+func TestDSTestExpectFailsWhilePending(t *testing.T) {
+	for _, flag := range []string{"--expect", "--expect-triggers"} {
+		r := dsengine(t, "", "--config", "testdata/replay/dsengine.conf", "ds", "test", repoFile(t, "signatures/6033.xml"),
+			"--syslog", "testdata/replay/network.log", flag, "0")
+		if r.code != exitFail || !strings.Contains(r.stdout, "pending: environment variable ds_noc_email has no value; give it with --set ds_noc_email=VALUE") ||
+			!strings.Contains(r.stdout, flag+" 0 fails: the DS is pending") {
+			t.Errorf("%s 0: exit %d\n%s%s", flag, r.code, r.stdout, r.stderr)
+		}
+	}
+}
+
+// --expect counts completed runs, --expect-triggers triggers.
+func TestDSTestExpectCountsRunsAndTriggers(t *testing.T) {
+	sig := repoFile(t, "signatures/6033.xml")
+	for _, c := range []struct {
+		args []string
+		code int
+		says string
+	}{
+		{[]string{"--expect", "1", "--expect-triggers", "1"}, exitOK, "triggered 1 time, 1 run completed\n"},
+		{[]string{"--expect", "2"}, exitFail, "— expected 2 completed runs"},
+		{[]string{"--expect-triggers", "0"}, exitFail, "— expected 0 triggers"},
+	} {
+		r := dsengine(t, "", replayArgs(t, append([]string{sig}, c.args...)...)...)
+		if r.code != c.code || !strings.Contains(r.stdout, c.says) {
+			t.Errorf("%v: exit %d, want %d saying %q\n%s%s", c.args, r.code, c.code, c.says, r.stdout, r.stderr)
+		}
+	}
+}
+
+// Each call a script makes on the device is its own line, in text and JSON.
+func TestDSTestScriptCallsAreLines(t *testing.T) {
+	r := dsengine(t, "", replayArgs(t, repoFile(t, "signatures/6033.xml"), "--json")...)
+	if r.code != exitOK {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	var types []string
+	for _, l := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		var rec struct{ Kind, Type, Detail string }
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Fatalf("%q: %v", l, err)
+		}
+		if rec.Kind == "action" {
+			types = append(types, rec.Type)
+		}
+	}
+	if got, want := strings.Join(types, " "), "cli_exec action_syslog smtp_send_email script"; got != want {
+		t.Errorf("actions %s, want %s", got, want)
+	}
+}
+
+// Lines without a readable time are counted and shown, with line numbers.
+func TestDSTestReportsUndatedLines(t *testing.T) {
+	r := dsengine(t, "", replayArgs(t, repoFile(t, "signatures/6040.xml"))...)
+	want := "2 lines of 20 had no timestamp ds test can read; each was replayed at the time of the dated line before it:\n" +
+		"  line 17: Pool: Processor  Free: 120  Cause: Not enough free memory\n" +
+		"  line 19: NTP Core (NOTICE): Clock synchronization lost.\n"
+	if r.code != exitOK || !strings.Contains(r.stderr, want) {
+		t.Errorf("exit %d\n%s", r.code, r.stderr)
+	}
+	log := filepath.Join(t.TempDir(), "log")
+	if err := os.WriteFile(log, []byte("%LINK-3-UPDOWN: Interface Gi1/0/5, changed state to down\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = dsengine(t, "", "--config", "testdata/replay/dsengine.conf", "ds", "test", repoFile(t, "signatures/6040.xml"),
+		"--syslog", log, "--set", "ds_intf=Gi1/0/5")
+	if !strings.Contains(r.stderr, "no line of the log has a timestamp ds test can read, so its 1 line was replayed at") ||
+		!strings.Contains(r.stderr, "(the log file's modification time)") {
+		t.Errorf("a log without times:\n%s", r.stderr)
+	}
+}
+
+// A log that goes back in time is reported; the clock stays.
+func TestDSTestReportsBackwardLines(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "log")
+	lines := "Nov 23 2026 14:46:10.000: %SYS-5-RESTART: System restarted\n" +
+		"Nov 23 2026 14:40:00.000: %SYS-5-CONFIG_I: Configured from console\n" +
+		"Nov 23 2026 14:47:00.000: %SYS-5-CONFIG_I: Configured from console\n"
+	if err := os.WriteFile(log, []byte(lines), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := dsengine(t, "", "--config", "testdata/replay/dsengine.conf", "ds", "test", repoFile(t, "signatures/6040.xml"),
+		"--syslog", log, "--set", "ds_intf=Gi1/0/5")
+	want := "the log goes back in time on 1 line; the replay clock does not go back, so each was replayed at the time it had reached:\n" +
+		"  line 2, 6m10s back: Nov 23 2026 14:40:00.000: %SYS-5-CONFIG_I: Configured from console\n"
+	if r.code != exitOK || !strings.Contains(r.stderr, want) {
+		t.Errorf("exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// --hostname names the device; --tz reads stamps without a zone in the
+// device's zone and prints times in it.
+func TestDSTestHostnameAndZone(t *testing.T) {
+	dir := t.TempDir()
+	sig := filepath.Join(dir, "7100.xml")
+	if err := os.WriteFile(sig, []byte(`<DiagnosticSignature id="7100" revision="1.0"><Name>Zone</Name>
+  <Events><Event type="syslog" pattern="%SYS-2-MALLOCFAIL"/></Events>
+  <Actions><Action type="message">${ds_hostname} at ${ds_timestamp}</Action></Actions>
+</DiagnosticSignature>
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	log := filepath.Join(dir, "log")
+	if err := os.WriteFile(log, []byte("Nov 23 2026 14:30:00.000: %SYS-5-RESTART: System restarted\n"+
+		"Nov 23 2026 15:00:00.000: %SYS-2-MALLOCFAIL: Memory allocation of 65536 bytes failed\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// 15:00 in Paris is 14:00 UTC, the time ds_timestamp gives.
+	r := dsengine(t, "", "--config", "testdata/replay/dsengine.conf", "ds", "test", sig, "--syslog", log,
+		"--hostname", "core-9", "--tz", "Europe/Paris", "--expect", "1")
+	if r.code != exitOK || !strings.Contains(r.stdout, "core-9 at 2026-11-23 14:00:00") {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	golden.Check(t, "testdata/replay/hostname-tz.golden", []byte(r.stdout))
+	r = dsengine(t, "", replayArgs(t, sig, "--tz", "Mars/Olympus")...)
+	if r.code != exitUsage || !strings.Contains(r.stderr, "--tz Mars/Olympus refused") {
+		t.Errorf("an unknown zone: exit %d\n%s", r.code, r.stderr)
 	}
 }
 

@@ -133,7 +133,8 @@ func runInstall(e *env, fs *flag.FlagSet, args []string) error {
 	file := fs.Lookup("file").Value.String()
 	answers := map[string]string(fs.Lookup("set").Value.(setFlag))
 	return e.withStore(false, func(cfg *config.Config, store *bootflash.Store, mgr *lifecycle.Manager) error {
-		ask := e.terminalAsker()
+		var notes []string
+		ask := e.promptAsker(&notes)
 		var res lifecycle.Result
 		var err error
 		if file != "" {
@@ -158,20 +159,33 @@ func runInstall(e *env, fs *flag.FlagSet, args []string) error {
 			}
 		case ds.StatusFailed:
 			fmt.Fprintf(e.stdout, "DS %s installed, failed: %s\n", res.ID, res.Reason)
-			return errSilent
 		default:
 			fmt.Fprintf(e.stdout, "DS %s installed, %s\n", res.ID, res.Status)
+		}
+		for _, n := range notes {
+			fmt.Fprintf(e.stdout, "  %s\n", n)
+		}
+		if res.Status == ds.StatusFailed {
+			return errSilent
 		}
 		return nil
 	})
 }
 
-// terminalAsker asks prompt variables on the terminal, or returns nil when
-// standard input is not one (then unanswered prompts keep the DS pending).
-func (e *env) terminalAsker() lifecycle.Asker {
+// promptAsker asks prompt variables on the terminal. Without one (a
+// script, the daemon), a prompt takes its default, noted for the output,
+// and one without a default stays unanswered (the DS pending).
+func (e *env) promptAsker(notes *[]string) lifecycle.Asker {
 	f, ok := e.stdin.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return nil
+		return func(v ds.Variable) (string, error) {
+			if v.Default == "" {
+				return "", lifecycle.ErrNoAnswer
+			}
+			*notes = append(*notes, fmt.Sprintf("prompt variable %s takes its default %q (no terminal to ask); answer it with --set %s=VALUE",
+				v.Name, v.Default, v.Name))
+			return v.Default, nil
+		}
 	}
 	in := bufio.NewReader(f)
 	return func(v ds.Variable) (string, error) {

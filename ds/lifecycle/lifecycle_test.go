@@ -314,3 +314,18 @@ func TestInstallFileUnknownPromptChangesNothing(t *testing.T) {
 		t.Error("the DS was stored")
 	}
 }
+
+// An asker without an answer (no terminal, no default) leaves the prompt
+// unanswered: the DS is pending on it, and nothing is stored for it.
+func TestAskerWithoutAnswerLeavesThePromptPending(t *testing.T) {
+	p := newPublisher(t)
+	path := p.file(t, t.TempDir(), "7200", []byte(withVariables))
+	store, mgr := openManager(t, t.TempDir(), p, map[string]string{"ds_env1": "abc"}, linux)
+	res, err := mgr.InstallFile(path, nil, func(ds.Variable) (string, error) { return "", ErrNoAnswer })
+	if err != nil || res.Status != ds.StatusPending || len(res.Missing) != 1 || res.Missing[0].Name != "ds_intf" {
+		t.Fatalf("%+v, %v; want pending on ds_intf", res, err)
+	}
+	if e, _ := store.Get("7200"); len(e.PromptAnswers) != 0 {
+		t.Errorf("answers stored: %v", e.PromptAnswers)
+	}
+}

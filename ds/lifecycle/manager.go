@@ -41,7 +41,12 @@ func HostOf(cfg *config.Config) Host {
 }
 
 // Asker asks the user for a prompt variable's value, offering its default.
+// It returns ErrNoAnswer to leave the variable unanswered.
 type Asker func(v ds.Variable) (string, error)
+
+// ErrNoAnswer is what an Asker returns for a prompt it has no answer to
+// (no terminal and no default): the DS stays pending until it is answered.
+var ErrNoAnswer = errors.New("no answer")
 
 // Result is the outcome of an install for one DS.
 type Result struct {
@@ -274,6 +279,9 @@ func (m *Manager) prompts(id string, sig *ds.Signature, stored, answers map[stri
 				continue
 			}
 			answer, err := ask(v)
+			if errors.Is(err, ErrNoAnswer) {
+				continue
+			}
 			if err != nil {
 				return nil, fmt.Errorf("install %s: %w", id, err)
 			}

@@ -24,6 +24,7 @@ import (
 	"github.com/dsengine/dsengine/ds/notify"
 	"github.com/dsengine/dsengine/ds/registry"
 	"github.com/dsengine/dsengine/ds/vars"
+	"github.com/dsengine/dsengine/internal/english"
 )
 
 // MaxLine caps one log line; longer lines are cut, as the daemon's inputs do.
@@ -32,7 +33,8 @@ const MaxLine = 64 << 10
 // Options configure a replay.
 type Options struct {
 	Hostname string
-	// Values are the --set answers: prompt and environment variables.
+	// Values are the --set answers: prompt and environment variables. A
+	// prompt variable without one takes its default, and says so.
 	Values map[string]string
 	// Device is the directory of canned command outputs (--device); empty
 	// means commands produce no output.
@@ -41,6 +43,10 @@ type Options struct {
 	// file's modification time is a good one) and starts the clock of a
 	// log whose first lines have no timestamp.
 	Reference time.Time
+	// Location is the device's time zone (--tz, `clock timezone`): stamps
+	// without a zone are read in it, cron schedules run in it and the
+	// records' times are in it; nil means UTC.
+	Location *time.Location
 	// Config is the configuration the would-be call-home messages are
 	// composed with, as the daemon composes them (notify.Notifier.Compose):
 	// its DS profile's format, message-size-limit and destinations, its
@@ -58,30 +64,64 @@ type Options struct {
 type Summary struct {
 	Lines    int
 	Triggers map[string]int // per DS id
-	Pending  map[string]string
-	Start    time.Time
-	End      time.Time
+	// Runs counts the completed runs per DS id: runs whose actions all
+	// ran (a failing action ran; one cut by maxrun did not).
+	Runs    map[string]int
+	Pending map[string]string
+	Start   time.Time
+	End     time.Time
+	// Undated counts the lines without a timestamp the parser can read:
+	// each was replayed at the time of the dated line before it (the
+	// first dated line's, or the reference when none has a time).
+	// FirstUndated holds the first MaxShown of them.
+	Undated      int
+	FirstUndated []Line
+	// Backwards counts the lines stamped before the line before them: the
+	// clock does not go back, so each was replayed at the time it had
+	// reached. FirstBackwards holds the first MaxShown of them.
+	Backwards      int
+	FirstBackwards []Line
 }
+
+// Line is a line of the log a replay reports on.
+type Line struct {
+	N    int    // line number in the log, from 1
+	Text string // cut to 200 bytes
+	// Back is how far a line that goes back in time is behind the clock.
+	Back time.Duration
+}
+
+// MaxShown is how many undated or backward lines a Summary keeps.
+const MaxShown = 3
+
+// YearlessBack is how far before the replay clock a timestamp without a
+// year may lie and still be read in the clock's year: further back, it is
+// read as next year's (the log went on past New Year, or jumped forward by
+// months). A log read by the daemon is dated by when it arrives; a replay
+// has only the line before.
+const YearlessBack = 31 * 24 * time.Hour
 
 // Run replays log against sigs.
 func Run(ctx context.Context, sigs []*ds.Signature, log io.Reader, opts Options) (Summary, error) {
-	sum := Summary{Triggers: map[string]int{}, Pending: map[string]string{}}
+	sum := Summary{Triggers: map[string]int{}, Runs: map[string]int{}, Pending: map[string]string{}}
 	if opts.Reference.IsZero() {
 		return sum, errors.New("replay: a reference time is needed to date the log")
+	}
+	loc := opts.Location
+	if loc == nil {
+		loc = time.UTC
 	}
 	report := opts.Report
 	if report == nil {
 		report = func(engine.Record) {}
 	}
 	lines := bufio.NewReaderSize(log, 64<<10)
-	first, err := firstTime(lines, opts.Reference)
-	if err != nil {
-		return sum, err
-	}
+	first := firstTime(lines, opts.Reference.In(loc))
 	clk := clock.NewVirtual(first)
 	sum.Start = first
 
 	var exec executor.Executor
+	var err error
 	if opts.Device != "" {
 		exec, err = executor.New(config.Executor{Kind: config.ExecutorSim, Dir: opts.Device}, nil, executor.Options{Now: clk.Now})
 		if err != nil {
@@ -98,8 +138,8 @@ func Run(ctx context.Context, sigs []*ds.Signature, log io.Reader, opts Options)
 	if err != nil {
 		return sum, err
 	}
-	dry := &actions.Dry{Exec: exec, Config: cfg, Notify: n}
-	acts := actions.New(dry, action.Deps{Clock: clk})
+	dev := &effects{Dry: &actions.Dry{Exec: exec, Config: cfg, Notify: n}, clock: clk, report: report}
+	acts := markScripts{actions.New(dev, action.Deps{Clock: clk})}
 	known := func() vars.Known { return vars.Known{Environment: opts.Values} }
 	eng := engine.New(engine.Options{Clock: clk, Actions: acts, Synchronous: true, Hostname: opts.Hostname, Known: known,
 		Report: func(r engine.Record) {
@@ -107,6 +147,11 @@ func Run(ctx context.Context, sigs []*ds.Signature, log io.Reader, opts Options)
 				sum.Triggers[r.DS]++
 			}
 			report(r)
+		},
+		OnRunDone: func(id string, st engine.RunStats) {
+			if completed(sigs, id, st) {
+				sum.Runs[id]++
+			}
 		}})
 	var tracks []config.Track
 	for _, t := range opts.Tracks {
@@ -122,11 +167,10 @@ func Run(ctx context.Context, sigs []*ds.Signature, log io.Reader, opts Options)
 	var want []registry.Want
 	for _, sig := range sigs {
 		sum.Triggers[sig.ID] += 0
-		prompts := map[string]string{}
-		for _, v := range sig.Variables {
-			if val, ok := opts.Values[v.Name]; ok && v.Source == ds.SourcePrompt {
-				prompts[v.Name] = val
-			}
+		sum.Runs[sig.ID] += 0
+		prompts, defaults := promptAnswers(sig, opts.Values)
+		for _, d := range defaults {
+			report(engine.Record{Time: first, DS: sig.ID, Kind: "note", Type: "variables", Detail: d})
 		}
 		missing := vars.Unresolved(sig, vars.Known{Environment: opts.Values, Prompts: prompts})
 		if len(missing) > 0 {
@@ -147,18 +191,44 @@ func Run(ctx context.Context, sigs []*ds.Signature, log io.Reader, opts Options)
 
 	// The daemon's pump, in the caller's goroutine: each dated line moves
 	// the virtual clock to its time before the detectors see it.
+	lineNo := 0
+	var scratch events.Message
 	p := pump.New(pump.Options{Hostname: opts.Hostname, Clock: clk, Deliver: hub.Deliver,
 		BeforeDeliver: func(m *events.Message) {
-			if m.TimeFrom != events.TimeReceived {
-				clk.Set(dated(m.Time, clk.Now(), opts.Reference))
+			now := clk.Now()
+			if m.TimeFrom == events.TimeReceived {
+				sum.Undated++
+				if len(sum.FirstUndated) < MaxShown {
+					sum.FirstUndated = append(sum.FirstUndated, Line{N: lineNo, Text: english.Cut(m.Raw, 200)})
+				}
+				return
 			}
+			t := m.Time
+			if t.Before(now.Add(-YearlessBack)) {
+				// A stamp without a year was put in the year before the
+				// clock's (the parser's rule for a line just received);
+				// a replay's log goes forward.
+				syslogmsg.ParseString(m.Raw, now.AddDate(1, 0, 0), &scratch)
+				if !scratch.Time.Equal(t) && !scratch.Time.Before(now.Add(-YearlessBack)) {
+					t = scratch.Time
+					m.Time = t
+				}
+			}
+			if t.Before(now) {
+				sum.Backwards++
+				if len(sum.FirstBackwards) < MaxShown {
+					sum.FirstBackwards = append(sum.FirstBackwards, Line{N: lineNo, Text: english.Cut(m.Raw, 200), Back: now.Sub(t)})
+				}
+			}
+			clk.Set(t.In(loc))
 		}})
 	var m events.Message
 	for {
 		line, err := readLine(lines)
+		lineNo++
 		if len(line) > 0 {
 			sum.Lines++
-			p.Line(&m, input.Item{Line: line, Received: clk.Now()})
+			p.Line(&m, input.Item{Line: line, Received: clk.Now().In(loc)})
 		}
 		if err == io.EOF {
 			break
@@ -174,9 +244,42 @@ func Run(ctx context.Context, sigs []*ds.Signature, log io.Reader, opts Options)
 	return sum, nil
 }
 
+// completed reports whether a run of DS id ran all its actions.
+func completed(sigs []*ds.Signature, id string, st engine.RunStats) bool {
+	ran := 0
+	for _, n := range st.ByType {
+		ran += n
+	}
+	for _, sig := range sigs {
+		if sig.ID == id {
+			return ran == len(sig.Actions)
+		}
+	}
+	return false
+}
+
+// promptAnswers returns the prompt answers of sig: the --set values, else
+// the defaults, each default with a note saying so (install without a
+// terminal does the same).
+func promptAnswers(sig *ds.Signature, values map[string]string) (prompts map[string]string, notes []string) {
+	prompts = map[string]string{}
+	for _, v := range sig.Variables {
+		if v.Source != ds.SourcePrompt {
+			continue
+		}
+		if val, ok := values[v.Name]; ok {
+			prompts[v.Name] = val
+		} else if v.Default != "" {
+			prompts[v.Name] = v.Default
+			notes = append(notes, fmt.Sprintf("prompt variable %s takes its default %q; answer it with --set %s=VALUE", v.Name, v.Default, v.Name))
+		}
+	}
+	return prompts, notes
+}
+
 // firstTime finds the time of the log's first dated line without
-// consuming it, else the reference.
-func firstTime(r *bufio.Reader, ref time.Time) (time.Time, error) {
+// consuming it, else the reference; ref's location is the device's.
+func firstTime(r *bufio.Reader, ref time.Time) time.Time {
 	peek, _ := r.Peek(1 << 16)
 	var m events.Message
 	for _, line := range strings.Split(string(peek), "\n") {
@@ -185,19 +288,10 @@ func firstTime(r *bufio.Reader, ref time.Time) (time.Time, error) {
 		}
 		syslogmsg.Parse([]byte(line), ref, &m)
 		if m.TimeFrom != events.TimeReceived {
-			return dated(m.Time, ref, ref), nil
+			return m.Time.In(ref.Location())
 		}
 	}
-	return ref, nil
-}
-
-// dated keeps the replay's time in order: a line stamped a year ahead of
-// the reference had its year guessed wrong (a log that spans New Year).
-func dated(t, now, ref time.Time) time.Time {
-	if t.After(ref.Add(24*time.Hour)) && t.AddDate(-1, 0, 0).After(now.Add(-366*24*time.Hour)) {
-		return t.AddDate(-1, 0, 0)
-	}
-	return t
+	return ref
 }
 
 // readLine reads one line, cutting lines over MaxLine.
