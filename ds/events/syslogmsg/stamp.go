@@ -59,10 +59,10 @@ func (st *stamp) time(received time.Time, loc *time.Location) (t time.Time, reso
 }
 
 // zoneOffset returns the offset of the abbreviation name in t's location
-// at t, or six months either side (the other of standard and summer
-// time).
+// at t, or three or six months either side (the other of standard and
+// summer time, also at the hour a fall-back repeats).
 func zoneOffset(t time.Time, name string) (int, bool) {
-	for _, at := range [...]time.Time{t, t.AddDate(0, 6, 0), t.AddDate(0, -6, 0)} {
+	for _, at := range [...]time.Time{t, t.AddDate(0, 3, 0), t.AddDate(0, -3, 0), t.AddDate(0, 6, 0), t.AddDate(0, -6, 0)} {
 		if n, off := at.Zone(); equalFold(n, name) {
 			return off, true
 		}
