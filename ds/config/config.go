@@ -17,6 +17,10 @@ type Config struct {
 	Hostname     string
 	HostnameLine int
 
+	// Clock is the device clock's zone (clock timezone, clock
+	// summer-time), which reads the stamps of its syslog lines.
+	Clock Clock
+
 	// ServiceCallHome is "service call-home": Call Home sends messages only
 	// when it is set. On by default, as on IOS XE 16 and later; "no service
 	// call-home" turns it off.

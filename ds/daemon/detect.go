@@ -52,7 +52,7 @@ func (d *Daemon) startDetect(ctx context.Context) *detectStage {
 				d.log.Error("over its match-time budget, not failed: too many at once", "owner", owner)
 			}
 		}})
-	s.pump = pump.New(pump.Options{Hostname: host, Clock: d.clock, Deliver: s.hub.Deliver})
+	s.pump = pump.New(pump.Options{Hostname: host, Clock: d.clock, Deliver: s.hub.Deliver, Location: cfg.Clock.Location()})
 	known := func() vars.Known {
 		return vars.Known{Environment: d.Config().DiagnosticSignature.Environment.Map()}
 	}

@@ -60,6 +60,7 @@ func (d *Daemon) applyConfig(next *config.Config) error {
 	}
 	d.detect.hub.SetTracking(next.Tracks, next.IPSLAs)
 	d.detect.hub.SetLimits(hubLimits(next))
+	d.detect.pump.SetLocation(next.Clock.Location())
 	if err := d.notify.alerts.Subscribe(d.detect.hub); err != nil {
 		return fmt.Errorf("reload: alert groups: %w", err)
 	}

@@ -91,6 +91,10 @@ type Message struct {
 	Time     time.Time
 	TimeFrom TimeSource
 	Zone     string // the zone as written after the timestamp Time came from ("UTC", "CEST", "UTC+07:30", "Z", "-05:00"); "" if none
+	// ZoneUnresolved is set when Zone is a name (PST, CET) that neither
+	// means UTC nor is one of the parser's location: Time read the stamp
+	// as UTC, which is likely wrong by the zone's offset.
+	ZoneUnresolved bool
 
 	// Uptime is the device's uptime stamp ("1d02h", "2y10w", "00:01:23")
 	// when HasUptime is set (service timestamps log uptime).
@@ -130,6 +134,11 @@ type Message struct {
 	// Severity is the tag's digit; without a tag, the <PRI> severity;
 	// without either, DefaultSeverity.
 	Severity ds.Severity
+	// Inner is a second %TAG inside Text, as IOS XE wraps a dataplane
+	// message in a platform one ("%IOSXE-6-PLATFORM: R0/0: cpp_cp: …
+	// %FW-6-DROP_PKT: …"); zero when Text has none. Body still holds
+	// both, so a pattern written for the inner tag matches.
+	Inner InnerTag
 
 	// Body is the message from the tag's '%' to the end
 	// ("%LINK-3-UPDOWN: Interface Gi0/1, changed state to down"), what
@@ -147,6 +156,18 @@ type Message struct {
 	// how deep in a chain of such lines it is. Zero for a line from
 	// outside.
 	Origin Origin
+}
+
+// InnerTag is the parts of a %TAG found inside a message's text, as
+// Message's Tag, Facility, SubFacility, Mnemonic and Severity are of the
+// first; Text is what follows it.
+type InnerTag struct {
+	Tag         string
+	Facility    string
+	SubFacility string
+	Mnemonic    string
+	Severity    ds.Severity
+	Text        string
 }
 
 // HasTag reports whether the line carried a %FAC-SEV-MNEMONIC tag.
@@ -182,6 +203,7 @@ func (m *Message) rebase(old, dup string) {
 	for _, f := range []*string{
 		&m.Zone, &m.Host, &m.AppName, &m.ProcID, &m.MsgID, &m.StructuredData, &m.Node,
 		&m.Tag, &m.Facility, &m.SubFacility, &m.Mnemonic, &m.Body, &m.Text,
+		&m.Inner.Tag, &m.Inner.Facility, &m.Inner.SubFacility, &m.Inner.Mnemonic, &m.Inner.Text,
 	} {
 		*f = resliceInto(*f, old, dup)
 	}

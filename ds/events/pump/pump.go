@@ -3,6 +3,8 @@ package pump
 import (
 	"context"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/events"
@@ -30,6 +32,10 @@ type Options struct {
 	Hostname string
 	// Clock stamps the engine's own lines; ds.RealClock{} when nil.
 	Clock ds.Clock
+	// Location is the zone of the devices' clocks (config.Clock.Location:
+	// clock timezone, clock summer-time), which reads their stamps; nil
+	// reads them as syslogmsg.Parse does. SetLocation changes it.
+	Location *time.Location
 	// EchoQueue bounds the engine's own lines waiting for the detectors;
 	// 0 means DefaultEchoQueue. Beyond it, Echo drops and counts.
 	EchoQueue int
@@ -38,6 +44,7 @@ type Options struct {
 // Pump parses lines and delivers them to the detectors.
 type Pump struct {
 	opts     Options
+	loc      atomic.Pointer[time.Location]
 	echo     *input.Queue
 	counters input.Counters // of the echo queue
 }
@@ -53,15 +60,21 @@ func New(opts Options) *Pump {
 	if opts.Deliver == nil {
 		opts.Deliver = func(*events.Message) {}
 	}
-	return &Pump{opts: opts, echo: input.NewQueue(opts.EchoQueue, 0)}
+	p := &Pump{opts: opts, echo: input.NewQueue(opts.EchoQueue, 0)}
+	p.loc.Store(opts.Location)
+	return p
 }
+
+// SetLocation changes the zone of the devices' clocks (a reload's new
+// clock lines) for the lines parsed from now on.
+func (p *Pump) SetLocation(loc *time.Location) { p.loc.Store(loc) }
 
 // Line parses one line and delivers it in the caller's goroutine. m is
 // the caller's scratch message, reused from line to line. A line with no
 // host takes the peer's address, and the engine's own lines the local
 // host name.
 func (p *Pump) Line(m *events.Message, it input.Item) {
-	syslogmsg.Parse(it.Line, it.Received, m)
+	syslogmsg.ParseIn(it.Line, it.Received, p.loc.Load(), m)
 	m.Origin = it.Origin
 	if m.Host == "" {
 		switch {

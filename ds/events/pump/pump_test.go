@@ -81,3 +81,20 @@ func TestEchoIsBounded(t *testing.T) {
 		t.Errorf("delivered %q, want lines a to d in order", got)
 	}
 }
+
+// TestLineLocation: the devices' zone reads their stamps, and
+// SetLocation (a reload) changes it for the next lines.
+func TestLineLocation(t *testing.T) {
+	var got []string
+	p := New(Options{Clock: clock.NewVirtual(t0), Location: time.FixedZone("PST", -8*3600), Deliver: func(m *events.Message) {
+		got = append(got, m.Time.UTC().Format(time.TimeOnly))
+	}})
+	var m events.Message
+	line := []byte("<189>77: Nov 23 06:00:00 PST: %SYS-5-CONFIG_I: Configured")
+	p.Line(&m, input.Item{Line: line, Received: t0})
+	p.SetLocation(nil)
+	p.Line(&m, input.Item{Line: line, Received: t0})
+	if want := []string{"14:00:00", "06:00:00"}; len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("times %q, want %q", got, want)
+	}
+}

@@ -138,9 +138,10 @@ func scanSD(s string, i int) int {
 
 // parse3164 reads an RFC 3164 header, "Mmm dd hh:mm:ss HOST " or
 // "RFC3339-TIMESTAMP HOST ", as relays and collectors write it (with or
-// without a PRI before it). A stamp followed by ':' is the device's own
+// without a PRI before it); a stamp without a zone is read in loc (see
+// stamp.time). A stamp followed by ':' is the device's own
 // Cisco stamp, not an envelope, and so is a "HOST" that ends with ':'.
-func parse3164(s string, received time.Time, m *events.Message) (msg string, ok bool) {
+func parse3164(s string, received time.Time, loc *time.Location, m *events.Message) (msg string, ok bool) {
 	var (
 		t    time.Time
 		zone string
@@ -151,7 +152,7 @@ func parse3164(s string, received time.Time, m *events.Message) (msg string, ok 
 	} else {
 		var st stamp
 		if n = parseBSDStamp(s, &st); n > 0 {
-			t = st.time(received)
+			t, _ = st.time(received, loc)
 		}
 	}
 	if n == 0 || n >= len(s) || s[n] != ' ' {

@@ -8,14 +8,24 @@ import (
 )
 
 // FuzzParse checks that Parse never panics, that every string it sets lies
-// inside Raw, and that the numeric fields stay in range.
+// inside Raw, and that the numeric fields stay in range, with and without
+// a device zone.
 func FuzzParse(f *testing.F) {
 	for _, c := range parseCases {
 		f.Add([]byte(c.line))
 	}
 	f.Fuzz(func(t *testing.T, line []byte) {
 		var m events.Message
+		ParseIn(line, recv, pacific, &m)
+		check(t, line, &m)
 		Parse(line, recv, &m)
+		check(t, line, &m)
+	})
+}
+
+func check(t *testing.T, line []byte, p *events.Message) {
+	m := *p
+	{
 		if len(m.Raw) > len(line) {
 			t.Fatalf("Raw longer than the line")
 		}
@@ -23,6 +33,7 @@ func FuzzParse(f *testing.F) {
 			"Zone": m.Zone, "Host": m.Host, "AppName": m.AppName, "ProcID": m.ProcID, "MsgID": m.MsgID,
 			"StructuredData": m.StructuredData, "Node": m.Node, "Tag": m.Tag, "Facility": m.Facility,
 			"SubFacility": m.SubFacility, "Mnemonic": m.Mnemonic, "Body": m.Body, "Text": m.Text,
+			"Inner.Tag": m.Inner.Tag, "Inner.Text": m.Inner.Text,
 		} {
 			if s != "" && !inside(s, m.Raw) {
 				t.Fatalf("%s %q is not inside Raw %q", name, s, m.Raw)
@@ -41,7 +52,7 @@ func FuzzParse(f *testing.F) {
 		if d := diff(c, m); len(d) > 0 {
 			t.Fatalf("clone differs: %v", d)
 		}
-	})
+	}
 }
 
 // inside reports whether s lies within the memory of raw.

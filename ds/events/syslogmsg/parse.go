@@ -13,18 +13,35 @@ import (
 // m alias line (see the package comment), so Parse does not allocate.
 // received is when the line was read; it is kept in m.Received, stands in
 // for m.Time when the line has no calendar stamp, gives a stamp without a
-// year its year, and gives a stamp without a zone its location.
+// year its year, and gives a stamp without a zone its location. Parse is
+// ParseIn with no location.
 func Parse(line []byte, received time.Time, m *events.Message) {
+	ParseIn(line, received, nil, m)
+}
+
+// ParseIn is Parse with the location of the device's clock (from `clock
+// timezone` and `clock summer-time`, see config.Clock.Location, or a
+// replay's --tz). A stamp without a zone is read in loc; a stamp whose
+// zone name (PST, CEST) is one of loc's abbreviations at that date takes
+// that offset; another name is read as UTC and sets m.ZoneUnresolved.
+// A nil loc reads stamps without a zone in received's location and every
+// zone name but UTC's as unresolved.
+func ParseIn(line []byte, received time.Time, loc *time.Location, m *events.Message) {
 	var s string
 	if len(line) > 0 {
 		s = unsafe.String(unsafe.SliceData(line), len(line))
 	}
-	ParseString(s, received, m)
+	ParseStringIn(s, received, loc, m)
 }
 
 // ParseString is Parse for a line held in a string; m's strings are
 // substrings of line.
 func ParseString(line string, received time.Time, m *events.Message) {
+	ParseStringIn(line, received, nil, m)
+}
+
+// ParseStringIn is ParseIn for a line held in a string.
+func ParseStringIn(line string, received time.Time, loc *time.Location, m *events.Message) {
 	raw := trimEnd(line)
 	*m = events.Message{
 		Received: received,
@@ -43,18 +60,51 @@ func ParseString(line string, received time.Time, m *events.Message) {
 	}
 	allowAppTag := false
 	if m.Format == events.FormatPlain {
-		if msg, ok := parse3164(rest, received, m); ok {
+		if msg, ok := parse3164(rest, received, loc, m); ok {
 			rest = msg
 			allowAppTag = true
+			// A relay that writes its header before the device's
+			// <PRI>: "Aug 22 05:11:06 relay <189>5: 000006: *Jan  2 …"
+			if pri, n := parsePRI(rest); n > 0 && m.Priority < 0 {
+				m.Priority = pri
+				rest = rest[n:]
+			}
 		}
 	}
-	parseCisco(rest, allowAppTag, received, m)
+	if host, n := kiwiOrigin(rest); n > 0 {
+		m.Host = host
+		rest = rest[n:]
+	}
+	parseCisco(rest, allowAppTag, received, loc, m)
 	switch {
 	case m.Tag != "":
 		// set by parseCisco from the tag's digit
 	case m.Priority >= 0:
 		m.Severity = ds.Severity(m.Priority & 7)
 	}
+}
+
+// kiwiOrigin reads the wrapper Kiwi Syslog Server puts after the <PRI> (or
+// its RFC 3164 header) of a line it forwards, "Original Address=IP ", and
+// returns the address and the length read, or n = 0.
+func kiwiOrigin(s string) (host string, n int) {
+	const key = "original address="
+	if len(s) <= len(key) || !equalFold(s[:len(key)], key) {
+		return "", 0
+	}
+	i := len(key)
+	j := i
+	for j < len(s) && s[j] > ' ' && j-i < 64 {
+		j++
+	}
+	if j == i || !isHostName(s[i:j]) && ipv6Len(s[i:j]) == 0 {
+		return "", 0
+	}
+	host = s[i:j]
+	for j < len(s) && s[j] == ' ' {
+		j++
+	}
+	return host, j
 }
 
 // trimEnd removes the line terminator: trailing CR, LF and NUL bytes.

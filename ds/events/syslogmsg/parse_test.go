@@ -139,6 +139,8 @@ var parseCases = []parseCase{
 			m.Tag, m.Facility, m.Mnemonic, m.Severity = "IOSXE-6-PLATFORM", "IOSXE", "PLATFORM", 6
 			m.Body = "%IOSXE-6-PLATFORM: R0/0: cpp_cp: QFP:0.0 Thread:000 TS:00000001 %FW-6-SESS_AUDIT_TRAIL: (target:class)-(zone:zp):-:1 SIS_CLOSED"
 			m.Text = "R0/0: cpp_cp: QFP:0.0 Thread:000 TS:00000001 %FW-6-SESS_AUDIT_TRAIL: (target:class)-(zone:zp):-:1 SIS_CLOSED"
+			m.Inner = events.InnerTag{Tag: "FW-6-SESS_AUDIT_TRAIL", Facility: "FW", Mnemonic: "SESS_AUDIT_TRAIL", Severity: 6,
+				Text: "(target:class)-(zone:zp):-:1 SIS_CLOSED"}
 		}},
 	{"no-tag-ntp", "NTP Core (NOTICE): Clock synchronization lost.", time.Time{},
 		func(m *events.Message) {
@@ -165,9 +167,11 @@ var parseCases = []parseCase{
 		}},
 	{"ios-xr-with-seq-and-host", "<189>8120: xr1 RP/0/RSP0/CPU0:Oct  7 07:19:43.630 UTC: bgp[1052]: %ROUTING-BGP-5-ADJCHANGE : neighbor 192.0.2.2 Up (VRF: default)", time.Time{},
 		func(m *events.Message) {
-			// "xr1 " (logging hostnameprefix) is not a Cisco header field: the
-			// header stops there and the tag is found in the text.
-			m.Priority = 189
+			// "xr1 " (logging hostnameprefix) has no colon: the header
+			// passes over it, as the host.
+			m.Priority, m.Host, m.Seq, m.HasSeq = 189, "xr1", 8120, true
+			m.Node, m.AppName, m.ProcID = "RP/0/RSP0/CPU0", "bgp", "1052"
+			m.Time, m.Zone, m.TimeFrom = utc(2026, 10, 7, 7, 19, 43, 630), "UTC", events.TimeDevice
 			m.Tag, m.Facility, m.SubFacility, m.Mnemonic, m.Severity = "ROUTING-BGP-5-ADJCHANGE", "ROUTING", "BGP", "ADJCHANGE", 5
 			m.Body = "%ROUTING-BGP-5-ADJCHANGE : neighbor 192.0.2.2 Up (VRF: default)"
 			m.Text = "neighbor 192.0.2.2 Up (VRF: default)"
@@ -239,7 +243,7 @@ var parseCases = []parseCase{
 		func(m *events.Message) {
 			m.Format, m.Host, m.Clock = events.FormatRFC3164, "sw7", '*'
 			m.Seq, m.HasSeq = 123, true
-			m.Time, m.Zone, m.TimeFrom = utc(2026, 11, 23, 14, 46, 16, 1), "CEST", events.TimeDevice
+			m.Time, m.Zone, m.TimeFrom, m.ZoneUnresolved = utc(2026, 11, 23, 14, 46, 16, 1), "CEST", events.TimeDevice, true
 			m.Tag, m.Facility, m.Mnemonic, m.Severity = "LINK-3-UPDOWN", "LINK", "UPDOWN", 3
 			m.Body = "%LINK-3-UPDOWN: Interface Gi1/0/1, changed state to down"
 			m.Text = "Interface Gi1/0/1, changed state to down"
@@ -259,7 +263,7 @@ var parseCases = []parseCase{
 		}},
 	{"zone-lowercase-mdt-no-ms", "Mar 10 00:11:00 mdt: %LINK-3-UPDOWN: x", time.Time{},
 		func(m *events.Message) {
-			m.Time, m.Zone, m.TimeFrom = utc(2026, 3, 10, 0, 11, 0, 0), "mdt", events.TimeDevice
+			m.Time, m.Zone, m.TimeFrom, m.ZoneUnresolved = utc(2026, 3, 10, 0, 11, 0, 0), "mdt", events.TimeDevice, true
 			m.Tag, m.Facility, m.Mnemonic, m.Severity, m.Body, m.Text = "LINK-3-UPDOWN", "LINK", "UPDOWN", 3, "%LINK-3-UPDOWN: x", "x"
 		}},
 	{"zone-offset", "<189>55: Jan  6 2022 20:52:12.861 UTC+07:30: %SYS-5-CONFIG_I: x", time.Time{},
@@ -313,8 +317,9 @@ var parseCases = []parseCase{
 		func(m *events.Message) {
 			m.Body, m.Text = "CPU utilization 95% -3-high: x", "CPU utilization 95% -3-high: x"
 		}},
-	{"tag-after-unknown-header", "2026 Nov 23 14:46:17 nx1 %ETHPORT-5-IF_DOWN_LINK_FAILURE: Interface Ethernet1/1 is down", time.Time{},
+	{"nxos-year-first-host", "2026 Nov 23 14:46:17 nx1 %ETHPORT-5-IF_DOWN_LINK_FAILURE: Interface Ethernet1/1 is down", time.Time{},
 		func(m *events.Message) {
+			m.Host, m.Time, m.TimeFrom = "nx1", utc(2026, 11, 23, 14, 46, 17, 0), events.TimeDevice
 			m.Tag, m.Facility, m.Mnemonic, m.Severity = "ETHPORT-5-IF_DOWN_LINK_FAILURE", "ETHPORT", "IF_DOWN_LINK_FAILURE", 5
 			m.Body = "%ETHPORT-5-IF_DOWN_LINK_FAILURE: Interface Ethernet1/1 is down"
 			m.Text = "Interface Ethernet1/1 is down"

@@ -11,50 +11,107 @@ const futureSlack = 3 * 24 * time.Hour
 
 // stamp is a calendar or uptime stamp as read, before it becomes a time.
 type stamp struct {
-	uptime   bool
-	dur      time.Duration // uptime
-	year     int           // 0: not written
-	month    time.Month
-	day      int
-	hour     int
-	min      int
-	sec      int
-	nsec     int
-	zone     string // as written
-	offset   int    // seconds east of UTC, when hasOff
-	hasOff   bool   // "UTC+07:30"
-	zoneKnow bool   // UTC, GMT, UT, Z
+	uptime    bool
+	dur       time.Duration // uptime
+	year      int           // 0: not written
+	yearFirst bool          // NX-OS and CatOS: "2026 Nov 23 …"
+	month     time.Month
+	day       int
+	hour      int
+	min       int
+	sec       int
+	nsec      int
+	zone      string // as written
+	offset    int    // seconds east of UTC, when hasOff
+	hasOff    bool   // "UTC+07:30"
+	zoneKnow  bool   // UTC, GMT, UT, Z
 }
 
-// time turns a calendar stamp into a time: with the written offset, as UTC
-// for UTC/GMT and unknown zone names, in received's location without a
-// zone; a missing year is the one that puts the stamp nearest before
-// received (at most futureSlack after it).
-func (st *stamp) time(received time.Time) time.Time {
-	loc := received.Location()
-	if st.zone != "" {
-		loc = time.UTC
+// time turns a calendar stamp into a time, and reports whether its zone
+// was understood. The stamp is read with its written offset, as UTC for
+// UTC/GMT, in loc for a zone name that is one of loc's abbreviations at
+// that date (PST or PDT for America/Los_Angeles, or the names of `clock
+// timezone` and `clock summer-time`), as UTC for another zone name
+// (resolved is false), and in loc without a zone (received's location when
+// loc is nil). A missing year is the one that puts the stamp nearest
+// before received (at most futureSlack after it).
+func (st *stamp) time(received time.Time, loc *time.Location) (t time.Time, resolved bool) {
+	switch {
+	case st.zone == "":
+		if loc == nil {
+			loc = received.Location()
+		}
+		return st.date(st.inferYear(received, loc), loc), true
+	case st.zoneKnow:
+		return st.date(st.inferYear(received, time.UTC), time.UTC), true
 	}
-	year := st.year
-	if year == 0 {
-		year = received.Year()
-		if st.month == time.February && st.day == 29 {
-			for !isLeap(year) {
-				year--
-			}
-		}
-		t := st.date(year, loc)
-		if t.Sub(received) <= futureSlack {
-			return t
-		}
-		year--
-		if st.month == time.February && st.day == 29 {
-			for !isLeap(year) {
-				year--
-			}
+	if loc != nil {
+		t := st.date(st.inferYear(received, loc), loc)
+		if off, ok := zoneOffset(t, st.zone); ok {
+			// The written name says which offset: in the hour a
+			// fall-back repeats, time.Date alone may pick the other.
+			y, mo, d := t.Date()
+			return time.Date(y, mo, d, st.hour, st.min, st.sec, st.nsec, time.UTC).
+				Add(-time.Duration(off) * time.Second).In(loc), true
 		}
 	}
-	return st.date(year, loc)
+	return st.date(st.inferYear(received, time.UTC), time.UTC), false
+}
+
+// zoneOffset returns the offset of the abbreviation name in t's location
+// at t, or three or six months either side (the other of standard and
+// summer time, also at the hour a fall-back repeats).
+func zoneOffset(t time.Time, name string) (int, bool) {
+	for _, at := range [...]time.Time{t, t.AddDate(0, 3, 0), t.AddDate(0, -3, 0), t.AddDate(0, 6, 0), t.AddDate(0, -6, 0)} {
+		if n, off := at.Zone(); equalFold(n, name) {
+			return off, true
+		}
+	}
+	return 0, false
+}
+
+// equalFold is strings.EqualFold for ASCII names.
+func equalFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if x >= 'A' && x <= 'Z' {
+			x |= 0x20
+		}
+		if y >= 'A' && y <= 'Z' {
+			y |= 0x20
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// inferYear returns the stamp's year, or for a stamp without one the year
+// that puts it nearest before received in loc.
+func (st *stamp) inferYear(received time.Time, loc *time.Location) int {
+	if st.year != 0 {
+		return st.year
+	}
+	year := received.Year()
+	if st.month == time.February && st.day == 29 {
+		for !isLeap(year) {
+			year--
+		}
+	}
+	if st.date(year, loc).Sub(received) <= futureSlack {
+		return year
+	}
+	year--
+	if st.month == time.February && st.day == 29 {
+		for !isLeap(year) {
+			year--
+		}
+	}
+	return year
 }
 
 func (st *stamp) date(year int, loc *time.Location) time.Time {
@@ -194,22 +251,28 @@ func parseBSDStamp(s string, st *stamp) int {
 }
 
 // parseCiscoStamp reads an IOS stamp (without its clock flag): a calendar
-// stamp "Mmm dd [yyyy ]hh:mm:ss[.fff][ ZONE]" or an uptime stamp
-// ("00:01:23[.fff]", "1d02h", "3w4d", "2y10w"). It returns the length read,
-// or 0.
+// stamp "Mmm dd [yyyy ]hh:mm:ss[.fff][ ZONE]", an NX-OS or CatOS one with
+// the year first ("yyyy Mmm dd hh:mm:ss[.fff][ ZONE]"), or an uptime stamp
+// ("00:01:23[.fff]", "1d02h", "3w4d", "2y10w"). It returns the length
+// read, or 0.
 func parseCiscoStamp(s string, st *stamp) int {
 	if len(s) == 0 {
 		return 0
 	}
+	off := 0
 	if isDigit(s[0]) {
-		return parseUptime(s, st)
+		if len(s) < 6 || digits(s) != 4 || s[4] != ' ' || month(s[5:]) == 0 {
+			return parseUptime(s, st)
+		}
+		st.year, st.yearFirst = atoi(s[:4]), true
+		off = 5
 	}
-	i := parseMonthDay(s, st)
-	if i == 0 || i >= len(s) || s[i] != ' ' {
+	i := parseMonthDay(s[off:], st)
+	if i == 0 || off+i >= len(s) || s[off+i] != ' ' {
 		return 0
 	}
-	i++
-	if n := digits(s[i:]); n == 4 && i+4 < len(s) && s[i+4] == ' ' {
+	i += off + 1
+	if n := digits(s[i:]); off == 0 && n == 4 && i+4 < len(s) && s[i+4] == ' ' {
 		st.year = atoi(s[i : i+4])
 		i += 5
 	}
@@ -230,16 +293,16 @@ func parseCiscoStamp(s string, st *stamp) int {
 	return i
 }
 
-// parseZone reads a zone after a stamp: 1 to 6 letters ("UTC", "CEST",
+// parseZone reads a zone after a stamp: 1 to 7 letters ("UTC", "CEST",
 // "mdt"), optionally followed by an offset ("UTC+07:30", "GMT-5"). It only
 // accepts a zone that the header's ':' follows, and returns the length read
 // or 0.
 func parseZone(s string, st *stamp) int {
 	i := 0
-	for i < len(s) && i < 7 && isAlpha(s[i]) {
+	for i < len(s) && i < 8 && isAlpha(s[i]) {
 		i++
 	}
-	if i == 0 || i > 6 {
+	if i == 0 || i > 7 {
 		return 0
 	}
 	name := s[:i]

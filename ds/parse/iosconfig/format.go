@@ -45,6 +45,7 @@ func Format(cfg *config.Config) []byte {
 	if cfg.Hostname != "" {
 		f.line(0, "hostname "+cfg.Hostname)
 	}
+	formatClock(f, cfg.Clock)
 	f.section()
 	f.callHome(cfg)
 	f.section()

@@ -210,6 +210,8 @@ func topModels(kw string, args []string) bool {
 		return true
 	case "service":
 		return len(args) == 0 || arg(0) == "call-home"
+	case "clock":
+		return arg(0) == "timezone" || arg(0) == "summer-time"
 	case "ip":
 		return arg(0) == "sla" && !slices.Contains(iosSLACommands(), arg(1))
 	case "track":

@@ -106,6 +106,8 @@ func (p *parser) topCmd(n *node, kw string, args []string, neg bool) result {
 	switch kw {
 	case "hostname":
 		return p.hostname(n, args, neg)
+	case "clock":
+		return p.clock(n, args, neg)
 	case "service":
 		if len(args) != 1 || !strings.EqualFold(args[0], "call-home") {
 			p.errorf(n.line, "usage: [no] service call-home")

@@ -137,6 +137,7 @@ func topSyntax() []*syn {
 	return []*syn{
 		k("hostname", "Set system's network name", word("This system's network name")),
 		k("service", "Modify use of network based services", k("call-home", "Enable call-home service", cr)),
+		clockSyntax(),
 		k("call-home", "Enter call-home configuration mode", cr,
 			k("reporting", "Call-home reporting",
 				k("anonymous", "Anonymous reporting only", cr, k("http-proxy", "HTTP proxy", word("Proxy host", k("port", "Proxy port", num("<1-65535>", "Port"))))),
@@ -289,4 +290,18 @@ func commandWords(kind string) []string {
 		w = append(w, s.word)
 	}
 	return w
+}
+
+// clockSyntax is the clock commands dsengine reads: the zone of the
+// device's stamps.
+func clockSyntax() *syn {
+	end := word("Week number to end (1-4, first or last)", word("Weekday to end", word("Month to end",
+		word("hh:mm, time to end", cr, num("<1-1440>", "Offset to add in minutes")))))
+	start := num("<1-4>", "Week number to start (1-4, first or last)", word("Weekday to start", word("Month to start",
+		word("hh:mm, time to start", end))))
+	return k("clock", "Configure time-of-day clock",
+		k("timezone", "Configure time zone", word("name of time zone (PST, CET)",
+			num("<-23-23>", "Hours offset from UTC", cr, num("<0-59>", "Minutes offset from UTC")))),
+		k("summer-time", "Configure summer (daylight savings) time", word("name of time zone in summer",
+			k("recurring", "Configure recurring summer time", cr, start))))
 }

@@ -59,7 +59,9 @@ func (d *Detector) Stop() { d.stopped.Store(true) }
 // so a replay that sets the clock to each line's time counts in the log's
 // time.
 func (d *Detector) Syslog(m *events.Message) {
-	if !d.ev.Severity.Admits(m.Severity) {
+	// A wrapped message (%IOSXE-6-PLATFORM: … %FW-3-…) passes on either
+	// tag's severity: the pattern may be written for the inner one.
+	if !d.ev.Severity.Admits(m.Severity) && (m.Inner.Tag == "" || !d.ev.Severity.Admits(m.Inner.Severity)) {
 		return
 	}
 	now := d.env.Clock.Now()
