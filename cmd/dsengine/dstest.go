@@ -85,6 +85,11 @@ func runDSTest(e *env, fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Without --tz, the zone of the configuration's `clock timezone` and
+	// `clock summer-time`, as the daemon reads its devices' stamps.
+	if fs.Lookup("tz").Value.String() == "" && !cfg.Clock.IsZero() {
+		loc = cfg.Clock.Location()
+	}
 	host := lifecycle.HostOf(cfg)
 	if name := fs.Lookup("hostname").Value.String(); name != "" {
 		host.Hostname = name

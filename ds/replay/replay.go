@@ -193,7 +193,7 @@ func Run(ctx context.Context, sigs []*ds.Signature, log io.Reader, opts Options)
 	// the virtual clock to its time before the detectors see it.
 	lineNo := 0
 	var scratch events.Message
-	p := pump.New(pump.Options{Hostname: opts.Hostname, Clock: clk, Deliver: hub.Deliver,
+	p := pump.New(pump.Options{Hostname: opts.Hostname, Clock: clk, Deliver: hub.Deliver, Location: loc,
 		BeforeDeliver: func(m *events.Message) {
 			now := clk.Now()
 			if m.TimeFrom == events.TimeReceived {
@@ -208,7 +208,7 @@ func Run(ctx context.Context, sigs []*ds.Signature, log io.Reader, opts Options)
 				// A stamp without a year was put in the year before the
 				// clock's (the parser's rule for a line just received);
 				// a replay's log goes forward.
-				syslogmsg.ParseString(m.Raw, now.AddDate(1, 0, 0), &scratch)
+				syslogmsg.ParseStringIn(m.Raw, now.AddDate(1, 0, 0), loc, &scratch)
 				if !scratch.Time.Equal(t) && !scratch.Time.Before(now.Add(-YearlessBack)) {
 					t = scratch.Time
 					m.Time = t
@@ -286,7 +286,7 @@ func firstTime(r *bufio.Reader, ref time.Time) time.Time {
 		if strings.TrimSpace(line) == "" {
 			continue
 		}
-		syslogmsg.Parse([]byte(line), ref, &m)
+		syslogmsg.ParseIn([]byte(line), ref, ref.Location(), &m)
 		if m.TimeFrom != events.TimeReceived {
 			return m.Time.In(ref.Location())
 		}
