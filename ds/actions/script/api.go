@@ -1,6 +1,7 @@
 package script
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/internal/english"
 )
 
 // Limits on what the API passes to the Host.
@@ -35,8 +37,36 @@ func (st *state) api() []entry {
 		f("call_home_send", apiCallHomeSend),
 		f("context_save", apiContextSave),
 		f("context_retrieve", apiContextRetrieve),
+		f("ds_stop", apiDSStop),
 	}
 }
+
+// errStopped is the cause the run's context is cancelled with by ds_stop.
+var errStopped = errors.New("ds_stop: the script ended the run")
+
+// apiDSStop is ds_stop([reason]): the script ends here and so does the
+// DS's run; the actions after the script do not run. It cannot be caught
+// for good: like a limit, it cancels the run's context, so pcall only
+// delays the end by one instruction.
+func apiDSStop(L *lua.LState) int {
+	r := runOf(L)
+	reason := "ds_stop"
+	if v := L.Get(1); v != lua.LNil {
+		if !stringish(v) {
+			L.ArgError(1, "the reason must be a string")
+		}
+		reason = "ds_stop: " + english.Cut(lua.LVAsString(v), maxStopReason)
+	}
+	if r.suppress == nil {
+		r.suppress = &reason
+		r.cancel(errStopped)
+	}
+	L.RaiseError("%s", reason)
+	return 0
+}
+
+// maxStopReason bounds the reason kept in the records and statistics.
+const maxStopReason = 256
 
 // raiseAPI raises "NAME_ERR: fn: err". A Host error is remembered, so an
 // uncaught one ends up wrapped in the run's *ScriptError.

@@ -91,6 +91,9 @@ type run struct {
 	cancel context.CancelCauseFunc
 	host   Host
 	stop   *LimitError // the first limit hit
+	// suppress is the reason the script ended the DS's run (ds_stop or
+	// return false), nil if it did not.
+	suppress *string
 
 	steps     int64
 	nextCheck int64
