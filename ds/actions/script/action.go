@@ -129,15 +129,21 @@ func (h *deviceHost) SendMail(ctx context.Context, m Mail) error {
 		Subject: m.Subject, Body: m.Body}))
 }
 
-// CallHome sends the DS's call-home message with the script's message as
-// its one attachment.
+// CallHome sends the DS's call-home message with what the script asked
+// for: its description and severity, the commands it ran (outputs =
+// true), then its message as one more attachment.
 func (h *deviceHost) CallHome(ctx context.Context, m CallHomeMessage) error {
 	run := *h.run
-	run.Outputs = nil
+	run.Outputs = m.Outputs
 	if m.Message != "" {
-		run.Outputs = []engine.CommandOutput{{Command: "script " + h.run.Sig.ID, Output: m.Message}}
+		run.Outputs = append(run.Outputs, engine.CommandOutput{Command: "script " + h.run.Sig.ID, Output: m.Message})
 	}
-	return h.note(h.dev.CallHome(ctx, dscallhome.Message(&run)))
+	msg := dscallhome.Message(&run)
+	msg.Severity = m.Severity
+	if m.Description != "" {
+		msg.Description = m.Description
+	}
+	return h.note(h.dev.CallHome(ctx, msg))
 }
 
 // applKey keeps each DS's appl_setinfo data apart.

@@ -7,6 +7,8 @@ import (
 	"runtime/metrics"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/dsengine/dsengine/ds/engine"
 )
 
 // checkEvery is how many Lua instructions run between two checks of the
@@ -107,6 +109,7 @@ type run struct {
 	coroutines int
 	coDepth    int
 	sessions   []*cliHandle
+	commands   []engine.CommandOutput // what cli_exec and cli_run ran, in order
 	hostErrs   []hostErr
 
 	env     *lua.LTable
