@@ -45,14 +45,20 @@ func (e Entry) Runnable() bool {
 // Stats are a DS's statistics (show call-home diagnostic-signature ID
 // statistics).
 type Stats struct {
-	Triggers      int64                   `json:"triggers"`
-	LastTrigger   time.Time               `json:"last_trigger,omitzero"`
-	Runs          int64                   `json:"runs"`              // completed action runs
-	TotalRunTime  time.Duration           `json:"total_run_time_ns"` // of those runs
-	ActionsRun    int64                   `json:"actions_run"`
-	ActionsFailed int64                   `json:"actions_failed"`
-	ByAction      map[ds.ActionType]int64 `json:"by_action,omitempty"` // actions run, per type
-	LastAction    time.Time               `json:"last_action,omitzero"`
+	Triggers     int64         `json:"triggers"`
+	LastTrigger  time.Time     `json:"last_trigger,omitzero"`
+	Runs         int64         `json:"runs"`              // completed action runs
+	TotalRunTime time.Duration `json:"total_run_time_ns"` // of those runs
+	// Suppressed counts the runs a script ended (ds_stop, return false),
+	// LastSuppressed the reason of the last; FailedRuns the runs cut
+	// short (maxrun, a stop). Triggers count every one of them.
+	Suppressed     int64                   `json:"suppressed,omitempty"`
+	LastSuppressed string                  `json:"last_suppressed,omitempty"`
+	FailedRuns     int64                   `json:"failed_runs,omitempty"`
+	ActionsRun     int64                   `json:"actions_run"`
+	ActionsFailed  int64                   `json:"actions_failed"`
+	ByAction       map[ds.ActionType]int64 `json:"by_action,omitempty"` // actions run, per type
+	LastAction     time.Time               `json:"last_action,omitzero"`
 	// LastActionResult is the outcome of the last action: a short result
 	// text, or the error text when it failed.
 	LastActionResult string `json:"last_action_result,omitempty"`
@@ -87,7 +93,7 @@ func (e Entry) clone() Entry {
 // hold a script's error or a server's answer, which must not swell
 // state.json.
 func (e *Entry) limitText() {
-	for _, t := range []*string{&e.FailureReason, &e.Stats.LastActionResult, &e.Download.Result} {
+	for _, t := range []*string{&e.FailureReason, &e.Stats.LastActionResult, &e.Stats.LastSuppressed, &e.Download.Result} {
 		*t = cutText(*t, MaxEntryText)
 	}
 }

@@ -24,4 +24,7 @@ type Action struct {
 	Severity Severity // message: syslog severity, default notifications
 	Timeout  string   // command, script: optional Go duration as written
 	Pos      Pos
+	// TextPos is where a script's Text starts in the file: its Lua line N
+	// is the file's line TextPos.Line+N-1 (set for script actions only).
+	TextPos Pos
 }

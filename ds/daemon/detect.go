@@ -115,6 +115,9 @@ func (d *Daemon) Hub() *detect.Hub { return d.detect.hub }
 // Triggers are the triggers seen and dropped per DS.
 func (d *Daemon) Triggers() map[string][2]int64 { return d.detect.engine.Stats() }
 
+// Runs returns the run outcomes per DS (completed, suppressed, failed).
+func (d *Daemon) Runs() map[string]engine.Counts { return d.detect.engine.Counts() }
+
 // hubLimits are the hub's limits on what patterns cost, from the dsengine
 // block: `match literal-free-patterns` and `match time-budget`.
 func hubLimits(cfg *config.Config) *detect.Limits {

@@ -29,7 +29,7 @@ type metricsStage struct {
 // startMetrics builds the metrics and serves them when the configuration
 // names an address.
 func (d *Daemon) startMetrics(ctx context.Context, wg *sync.WaitGroup) (*metricsStage, error) {
-	m := metrics.New(metrics.Sources{Inputs: d.InputStats, Triggers: d.Triggers, Queue: d.QueueDepth,
+	m := metrics.New(metrics.Sources{Inputs: d.InputStats, Triggers: d.Triggers, Runs: d.Runs, Queue: d.QueueDepth,
 		Outbox: d.OutboxStats, OutboxLen: d.notify.outbox.Len, Caps: d.CapStats,
 		Statuses: func() map[string]int {
 			n := map[string]int{}

@@ -76,8 +76,16 @@ func addRunStats(en *bootflash.Entry, st engine.RunStats) {
 	s := &en.Stats
 	s.Triggers++
 	s.LastTrigger = st.Trigger
-	s.Runs++
-	s.TotalRunTime += st.Duration
+	switch st.Outcome {
+	case engine.Suppressed:
+		s.Suppressed++
+		s.LastSuppressed = st.Reason
+	case engine.Failed:
+		s.FailedRuns++
+	default:
+		s.Runs++
+		s.TotalRunTime += st.Duration
+	}
 	if s.ByAction == nil {
 		s.ByAction = map[ds.ActionType]int64{}
 	}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/events"
 	"github.com/dsengine/dsengine/ds/vars"
+	"github.com/dsengine/dsengine/internal/english"
 )
 
 // Defaults for a DS run.
@@ -78,7 +80,7 @@ type Actions interface {
 type Record struct {
 	Time   time.Time `json:"time"`
 	DS     string    `json:"ds"`
-	Kind   string    `json:"kind"` // trigger, action, pending, error, dropped
+	Kind   string    `json:"kind"` // trigger, action, suppressed, pending, error, dropped
 	Type   string    `json:"type"` // the event or action type
 	Detail string    `json:"detail"`
 	Failed bool      `json:"-"`
@@ -103,14 +105,57 @@ type Options struct {
 	OnRunDone  func(id string, stats RunStats)
 }
 
+// Outcome is how a run of a DS's actions ended.
+type Outcome string
+
+// The outcomes of a run. `ds test --expect`, `show … statistics` and the
+// metrics count them apart from the triggers.
+const (
+	// Completed: every action ran. Some may have failed: as IOS does
+	// with a failing CLI command in a DS, the run goes on, and the
+	// failures are counted in RunStats.Failed.
+	Completed Outcome = "completed"
+	// Suppressed: an action ended the run on purpose (a script's
+	// `return false` or ds_stop), so the actions after it did not run.
+	Suppressed Outcome = "suppressed"
+	// Failed: the run was cut short, by maxrun or by the DS being
+	// removed while it ran.
+	Failed Outcome = "failed"
+)
+
+// SuppressError is what an action returns, with its result, to end its
+// run on purpose: the actions after it do not run and the run is
+// Suppressed. The action itself counts as run, not failed.
+type SuppressError struct {
+	Reason string // why, as the action says it ("ds_stop: below threshold")
+}
+
+func (e *SuppressError) Error() string { return "run suppressed: " + e.Reason }
+
 // RunStats summarise one run for the store's statistics.
 type RunStats struct {
 	Trigger  time.Time
 	Duration time.Duration
 	ByType   map[ds.ActionType]int
-	Failed   int
+	Failed   int    // actions that failed
 	Last     string // result or error of the last action
 	LastFail bool
+	Outcome  Outcome
+	// Reason says why a run was Suppressed (the script's reason) or
+	// Failed; empty for a Completed run.
+	Reason string
+	// NotRun counts the actions a Suppressed or Failed run left out.
+	NotRun int
+}
+
+// Counts are a DS's triggers and run outcomes since it was added to the
+// engine, for the metrics and `ds test`.
+type Counts struct {
+	Triggers   int64 // triggers fired, run or dropped
+	Dropped    int64 // triggers dropped because the queue was full
+	Completed  int64
+	Suppressed int64
+	Failed     int64
 }
 
 // Engine dispatches triggers to the actions of registered DS.
@@ -131,6 +176,9 @@ type entry struct {
 	// and read by Stats, from the metrics scrape, without e.mu.
 	dropped  atomic.Int64
 	triggers atomic.Int64
+	// The run outcomes, written by the worker (or by Fire when
+	// synchronous).
+	completed, suppressed, failed atomic.Int64
 }
 
 // New returns an Engine.
@@ -243,17 +291,28 @@ func (e *Engine) run(ctx context.Context, en *entry, t Trigger) {
 		e.opts.OnRunStart(en.sig.ID)
 	}
 	run := &Run{Sig: en.sig, Trigger: t, Values: e.values(en, t)}
-	stats := RunStats{Trigger: t.Time, ByType: map[ds.ActionType]int{}}
+	stats := RunStats{Trigger: t.Time, ByType: map[ds.ActionType]int{}, Outcome: Completed}
 	for i, a := range en.sig.Actions {
 		if err := ctx.Err(); err != nil {
+			why := fmt.Sprintf("the run exceeded maxrun %s", maxRun)
+			stats.Last = "maxrun exceeded"
+			if !errors.Is(err, context.DeadlineExceeded) {
+				why, stats.Last = "the DS was stopped while it ran", "stopped"
+			}
+			stats.NotRun = len(en.sig.Actions) - i
 			e.opts.Report(Record{Time: e.opts.Clock.Now(), DS: en.sig.ID, Kind: "error", Type: string(a.Type),
-				Detail: fmt.Sprintf("action %d not run: the run exceeded maxrun %s", i+1, maxRun), Failed: true})
+				Detail: fmt.Sprintf("%s not run: %s", actionsFrom(i, len(en.sig.Actions)), why), Failed: true})
 			stats.Failed++
-			stats.Last, stats.LastFail = "maxrun exceeded", true
+			stats.LastFail = true
+			stats.Outcome, stats.Reason = Failed, why
 			break
 		}
 		result, err := e.opts.Actions.Perform(ctx, run, a)
 		stats.ByType[a.Type]++
+		var sup *SuppressError
+		if errors.As(err, &sup) {
+			err = nil
+		}
 		rec := Record{Time: e.opts.Clock.Now(), DS: en.sig.ID, Kind: "action", Type: string(a.Type), Detail: result}
 		if err != nil {
 			rec.Kind, rec.Detail, rec.Failed = "error", err.Error(), true
@@ -261,11 +320,36 @@ func (e *Engine) run(ctx context.Context, en *entry, t Trigger) {
 		}
 		stats.Last, stats.LastFail = rec.Detail, rec.Failed
 		e.opts.Report(rec)
+		if sup != nil {
+			// The script (or any action) said the rest is not wanted:
+			// the run ends here and is counted apart from completed runs.
+			rest := len(en.sig.Actions) - i - 1
+			stats.Outcome, stats.Reason, stats.NotRun = Suppressed, sup.Reason, rest
+			e.opts.Report(Record{Time: e.opts.Clock.Now(), DS: en.sig.ID, Kind: "suppressed", Type: string(a.Type),
+				Detail: fmt.Sprintf("action %d ended the run (%s); %s not run", i+1, sup.Reason, english.Plural(rest, "later action"))})
+			break
+		}
+	}
+	switch stats.Outcome {
+	case Completed:
+		en.completed.Add(1)
+	case Suppressed:
+		en.suppressed.Add(1)
+	case Failed:
+		en.failed.Add(1)
 	}
 	stats.Duration = e.opts.Clock.Now().Sub(start)
 	if e.opts.OnRunDone != nil {
 		e.opts.OnRunDone(en.sig.ID, stats)
 	}
+}
+
+// actionsFrom names actions i+1 to n (1-based) in a record.
+func actionsFrom(i, n int) string {
+	if i == n-1 {
+		return fmt.Sprintf("action %d", n)
+	}
+	return fmt.Sprintf("actions %d to %d", i+1, n)
 }
 
 // values resolves every variable known before the actions run: system,
@@ -294,6 +378,19 @@ func (e *Engine) Stats() map[string][2]int64 {
 	out := map[string][2]int64{}
 	for id, en := range e.dss {
 		out[id] = [2]int64{en.triggers.Load(), en.dropped.Load()}
+	}
+	return out
+}
+
+// Counts returns the triggers and run outcomes per DS, for the metrics
+// and `ds test`. Like Stats, they start at 0 when a DS is (re)added.
+func (e *Engine) Counts() map[string]Counts {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make(map[string]Counts, len(e.dss))
+	for id, en := range e.dss {
+		out[id] = Counts{Triggers: en.triggers.Load(), Dropped: en.dropped.Load(), Completed: en.completed.Load(),
+			Suppressed: en.suppressed.Load(), Failed: en.failed.Load()}
 	}
 	return out
 }

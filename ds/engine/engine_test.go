@@ -248,3 +248,85 @@ func TestStatsWhileFiring(t *testing.T) {
 		t.Errorf("stats %v after %d fires, want %d triggers and %d to %d dropped", last, fires, fires, fires-2, fires)
 	}
 }
+
+// TestSuppressEndsTheRun: an action that returns a *SuppressError with
+// its result ends the run there: it is recorded as run, a "suppressed"
+// record says why and how many actions were left out, the later actions
+// do not run, and the run counts as suppressed, not completed.
+func TestSuppressEndsTheRun(t *testing.T) {
+	var calls []string
+	var records []engine.Record
+	var done []engine.RunStats
+	stop := true
+	e := engine.New(engine.Options{Clock: clock.NewVirtual(t0), Synchronous: true,
+		Known: func() vars.Known { return vars.Known{Environment: map[string]string{"ds_env1": "abc"}} },
+		Actions: performFunc(func(ctx context.Context, run *engine.Run, a ds.Action) (string, error) {
+			calls = append(calls, string(a.Type))
+			if a.Type == ds.ActionScript && stop {
+				return "lua: ran", &engine.SuppressError{Reason: "ds_stop: below threshold"}
+			}
+			return "done", nil
+		}),
+		Report:    func(r engine.Record) { records = append(records, r) },
+		OnRunDone: func(_ string, s engine.RunStats) { done = append(done, s) }})
+	e.Add(context.Background(), mustSig(t, sample), map[string]string{"ds_intf": "Gi1/0/5"})
+	e.Fire(context.Background(), "6030", linkDown("Gi1/0/5"))
+
+	want := "command command call-home emailto script"
+	if got := strings.Join(calls, " "); got != want {
+		t.Errorf("actions run: %s, want %s (the message action after the script must not run)", got, want)
+	}
+	last := records[len(records)-1]
+	if last.Kind != "suppressed" || last.Type != "script" || last.Failed ||
+		last.Detail != "action 5 ended the run (ds_stop: below threshold); 1 later action not run" {
+		t.Errorf("last record: %+v", last)
+	}
+	if r := records[len(records)-2]; r.Kind != "action" || r.Detail != "lua: ran" {
+		t.Errorf("the script's own record: %+v, want an action record with its result", r)
+	}
+	if len(done) != 1 || done[0].Outcome != engine.Suppressed || done[0].Reason != "ds_stop: below threshold" ||
+		done[0].NotRun != 1 || done[0].Failed != 0 || done[0].ByType[ds.ActionScript] != 1 {
+		t.Errorf("run stats: %+v", done)
+	}
+
+	stop = false
+	e.Fire(context.Background(), "6030", linkDown("Gi1/0/5"))
+	e.Fire(context.Background(), "6030", linkDown("Gi1/0/5"))
+	if done[2].Outcome != engine.Completed || done[2].Reason != "" || done[2].NotRun != 0 {
+		t.Errorf("a run that went to the end: %+v", done[2])
+	}
+	got := e.Counts()["6030"]
+	if want := (engine.Counts{Triggers: 3, Completed: 2, Suppressed: 1}); got != want {
+		t.Errorf("counts %+v, want %+v", got, want)
+	}
+}
+
+// TestFailedRunIsCounted: a run cut short by maxrun is Failed, says which
+// actions it left out, and is counted apart from completed ones.
+func TestFailedRunIsCounted(t *testing.T) {
+	clk := clock.NewVirtual(t0)
+	var done engine.RunStats
+	var records []engine.Record
+	e := engine.New(engine.Options{Clock: clk, Synchronous: true, MaxRun: 10 * time.Millisecond,
+		Known: func() vars.Known { return vars.Known{Environment: map[string]string{"ds_env1": "abc"}} },
+		Actions: performFunc(func(ctx context.Context, run *engine.Run, a ds.Action) (string, error) {
+			if a.Type == ds.ActionCallHome {
+				<-ctx.Done() // the maxrun deadline is real time; wait for it
+				return "", ctx.Err()
+			}
+			return "done", nil
+		}),
+		Report:    func(r engine.Record) { records = append(records, r) },
+		OnRunDone: func(_ string, s engine.RunStats) { done = s }})
+	e.Add(context.Background(), mustSig(t, sample), map[string]string{"ds_intf": "Gi1/0/5"})
+	e.Fire(context.Background(), "6030", linkDown("Gi1/0/5"))
+	if done.Outcome != engine.Failed || done.NotRun != 3 || !strings.Contains(done.Reason, "maxrun") {
+		t.Errorf("run stats: %+v", done)
+	}
+	if last := records[len(records)-1]; last.Detail != "actions 4 to 6 not run: the run exceeded maxrun 10ms" {
+		t.Errorf("last record: %+v", last)
+	}
+	if c := e.Counts()["6030"]; c.Failed != 1 || c.Completed != 0 {
+		t.Errorf("counts %+v", c)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/engine"
 	"github.com/dsengine/dsengine/ds/events/input"
 	"github.com/dsengine/dsengine/ds/notify/outbox"
 )
@@ -85,6 +86,7 @@ type sourceCollector struct {
 	src Sources
 
 	triggers, dropped    *prometheus.Desc
+	runs                 *prometheus.Desc
 	queueDepth, queueCap *prometheus.Desc
 	outboxLen            *prometheus.Desc
 	callHome, lastSent   *prometheus.Desc
@@ -99,6 +101,9 @@ func newSourceCollector(src Sources) *sourceCollector {
 			"Triggers a DS's events raised, queued or dropped.", []string{"ds"}, nil),
 		dropped: prometheus.NewDesc("dsengine_triggers_dropped_total",
 			"Triggers of a DS dropped because its run queue was full.", []string{"ds"}, nil),
+		runs: prometheus.NewDesc("dsengine_runs_total",
+			"Runs of a DS's actions by outcome: completed (every action ran), suppressed (a script ended the run: ds_stop or return false), failed (cut short by maxrun or a stop).",
+			[]string{"ds", "outcome"}, nil),
 		queueDepth: prometheus.NewDesc("dsengine_queue_depth",
 			"Syslog lines waiting between the inputs and the detectors.", nil, nil),
 		queueCap: prometheus.NewDesc("dsengine_queue_capacity",
@@ -129,6 +134,9 @@ func (c *sourceCollector) Describe(ch chan<- *prometheus.Desc) {
 		ch <- c.triggers
 		ch <- c.dropped
 	}
+	if c.src.Runs != nil {
+		ch <- c.runs
+	}
 	if c.src.Queue != nil {
 		ch <- c.queueDepth
 		ch <- c.queueCap
@@ -157,6 +165,16 @@ func (c *sourceCollector) Collect(ch chan<- prometheus.Metric) {
 		for id, n := range c.src.Triggers() {
 			ch <- prometheus.MustNewConstMetric(c.triggers, prometheus.CounterValue, float64(n[0]), id)
 			ch <- prometheus.MustNewConstMetric(c.dropped, prometheus.CounterValue, float64(n[1]), id)
+		}
+	}
+	if c.src.Runs != nil {
+		for id, n := range c.src.Runs() {
+			for _, o := range []struct {
+				outcome engine.Outcome
+				n       int64
+			}{{engine.Completed, n.Completed}, {engine.Suppressed, n.Suppressed}, {engine.Failed, n.Failed}} {
+				ch <- prometheus.MustNewConstMetric(c.runs, prometheus.CounterValue, float64(o.n), id, string(o.outcome))
+			}
 		}
 	}
 	if c.src.Queue != nil {

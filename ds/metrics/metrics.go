@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/dsengine/dsengine/ds/engine"
 	"github.com/dsengine/dsengine/ds/events/input"
 	"github.com/dsengine/dsengine/ds/notify/outbox"
 )
@@ -24,6 +25,9 @@ type Sources struct {
 	// Triggers returns the triggers seen and dropped per DS, as
 	// engine.Engine.Stats does.
 	Triggers func() map[string][2]int64
+	// Runs returns each DS's run outcomes (completed, suppressed by its
+	// script, failed), as engine.Engine.Counts does; triggers count apart.
+	Runs func() map[string]engine.Counts
 	// Queue returns the depth and the capacity of the queue between the
 	// inputs and the detectors.
 	Queue func() (depth, capacity int)

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/dsengine/dsengine/ds/engine"
 	"github.com/dsengine/dsengine/ds/events/input"
 	"github.com/dsengine/dsengine/ds/notify/outbox"
 )
@@ -80,6 +81,9 @@ func fakeSources() Sources {
 		Triggers: func() map[string][2]int64 {
 			return map[string][2]int64{"DS_1": {7, 2}, "DS_2": {1, 0}}
 		},
+		Runs: func() map[string]engine.Counts {
+			return map[string]engine.Counts{"DS_1": {Triggers: 7, Dropped: 2, Completed: 3, Suppressed: 1, Failed: 1}}
+		},
 		Queue:     func() (int, int) { return 12, 4096 },
 		OutboxLen: func() int { return 3 },
 		Outbox: func() outbox.Statistics {
@@ -126,6 +130,9 @@ func TestScrape(t *testing.T) {
 		{"dsengine_triggers_dropped_total", "ds=DS_1", 2},
 		{"dsengine_triggers_total", "ds=DS_2", 1},
 		{"dsengine_triggers_dropped_total", "ds=DS_2", 0},
+		{"dsengine_runs_total", "ds=DS_1,outcome=completed", 3},
+		{"dsengine_runs_total", "ds=DS_1,outcome=suppressed", 1},
+		{"dsengine_runs_total", "ds=DS_1,outcome=failed", 1},
 		{"dsengine_queue_depth", "", 12},
 		{"dsengine_queue_capacity", "", 4096},
 		{"dsengine_outbox_messages", "", 3},

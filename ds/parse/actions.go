@@ -54,5 +54,8 @@ func (c *checker) action(el *etree.Element) (ds.Action, bool) {
 	c.attrs(el, what, allowed...)
 	c.children(el, what)
 	d.Parse(elemAttrs{c: c, el: el, what: what}, &a)
+	if a.Type == ds.ActionScript {
+		a.TextPos = c.d.textPos(el, 0) // Lua's line 1, for the script's errors
+	}
 	return a, true
 }

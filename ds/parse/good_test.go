@@ -70,7 +70,7 @@ func TestParseSpecExample(t *testing.T) {
 			{Type: ds.ActionCommand, Text: "show interfaces ${ds_intf}", Pos: at(f, 21, 5)},
 			{Type: ds.ActionCallHome, Pos: at(f, 22, 5)},
 			{Type: ds.ActionEmailTo, To: "noc@example.com", Subject: "${ds_hostname}: DS ${ds_signature_id}", Pos: at(f, 23, 5)},
-			{Type: ds.ActionScript, Lang: "lua", Pos: at(f, 24, 5), Text: "\nlocal h = cli_open()\n" +
+			{Type: ds.ActionScript, Lang: "lua", Pos: at(f, 24, 5), TextPos: at(f, 24, 47), Text: "\nlocal h = cli_open()\n" +
 				"local out = cli_exec(h, \"show version\")\n" +
 				"if #out > 0 and out ~= \"<none>\" then action_syslog{priority=\"info\", msg=\"ok\"} end\n"},
 			{Type: ds.ActionMessage, To: "syslog", Severity: 5, Text: "DS ${ds_signature_id} ran", Pos: at(f, 29, 5)},
@@ -152,7 +152,7 @@ func TestParseEveryEventType(t *testing.T) {
 	if !reflect.DeepEqual(got.Events, want) {
 		t.Errorf("events:\n got %+v\nwant %+v", got.Events, want)
 	}
-	wantAct := []ds.Action{{Type: ds.ActionScript, Lang: "lua", Timeout: "1m", Text: `print("x")`, Pos: at(f, 15, 5)}}
+	wantAct := []ds.Action{{Type: ds.ActionScript, Lang: "lua", Timeout: "1m", Text: `print("x")`, Pos: at(f, 15, 5), TextPos: at(f, 15, 51)}}
 	if !reflect.DeepEqual(got.Actions, wantAct) {
 		t.Errorf("actions:\n got %+v\nwant %+v", got.Actions, wantAct)
 	}

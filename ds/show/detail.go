@@ -14,6 +14,7 @@ import (
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/events/detect/types"
 	"github.com/dsengine/dsengine/ds/vars"
+	"github.com/dsengine/dsengine/internal/english"
 )
 
 // Views are the words after `show call-home diagnostic-signature ID`.
@@ -268,6 +269,14 @@ func statistics(w io.Writer, st bootflash.Stats) {
 		fmt.Fprintf(w, ", average run time %s", st.AvgRunTime().Round(time.Millisecond))
 	}
 	fmt.Fprintln(w)
+	// A run a script ended on purpose is not a completed one: `ds test
+	// --expect` and the metrics count them apart too.
+	fmt.Fprintf(w, " Suppressed:     %s", english.Plural(int(st.Suppressed), "run"))
+	if st.LastSuppressed != "" {
+		fmt.Fprintf(w, ", last: %s", st.LastSuppressed)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, " Failed runs:    %d\n", st.FailedRuns)
 	fmt.Fprintf(w, " Actions run:    %d", st.ActionsRun)
 	if len(st.ByAction) > 0 {
 		types := make([]string, 0, len(st.ByAction))

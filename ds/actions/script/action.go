@@ -24,13 +24,15 @@ func NewAction(runner *Runner) Action { return Action{runner: runner} }
 
 // Run resolves the DS's regex variables (a script reads them itself),
 // runs the script, and keeps the variables it set for the actions after
-// it. The result says what the script did on the device and printed.
+// it. The result says what the script did on the device and printed. A
+// script that ends the run (ds_stop, return false) returns its result
+// with an *engine.SuppressError.
 func (a Action) Run(ctx context.Context, run *engine.Run, act ds.Action, dev action.Device) (string, error) {
 	if err := action.ResolveAllRegex(ctx, run, dev); err != nil {
 		return "", err
 	}
 	host := &deviceHost{dev: dev, run: run}
-	res, err := a.runner.Run(ctx, Script{Name: Name(run, act), Text: act.Text, Timeout: action.TimeoutOf(act)}, RunEnv(run), host)
+	res, err := a.runner.Run(ctx, Source(run, act), RunEnv(run), host)
 	maps.Copy(run.Values, res.Vars)
 	did := host.did
 	if len(did) > maxNotes {
@@ -49,6 +51,10 @@ func (a Action) Run(ctx context.Context, run *engine.Run, act ds.Action, dev act
 	if err != nil {
 		return "", fmt.Errorf("script: %w (%s)", err, detail)
 	}
+	if res.Stopped {
+		// The engine ends the run after this action and counts it suppressed.
+		return "lua: " + detail, &engine.SuppressError{Reason: res.StopReason}
+	}
 	return "lua: " + detail, nil
 }
 
@@ -59,6 +65,16 @@ const (
 	maxNotes  = 8
 	maxDetail = 1024
 )
+
+// Source is the Script of a script action: its errors name the DS file's
+// lines.
+func Source(run *engine.Run, act ds.Action) Script {
+	at := act.TextPos
+	if at.Line == 0 {
+		at = act.Pos
+	}
+	return Script{Name: Name(run, act), Text: act.Text, Timeout: action.TimeoutOf(act), File: at.File, Line: at.Line}
+}
 
 // RunEnv is what a script of the run sees: the variables and the events
 // that triggered it.
@@ -113,15 +129,21 @@ func (h *deviceHost) SendMail(ctx context.Context, m Mail) error {
 		Subject: m.Subject, Body: m.Body}))
 }
 
-// CallHome sends the DS's call-home message with the script's message as
-// its one attachment.
+// CallHome sends the DS's call-home message with what the script asked
+// for: its description and severity, the commands it ran (outputs =
+// true), then its message as one more attachment.
 func (h *deviceHost) CallHome(ctx context.Context, m CallHomeMessage) error {
 	run := *h.run
-	run.Outputs = nil
+	run.Outputs = m.Outputs
 	if m.Message != "" {
-		run.Outputs = []engine.CommandOutput{{Command: "script " + h.run.Sig.ID, Output: m.Message}}
+		run.Outputs = append(run.Outputs, engine.CommandOutput{Command: "script " + h.run.Sig.ID, Output: m.Message})
 	}
-	return h.note(h.dev.CallHome(ctx, dscallhome.Message(&run)))
+	msg := dscallhome.Message(&run)
+	msg.Severity = m.Severity
+	if m.Description != "" {
+		msg.Description = m.Description
+	}
+	return h.note(h.dev.CallHome(ctx, msg))
 }
 
 // applKey keeps each DS's appl_setinfo data apart.

@@ -1,6 +1,7 @@
 package script
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -8,6 +9,9 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/config"
+	"github.com/dsengine/dsengine/ds/engine"
+	"github.com/dsengine/dsengine/internal/english"
 )
 
 // Limits on what the API passes to the Host.
@@ -35,8 +39,36 @@ func (st *state) api() []entry {
 		f("call_home_send", apiCallHomeSend),
 		f("context_save", apiContextSave),
 		f("context_retrieve", apiContextRetrieve),
+		f("ds_stop", apiDSStop),
 	}
 }
+
+// errStopped is the cause the run's context is cancelled with by ds_stop.
+var errStopped = errors.New("ds_stop: the script ended the run")
+
+// apiDSStop is ds_stop([reason]): the script ends here and so does the
+// DS's run; the actions after the script do not run. It cannot be caught
+// for good: like a limit, it cancels the run's context, so pcall only
+// delays the end by one instruction.
+func apiDSStop(L *lua.LState) int {
+	r := runOf(L)
+	reason := "ds_stop"
+	if v := L.Get(1); v != lua.LNil {
+		if !stringish(v) {
+			L.ArgError(1, "the reason must be a string")
+		}
+		reason = "ds_stop: " + english.Cut(lua.LVAsString(v), maxStopReason)
+	}
+	if r.suppress == nil {
+		r.suppress = &reason
+		r.cancel(errStopped)
+	}
+	L.RaiseError("%s", reason)
+	return 0
+}
+
+// maxStopReason bounds the reason kept in the records and statistics.
+const maxStopReason = 256
 
 // raiseAPI raises "NAME_ERR: fn: err". A Host error is remembered, so an
 // uncaught one ends up wrapped in the run's *ScriptError.
@@ -151,9 +183,13 @@ func (h *cliHandle) exec(L *lua.LState, fn, cmd string) string {
 	r := h.r
 	out, err := h.sess.Exec(r.ctx, cmd)
 	if err != nil {
+		// Kept for call_home_send{outputs = true}, as a command action's
+		// failure is noted in the call-home message.
+		r.commands = append(r.commands, engine.CommandOutput{Command: cmd, Err: err.Error()})
 		raiseAPI(L, r, errCLI, fn, err, true)
 	}
 	r.allocString(L, len(out), fn)
+	r.commands = append(r.commands, engine.CommandOutput{Command: cmd, Output: out})
 	return out
 }
 
@@ -444,29 +480,102 @@ func apiApplReqinfo(L *lua.LState) int {
 	return 1
 }
 
-// apiCallHomeSend is call_home_send{subject=..., message=..., severity=...,
-// alert_group=..., other=...}.
+// callHomeKeys are the keys call_home_send takes, with what each means;
+// any other key is refused (by lint for a literal table, else at run
+// time), so a script never believes it set something that is not sent.
+var callHomeKeys = []struct{ name, doc string }{
+	{"message", "text attached to the message as the output of \"script <DS id>\""},
+	{"msg", "the same as message"},
+	{"description", "the message's description (ch:MessageDescription); default the text of the event that fired"},
+	{"severity", "the Call Home level: " + strings.Join(config.AlertSeverityNames(), ", ") + " or 0-9; default notification"},
+	{"outputs", "true attaches the commands this script ran with cli_exec and cli_run, each with its output, in order"},
+}
+
+// callHomeHints explain keys authors try that call_home_send does not take.
+var callHomeHints = map[string]string{
+	"subject":     "the mail subject is Call Home's own (\"System Notification From HOST - diagnostic-signature:ID - TIME\"); set the message's description with description=",
+	"alert_group": "a DS's messages are of type diagnostic-signature, sent to the DS profile",
+	"attachments": "outputs = true attaches the commands the script ran; message= adds a text",
+}
+
+// callHomeKeyError says why key is not one call_home_send takes; "" if
+// it is.
+func callHomeKeyError(key string) string {
+	var names []string
+	for _, k := range callHomeKeys {
+		if k.name == key {
+			return ""
+		}
+		names = append(names, k.name)
+	}
+	msg := fmt.Sprintf("unknown key %q", english.Cut(key, 64))
+	if h := callHomeHints[key]; h != "" {
+		return msg + ": " + h
+	}
+	return msg + "; the keys are " + strings.Join(names, ", ")
+}
+
+// apiCallHomeSend is call_home_send{message=..., description=...,
+// severity=..., outputs=true}: a diagnostic-signature message to the DS
+// profile. Every key is checked: an unknown key, a value of the wrong
+// type, or an entry without a name fails with CALLHOME_ERR.
 func apiCallHomeSend(L *lua.LState) int {
 	r := runOf(L)
-	m := fields(L.CheckTable(1))
-	sev, ok := parseSeverity(m["severity"], 5)
-	if !ok {
-		raiseAPIf(L, errCallHome, "call_home_send", "unknown severity %q", m["severity"])
+	const fn = "call_home_send"
+	t, ok := L.Get(1).(*lua.LTable)
+	if !ok || L.GetTop() > 1 {
+		raiseAPIf(L, errCallHome, fn, "takes one table: call_home_send{message = ..., description = ..., severity = ..., outputs = true}")
 	}
-	msg := CallHomeMessage{AlertGroup: m["alert_group"], Subject: m["subject"], Severity: sev, Message: m["message"]}
-	if msg.Message == "" {
-		msg.Message = m["msg"]
-	}
-	for _, k := range []string{"alert_group", "subject", "severity", "message", "msg"} {
-		delete(m, k)
-	}
-	if len(m) > 0 {
-		msg.Fields = m
+	msg := CallHomeMessage{Severity: config.SeverityNotification}
+	for k, v := t.Next(lua.LNil); k != lua.LNil; k, v = t.Next(k) {
+		key, isString := k.(lua.LString)
+		if !isString {
+			raiseAPIf(L, errCallHome, fn, "entry [%s] has no name; write name = value", english.Cut(lua.LVAsString(k), 64))
+		}
+		if e := callHomeKeyError(string(key)); e != "" {
+			raiseAPIf(L, errCallHome, fn, "%s", e)
+		}
+		if key == "outputs" {
+			b, isBool := v.(lua.LBool)
+			if !isBool {
+				raiseAPIf(L, errCallHome, fn, "outputs must be true or false, not a %s", v.Type())
+			}
+			if b {
+				msg.Outputs = append([]engine.CommandOutput(nil), r.commands...)
+			}
+			continue
+		}
+		if !stringish(v) {
+			raiseAPIf(L, errCallHome, fn, "%s must be a string, not a %s", key, v.Type())
+		}
+		val := lua.LVAsString(v)
+		switch key {
+		case "message", "msg":
+			msg.Message = val
+		case "description":
+			msg.Description = val
+		case "severity":
+			sev, ok := parseAlertSeverity(val)
+			if !ok {
+				raiseAPIf(L, errCallHome, fn, "unknown severity %q; the Call Home levels are %s, or 0-9", english.Cut(val, 64),
+					strings.Join(config.AlertSeverityNames(), ", "))
+			}
+			msg.Severity = sev
+		}
 	}
 	if err := r.host.CallHome(r.ctx, msg); err != nil {
-		raiseAPI(L, r, errCallHome, "call_home_send", err, true)
+		raiseAPI(L, r, errCallHome, fn, err, true)
 	}
 	return 0
+}
+
+// parseAlertSeverity reads a Call Home level: a keyword or 0-9.
+func parseAlertSeverity(s string) (config.AlertSeverity, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if n, err := strconv.Atoi(s); err == nil && n >= 0 && n <= 9 {
+		return config.AlertSeverity(n), true
+	}
+	return config.ParseAlertSeverity(s)
 }
 
 // apiContextSave is context_save(name, table): the table's string and

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/config"
+	"github.com/dsengine/dsengine/ds/engine"
 )
 
 func runWith(t *testing.T, src string, env Env, h Host) (Result, error) {
@@ -210,19 +212,59 @@ func TestAppl(t *testing.T) {
 	}
 }
 
+// TestCallHomeSend: every key call_home_send takes does what it says;
+// outputs = true attaches the commands the script ran (a failed one with
+// its error), then the message.
 func TestCallHomeSend(t *testing.T) {
 	h := newFakeHost()
-	_, err := runWith(t, `call_home_send{subject = "s", message = "m", severity = "critical", alert_group = "diagnostic", count = 3}
-		call_home_send{msg = "m2"}`, Env{}, h)
+	h.outputs["show version"] = "uptime is 1 day\n"
+	h.fail["show bogus"] = errors.New("% Invalid input")
+	_, err := runWith(t, `local s = cli_open()
+		cli_exec(s, "show version")
+		pcall(cli_exec, s, "show bogus")
+		cli_run{"show clock"}
+		call_home_send{description = "d", message = "m", severity = "major", outputs = true}
+		call_home_send{msg = "m2", severity = 9, outputs = false}`, Env{}, h)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []CallHomeMessage{
-		{AlertGroup: "diagnostic", Subject: "s", Severity: 2, Message: "m", Fields: map[string]string{"count": "3"}},
-		{Severity: 5, Message: "m2"},
+		{Description: "d", Severity: config.SeverityMajor, Message: "m", Outputs: []engine.CommandOutput{
+			{Command: "show version", Output: "uptime is 1 day\n"},
+			{Command: "show bogus", Err: "% Invalid input"},
+			{Command: "show clock"},
+		}},
+		{Severity: config.SeverityCatastrophic, Message: "m2"},
 	}
 	if !reflect.DeepEqual(h.homes, want) {
-		t.Errorf("got %+v", h.homes)
+		t.Errorf("got  %+v\nwant %+v", h.homes, want)
+	}
+}
+
+// TestCallHomeSendRefusesUnknownKeys: a key the function does not take, a
+// value of the wrong type or an unnamed entry is a CALLHOME_ERR naming
+// it, and nothing is sent; the script's line is in the message.
+func TestCallHomeSendRefusesUnknownKeys(t *testing.T) {
+	for _, c := range []struct{ src, want string }{
+		{`call_home_send{message = "m", subject = "s"}`, `6033:1: CALLHOME_ERR: call_home_send: unknown key "subject": the mail subject is Call Home's own`},
+		{`local t = {message = "m"}
+		  t["colour"] = "red"
+		  call_home_send(t)`, `6033:3: CALLHOME_ERR: call_home_send: unknown key "colour"; the keys are message, msg, description, severity, outputs`},
+		{`call_home_send{alert_group = "syslog"}`, `unknown key "alert_group": a DS's messages are of type diagnostic-signature`},
+		{`call_home_send{"m"}`, `entry [1] has no name; write name = value`},
+		{`call_home_send{outputs = "yes"}`, `outputs must be true or false, not a string`},
+		{`call_home_send{message = {}}`, `message must be a string, not a table`},
+		{`call_home_send{severity = "err"}`, `unknown severity "err"; the Call Home levels are debugging, normal, notification`},
+		{`call_home_send("m")`, `takes one table`},
+	} {
+		h := newFakeHost()
+		_, err := runWith(t, c.src, Env{}, h)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s\n=> %v\nwant …%s…", c.src, err, c.want)
+		}
+		if len(h.homes) != 0 {
+			t.Errorf("%s: sent %+v", c.src, h.homes)
+		}
 	}
 }
 

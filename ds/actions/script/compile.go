@@ -47,18 +47,25 @@ const binaryChunkPrefix = "\x1bLua"
 // Compile checks the syntax of a script, for lint: it returns nil or a
 // *CompileError with the line and column. It runs nothing.
 func Compile(text string) error {
-	_, err := compileChunk("script", text, DefaultMaxScriptSize)
+	_, err := compileChunk("script", text, 1, DefaultMaxScriptSize)
 	return err
 }
 
 // compileChunk parses text, rewrites it (see rewriter) and compiles it into
 // a prototype that takes the three hidden functions as its arguments.
-func compileChunk(name, text string, maxSize int) (*lua.FunctionProto, error) {
+// firstLine is the line number of the text's first line (the DS file's
+// line where the script starts), so errors and tracebacks name the file's
+// lines.
+func compileChunk(name, text string, firstLine, maxSize int) (*lua.FunctionProto, error) {
 	if strings.HasPrefix(text, binaryChunkPrefix) {
 		return nil, &CompileError{Script: name, Msg: "attempt to load a binary chunk (only text is accepted)"}
 	}
 	if len(text) > maxSize {
 		return nil, &CompileError{Script: name, Msg: fmt.Sprintf("script of %d bytes is over the %d-byte limit", len(text), maxSize)}
+	}
+	if firstLine > 1 {
+		// Blank lines shift every position the compiler records.
+		text = strings.Repeat("\n", firstLine-1) + text
 	}
 	chunk, err := parse.Parse(strings.NewReader(text), name)
 	if err != nil {
@@ -443,9 +450,14 @@ func keyOf(name, text string) cacheKey {
 	return k
 }
 
-// get returns the prototype of name and text, compiling it on a miss.
-func (c *protoCache) get(name, text string, maxSize int) (*lua.FunctionProto, error) {
-	k := keyOf(name, text)
+// get returns the prototype of name and text starting at firstLine,
+// compiling it on a miss.
+func (c *protoCache) get(name, text string, firstLine, maxSize int) (*lua.FunctionProto, error) {
+	key := name
+	if firstLine > 1 {
+		key += "\x00" + strconv.Itoa(firstLine)
+	}
+	k := keyOf(key, text)
 	c.mu.Lock()
 	if el, ok := c.byKey[k]; ok {
 		c.order.MoveToFront(el)
@@ -454,7 +466,7 @@ func (c *protoCache) get(name, text string, maxSize int) (*lua.FunctionProto, er
 		return p, nil
 	}
 	c.mu.Unlock()
-	p, err := compileChunk(name, text, maxSize)
+	p, err := compileChunk(name, text, firstLine, maxSize)
 	if err != nil {
 		return nil, err
 	}

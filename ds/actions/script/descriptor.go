@@ -2,7 +2,6 @@ package script
 
 import (
 	_ "embed"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -49,25 +48,4 @@ var Descriptor = action.Descriptor{
 		lines := strings.Count(strings.TrimSpace(a.Text), "\n") + 1
 		return fmt.Sprintf("%s script, %s", a.Lang, english.Plural(lines, "line"))
 	},
-}
-
-// lint compiles the Lua, so that a syntax error shows at lint time as
-// file:line:col rather than when the DS first fires. Lines count from the
-// <Action> element, where the script text (usually a CDATA section)
-// starts.
-func lint(a ds.Action) []error {
-	err := Compile(a.Text)
-	if err == nil {
-		return nil
-	}
-	pos := a.Pos
-	var ce *CompileError
-	if errors.As(err, &ce) {
-		if ce.Line > 0 {
-			pos.Line += ce.Line - 1
-			pos.Col = ce.Col
-		}
-		return []error{fmt.Errorf("%s: script: %s", pos, ce.Msg)}
-	}
-	return []error{fmt.Errorf("%s: script: %v", pos, err)}
 }

@@ -29,7 +29,9 @@
 // The EEM Tcl policy commands, as Lua functions that call the Host:
 // event_reqinfo, event_reqinfo_multi, cli_open, cli_exec, cli_close,
 // cli_run, action_syslog, smtp_send_email, smtp_subst, appl_setinfo,
-// appl_reqinfo, call_home_send, context_save and context_retrieve. A
+// appl_reqinfo, call_home_send, context_save and context_retrieve, and
+// ds_stop, which ends the DS's run (as a top-level return false does:
+// Result.Stopped; the action returns *engine.SuppressError). A
 // failure raises a Lua error named after the API ("CLI_ERR: cli_exec:
 // ..."), which pcall catches; uncaught, Run returns a *ScriptError that
 // wraps the Host's error. CLI sessions a script leaves open are closed when

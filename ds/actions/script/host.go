@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/config"
+	"github.com/dsengine/dsengine/ds/engine"
 )
 
 // Host is what a script's API calls reach: the engine's executors, syslog,
@@ -66,13 +68,15 @@ type Mail struct {
 	Body    string
 }
 
-// CallHomeMessage is what call_home_send sends.
+// CallHomeMessage is what call_home_send sends: a diagnostic-signature
+// message to the DS profile, as the call-home action sends.
 type CallHomeMessage struct {
-	AlertGroup string            // alert_group=, "" for diagnostic-signature
-	Subject    string            // subject=
-	Severity   ds.Severity       // severity=, default notifications
-	Message    string            // message= (or msg=)
-	Fields     map[string]string // every other string or number field
+	Description string               // description=, "" for the text of the event that fired
+	Severity    config.AlertSeverity // severity=, default notification
+	Message     string               // message= (or msg=), attached as "script <DS id>"; "" for none
+	// Outputs are the commands the script ran before the call, with
+	// outputs = true: each is an attachment, before Message's.
+	Outputs []engine.CommandOutput
 }
 
 // UnimplementedHost answers every Host method with ErrUnsupported. Embed

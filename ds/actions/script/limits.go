@@ -7,6 +7,8 @@ import (
 	"runtime/metrics"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/dsengine/dsengine/ds/engine"
 )
 
 // checkEvery is how many Lua instructions run between two checks of the
@@ -91,6 +93,9 @@ type run struct {
 	cancel context.CancelCauseFunc
 	host   Host
 	stop   *LimitError // the first limit hit
+	// suppress is the reason the script ended the DS's run (ds_stop or
+	// return false), nil if it did not.
+	suppress *string
 
 	steps     int64
 	nextCheck int64
@@ -104,6 +109,7 @@ type run struct {
 	coroutines int
 	coDepth    int
 	sessions   []*cliHandle
+	commands   []engine.CommandOutput // what cli_exec and cli_run ran, in order
 	hostErrs   []hostErr
 
 	env     *lua.LTable

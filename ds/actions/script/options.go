@@ -11,6 +11,11 @@ type Script struct {
 	Name    string        // names the chunk in errors and tracebacks, e.g. "6033#4"; "script" if empty
 	Text    string        // the Lua source, ${ds_x} already rendered or not (ds_ variables are globals too)
 	Timeout time.Duration // the action's timeout attribute; 0 means Options.Timeout
+	// File and Line say where Text starts: Lua's line N is the file's
+	// line Line+N-1, and errors and tracebacks read "File:line:" (the
+	// name when File is empty; line 1 when Line is 0).
+	File string
+	Line int
 }
 
 // Env is what a run sees of the engine: the ds_ variables and the event(s)
@@ -42,6 +47,11 @@ type Result struct {
 	Vars      map[string]string // ds_ globals the script created or changed (strings and numbers), nil if none
 	Duration  time.Duration     // measured with Options.Clock
 	Steps     int64             // Lua instructions executed, including coroutines
+	// Stopped is set when the script ended the DS's run: it called
+	// ds_stop(reason) or its chunk returned false. The actions after it
+	// must not run; StopReason says why ("ds_stop: ...", "returned false").
+	Stopped    bool
+	StopReason string
 }
 
 // Options configures a Runner. The zero value gives the defaults.

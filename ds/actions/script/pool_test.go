@@ -103,8 +103,8 @@ func TestCache(t *testing.T) {
 	if c.order.Len() != 2 || c.byKey[keyOf("script", "x = 1")] == nil || c.byKey[keyOf("script", "x = 3")] == nil {
 		t.Errorf("cache holds %d scripts, want x = 1 and x = 3", c.order.Len())
 	}
-	p1, _ := c.get("script", "x = 1", DefaultMaxScriptSize)
-	p2, _ := c.get("script", "x = 1", DefaultMaxScriptSize)
+	p1, _ := c.get("script", "x = 1", 1, DefaultMaxScriptSize)
+	p2, _ := c.get("script", "x = 1", 1, DefaultMaxScriptSize)
 	if p1 != p2 {
 		t.Error("the same script was compiled twice")
 	}

@@ -32,7 +32,7 @@ func (r *Runner) Options() Options { return r.opts }
 // Compile checks and caches a script, so its first Run does not pay for
 // compiling it. It returns a *CompileError for a syntax error.
 func (r *Runner) Compile(s Script) error {
-	_, err := r.cache.get(nameOf(s), s.Text, r.opts.MaxScriptSize)
+	_, err := r.cache.get(chunkOf(s), s.Text, s.Line, r.opts.MaxScriptSize)
 	return err
 }
 
@@ -41,6 +41,16 @@ func nameOf(s Script) string {
 		return "script"
 	}
 	return s.Name
+}
+
+// chunkOf is the name Lua gives the chunk in error messages and
+// tracebacks ("name:line:"): the DS file when the script says where it
+// is, so an error reads file:line.
+func chunkOf(s Script) string {
+	if s.File != "" {
+		return s.File
+	}
+	return nameOf(s)
 }
 
 // get takes a prepared state from the pool, or builds one.
@@ -67,11 +77,13 @@ func (r *Runner) put(st *state) {
 // to host. It returns what the script printed and the ds_ variables it
 // set, and an error that is a *LimitError (a limit stopped it), a
 // *ScriptError (it raised an error), a *CompileError, or the context's
-// error when ctx ended first. The Result is filled in also on error.
+// error when ctx ended first. The Result is filled in also on error. A
+// script that ends the DS's run (ds_stop, or return false at its top
+// level) returns no error and Result.Stopped.
 func (r *Runner) Run(ctx context.Context, s Script, env Env, host Host) (Result, error) {
 	start := r.opts.Clock.Now()
 	name := nameOf(s)
-	proto, err := r.cache.get(name, s.Text, r.opts.MaxScriptSize)
+	proto, err := r.cache.get(chunkOf(s), s.Text, s.Line, r.opts.MaxScriptSize)
 	if err != nil {
 		return Result{}, err
 	}
@@ -100,8 +112,16 @@ func (r *Runner) Run(ctx context.Context, s Script, env Env, host Host) (Result,
 	L.Push(st.setIndex)
 	L.Push(st.table)
 	L.Push(st.rest)
-	perr := L.PCall(4, 0, nil)
+	perr := L.PCall(4, 2, nil)
 	L.RemoveContext()
+	if perr == nil && L.Get(-2) == lua.LFalse && ru.suppress == nil {
+		// return false [, reason]: the script ends the DS's run.
+		reason := "the script returned false"
+		if s, ok := L.Get(-1).(lua.LString); ok && s != "" {
+			reason = "returned false: " + english.Cut(string(s), maxStopReason)
+		}
+		ru.suppress = &reason
+	}
 
 	for _, h := range ru.sessions {
 		_ = h.close() // sessions the script left open; their errors are not the script's
@@ -112,13 +132,17 @@ func (r *Runner) Run(ctx context.Context, s Script, env Env, host Host) (Result,
 		Vars:      changedVars(ru.env, env.Vars),
 		Steps:     ru.steps,
 	}
+	if ru.suppress != nil {
+		res.Stopped, res.StopReason = true, *ru.suppress
+	}
 	err = ru.outcome(tctx, perr)
 	tcancel()
 	cancel(nil)
-	if err == nil {
+	if err == nil && ru.suppress == nil {
 		r.put(st)
 	} else {
-		// A state that failed may be in any state: it is never reused.
+		// A state that failed or was stopped by ds_stop (an error unwound
+		// it) may be in any state: it is never reused.
 		st.L.Close()
 	}
 	res.Duration = r.opts.Clock.Now().Sub(start)
@@ -132,6 +156,9 @@ func (r *Runner) Run(ctx context.Context, s Script, env Env, host Host) (Result,
 func (ru *run) outcome(tctx context.Context, perr error) error {
 	if ru.stop != nil {
 		return ru.stop
+	}
+	if ru.suppress != nil {
+		return nil // ds_stop unwound the script on purpose
 	}
 	if perr == nil {
 		return nil

@@ -297,7 +297,7 @@ func (st *state) baseLoad(L *lua.LState) int {
 	}
 	name := L.OptString(2, "=(load)")
 	r.reserve(L, int64(len(s))*8, "load")
-	proto, err := compileChunk(name, string(s), maxLoadSize)
+	proto, err := compileChunk(name, string(s), 1, maxLoadSize)
 	if err != nil {
 		L.Push(lua.LNil)
 		L.Push(lua.LString(err.Error()))
