@@ -279,3 +279,18 @@ func validate(t *testing.T, files map[string][]byte) map[string]string {
 	}
 	return verdict
 }
+
+// TestXMLModelInstruction: docs/ds-format.md tells authors to name the
+// schema with an xml-model processing instruction, which the parser must
+// ignore, and xmllint too.
+func TestXMLModelInstruction(t *testing.T) {
+	testserver.Require(t, "xmllint")
+	data := "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" +
+		`<?xml-model href="../docs/ds.xsd" type="application/xml" schematypens="http://www.w3.org/2001/XMLSchema"?>` + "\n" + ev("")
+	if _, err := ParseSignature("t.xml", []byte(data)); err != nil {
+		t.Fatalf("the parser refuses a DS with an xml-model instruction:\n%v", err)
+	}
+	if out := validate(t, map[string][]byte{"t.xml": []byte(data)})["t.xml"]; out != "" {
+		t.Errorf("the schema refuses a DS with an xml-model instruction:\n%s", out)
+	}
+}
