@@ -3,16 +3,20 @@ package parse
 import (
 	"bufio"
 	"bytes"
+	"encoding/xml"
 	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
+	actiontypes "github.com/dsengine/dsengine/ds/actions/types"
+	"github.com/dsengine/dsengine/ds/events/detect/types"
 	"github.com/dsengine/dsengine/internal/testserver"
 )
 
@@ -292,4 +296,86 @@ func TestXMLModelInstruction(t *testing.T) {
 	if out := validate(t, map[string][]byte{"t.xml": []byte(data)})["t.xml"]; out != "" {
 		t.Errorf("the schema refuses a DS with an xml-model instruction:\n%s", out)
 	}
+}
+
+// TestSchemaListsEveryType: the schema's event and action types and
+// their attributes are those of the type tables, so a new type or
+// attribute cannot be forgotten in docs/ds.xsd.
+func TestSchemaListsEveryType(t *testing.T) {
+	data, err := os.ReadFile(schemaPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var schema struct {
+		Types []struct {
+			Name   string `xml:"name,attr"`
+			Values []struct {
+				Value string `xml:"value,attr"`
+			} `xml:"restriction>enumeration"`
+		} `xml:"simpleType"`
+		Complex []struct {
+			Name  string `xml:"name,attr"`
+			Attrs []struct {
+				Name string `xml:"name,attr"`
+			} `xml:"simpleContent>extension>attribute"`
+		} `xml:"complexType"`
+	}
+	if err := xml.Unmarshal(data, &schema); err != nil {
+		t.Fatalf("%s: %v", schemaPath, err)
+	}
+	enum := map[string][]string{}
+	for _, st := range schema.Types {
+		for _, v := range st.Values {
+			enum[st.Name] = append(enum[st.Name], v.Value)
+		}
+	}
+	attrs := map[string][]string{}
+	for _, ct := range schema.Complex {
+		for _, a := range ct.Attrs {
+			attrs[ct.Name] = append(attrs[ct.Name], a.Name)
+		}
+	}
+	var evTypes, evAttrs []string
+	evAttrs = []string{"id", "type"}
+	for _, d := range types.All() {
+		if d.EEMOnly {
+			continue
+		}
+		evTypes = append(evTypes, string(d.Type))
+		for _, a := range d.Attrs {
+			evAttrs = append(evAttrs, a.Name)
+		}
+	}
+	var acTypes, acAttrs []string
+	acAttrs = []string{"type"}
+	for _, d := range actiontypes.All() {
+		acTypes = append(acTypes, string(d.Type))
+		for _, a := range d.Attrs {
+			acAttrs = append(acAttrs, a.Name)
+		}
+	}
+	same := func(what string, schema, table []string) {
+		t.Helper()
+		s, tb := slices.Clone(schema), slices.Clone(table)
+		slices.Sort(s)
+		slices.Sort(tb)
+		if !slices.Equal(s, tb) {
+			t.Errorf("%s: docs/ds.xsd has %q, the type tables %q; update the schema", what, s, tb)
+		}
+	}
+	same("event types", enum["EventType"], evTypes)
+	same("action types", enum["ActionType"], acTypes)
+	// The schema may know an attribute before the table does (group-by
+	// and max-keys on events land with the per-key state work); every
+	// attribute of the table must be in the schema.
+	covers := func(what string, schema, table []string) {
+		t.Helper()
+		for _, a := range table {
+			if !slices.Contains(schema, a) {
+				t.Errorf("%s: %q is in the type tables, not in docs/ds.xsd; add it to the schema", what, a)
+			}
+		}
+	}
+	covers("<Event> attributes", attrs["Event"], evAttrs)
+	covers("<Action> attributes", attrs["Action"], acAttrs)
 }
