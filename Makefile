@@ -11,8 +11,8 @@ FUZZTIME  ?= 30s
 BENCHTIME ?= 1s
 # Debian packages the tests start as real servers, and the commands that show
 # they are installed.
-DEB_PACKAGES = gnupg nginx exim4-daemon-light openssh-server openssh-client rsyslog swaks netcat-openbsd sec iproute2 procps util-linux bsdutils snmpd snmptrapd snmp tmux
-DEB_COMMANDS = gpg gpgconf nginx exim4 sshd ssh-keygen rsyslogd swaks nc sec logger wall unshare ip ps snmpd snmptrapd snmpget tmux
+DEB_PACKAGES = gnupg nginx exim4-daemon-light openssh-server openssh-client rsyslog swaks netcat-openbsd sec iproute2 procps util-linux bsdutils snmpd snmptrapd snmp tmux libxml2-utils
+DEB_COMMANDS = gpg gpgconf nginx exim4 sshd ssh-keygen rsyslogd swaks nc sec logger wall unshare ip ps snmpd snmptrapd snmpget tmux xmllint
 
 FUZZ_TARGETS = \
 	./ds/parse:FuzzParseSignature \

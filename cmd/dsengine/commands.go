@@ -143,6 +143,15 @@ func commandTable() []command {
 			run:     runConfigCheck,
 		},
 		{
+			words:   []string{"ds", "new"},
+			args:    "ID [--template syslog|correlate|script|periodic|oir] [--name NAME] [--force]",
+			summary: "write ID.xml, a commented DS skeleton that passes lint, to start a signature from",
+			example: "dsengine ds new 7001 --template correlate --name BgpFlap\n" +
+				"dsengine ds lint 7001.xml && dsengine ds test 7001.xml --syslog router.log --device outputs/ --expect 1",
+			flags: dsNewFlags,
+			run:   runDSNew,
+		},
+		{
 			words:   []string{"ds", "lint"},
 			args:    "FILE...",
 			summary: "check DS files: every error as file:line:col: message",
