@@ -137,8 +137,12 @@ func runDSTest(e *env, fs *flag.FlagSet, args []string) error {
 		if asJSON {
 			w = e.stderr
 		}
-		fmt.Fprintf(w, "DS %s %s: triggered %s, %s completed%s\n", id, names[id],
-			english.Plural(sum.Triggers[id], "time"), english.Plural(sum.Runs[id], "run"), status)
+		suppressed := ""
+		if n := sum.Suppressed[id]; n > 0 {
+			suppressed = fmt.Sprintf(", %d suppressed by a script", n)
+		}
+		fmt.Fprintf(w, "DS %s %s: triggered %s, %s completed%s%s\n", id, names[id],
+			english.Plural(sum.Triggers[id], "time"), english.Plural(sum.Runs[id], "run"), suppressed, status)
 	}
 	reportLog(e.stderr, sum, ref, refIs, loc)
 	fmt.Fprintf(e.stderr, "replayed %s (%s to %s of log time) in %s\n", english.Plural(sum.Lines, "line"),

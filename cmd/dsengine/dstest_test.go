@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -228,4 +229,29 @@ func TestDSTestReplayIsDeterministic(t *testing.T) {
 			rt.Fatalf("two replays differ:\n%s\n---\n%s", first.stdout, second.stdout)
 		}
 	})
+}
+
+// A run a script ends (ds_stop) is suppressed, not completed: --expect
+// counts completed runs, the summary counts the suppressed ones, and the
+// actions after the script do not run.
+func TestDSTestSuppressedRuns(t *testing.T) {
+	dir := t.TempDir()
+	if r := dsengine(t, dir, "ds", "new", "7777", "--template", "script"); r.code != exitOK {
+		t.Fatalf("ds new: exit %d %s", r.code, r.stderr)
+	}
+	path := filepath.Join(dir, "7777.xml")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = bytes.Replace(data, []byte("local info = event_reqinfo()"), []byte("ds_stop(\"quiet hours\")\nlocal info = event_reqinfo()"), 1)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := dsengine(t, "", "ds", "test", path, "--syslog", "testdata/dsnew/templates.log", "--device", "testdata/dsnew/device",
+		"--expect", "0", "--expect-triggers", "1")
+	if r.code != exitOK || !strings.Contains(r.stdout, "triggered 1 time, 0 runs completed, 1 suppressed by a script\n") ||
+		strings.Contains(r.stdout, "would send") || !strings.Contains(r.stdout, "quiet hours") {
+		t.Errorf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
 }

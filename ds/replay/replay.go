@@ -66,10 +66,12 @@ type Summary struct {
 	Triggers map[string]int // per DS id
 	// Runs counts the completed runs per DS id: runs whose actions all
 	// ran (a failing action ran; one cut by maxrun did not).
-	Runs    map[string]int
-	Pending map[string]string
-	Start   time.Time
-	End     time.Time
+	Runs map[string]int
+	// Suppressed counts the runs a script ended (ds_stop, return false).
+	Suppressed map[string]int
+	Pending    map[string]string
+	Start      time.Time
+	End        time.Time
 	// Undated counts the lines without a timestamp the parser can read:
 	// each was replayed at the time of the dated line before it (the
 	// first dated line's, or the reference when none has a time).
@@ -103,7 +105,7 @@ const YearlessBack = 31 * 24 * time.Hour
 
 // Run replays log against sigs.
 func Run(ctx context.Context, sigs []*ds.Signature, log io.Reader, opts Options) (Summary, error) {
-	sum := Summary{Triggers: map[string]int{}, Runs: map[string]int{}, Pending: map[string]string{}}
+	sum := Summary{Triggers: map[string]int{}, Runs: map[string]int{}, Suppressed: map[string]int{}, Pending: map[string]string{}}
 	if opts.Reference.IsZero() {
 		return sum, errors.New("replay: a reference time is needed to date the log")
 	}
@@ -149,8 +151,11 @@ func Run(ctx context.Context, sigs []*ds.Signature, log io.Reader, opts Options)
 			report(r)
 		},
 		OnRunDone: func(id string, st engine.RunStats) {
-			if completed(sigs, id, st) {
+			switch st.Outcome {
+			case engine.Completed:
 				sum.Runs[id]++
+			case engine.Suppressed:
+				sum.Suppressed[id]++
 			}
 		}})
 	var tracks []config.Track
@@ -242,20 +247,6 @@ func Run(ctx context.Context, sigs []*ds.Signature, log io.Reader, opts Options)
 	}
 	sum.End = clk.Now()
 	return sum, nil
-}
-
-// completed reports whether a run of DS id ran all its actions.
-func completed(sigs []*ds.Signature, id string, st engine.RunStats) bool {
-	ran := 0
-	for _, n := range st.ByType {
-		ran += n
-	}
-	for _, sig := range sigs {
-		if sig.ID == id {
-			return ran == len(sig.Actions)
-		}
-	}
-	return false
 }
 
 // promptAnswers returns the prompt answers of sig: the --set values, else

@@ -203,12 +203,3 @@ func TestReplayLocation(t *testing.T) {
 		t.Errorf("cron fired at %v", fired)
 	}
 }
-
-func TestCompletedRunsRanEveryAction(t *testing.T) {
-	s := sigs(t, linkDown)
-	all := engine.RunStats{ByType: map[ds.ActionType]int{ds.ActionCommand: 1, ds.ActionCallHome: 1}}
-	cut := engine.RunStats{ByType: map[ds.ActionType]int{ds.ActionCommand: 1}, Failed: 1}
-	if !completed(s, "7601", all) || completed(s, "7601", cut) {
-		t.Error("a run is completed when every action ran, and only then")
-	}
-}
