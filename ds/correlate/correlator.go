@@ -17,6 +17,9 @@ import (
 // when Options.MaxKeys is 0.
 const DefaultMaxKeys = 1000
 
+// MaxKeysLimit is the largest key cap a DS may ask for (max-keys).
+const MaxKeysLimit = 100000
+
 // Consumption says what a match takes away from the correlation state.
 type Consumption int
 

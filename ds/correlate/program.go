@@ -220,6 +220,26 @@ func Compile(c *ds.Correlate, eventIDs []string) (*Program, error) {
 	return p, nil
 }
 
+// forever is the window of an occurs count with no period: longer than any
+// log, short enough that times minus it stay within int64.
+const forever = 100 * 365 * 24 * time.Hour
+
+// CompileOccurs compiles the per-key count of an event with a group-by:
+// it holds when the event occurred Occurs times within Period (no limit
+// when 0) for one key, then starts that key again from zero, as the
+// detectors' own occurs does.
+func CompileOccurs(ev ds.Event) (*Program, error) {
+	window := ev.Period
+	if window <= 0 {
+		window = forever
+	}
+	src := ev.ID
+	if ev.Occurs > 1 {
+		src = fmt.Sprintf("count(%s) >= %d", ev.ID, ev.Occurs)
+	}
+	return Compile(&ds.Correlate{Expr: src, Window: window, Occurs: 1, GroupBy: ev.GroupBy}, []string{ev.ID})
+}
+
 // GroupKeys reads a group-by attribute: names separated by spaces, each
 // "host" (the originating host) or a ds_ variable the events set
 // (ds_syslog_1, ds_syslog_nbr, ds_flap_nbr). "" means no grouping.
