@@ -6,8 +6,8 @@ package correlate
 type ring struct {
 	buf  []int64
 	data []any // per slot: the occurrence's data; nil for match times
-	head int // index of the oldest time
-	n    int // number of times held
+	head int   // index of the oldest time
+	n    int   // number of times held
 }
 
 // push appends t, dropping the oldest time when the ring is full. Times

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/beevik/etree"
@@ -63,6 +64,42 @@ func (c *checker) correlate(el *etree.Element, ids []string) *ds.Correlate {
 		c.errorAt(c.d.textPos(el, lead+e.off), "%s", e.msg)
 	}
 	return corr
+}
+
+// eventVariables returns the variables the events set beyond the built-in
+// ones: named captures (ds_syslog_nbr), ds_key with a group-by, and in a
+// correlated DS each event's own names (correlate.EventVarNames).
+func eventVariables(events []ds.Event, corr *ds.Correlate) map[string]bool {
+	out := map[string]bool{}
+	if corr != nil && corr.GroupBy != "" {
+		out[correlate.KeyVar] = true
+	}
+	for _, ev := range events {
+		if ev.GroupBy != "" {
+			out[correlate.KeyVar] = true
+		}
+		var captures []string
+		if ev.Type == ds.EventSyslog && ev.Pattern != "" {
+			if re, err := eem.CheckPattern(ev.Pattern); err == nil && re != nil {
+				for i, name := range re.SubexpNames() {
+					if i == 0 {
+						continue
+					}
+					captures = append(captures, strconv.Itoa(i))
+					if name != "" {
+						captures = append(captures, name)
+						out["ds_syslog_"+name] = true
+					}
+				}
+			}
+		}
+		if corr != nil && ev.ID != "" {
+			for _, name := range correlate.EventVarNames(ev.ID, captures) {
+				out[name] = true
+			}
+		}
+	}
+	return out
 }
 
 // maxKeys reads the max-keys attribute: 0 when absent.

@@ -41,6 +41,7 @@ type checker struct {
 	d        *document
 	errs     ErrorList
 	declared map[string]bool // ds_ variables the file declares
+	eventSet map[string]bool // ds_ variables its events set beyond the built-in ones (eventVariables)
 	// patterns are the patterns of the file's attributes as checked (nil
 	// for an invalid one), so that nothing compiles one twice.
 	patterns map[string]*regexp.Regexp
@@ -231,6 +232,7 @@ func (c *checker) signature(root *etree.Element) *ds.Signature {
 	}
 	if el := seen["Events"]; el != nil {
 		sig.Events, sig.Correlate = c.events(el)
+		c.eventSet = eventVariables(sig.Events, sig.Correlate)
 	} else {
 		c.elemError(root, "missing <Events> in %s", what)
 	}

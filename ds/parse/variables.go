@@ -175,7 +175,7 @@ func (c *checker) references(el *etree.Element) {
 			switch {
 			case r.bad != "":
 				c.errorAt(at(r.off), "%s", r.bad)
-			case !c.declared[r.name] && builtinVar(r.name) == "":
+			case !c.declared[r.name] && builtinVar(r.name) == "" && !c.eventSet[r.name]:
 				c.errorAt(at(r.off), "variable %s is used but not declared; add <Variable name=%q .../>", clip(r.name), clip(r.name))
 			}
 		}
