@@ -63,6 +63,26 @@ type Stats struct {
 	// text, or the error text when it failed.
 	LastActionResult string `json:"last_action_result,omitempty"`
 	LastActionFailed bool   `json:"last_action_failed,omitempty"`
+	// Keys are the key states of the DS's grouped events and correlation
+	// (group-by), as of its last run.
+	Keys []KeyGroup `json:"keys,omitempty"`
+}
+
+// KeyGroup is the per-key state of one grouped event or correlation.
+type KeyGroup struct {
+	What    string     `json:"what"` // "event flap", "correlation"
+	GroupBy string     `json:"group_by"`
+	Held    int        `json:"held"`
+	Max     int        `json:"max"`
+	Evicted uint64     `json:"evicted"`
+	Top     []KeyCount `json:"top,omitempty"` // most triggers first
+}
+
+// KeyCount is one key's triggers.
+type KeyCount struct {
+	Key      string    `json:"key"`
+	Triggers uint64    `json:"triggers"`
+	Last     time.Time `json:"last,omitzero"`
 }
 
 // AvgRunTime is the mean duration of a completed action run.

@@ -54,6 +54,8 @@ type Event struct {
 	Occurs    int           // syslog, cli: matches needed; default 1
 	Period    time.Duration // syslog, cli: within this period; 0 = no limit
 	Severity  Severity      // syslog: at or above (numerically at most); SeverityAny = all
+	GroupBy   string        // syslog: "host" or ds_ variables, space-separated: Occurs/Period per key
+	MaxKeys   int           // with GroupBy: keys kept; 0 = the default (correlate.DefaultMaxKeys)
 	RateLimit time.Duration // EEM ratelimit, any type: fires within this time of the last one are dropped
 
 	// periodic

@@ -106,7 +106,8 @@ type Correlate struct {
 	Period      time.Duration // within this period (EEM trigger period); 0 = unbounded
 	PeriodStart string        // cron expression that starts the period (EEM period-start)
 	Delay       time.Duration // wait before raising the trigger (EEM trigger delay)
-	GroupBy     string        // "" or "host": separate state per originating host
+	GroupBy     string        // "host" or ds_ variables, space-separated: separate state per key; "" = one state
+	MaxKeys     int           // with GroupBy: keys kept; 0 = the default (correlate.DefaultMaxKeys)
 	Pos         Pos
 }
 

@@ -55,7 +55,7 @@ func replay(t tb, c *ds.Correlate, ids []string, steps []step, maxHosts int) []s
 		defer mu.Unlock()
 		got = append(got, mark(tr.Host, tr.At.Sub(t0)))
 	}
-	cor, err := New(p, Options{Clock: clock, OnDelayed: add, MaxHosts: maxHosts, Location: time.UTC})
+	cor, err := New(p, Options{Clock: clock, OnDelayed: add, MaxKeys: maxHosts, Location: time.UTC})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,22 +232,25 @@ func TestTriggerEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, _ := New(p, Options{Location: time.UTC})
-	c.Observe("e3", t0, "h")
-	c.Observe("e1", t0.Add(sec(1)), "h")
-	c.Observe("e1", t0.Add(sec(2)), "h")
-	tr, ok := c.Observe("e2", t0.Add(sec(3)), "h")
-	if !ok {
-		t.Fatal("no trigger")
-	}
-	got := fmt.Sprint(tr.Host, tr.At.Sub(t0), tr.Events)
-	want := fmt.Sprint("h", sec(3), []Occurrence{
-		{ID: "e1", Count: 2, First: t0.Add(sec(1)), Last: t0.Add(sec(2))},
-		{ID: "e2", Count: 1, First: t0.Add(sec(3)), Last: t0.Add(sec(3))},
-		{ID: "e3", Count: 1, First: t0, Last: t0},
-	})
-	if got != want {
-		t.Errorf("trigger\n%s\nwant\n%s", got, want)
+	for _, mode := range []Consumption{ConsumeAll, ConsumeMatched} {
+		c, _ := New(p, Options{Location: time.UTC, Consume: mode})
+		c.ObserveEvent(Event{ID: "e3", At: t0, Host: "h", Data: "a"})
+		c.ObserveEvent(Event{ID: "e1", At: t0.Add(sec(1)), Host: "h", Data: "b"})
+		c.ObserveEvent(Event{ID: "e1", At: t0.Add(sec(2)), Host: "h", Data: "c"})
+		tr, ok := c.ObserveEvent(Event{ID: "e2", At: t0.Add(sec(3)), Host: "h", Data: "d"})
+		if !ok {
+			t.Fatal("no trigger")
+		}
+		got := fmt.Sprint(tr.Host, tr.At.Sub(t0), tr.Events)
+		want := fmt.Sprint("h", sec(3), []Occurrence{
+			{ID: "e1", Count: 2, First: t0.Add(sec(1)), Last: t0.Add(sec(2)), Data: "c", Consumed: true},
+			{ID: "e2", Count: 1, First: t0.Add(sec(3)), Last: t0.Add(sec(3)), Data: "d", Consumed: true},
+			// e3 took no part: only EEM's rule consumes it.
+			{ID: "e3", Count: 1, First: t0, Last: t0, Data: "a", Consumed: mode == ConsumeAll},
+		})
+		if got != want {
+			t.Errorf("mode %d: trigger\n%s\nwant\n%s", mode, got, want)
+		}
 	}
 }
 
@@ -400,7 +403,7 @@ func TestConcurrent(t *testing.T) {
 	clk := clock.NewVirtual(t0)
 	var mu sync.Mutex
 	var hosts []string
-	c, err := New(p, Options{Clock: clk, OnDelayed: func(tr Trigger) { mu.Lock(); hosts = append(hosts, tr.Host); mu.Unlock() }, MaxHosts: 4})
+	c, err := New(p, Options{Clock: clk, OnDelayed: func(tr Trigger) { mu.Lock(); hosts = append(hosts, tr.Host); mu.Unlock() }, MaxKeys: 4})
 	if err != nil {
 		t.Fatal(err)
 	}

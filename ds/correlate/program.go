@@ -71,7 +71,20 @@ type Program struct {
 	delayDur              time.Duration
 	occurs                int
 	sched                 cron.Schedule // nil without PeriodStart
-	byHost                bool
+	groupBy               []string      // the group-by names; empty: one state
+	shape                 *shape        // the expression's and/or/not structure, for consumption
+}
+
+// shape is the and/or/not structure of an expression above its leaves. A
+// leaf is any other sub-expression (an event id, a count comparison, a seq
+// call, a track), compiled on its own: when the whole expression holds,
+// the leaves that made it true say which occurrences it consumes.
+type shape struct {
+	op     byte // 'a' and, 'o' or, 'n' not, 'l' leaf
+	kids   []*shape
+	src    string
+	prog   *vm.Program
+	events []int // leaf: the events it names (ids, count and seq arguments)
 }
 
 // seqStep is the position of an event in one seq call.
@@ -151,15 +164,17 @@ func Compile(c *ds.Correlate, eventIDs []string) (*Program, error) {
 		return nil, fmt.Errorf("correlate %q: window, period and delay must not be negative", src)
 	case c.Occurs < 0:
 		return nil, fmt.Errorf("correlate %q: occurs %d must be at least 1", src, c.Occurs)
-	case c.GroupBy != "" && c.GroupBy != "host":
-		return nil, fmt.Errorf("correlate %q: group-by %q is not supported; the only grouping is host", src, c.GroupBy)
 	case c.Period > 0 && c.PeriodStart == "" && p.occurs > MaxRing:
 		return nil, fmt.Errorf("correlate %q: occurs %d with a period is above the supported %d", src, p.occurs, MaxRing)
 	}
 	if p.window == 0 {
 		p.window = int64(ds.DefaultCorrelateWindow)
 	}
-	p.byHost = c.GroupBy == "host"
+	keys, err := GroupKeys(c.GroupBy)
+	if err != nil {
+		return nil, fmt.Errorf("correlate %q: %w", src, err)
+	}
+	p.groupBy = keys
 	for _, id := range eventIDs {
 		if _, dup := p.index[id]; dup {
 			return nil, fmt.Errorf("correlate %q: event id %q is given twice", src, id)
@@ -199,7 +214,124 @@ func Compile(c *ds.Correlate, eventIDs []string) (*Program, error) {
 		return nil, fmt.Errorf("correlate %q: %w", src, err)
 	}
 	p.prog = prog
+	if err := p.compileShape(p.shape); err != nil {
+		return nil, fmt.Errorf("correlate %q: %w", src, err)
+	}
 	return p, nil
+}
+
+// forever is the window of an occurs count with no period: longer than any
+// log, short enough that times minus it stay within int64.
+const forever = 100 * 365 * 24 * time.Hour
+
+// CompileOccurs compiles the per-key count of an event with a group-by:
+// it holds when the event occurred Occurs times within Period (no limit
+// when 0) for one key, then starts that key again from zero, as the
+// detectors' own occurs does.
+func CompileOccurs(ev ds.Event) (*Program, error) {
+	window := ev.Period
+	if window <= 0 {
+		window = forever
+	}
+	src := ev.ID
+	if ev.Occurs > 1 {
+		src = fmt.Sprintf("count(%s) >= %d", ev.ID, ev.Occurs)
+	}
+	return Compile(&ds.Correlate{Expr: src, Window: window, Occurs: 1, GroupBy: ev.GroupBy}, []string{ev.ID})
+}
+
+// GroupKeys reads a group-by attribute: names separated by spaces, each
+// "host" (the originating host) or a ds_ variable the events set
+// (ds_syslog_1, ds_syslog_nbr, ds_flap_nbr). "" means no grouping.
+func GroupKeys(groupBy string) ([]string, error) {
+	keys := strings.Fields(groupBy)
+	for _, k := range keys {
+		if k == "host" {
+			continue
+		}
+		rest, ok := strings.CutPrefix(k, "ds_")
+		if !ok || rest == "" || strings.TrimLeft(rest, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != "" {
+			return nil, fmt.Errorf("group-by %q: %q is neither host nor a ds_ variable name such as ds_syslog_1 or ds_syslog_nbr", groupBy, k)
+		}
+	}
+	if len(keys) > 8 {
+		return nil, fmt.Errorf("group-by %q names %d keys; the limit is 8", groupBy, len(keys))
+	}
+	return keys, nil
+}
+
+// GroupBy returns the group-by names, nil without grouping.
+func (p *Program) GroupBy() []string { return slices.Clone(p.groupBy) }
+
+// buildShape describes n's and/or/not structure; ids are the event ids.
+func (p *Program) buildShape(n ast.Node) *shape {
+	switch x := n.(type) {
+	case *ast.BinaryNode:
+		switch x.Operator {
+		case "and", "&&":
+			return &shape{op: 'a', kids: []*shape{p.buildShape(x.Left), p.buildShape(x.Right)}}
+		case "or", "||":
+			return &shape{op: 'o', kids: []*shape{p.buildShape(x.Left), p.buildShape(x.Right)}}
+		}
+	case *ast.UnaryNode:
+		if x.Operator == "not" || x.Operator == "!" {
+			return &shape{op: 'n', kids: []*shape{p.buildShape(x.Node)}}
+		}
+	}
+	leaf := &shape{op: 'l', src: n.String()}
+	seen := map[int]bool{}
+	ast.Find(n, func(m ast.Node) bool {
+		if id, ok := m.(*ast.IdentifierNode); ok {
+			if i, ok := p.index[id.Value]; ok && !seen[i] {
+				seen[i] = true
+				leaf.events = append(leaf.events, i)
+			}
+		}
+		return false
+	})
+	return leaf
+}
+
+// compileShape compiles every leaf of sh on its own, over the same
+// environment as the whole expression.
+func (p *Program) compileShape(sh *shape) error {
+	if sh == nil {
+		return nil
+	}
+	for _, k := range sh.kids {
+		if err := p.compileShape(k); err != nil {
+			return err
+		}
+	}
+	if sh.op != 'l' {
+		return nil
+	}
+	ids := make(map[string]any, len(p.ids))
+	for _, id := range p.ids {
+		ids[id] = false
+	}
+	tree, err := parser.ParseWithConfig(sh.src, exprConfig(ids))
+	if err != nil {
+		return err
+	}
+	env := make(map[string]any, len(p.vars))
+	for _, v := range p.vars {
+		env[v.key] = false
+		if v.kind == varCount {
+			env[v.key] = 0
+		}
+	}
+	cfg := exprConfig(env)
+	expr.Patch(rewriter{})(cfg)
+	if _, err := new(checker.Checker).PatchAndCheck(tree, cfg); err != nil {
+		return err
+	}
+	prog, err := compiler.Compile(tree, cfg)
+	if err != nil {
+		return err
+	}
+	sh.prog = prog
+	return nil
 }
 
 // exprTables are the read-only parts of every expr-lang configuration:
@@ -248,6 +380,7 @@ func (p *Program) analyze() (*parser.Tree, error) {
 	if col.err != nil {
 		return nil, col.err
 	}
+	p.shape = p.buildShape(tree.Node)
 
 	p.ringCap = make([]int, len(p.ids))
 	for i := range p.ringCap {

@@ -81,7 +81,7 @@ func TestPropBounded(t *testing.T) {
 			t.Fatal(err)
 		}
 		maxHosts := rapid.IntRange(1, 3).Draw(t, "maxHosts")
-		cor, err := New(p, Options{MaxHosts: maxHosts})
+		cor, err := New(p, Options{MaxKeys: maxHosts})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -108,8 +108,8 @@ func checkBounds(t *rapid.T, c *Correlator, maxHosts int) {
 	for st := c.front; st != nil; st = st.next {
 		states = append(states, st)
 	}
-	if c.p.byHost && (len(states) > maxHosts || len(c.hosts) != len(states)) {
-		t.Fatalf("%d host states, %d in the map, cap %d", len(states), len(c.hosts), maxHosts)
+	if len(c.p.groupBy) > 0 && (len(states) > maxHosts || len(c.keys) != len(states)) {
+		t.Fatalf("%d host states, %d in the map, cap %d", len(states), len(c.keys), maxHosts)
 	}
 	for _, st := range states {
 		for i, r := range st.rings {

@@ -5,13 +5,14 @@ package correlate
 // replaces the oldest one, so it never grows.
 type ring struct {
 	buf  []int64
-	head int // index of the oldest time
-	n    int // number of times held
+	data []any // per slot: the occurrence's data; nil for match times
+	head int   // index of the oldest time
+	n    int   // number of times held
 }
 
 // push appends t, dropping the oldest time when the ring is full. Times
 // must not decrease.
-func (r *ring) push(t int64) {
+func (r *ring) push(t int64, d any) {
 	c := len(r.buf)
 	if c == 0 {
 		return
@@ -22,10 +23,16 @@ func (r *ring) push(t int64) {
 			i -= c
 		}
 		r.buf[i] = t
+		if r.data != nil {
+			r.data[i] = d
+		}
 		r.n++
 		return
 	}
 	r.buf[r.head] = t
+	if r.data != nil {
+		r.data[r.head] = d
+	}
 	r.head++
 	if r.head == c {
 		r.head = 0
@@ -35,6 +42,9 @@ func (r *ring) push(t int64) {
 // expire drops the times before from.
 func (r *ring) expire(from int64) {
 	for r.n > 0 && r.buf[r.head] < from {
+		if r.data != nil {
+			r.data[r.head] = nil
+		}
 		r.head++
 		if r.head == len(r.buf) {
 			r.head = 0
@@ -52,8 +62,23 @@ func (r *ring) last() int64 {
 	return r.buf[i]
 }
 
+// lastData returns the newest time's data; the ring must not be empty.
+func (r *ring) lastData() any {
+	if r.data == nil {
+		return nil
+	}
+	i := r.head + r.n - 1
+	if i >= len(r.buf) {
+		i -= len(r.buf)
+	}
+	return r.data[i]
+}
+
 // oldest returns the oldest time; the ring must not be empty.
 func (r *ring) oldest() int64 { return r.buf[r.head] }
 
 // reset empties the ring.
-func (r *ring) reset() { r.head, r.n = 0, 0 }
+func (r *ring) reset() {
+	clear(r.data) // let the data go
+	r.head, r.n = 0, 0
+}

@@ -59,7 +59,8 @@ func (d *Daemon) startDetect(ctx context.Context) *detectStage {
 	s.engine = engine.New(engine.Options{Clock: d.clock, Actions: d.notify.actions, Hostname: host, Known: known,
 		Report:     d.report,
 		OnRunStart: func(id string) { d.setRunning(id, true) },
-		OnRunDone:  d.runDone})
+		// The registry exists before any run: runs come from its fires.
+		OnRunDone: func(id string, st engine.RunStats) { d.runDone(id, st, s.registry) }})
 	s.registry = registry.New(ctx, registry.Options{Hub: s.hub, Engine: s.engine, Clock: d.clock, Hostname: host,
 		Known: known, Report: d.report})
 	s.applets = &applets{ctx: ctx, hub: s.hub, clock: d.clock, log: d.log,

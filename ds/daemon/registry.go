@@ -59,9 +59,11 @@ func (d *Daemon) setRunning(id string, running bool) {
 
 // runDone records one run in the DS's statistics and sets it back to
 // registered.
-func (d *Daemon) runDone(id string, st engine.RunStats) {
+func (d *Daemon) runDone(id string, st engine.RunStats, reg *registry.Registry) {
+	keys := keyStats(reg, id)
 	err := d.opts.Store.Update(id, func(en *bootflash.Entry) {
 		addRunStats(en, st)
+		en.Stats.Keys = keys
 		if en.Status == ds.StatusRunning {
 			en.Status = ds.StatusRegistered
 		}
@@ -69,6 +71,26 @@ func (d *Daemon) runDone(id string, st engine.RunStats) {
 	if err != nil {
 		d.log.Error("statistics", "ds", id, "err", err)
 	}
+}
+
+// topKeys is how many keys per group the statistics keep.
+const topKeys = 10
+
+// keyStats returns the key states of DS id's grouped events and
+// correlation, for its statistics.
+func keyStats(reg *registry.Registry, id string) []bootflash.KeyGroup {
+	if reg == nil {
+		return nil
+	}
+	var out []bootflash.KeyGroup
+	for _, g := range reg.Keys(id, topKeys) {
+		kg := bootflash.KeyGroup{What: g.What, GroupBy: g.GroupBy, Held: g.Held, Max: g.Max, Evicted: g.Evicted}
+		for _, k := range g.Top {
+			kg.Top = append(kg.Top, bootflash.KeyCount{Key: k.Key, Triggers: k.Triggers, Last: k.Last})
+		}
+		out = append(out, kg)
+	}
+	return out
 }
 
 // addRunStats adds one run to a DS's statistics.

@@ -96,7 +96,7 @@ var badCases = []struct {
 	{"Correlate bad attributes", ev(`<Event id="e1" type="immediate"/><Correlate window="-1s" occurs="x" group-by="site" period-start="* *">e1</Correlate>`), []string{
 		`t.xml:4:54: window "-1s" must not be negative`,
 		`t.xml:4:67: occurs "x" is not a whole number from 1 to 4294967295`,
-		`t.xml:4:78: group-by "site" is not supported; the only grouping is host`,
+		`t.xml:4:78: group-by "site": give host or ds_ variables the events set, separated by spaces, such as ds_syslog_1 or "host ds_syslog_nbr"`,
 		`t.xml:4:94: period-start "* *": expected 5 to 6 fields, found 2: [* *]`,
 	}},
 	{"two Correlates", ev(`<Event type="immediate"/><Correlate>e1</Correlate><Correlate>e1</Correlate>`), []string{
@@ -218,8 +218,17 @@ var badCases = []struct {
 	{"email without to", act(`<Action type="emailto" subject="s"/>`), []string{
 		`t.xml:5:11: missing required attribute "to" on <Action type="emailto">`,
 	}},
+	{"group-by a variable the event does not set", ev(`<Event type="syslog" pattern="%X-1-Y: (\S+)" group-by="ds_syslog_nbr"/>`), []string{
+		`t.xml:4:55: group-by names ds_syslog_nbr, which this event does not set; it sets host, ds_syslog_host, its capture groups ds_syslog_1… and its named captures (?P<name>…) as ds_syslog_name`,
+	}},
+	{"max-keys without group-by", ev(`<Event type="syslog" pattern="%X-1-Y" max-keys="10"/>`), []string{
+		`t.xml:4:48: max-keys without group-by has no keys to bound; add group-by or remove max-keys`,
+	}},
+	{"max-keys above the limit", ev(`<Event type="syslog" pattern="%X-1-Y: (\S+)" group-by="ds_syslog_1" max-keys="100001"/>`), []string{
+		`t.xml:4:78: max-keys "100001" is above the limit of 100000 keys`,
+	}},
 	{"unknown attribute", ev(`<Event type="syslog" pattern="x" ocurs="2"/>`), []string{
-		`t.xml:4:43: unknown attribute "ocurs" on <Event type="syslog">; expected id, type, pattern, occurs, period, severity`,
+		`t.xml:4:43: unknown attribute "ocurs" on <Event type="syslog">; expected id, type, pattern, occurs, period, severity, group-by, max-keys`,
 	}},
 	{"unknown element", strings.Replace(ev(""), ` <Name>T</Name>`, ` <Name>T</Name><Author>me</Author>`, 1), []string{
 		`t.xml:2:16: unknown element <Author> in <DiagnosticSignature>; expected Name, Description, Prerequisite, Variables, Events, Actions`,

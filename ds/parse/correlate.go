@@ -15,6 +15,7 @@ import (
 	"github.com/expr-lang/expr/parser"
 
 	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/correlate"
 	"github.com/dsengine/dsengine/ds/parse/eem"
 )
 
@@ -26,7 +27,7 @@ const MaxCorrelateLength = 4096
 func (c *checker) correlate(el *etree.Element, ids []string) *ds.Correlate {
 	const what = "<Correlate>"
 	corr := &ds.Correlate{Pos: c.d.elemPos(el), Occurs: 1}
-	c.attrs(el, what, "window", "occurs", "period", "delay", "period-start", "group-by")
+	c.attrs(el, what, "window", "occurs", "period", "delay", "period-start", "group-by", "max-keys")
 	c.children(el, what)
 	corr.Window, _ = c.duration(el, "window", 0, false)
 	corr.Occurs = c.count(el, "occurs")
@@ -39,11 +40,12 @@ func (c *checker) correlate(el *etree.Element, ids []string) *ds.Correlate {
 		corr.PeriodStart = strings.TrimSpace(v)
 	}
 	if v, ok := attr(el, "group-by"); ok {
-		if v != "host" {
-			c.attrError(el, "group-by", "group-by %q is not supported; the only grouping is host", clip(v))
+		if _, err := correlate.GroupKeys(v); err != nil || strings.TrimSpace(v) == "" {
+			c.attrError(el, "group-by", "group-by %q: give host or ds_ variables the events set, separated by spaces, such as ds_syslog_1 or \"host ds_syslog_nbr\"", clip(v))
 		}
-		corr.GroupBy = v
+		corr.GroupBy = strings.Join(strings.Fields(v), " ")
 	}
+	corr.MaxKeys = c.maxKeys(el)
 
 	text := c.d.text(el)
 	src := strings.TrimSpace(text)
@@ -61,6 +63,23 @@ func (c *checker) correlate(el *etree.Element, ids []string) *ds.Correlate {
 		c.errorAt(c.d.textPos(el, lead+e.off), "%s", e.msg)
 	}
 	return corr
+}
+
+// maxKeys reads the max-keys attribute: 0 when absent.
+func (c *checker) maxKeys(el *etree.Element) int {
+	v, ok := attr(el, "max-keys")
+	if !ok {
+		return 0
+	}
+	n := c.count(el, "max-keys")
+	if n > correlate.MaxKeysLimit {
+		c.attrError(el, "max-keys", "max-keys %q is above the limit of %d keys", clip(v), correlate.MaxKeysLimit)
+		return 0
+	}
+	if _, grouped := attr(el, "group-by"); !grouped {
+		c.attrError(el, "max-keys", "max-keys without group-by has no keys to bound; add group-by or remove max-keys")
+	}
+	return n
 }
 
 // exprError is a problem at a byte offset of a Correlate expression.

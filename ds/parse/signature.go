@@ -43,8 +43,9 @@ type checker struct {
 	declared map[string]bool // ds_ variables the file declares
 	// events are the DS's events and eventVars the variables they set
 	// (EventVarNames), once <Events> is read.
-	sigEvents []ds.Event
-	eventVars map[string][]setter
+	sigEvents  []ds.Event
+	eventVars  map[string][]setter
+	correlated bool // the DS has a <Correlate>: its events set ds_<id>_… too
 	// patterns are the patterns of the file's attributes as checked (nil
 	// for an invalid one), so that nothing compiles one twice.
 	patterns map[string]*regexp.Regexp
@@ -243,7 +244,7 @@ func (c *checker) signature(root *etree.Element) *ds.Signature {
 	} else {
 		c.elemError(root, "missing <Actions> in %s", what)
 	}
-	c.sigEvents, c.eventVars = sig.Events, eventVarsOf(sig.Events)
+	c.sigEvents, c.eventVars, c.correlated = sig.Events, eventVarsOf(sig), sig.Correlate != nil
 	c.references(root, true)
 	return sig
 }

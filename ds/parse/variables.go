@@ -9,6 +9,7 @@ import (
 	"github.com/beevik/etree"
 
 	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/correlate"
 	"github.com/dsengine/dsengine/ds/events/detect/types"
 	"github.com/dsengine/dsengine/ds/parse/eem"
 	"github.com/dsengine/dsengine/internal/english"
@@ -217,6 +218,8 @@ func (c *checker) unsetMsg(name string, afterFire bool) string {
 	}
 	msg := fmt.Sprintf("variable %s is set by none of this DS's events (%s)%s", clip(name), strings.Join(evs, "; "), hint)
 	switch {
+	case c.isPerEventVar(name) && !c.correlated:
+		return msg + "; ds_<id>_… names are set only for the events of a <Correlate>: a lone event sets the ds_syslog_… names"
 	case isCaptureVar(name) || c.isPerEventVar(name):
 		return msg + "; a capture group of an event's pattern sets it: add the group, such as (\\S+), or use a variable the events set"
 	default:
@@ -356,11 +359,11 @@ type EventVar struct {
 //   - for a type with Captures (syslog, config, cli), ds_syslog_1,
 //     ds_syslog_2 … for the capture groups of its pattern, and
 //     ds_syslog_NAME for a group named (?P<NAME>…);
-//   - the same per event, so that a correlation can tell its events
-//     apart: ds_<eventID>_1 …, ds_<eventID>_NAME, ds_<eventID>_msg and
-//     ds_<eventID>_host (when the type sets ds_syslog_msg and
-//     ds_syslog_host, with the same When), and ds_<eventID>_time (every
-//     fire).
+//   - with an eventID (an event of a correlated DS), the same per event,
+//     so that a correlation can tell its events apart: each ds_syslog_X
+//     also as ds_<eventID>_X (ds_<eventID>_1, ds_<eventID>_NAME,
+//     ds_<eventID>_msg …, with the same When), and ds_<eventID>_time
+//     (every fire) — what correlate.EventVars sets at run time.
 //
 // captures are the names of the pattern's groups as
 // (*regexp.Regexp).SubexpNames()[1:] returns them ("" for an unnamed
@@ -399,7 +402,7 @@ func EventVarNames(eventID string, typ ds.EventType, captures []string) []EventV
 	per := "ds_" + eventID + "_"
 	own(per)
 	for _, v := range d.Vars {
-		if short, ok := strings.CutPrefix(v.Name, "ds_syslog_"); ok && (short == "msg" || short == "host") {
+		if short, ok := strings.CutPrefix(v.Name, "ds_syslog_"); ok {
 			add(per+short, v.When)
 		}
 	}
@@ -426,13 +429,25 @@ type setter struct {
 	when  string
 }
 
-// eventVarsOf maps each variable the events set to the events that set it.
-func eventVarsOf(evs []ds.Event) map[string][]setter {
+// eventVarsOf maps each variable the events of sig set to the events that
+// set it: the per-event names only in a correlated DS, ds_key with a
+// group-by.
+func eventVarsOf(sig *ds.Signature) map[string][]setter {
 	out := map[string][]setter{}
-	for _, ev := range evs {
-		for _, v := range EventVarNames(ev.ID, ev.Type, captureNames(ev)) {
+	for _, ev := range sig.Events {
+		id := ""
+		if sig.Correlate != nil {
+			id = ev.ID
+		}
+		for _, v := range EventVarNames(id, ev.Type, captureNames(ev)) {
 			out[v.Name] = append(out[v.Name], setter{ev, v.When})
 		}
+		if ev.GroupBy != "" {
+			out[correlate.KeyVar] = append(out[correlate.KeyVar], setter{event: ev})
+		}
+	}
+	if sig.Correlate != nil && sig.Correlate.GroupBy != "" {
+		out[correlate.KeyVar] = append(out[correlate.KeyVar], setter{})
 	}
 	return out
 }
@@ -447,7 +462,7 @@ func VarWarnings(sig *ds.Signature) []string {
 	if sig == nil {
 		return nil
 	}
-	set := eventVarsOf(sig.Events)
+	set := eventVarsOf(sig)
 	var out []string
 	warn := func(at ds.Pos, texts ...string) {
 		seen := map[string]bool{}

@@ -89,7 +89,7 @@ func TestVarWarnings(t *testing.T) {
 				`the action then fails; use it where every fire sets it, or in a script that checks it`,
 		}},
 		{"always set", doc(`<Variable name="ds_v" source="environment"/>`, `<Event type="syslog" pattern="(x)"/>`,
-			`<Action type="message">${ds_syslog_msg} ${ds_syslog_1} ${ds_e1_time} ${ds_v} ${ds_hostname}</Action>`), nil},
+			`<Action type="message">${ds_syslog_msg} ${ds_syslog_1} ${ds_v} ${ds_hostname}</Action>`), nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -124,9 +124,11 @@ func TestEventVarNames(t *testing.T) {
 	}{
 		{"e1", ds.EventSyslog, []string{"", "nbr", "State"}, []string{"ds_syslog_msg", "ds_syslog_facility", "ds_syslog_severity",
 			"ds_syslog_mnemonic", "ds_syslog_host", "ds_syslog_1", "ds_syslog_2", "ds_syslog_nbr", "ds_syslog_3",
-			"ds_e1_1", "ds_e1_2", "ds_e1_nbr", "ds_e1_3", "ds_e1_msg", "ds_e1_host", "ds_e1_time"}},
+			"ds_e1_1", "ds_e1_2", "ds_e1_nbr", "ds_e1_3", "ds_e1_msg", "ds_e1_facility", "ds_e1_severity", "ds_e1_mnemonic",
+			"ds_e1_host", "ds_e1_time"}},
 		{"c", ds.EventConfig, nil, []string{"ds_syslog_msg?", "ds_syslog_facility?", "ds_syslog_severity?",
-			"ds_syslog_mnemonic?", "ds_syslog_host?", "ds_c_msg?", "ds_c_host?", "ds_c_time"}},
+			"ds_syslog_mnemonic?", "ds_syslog_host?", "ds_c_msg?", "ds_c_facility?", "ds_c_severity?", "ds_c_mnemonic?",
+			"ds_c_host?", "ds_c_time"}},
 		{"t", ds.EventPeriodic, []string{"x"}, []string{"ds_t_time"}},
 		{"cmd", ds.EventCLI, []string{""}, []string{"ds_syslog_1", "ds_cmd_1", "ds_cmd_time"}},
 		{"Upper", ds.EventOIR, nil, nil},

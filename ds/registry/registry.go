@@ -52,6 +52,9 @@ type registered struct {
 	values  map[string]string // what its patterns were rendered with
 	events  []ds.Event        // the events it registers
 	corr    *correlate.Correlator
+	// keyed holds the per-key occurs of each event with a group-by: its
+	// detector fires on every match and this counts them per key.
+	keyed map[string]*correlate.Correlator
 
 	mu   sync.Mutex
 	regs []detect.Registration
@@ -66,7 +69,6 @@ type registered struct {
 	// has.
 	adopting bool
 	held     []detect.Fired
-	last     map[string]engine.Event // the latest occurrence of each event, for a correlated trigger
 }
 
 // New returns a Registry whose engine workers live as long as ctx.
@@ -98,21 +100,11 @@ func (r *Registry) Sync(want []Want) map[string]error {
 			continue
 		}
 		r.removeLocked(id)
-		reg := &registered{sig: w.Sig, prompts: maps.Clone(w.Prompts), values: values, last: map[string]engine.Event{}}
-		if w.Sig.Correlate != nil {
-			ids := make([]string, 0, len(w.Sig.Events))
-			for _, e := range w.Sig.Events {
-				ids = append(ids, e.ID)
-			}
-			prog, err := correlate.Compile(w.Sig.Correlate, ids)
-			if err == nil {
-				reg.corr, err = correlate.New(prog, correlate.Options{Clock: r.opts.Clock,
-					OnDelayed: func(t correlate.Trigger) { r.fireCorrelated(reg, t) }})
-			}
-			if err != nil {
-				failed[id] = fmt.Errorf("correlation: %w", err)
-				continue
-			}
+		reg := &registered{sig: w.Sig, prompts: maps.Clone(w.Prompts), values: values}
+		if err := r.correlators(reg); err != nil {
+			reg.closeCorrelators()
+			failed[id] = err
+			continue
 		}
 		for _, ev := range w.Sig.Events {
 			if ev.Type == ds.EventImmediate && w.Ran {
@@ -157,9 +149,7 @@ func (r *Registry) registerLocked(specs []detect.Spec, added []*registered, fail
 		if err != nil {
 			failed[reg.sig.ID] = err
 			reg.drop()
-			if reg.corr != nil {
-				reg.corr.Close()
-			}
+			reg.closeCorrelators()
 			continue
 		}
 		r.adopt(reg, regs)
@@ -177,6 +167,10 @@ func (r *Registry) specs(reg *registered) []detect.Spec {
 	fire := r.fireFunc(reg, attempt)
 	specs := make([]detect.Spec, 0, len(reg.events))
 	for _, ev := range reg.events {
+		if reg.keyed[ev.ID] != nil {
+			// The registry counts per key: the detector fires on every match.
+			ev.Occurs, ev.Period = 1, 0
+		}
 		specs = append(specs, detect.Spec{Owner: reg.sig.ID, Event: ev, Vars: reg.values, Fire: fire})
 	}
 	return specs
@@ -200,10 +194,8 @@ func (r *Registry) adopt(reg *registered, regs []detect.Registration) {
 		}
 		f := reg.held[0]
 		reg.held = reg.held[1:]
-		ev := toEvent(f)
-		reg.last[f.EventID] = ev
 		reg.mu.Unlock()
-		r.trigger(reg, f, ev)
+		r.trigger(reg, f, toEvent(f))
 	}
 }
 
@@ -227,9 +219,7 @@ func (r *Registry) removeLocked(id string) {
 	regs := reg.regs
 	reg.mu.Unlock()
 	r.opts.Hub.Deregister(regs...)
-	if reg.corr != nil {
-		reg.corr.Close()
-	}
+	reg.closeCorrelators()
 	r.opts.Engine.Remove(id)
 }
 
@@ -281,39 +271,142 @@ func (r *Registry) fireFunc(reg *registered, attempt uint64) func(detect.Fired) 
 			reg.mu.Unlock()
 			return
 		}
-		reg.last[f.EventID] = ev
 		reg.mu.Unlock()
 		r.trigger(reg, f, ev)
 	}
 }
 
-// trigger fires the engine for ev, an occurrence of one of reg's events
-// already recorded in reg.last, or observes it in the correlation.
+// trigger fires the engine for ev, an occurrence of one of reg's events,
+// or observes it in the correlation. An event with a group-by first counts
+// toward its key's occurs.
 func (r *Registry) trigger(reg *registered, f detect.Fired, ev engine.Event) {
+	if k := reg.keyed[f.EventID]; k != nil {
+		t, ok := k.ObserveEvent(correlate.Event{ID: f.EventID, At: f.Time, Host: f.Host, Vars: ev.Vars, Data: ev})
+		if !ok {
+			return
+		}
+		ev.Vars = maps.Clone(ev.Vars)
+		ev.Vars[correlate.KeyVar] = t.Key
+	}
 	if reg.corr == nil {
 		r.opts.Engine.Fire(r.ctx, reg.sig.ID, engine.Trigger{Time: f.Time, Events: []engine.Event{ev}})
 		return
 	}
-	if t, ok := reg.corr.Observe(f.EventID, f.Time, f.Host); ok {
+	if t, ok := reg.corr.ObserveEvent(correlate.Event{ID: f.EventID, At: f.Time, Host: f.Host, Vars: ev.Vars, Data: ev}); ok {
 		r.fireCorrelated(reg, t)
 	}
 }
 
+// fireCorrelated runs the DS for a raised correlation with the events that
+// took part (those the match consumed), each also setting its variables
+// under its own id (ds_<id>_1, ds_<id>_time…).
 func (r *Registry) fireCorrelated(reg *registered, t correlate.Trigger) {
 	events := make([]engine.Event, 0, len(t.Events))
-	reg.mu.Lock()
-	for _, o := range t.Events {
-		if ev, ok := reg.last[o.ID]; ok {
+	for _, all := range []bool{false, true} {
+		for _, o := range t.Events {
+			ev, ok := o.Data.(engine.Event)
+			if !ok || !o.Consumed && !all {
+				continue
+			}
+			ev.Vars = correlate.EventVars(o.ID, ev.Vars, ev.Time)
 			events = append(events, ev)
 		}
+		if len(events) > 0 {
+			break // else nothing was consumed ("not e1"): every event in the window
+		}
 	}
-	reg.mu.Unlock()
 	if len(events) == 0 {
 		return
 	}
 	// The event that completed the correlation goes last: its variables win.
 	sort.SliceStable(events, func(i, j int) bool { return events[i].Time.Before(events[j].Time) })
+	if len(reg.sig.Correlate.GroupBy) > 0 {
+		last := &events[len(events)-1]
+		last.Vars[correlate.KeyVar] = t.Key
+	}
 	r.opts.Engine.Fire(r.ctx, reg.sig.ID, engine.Trigger{Time: t.At, Events: events})
+}
+
+// correlators builds reg's correlation and the per-key counts of its
+// grouped events.
+func (r *Registry) correlators(reg *registered) error {
+	sig := reg.sig
+	for _, ev := range sig.Events {
+		if ev.GroupBy == "" {
+			continue
+		}
+		prog, err := correlate.CompileOccurs(ev)
+		if err == nil {
+			if reg.keyed == nil {
+				reg.keyed = map[string]*correlate.Correlator{}
+			}
+			reg.keyed[ev.ID], err = correlate.New(prog, correlate.Options{MaxKeys: ev.MaxKeys, Consume: correlate.ConsumeMatched})
+		}
+		if err != nil {
+			return fmt.Errorf("%s: event %s: group-by: %w", ev.Pos, ev.ID, err)
+		}
+	}
+	if sig.Correlate == nil {
+		return nil
+	}
+	ids := make([]string, 0, len(sig.Events))
+	for _, e := range sig.Events {
+		ids = append(ids, e.ID)
+	}
+	prog, err := correlate.Compile(sig.Correlate, ids)
+	if err == nil {
+		reg.corr, err = correlate.New(prog, correlate.Options{Clock: r.opts.Clock, MaxKeys: sig.Correlate.MaxKeys,
+			Consume: correlate.ConsumeMatched, OnDelayed: func(t correlate.Trigger) { r.fireCorrelated(reg, t) }})
+	}
+	if err != nil {
+		return fmt.Errorf("correlation: %w", err)
+	}
+	return nil
+}
+
+// closeCorrelators stops reg's correlators.
+func (reg *registered) closeCorrelators() {
+	if reg.corr != nil {
+		reg.corr.Close()
+	}
+	for _, k := range reg.keyed {
+		k.Close()
+	}
+}
+
+// KeyGroup is the key state of one grouped event or correlation of a DS.
+type KeyGroup struct {
+	What    string // "event flap" or "correlation"
+	GroupBy string
+	Held    int // keys held now
+	Max     int // the cap
+	Evicted uint64
+	Top     []correlate.KeyStat // most triggers first
+}
+
+// Keys returns the key state of DS id's grouped events and correlation,
+// with at most top keys each; nil when it has none or is not registered.
+func (r *Registry) Keys(id string, top int) []KeyGroup {
+	r.mu.Lock()
+	reg, ok := r.dss[id]
+	r.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	var out []KeyGroup
+	add := func(what, groupBy string, c *correlate.Correlator) {
+		keys, held := c.Keys(top)
+		out = append(out, KeyGroup{What: what, GroupBy: groupBy, Held: held, Max: c.MaxKeys(), Evicted: c.Evicted(), Top: keys})
+	}
+	for _, ev := range reg.sig.Events {
+		if c := reg.keyed[ev.ID]; c != nil {
+			add("event "+ev.ID, ev.GroupBy, c)
+		}
+	}
+	if reg.corr != nil && reg.sig.Correlate.GroupBy != "" {
+		add("correlation", reg.sig.Correlate.GroupBy, reg.corr)
+	}
+	return out
 }
 
 // toEvent keeps what the actions need of a fire: its variables, a line

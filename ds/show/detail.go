@@ -292,6 +292,19 @@ func statistics(w io.Writer, st bootflash.Stats) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, " Actions failed: %d\n", st.ActionsFailed)
+	for _, g := range st.Keys {
+		// Keys are values from syslog lines: quoted, so a space or a
+		// control character cannot forge a line.
+		fmt.Fprintf(w, " Keys of %s (group-by %s), as of the last run: %d held of %d, %s evicted\n",
+			g.What, g.GroupBy, g.Held, g.Max, english.Plural(int(g.Evicted), "key"))
+		for _, k := range g.Top {
+			fmt.Fprintf(w, "   %-24q %s", k.Key, english.Plural(int(k.Triggers), "trigger"))
+			if !k.Last.IsZero() {
+				fmt.Fprintf(w, ", last at %s GMT", stamp(k.Last))
+			}
+			fmt.Fprintln(w)
+		}
+	}
 }
 
 func download(w io.Writer, d bootflash.Download) {

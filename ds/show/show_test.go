@@ -32,7 +32,9 @@ func sampleEntries(t *testing.T) []bootflash.Entry {
 			Stats: bootflash.Stats{Triggers: 5, LastTrigger: at.Add(3 * time.Hour), Runs: 3, TotalRunTime: 360 * time.Millisecond,
 				Suppressed: 1, LastSuppressed: "ds_stop: 2 flaps, below 3", FailedRuns: 1,
 				ActionsRun: 14, ActionsFailed: 1, ByAction: map[ds.ActionType]int64{ds.ActionCommand: 3, ds.ActionCallHome: 3, ds.ActionEmailTo: 3, ds.ActionScript: 3, ds.ActionMessage: 2},
-				LastAction: at.Add(3 * time.Hour), LastActionFailed: true, LastActionResult: "emailto noc@example.com: 554 rejected"},
+				LastAction: at.Add(3 * time.Hour), LastActionFailed: true, LastActionResult: "emailto noc@example.com: 554 rejected",
+				Keys: []bootflash.KeyGroup{{What: "event flap", GroupBy: "ds_syslog_nbr", Held: 3, Max: 1000, Evicted: 1, Top: []bootflash.KeyCount{
+					{Key: "10.0.0.1", Triggers: 2, Last: at.Add(3 * time.Hour)}, {Key: "10.0.0.3", Triggers: 1, Last: at.Add(time.Hour)}, {Key: "10.0.0.2"}}}}},
 			Download: bootflash.Download{LastAttempt: at.Add(2 * time.Hour), Result: "ok", Bytes: 1873, Duration: 85 * time.Millisecond}},
 		{ID: "7001", Name: "ABrokenOneWithAVeryLongNameIndeed", Revision: "2.10", Status: ds.StatusFailed,
 			FailureReason: "7001.xml: bad signature: the file changed after it was signed", CheckFailed: true, LastUpdate: at},

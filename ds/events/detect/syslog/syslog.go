@@ -79,7 +79,15 @@ func (d *Detector) Syslog(m *events.Message) {
 	if msg.Host != "" {
 		f.Host = msg.Host
 	}
-	f.Payload = Fire{Values: detector.SyslogVars(&msg, d.re.FindStringSubmatch(msg.Body))}
+	groups := d.re.FindStringSubmatch(msg.Body)
+	values := detector.SyslogVars(&msg, groups)
+	// Named captures, (?P<nbr>\S+), are ds_syslog_nbr too.
+	for i, name := range d.re.SubexpNames() {
+		if name != "" && i < len(groups) {
+			values["ds_syslog_"+name] = groups[i]
+		}
+	}
+	f.Payload = Fire{Values: values}
 	if !d.stopped.Load() { // again: building f took a while
 		d.env.Fire(f)
 	}
