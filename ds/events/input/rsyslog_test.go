@@ -4,7 +4,6 @@ import (
 	"os"
 	"os/exec"
 	"testing"
-	"time"
 
 	"github.com/dsengine/dsengine/ds/events"
 	"github.com/dsengine/dsengine/ds/events/input"
@@ -73,11 +72,7 @@ func TestThroughRsyslog(t *testing.T) {
 		// The emitter counts a line delivered just after the queue took
 		// it (Received = Delivered + Dropped but for the line being
 		// offered), so the last line's count may trail its arrival.
-		var s input.Stats
-		testserver.Poll(10*time.Second, time.Millisecond, func() bool {
-			s = in.Stats()
-			return s.Received == s.Delivered+s.Dropped
-		})
+		s := inputtest.WaitStats(t, in, func(s input.Stats) bool { return s.Received == s.Delivered+s.Dropped })
 		t.Logf("%+v", s)
 		if s.FramingErrors != 0 || s.Dropped != 0 || s.Received != s.Delivered || s.Received < 2 {
 			t.Errorf("stats %+v", s)
