@@ -121,7 +121,7 @@ func runDSTest(e *env, fs *flag.FlagSet, args []string) error {
 			flag      string
 			want, got int
 			what      string
-		}{{"--expect", expect, sum.Runs[id], "completed runs"}, {"--expect-triggers", expectTriggers, sum.Triggers[id], "triggers"}} {
+		}{{"--expect", expect, sum.Runs[id], "completed run"}, {"--expect-triggers", expectTriggers, sum.Triggers[id], "trigger"}} {
 			switch {
 			case x.want < 0:
 			case pending:
@@ -129,7 +129,7 @@ func runDSTest(e *env, fs *flag.FlagSet, args []string) error {
 				status += fmt.Sprintf(" — %s %d fails: the DS is pending, so it never ran", x.flag, x.want)
 			case x.got != x.want:
 				failed = true
-				status += fmt.Sprintf(" — expected %d %s", x.want, x.what)
+				status += " — expected " + english.Plural(x.want, x.what)
 			}
 		}
 		// With --json, standard output holds only the records.
