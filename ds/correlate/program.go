@@ -193,14 +193,7 @@ func Compile(c *ds.Correlate, eventIDs []string) (*Program, error) {
 	if err != nil {
 		return nil, fmt.Errorf("correlate %q: %w", src, err)
 	}
-	env := make(map[string]any, len(p.vars))
-	for _, v := range p.vars {
-		env[v.key] = false
-		if v.kind == varCount {
-			env[v.key] = 0
-		}
-	}
-	cfg := exprConfig(env)
+	cfg := exprConfig(p.typeEnv())
 	expr.AsBool()(cfg)
 	expr.Patch(rewriter{})(cfg)
 	if _, err := new(checker.Checker).PatchAndCheck(tree, cfg); err != nil {
@@ -314,14 +307,7 @@ func (p *Program) compileShape(sh *shape) error {
 	if err != nil {
 		return err
 	}
-	env := make(map[string]any, len(p.vars))
-	for _, v := range p.vars {
-		env[v.key] = false
-		if v.kind == varCount {
-			env[v.key] = 0
-		}
-	}
-	cfg := exprConfig(env)
+	cfg := exprConfig(p.typeEnv())
 	expr.Patch(rewriter{})(cfg)
 	if _, err := new(checker.Checker).PatchAndCheck(tree, cfg); err != nil {
 		return err
@@ -617,4 +603,18 @@ func (rewriter) Visit(node *ast.Node) {
 			ast.Patch(node, &ast.IdentifierNode{Value: callKey(n)})
 		}
 	}
+}
+
+// typeEnv is an environment with the type of each variable of p: false
+// for an event or a track, 0 for a count; the checker types the
+// expression against it.
+func (p *Program) typeEnv() map[string]any {
+	env := make(map[string]any, len(p.vars))
+	for _, v := range p.vars {
+		env[v.key] = false
+		if v.kind == varCount {
+			env[v.key] = 0
+		}
+	}
+	return env
 }
