@@ -90,6 +90,7 @@ func (r *Registry) Sync(want []Want) map[string]error {
 	defer r.mu.Unlock()
 	failed := map[string]error{}
 	keep := map[string]bool{}
+	var gone []detect.Registration // of the DS removed or replaced: out in one batch
 	var specs []detect.Spec
 	var added []*registered
 	for _, w := range want {
@@ -99,7 +100,7 @@ func (r *Registry) Sync(want []Want) map[string]error {
 		if old, ok := r.dss[id]; ok && old.sig == w.Sig && maps.Equal(old.values, values) && maps.Equal(old.prompts, w.Prompts) {
 			continue
 		}
-		r.removeLocked(id)
+		gone = append(gone, r.detachLocked(id)...)
 		reg := &registered{sig: w.Sig, prompts: maps.Clone(w.Prompts), values: values}
 		if err := r.correlators(reg); err != nil {
 			reg.closeCorrelators()
@@ -117,21 +118,26 @@ func (r *Registry) Sync(want []Want) map[string]error {
 	}
 	for id := range r.dss {
 		if !keep[id] {
-			r.removeLocked(id)
+			gone = append(gone, r.detachLocked(id)...)
 		}
 	}
-	r.registerLocked(specs, added, failed)
+	r.registerLocked(gone, specs, added, failed)
 	return failed
 }
 
-// registerLocked registers the events of the added DS, all in one index
-// rebuild when every one is valid, else DS by DS so the valid ones still
-// register.
-func (r *Registry) registerLocked(specs []detect.Spec, added []*registered, failed map[string]error) {
+// registerLocked deregisters gone and registers the events of the added
+// DS, all in one index rebuild when every one is valid, else DS by DS so
+// the valid ones still register.
+func (r *Registry) registerLocked(gone []detect.Registration, specs []detect.Spec, added []*registered, failed map[string]error) {
 	if len(added) == 0 {
+		r.opts.Hub.Deregister(gone...)
 		return
 	}
-	regs, err := r.opts.Hub.RegisterAll(specs)
+	regs, err := r.opts.Hub.Replace(gone, specs)
+	if err != nil {
+		// Replace changed nothing: take out what goes, then try each DS.
+		r.opts.Hub.Deregister(gone...)
+	}
 	if err == nil {
 		byOwner := map[string][]detect.Registration{}
 		for _, g := range regs {
@@ -208,28 +214,34 @@ func (reg *registered) drop() {
 	reg.mu.Unlock()
 }
 
-func (r *Registry) removeLocked(id string) {
+// detachLocked takes DS id out of the registry and the engine and returns
+// its hub registrations, for the caller to deregister with the others in
+// one batch: each Deregister rebuilds the match index, so removing 10,000
+// DS one call each was quadratic. Its fires from now on are dropped.
+func (r *Registry) detachLocked(id string) []detect.Registration {
 	reg, ok := r.dss[id]
 	if !ok {
-		return
+		return nil
 	}
 	delete(r.dss, id)
 	reg.drop()
 	reg.mu.Lock()
 	regs := reg.regs
 	reg.mu.Unlock()
-	r.opts.Hub.Deregister(regs...)
 	reg.closeCorrelators()
 	r.opts.Engine.Remove(id)
+	return regs
 }
 
-// Close deregisters everything.
+// Close deregisters everything, in one batch.
 func (r *Registry) Close() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	var gone []detect.Registration
 	for id := range r.dss {
-		r.removeLocked(id)
+		gone = append(gone, r.detachLocked(id)...)
 	}
+	r.opts.Hub.Deregister(gone...)
 }
 
 // IDs lists the registered DS, sorted numerically.

@@ -48,7 +48,7 @@ type fixture struct {
 	env map[string]string
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	f := &fixture{clk: clock.NewVirtual(t0), fx: &effects{}, env: map[string]string{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -69,7 +69,7 @@ func (f *fixture) syslog(t *testing.T, at time.Duration, line string) {
 	f.hub.Deliver(&m)
 }
 
-func sig(t *testing.T, xml string) *ds.Signature {
+func sig(t testing.TB, xml string) *ds.Signature {
 	t.Helper()
 	s, err := parse.ParseSignature("t.xml", []byte(xml))
 	if err != nil {
@@ -302,5 +302,28 @@ func TestEchoOriginAndDepth(t *testing.T) {
 	}
 	if want := []string{detect.CapSelfEcho, detect.CapEchoDepth}; !slices.Equal(capsHit, want) {
 		t.Errorf("caps hit %v, want %v", capsHit, want)
+	}
+}
+
+// A Sync that replaces a DS and adds a bad one: the batch fails on the
+// bad one, the replaced DS's old detectors still go, and its new ones
+// register alone — a line fires it once, not twice.
+func TestReplaceWithABadDSInTheBatch(t *testing.T) {
+	f := newFixture(t)
+	if failed := f.reg.Sync([]Want{{Sig: sig(t, correlated)}}); len(failed) > 0 {
+		t.Fatal(failed)
+	}
+	failed := f.reg.Sync([]Want{{Sig: sig(t, correlated)}, {Sig: sig(t, single)}})
+	if failed["6050"] == nil || len(failed) != 1 {
+		t.Errorf("failed %v, want 6050 only", failed)
+	}
+	n := 0
+	for _, r := range f.hub.Registrations() {
+		if r.Owner == "6032" {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("6032 has %d registrations, want its 2 events once", n)
 	}
 }
