@@ -70,8 +70,9 @@ bench: build
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -cpu 1 ./...
 	@echo "--- dsengine vs SEC (bench/sec): parse + match of the same log against the same 1,000 rules"
 	$(GO) run ./bench/sec
-	@echo "--- daemon start and memory with 1,000 DS in the store (bench/daemon)"
-	$(GO) run ./bench/daemon -bin bin/dsengine
+	@echo "--- daemon start, stop and memory with 1,000 and 10,000 DS in the store (bench/daemon)"
+	$(GO) run ./bench/daemon -bin bin/dsengine -ds 1000
+	$(GO) run ./bench/daemon -bin bin/dsengine -ds 10000
 
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
