@@ -7,8 +7,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dsengine/dsengine/ds"
@@ -83,8 +85,9 @@ func (s *Store) recover() error {
 		}
 	}
 	sort.Slice(ids, func(i, j int) bool { return lessID(ids[i], ids[j]) })
+	checks := s.recheckAll(ids, files)
 	for _, id := range ids {
-		if s.reconcile(id, files[id]) {
+		if s.reconcile(id, files[id], checks[id]) {
 			changed = true
 		}
 	}
@@ -352,10 +355,47 @@ func (s *Store) redo(j *journal, f *found) error {
 	return nil
 }
 
-// reconcile matches one DS's files with its entry and re-checks the files.
-// f is nil when the DS has an entry but no files at all. It reports whether
-// the entry changed.
-func (s *Store) reconcile(id string, f *found) bool {
+// checkResult is what recheck found for one DS.
+type checkResult struct {
+	sig *ds.Signature
+	err error
+}
+
+// recheckAll re-checks the files of every DS of ids that has its XML file,
+// on every CPU: verifying a signature and parsing the DS are most of a
+// start with thousands of DS, and each DS is checked on its own.
+// Options.Check must be safe for concurrent use.
+func (s *Store) recheckAll(ids []string, files map[string]*found) map[string]checkResult {
+	out := make(map[string]checkResult, len(ids))
+	var mu sync.Mutex
+	work := make(chan string)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(len(ids), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := range work {
+				sig, err := s.recheck(id, files[id].asc)
+				mu.Lock()
+				out[id] = checkResult{sig, err}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, id := range ids {
+		if f := files[id]; f != nil && f.xml {
+			work <- id
+		}
+	}
+	close(work)
+	wg.Wait()
+	return out
+}
+
+// reconcile matches one DS's files with its entry, given the check of its
+// files (recheckAll). f is nil when the DS has an entry but no files at
+// all. It reports whether the entry changed.
+func (s *Store) reconcile(id string, f *found, check checkResult) bool {
 	if f == nil {
 		f = &found{}
 	}
@@ -378,7 +418,7 @@ func (s *Store) reconcile(id string, f *found) bool {
 		s.warnf("DS %s: files without state; adopted as %s", id, ds.StatusDownloaded)
 		changed = true
 	}
-	sig, err := s.recheck(id, f.asc)
+	sig, err := check.sig, check.err
 	if err != nil {
 		reason := err.Error()
 		if e.Status != ds.StatusFailed || e.FailureReason != reason || !e.CheckFailed {

@@ -36,6 +36,7 @@ type CheckFunc func(id string, xml, asc []byte) (*ds.Signature, error)
 type Options struct {
 	// Check verifies and parses a DS (required). The store imports neither
 	// verification nor parsing; this is how it re-checks what it holds.
+	// Open calls it from several goroutines at once.
 	Check CheckFunc
 	// Now is the clock (required): LastUpdate times, outbox order, the
 	// name of a corrupt state.json's copy.
