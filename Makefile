@@ -70,6 +70,8 @@ bench: build
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -cpu 1 ./...
 	@echo "--- dsengine vs SEC (bench/sec): parse + match of the same log against the same 1,000 rules"
 	$(GO) run ./bench/sec
+	@echo "--- ds test with 100, 1,000 and 10,000 DS over a 1M-line log: wall and replay loop (bench/dstest)"
+	$(GO) run ./bench/dstest -bin bin/dsengine
 	@echo "--- daemon start, stop and memory with 1,000 and 10,000 DS in the store (bench/daemon)"
 	$(GO) run ./bench/daemon -bin bin/dsengine -ds 1000
 	$(GO) run ./bench/daemon -bin bin/dsengine -ds 10000
