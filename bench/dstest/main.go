@@ -4,7 +4,7 @@
 // (start, lint of every DS, replay, report) and the replay loop's own time,
 // which ds test prints, each as lines per second.
 //
-// Usage: go run ./bench/dstest [-bin bin/dsengine] [-lines 1000000] [-ds 100,1000,10000]
+// Usage: go run ./bench/dstest [-bin bin/dsengine] [-lines 1000000] [-ds 100,1000,10000] [-dir DIR]
 package main
 
 import (
@@ -27,12 +27,16 @@ func main() {
 	bin := flag.String("bin", "bin/dsengine", "the dsengine binary")
 	nLines := flag.Int("lines", 1_000_000, "log lines")
 	counts := flag.String("ds", "100,1000,10000", "DS counts, comma-separated")
+	dir := flag.String("dir", "", "where to write the log and the DS, kept (default: a temporary directory)")
 	flag.Parse()
-	dir, err := os.MkdirTemp("", "dsengine-dstest")
-	check(err)
-	defer os.RemoveAll(dir)
+	if *dir == "" {
+		d, err := os.MkdirTemp("", "dsengine-dstest")
+		check(err)
+		defer os.RemoveAll(d)
+		*dir = d
+	}
 
-	logPath := filepath.Join(dir, "network.log")
+	logPath := filepath.Join(*dir, "network.log")
 	f, err := os.Create(logPath)
 	check(err)
 	check(syslogdata.WriteLines(f, syslogdata.Lines(*nLines, 1, time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC))))
@@ -42,7 +46,7 @@ func main() {
 	for _, s := range strings.Split(*counts, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		check(err)
-		sub := filepath.Join(dir, fmt.Sprint(n))
+		sub := filepath.Join(*dir, fmt.Sprint(n))
 		check(os.MkdirAll(sub, 0o755))
 		var files []string
 		for _, p := range syslogdata.Patterns(n, 2, 0.005) {
