@@ -9,6 +9,15 @@ type Host struct {
 	SyslogListen []Listener
 	// SyslogFiles are the "syslog file PATH" lines: logs to follow.
 	SyslogFiles []FileRef
+	// SyslogQueueSize is "syslog queue-size N": how many received lines
+	// may wait for the detectors. Read it with QueueSize.
+	SyslogQueueSize     int
+	SyslogQueueSizeLine int
+	// SyslogReceiveBuffer is "syslog receive-buffer BYTES": the socket
+	// receive buffer of the udp and unix inputs. Read it with
+	// ReceiveBuffer.
+	SyslogReceiveBuffer     int
+	SyslogReceiveBufferLine int
 	// ControlSocket is "control-socket PATH".
 	ControlSocket     string
 	ControlSocketLine int
@@ -40,6 +49,32 @@ const (
 	MaxLiteralFreePatterns     = 100000
 	DefaultMatchBudget         = 10 // percent of one CPU
 )
+
+// The defaults and bounds of the syslog lines of the dsengine block. The
+// default queue holds 100 ms of lines at 300,000 lines/s.
+const (
+	DefaultSyslogQueueSize     = 32768
+	MaxSyslogQueueSize         = 4 << 20
+	DefaultSyslogReceiveBuffer = 8 << 20
+	MinSyslogReceiveBuffer     = 4096
+	MaxSyslogReceiveBuffer     = 1 << 30
+)
+
+// QueueSize is "syslog queue-size", or its default.
+func (h Host) QueueSize() int {
+	if h.SyslogQueueSizeLine == 0 {
+		return DefaultSyslogQueueSize
+	}
+	return h.SyslogQueueSize
+}
+
+// ReceiveBuffer is "syslog receive-buffer", or its default.
+func (h Host) ReceiveBuffer() int {
+	if h.SyslogReceiveBufferLine == 0 {
+		return DefaultSyslogReceiveBuffer
+	}
+	return h.SyslogReceiveBuffer
+}
 
 // LiteralFreeLimit is "match literal-free-patterns", or its default.
 func (h Host) LiteralFreeLimit() int {

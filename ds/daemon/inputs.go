@@ -19,9 +19,6 @@ import (
 	"github.com/dsengine/dsengine/ds/events/input/unixgram"
 )
 
-// QueueLines is how many received lines may wait for the detectors.
-const QueueLines = 4096
-
 // inputStage is the syslog inputs, the one bounded queue they share, and
 // the watcher of `watch file` paths. A reload opens the inputs a new
 // configuration adds and closes those it removes.
@@ -50,7 +47,8 @@ func inputKey(network, address string) string { return network + " " + address }
 // in wg.
 func (d *Daemon) startInputs(ctx context.Context, wg *sync.WaitGroup) (*inputStage, error) {
 	cfg := d.Config()
-	s := &inputStage{ctx: ctx, wg: wg, queue: input.NewQueue(QueueLines, 0), running: map[string]*runningInput{}}
+	// `syslog queue-size`: a reload cannot resize the queue the pump reads.
+	s := &inputStage{ctx: ctx, wg: wg, queue: input.NewQueue(cfg.Host.QueueSize(), 0), running: map[string]*runningInput{}}
 	opened, err := d.openInputs(cfg, nil)
 	if err != nil {
 		return nil, err
@@ -91,7 +89,7 @@ func (d *Daemon) openInputs(cfg *config.Config, running map[string]*runningInput
 		if running[key] != nil || opened[key] != nil {
 			continue
 		}
-		in, err := listen(l, d.clock)
+		in, err := listen(l, cfg.Host, d.clock)
 		if err != nil {
 			closeInputs(opened)
 			return nil, fmt.Errorf("%s:%d: syslog listen %s %s: %w", d.opts.ConfigPath, l.Line, l.Network, l.Address, err)
@@ -134,7 +132,34 @@ func (s *inputStage) start(d *Daemon, opened map[string]input.Input) {
 				d.log.Error("input", "input", in.Name(), "err", err)
 			}
 		}()
-		d.log.Info("listening", "input", in.Name())
+		if u, ok := in.(*udp.Input); ok {
+			d.log.Info("listening", "input", in.Name(), "receive_buffer", u.ReadBuffer())
+		} else {
+			d.log.Info("listening", "input", in.Name())
+		}
+	}
+}
+
+// reconfigure applies the `syslog` settings of cfg to the running inputs:
+// the receive buffer of the udp sockets now, the queue size at the next
+// start (the log says so).
+func (s *inputStage) reconfigure(d *Daemon, cfg *config.Config) {
+	if n := cfg.Host.QueueSize(); n != s.queue.Cap() {
+		d.log.Warn("syslog queue-size takes effect when the daemon restarts", "configured", n, "in_force", s.queue.Cap())
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range s.running {
+		u, ok := r.in.(*udp.Input)
+		if !ok {
+			continue
+		}
+		before := u.ReadBuffer()
+		if err := u.SetReadBuffer(cfg.Host.ReceiveBuffer()); err != nil {
+			d.log.Error("input", "input", u.Name(), "err", err)
+		} else if u.ReadBuffer() != before {
+			d.log.Info("receive buffer changed", "input", u.Name(), "receive_buffer", u.ReadBuffer())
+		}
 	}
 }
 
@@ -190,11 +215,11 @@ func closeInputs(opened map[string]input.Input) {
 	}
 }
 
-func listen(l config.Listener, clock ds.Clock) (input.Input, error) {
+func listen(l config.Listener, host config.Host, clock ds.Clock) (input.Input, error) {
 	o := input.Options{Now: clock.Now}
 	switch l.Network {
 	case "udp":
-		return udp.Listen(l.Address, udp.Options{Options: o})
+		return udp.Listen(l.Address, udp.Options{Options: o, ReadBuffer: host.ReceiveBuffer()})
 	case "tcp":
 		return tcp.Listen(l.Address, tcp.Options{Options: o})
 	case "unix":

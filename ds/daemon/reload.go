@@ -54,6 +54,7 @@ func (d *Daemon) applyConfig(next *config.Config) error {
 		return fmt.Errorf("reload: %w", err)
 	}
 	d.inputs.stopRemoved(d, next)
+	d.inputs.reconfigure(d, next)
 	d.inputs.start(d, p.inputs)
 	if p.moveMetrics {
 		d.metrics.serve(d, next.Host.MetricsListen, p.metrics)

@@ -37,6 +37,13 @@ func (e *Emitter) MaxLine() int { return e.maxLine }
 // bytes); a line longer than MaxLine is cut here. Either way the line counts
 // as oversize. An empty line is ignored and not counted.
 func (e *Emitter) Emit(ctx context.Context, line []byte, peer netip.AddrPort, truncated bool) bool {
+	return e.EmitWith(ctx, nil, line, peer, truncated)
+}
+
+// EmitWith is Emit copying the line with cp (nil: a new slice per line). A
+// reader goroutine keeps one Copier, so that a line costs no allocation of
+// its own.
+func (e *Emitter) EmitWith(ctx context.Context, cp *Copier, line []byte, peer netip.AddrPort, truncated bool) bool {
 	if len(line) == 0 {
 		return false
 	}
@@ -49,8 +56,14 @@ func (e *Emitter) Emit(ctx context.Context, line []byte, peer netip.AddrPort, tr
 	if truncated {
 		e.c.Oversize.Add(1)
 	}
+	var copied []byte
+	if cp != nil {
+		copied = cp.Copy(line)
+	} else {
+		copied = append([]byte(nil), line...)
+	}
 	it := Item{
-		Line:      append([]byte(nil), line...),
+		Line:      copied,
 		Received:  received,
 		Peer:      peer,
 		Input:     e.name,
@@ -66,6 +79,9 @@ func (e *Emitter) Emit(ctx context.Context, line []byte, peer netip.AddrPort, tr
 		e.c.Delivered.Add(1)
 	} else {
 		e.c.Dropped.Add(1)
+		if cp != nil {
+			cp.undo(copied)
+		}
 	}
 	return ok
 }

@@ -35,7 +35,8 @@ type Input interface {
 type Item struct {
 	// Line is the line as received, without its framing (the datagram's
 	// trailing newline, the octet count, the LF or CRLF). The Item owns it:
-	// it is a copy, never the input's read buffer.
+	// it is a copy, never the input's read buffer. Lines of one reader may
+	// share a backing array (see Copier), each capped at its length.
 	Line []byte
 	// Received is when the input read the line, from Options.Now.
 	Received time.Time

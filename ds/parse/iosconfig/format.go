@@ -656,6 +656,12 @@ func (f *formatter) host(h *config.Host) {
 	for _, p := range h.SyslogFiles {
 		sub = append(sub, "syslog file "+formatWord(p.Path))
 	}
+	if h.QueueSize() != config.DefaultSyslogQueueSize {
+		sub = append(sub, "syslog queue-size "+strconv.Itoa(h.QueueSize()))
+	}
+	if h.ReceiveBuffer() != config.DefaultSyslogReceiveBuffer {
+		sub = append(sub, "syslog receive-buffer "+strconv.Itoa(h.ReceiveBuffer()))
+	}
 	if h.ControlSocket != "" {
 		sub = append(sub, "control-socket "+formatWord(h.ControlSocket))
 	}

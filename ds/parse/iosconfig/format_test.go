@@ -27,6 +27,7 @@ func normalize(c *config.Config) {
 	c.DiagnosticSignature.ProfileLine = min(c.DiagnosticSignature.ProfileLine, 1)
 	h := &c.Host
 	h.LiteralFreePatterns, h.MatchBudget = h.LiteralFreeLimit(), h.MatchBudgetPercent()
+	h.SyslogQueueSize, h.SyslogReceiveBuffer = h.QueueSize(), h.ReceiveBuffer()
 	c.Warnings = nil
 	for i := range c.IPSLAs {
 		c.IPSLAs[i].TimeoutLine = min(c.IPSLAs[i].TimeoutLine, 1)
@@ -178,7 +179,7 @@ var formatCases = []string{
 	"event manager applet S\n event tag only syslog pattern \"A\"\n trigger\n  attribute tag only occurs 4\n action 1 puts x\nevent manager applet U\n event none\n trigger occurs 5\n action 1 puts x\n",
 	"event manager applet V\n event tag a syslog pattern \"A\"\n event tag b syslog pattern \"B\"\n trigger\n  correlate event a and event b and event a\n  attribute tag a occurs 2\n action 1 puts x\n",
 	"ip sla 1\n tcp-connect h 80 control disable\n frequency 10\n timeout 10000\nip sla 2\n tcp-connect 192.0.2.1 443\n timeout 5000\nip sla schedule 2 life 3600 start-time 14:00 jan 5 ageout 60 recurring\nip sla schedule 1 start-time after 00:05:00\ntrack 1 ip sla 1 state\n delay up 1 down 2\ntrack 2 ip sla 2 reachability\n delay down 3\ntrack 3 interface \"Gi 1\" line-protocol\n",
-	"dsengine\n syslog listen unix \"/run/a b.sock\"\n syslog listen udp [::1]:514\n syslog file /var/log/x\n watch file /etc/y\n match literal-free-patterns 0\n match time-budget 10\n",
+	"dsengine\n syslog listen unix \"/run/a b.sock\"\n syslog listen udp [::1]:514\n syslog file /var/log/x\n syslog queue-size 65536\n syslog receive-buffer 4096\n watch file /etc/y\n match literal-free-patterns 0\n match time-budget 10\n",
 	"dsengine\n match literal-free-patterns 64\n match time-budget 100\n control-socket /run/s\n metrics listen 127.0.0.1:9464\n",
 	// The lexer's escapes, in every kind of value.
 	`event manager environment q_n "a\nb"` + "\n" + `event manager environment q_e ""` + "\n" +
@@ -316,7 +317,8 @@ var (
 		"syslog listen udp 127.0.0.1:5514", "syslog listen tcp [::1]:5514", "syslog listen unix /run/s.sock", "syslog file /var/log/a",
 		"syslog file \"/var/log/b c\"", "control-socket /run/c.sock", "metrics listen 127.0.0.1:9464", "watch file /etc/w",
 		"match literal-free-patterns 0", "match literal-free-patterns 64", "match literal-free-patterns 100000",
-		"match time-budget 10", "match time-budget 55",
+		"match time-budget 10", "match time-budget 55", "syslog queue-size 1", "syslog queue-size 32768",
+		"syslog queue-size 65536", "syslog receive-buffer 4096", "syslog receive-buffer 8388608", "syslog receive-buffer 33554432",
 	}
 	randEvents = []string{
 		"syslog pattern \"%LINK-3-UPDOWN: .* down\" occurs 2 period 30", "oir", "none", "syslog pattern X maxrun 30.5",

@@ -25,7 +25,25 @@ func (p *parser) host(n *node, kw string, args []string, neg bool) result {
 			p.fileRef(n, "syslog file", args[1], &h.SyslogFiles)
 			return leaf
 		}
-		p.errorf(n.line, "usage: syslog listen {udp | tcp} HOST:PORT, syslog listen unix PATH, or syslog file PATH")
+		if len(args) == 2 && strings.EqualFold(args[0], "queue-size") {
+			v, err := strconv.Atoi(args[1])
+			if err != nil || v < 1 || v > config.MaxSyslogQueueSize {
+				p.errorf(n.line, "syslog queue-size %q is not a number of lines 1-%d", args[1], config.MaxSyslogQueueSize)
+				return leaf
+			}
+			h.SyslogQueueSize, h.SyslogQueueSizeLine = v, n.line
+			return leaf
+		}
+		if len(args) == 2 && strings.EqualFold(args[0], "receive-buffer") {
+			v, err := strconv.Atoi(args[1])
+			if err != nil || v < config.MinSyslogReceiveBuffer || v > config.MaxSyslogReceiveBuffer {
+				p.errorf(n.line, "syslog receive-buffer %q is not a number of bytes %d-%d", args[1], config.MinSyslogReceiveBuffer, config.MaxSyslogReceiveBuffer)
+				return leaf
+			}
+			h.SyslogReceiveBuffer, h.SyslogReceiveBufferLine = v, n.line
+			return leaf
+		}
+		p.errorf(n.line, "usage: syslog listen {udp | tcp} HOST:PORT, syslog listen unix PATH, syslog file PATH, syslog queue-size LINES, or syslog receive-buffer BYTES")
 		return leaf
 	case "control-socket":
 		if path, ok := p.path(n, "control-socket", args); ok {
@@ -108,6 +126,10 @@ func (p *parser) hostNo(n *node, kw string, args []string) result {
 		})
 	case kw == "syslog" && len(args) == 2 && strings.EqualFold(args[0], "file"):
 		drop(&h.SyslogFiles, args[1])
+	case kw == "syslog" && len(args) >= 1 && strings.EqualFold(args[0], "queue-size"):
+		h.SyslogQueueSize, h.SyslogQueueSizeLine = 0, 0
+	case kw == "syslog" && len(args) >= 1 && strings.EqualFold(args[0], "receive-buffer"):
+		h.SyslogReceiveBuffer, h.SyslogReceiveBufferLine = 0, 0
 	case kw == "watch" && len(args) == 2 && strings.EqualFold(args[0], "file"):
 		drop(&h.WatchFiles, args[1])
 	case kw == "control-socket":
@@ -121,7 +143,7 @@ func (p *parser) hostNo(n *node, kw string, args []string) result {
 	case kw == "snmp":
 		p.snmpNo(n, args)
 	default:
-		p.errorf(n.line, "usage: no {syslog listen NETWORK ADDRESS | syslog file PATH | watch file PATH | control-socket | metrics listen | match literal-free-patterns | match time-budget | snmp agent | snmp trap-host HOST[:PORT]}")
+		p.errorf(n.line, "usage: no {syslog listen NETWORK ADDRESS | syslog file PATH | syslog queue-size | syslog receive-buffer | watch file PATH | control-socket | metrics listen | match literal-free-patterns | match time-budget | snmp agent | snmp trap-host HOST[:PORT]}")
 	}
 	return leaf
 }

@@ -407,6 +407,18 @@ track 7 ip sla 5
 				t.Errorf("match limits: %d patterns, %d%% (%+v)", h.LiteralFreeLimit(), h.MatchBudgetPercent(), h)
 			}
 		}},
+		{"syslog queue and buffer", "dsengine\n syslog queue-size 65536\n syslog receive-buffer 33554432\n", func(t *testing.T, c *config.Config) {
+			h := c.Host
+			if h.QueueSize() != 65536 || h.ReceiveBuffer() != 32<<20 || h.SyslogQueueSizeLine != 2 || h.SyslogReceiveBufferLine != 3 {
+				t.Errorf("queue %d lines, buffer %d bytes (%+v)", h.QueueSize(), h.ReceiveBuffer(), h)
+			}
+		}},
+		{"syslog queue and buffer defaults", "dsengine\n syslog queue-size 10\n syslog receive-buffer 4096\n no syslog queue-size\n no syslog receive-buffer\n", func(t *testing.T, c *config.Config) {
+			h := c.Host
+			if h.QueueSize() != config.DefaultSyslogQueueSize || h.ReceiveBuffer() != config.DefaultSyslogReceiveBuffer {
+				t.Errorf("queue %d lines, buffer %d bytes", h.QueueSize(), h.ReceiveBuffer())
+			}
+		}},
 		{"keywords are case-insensitive", "CALL-HOME\n Rate-Limit 9\n PROFILE p\n  NO ACTIVE\n", func(t *testing.T, c *config.Config) {
 			if c.CallHome.RateLimit != 9 || c.Profile("p").Active {
 				t.Errorf("got %+v", c.CallHome)

@@ -2,7 +2,10 @@
 
 package udp
 
-import "syscall"
+import (
+	"net"
+	"syscall"
+)
 
 const msgTrunc = 0
 
@@ -11,3 +14,15 @@ func setRxqOverflow(network, address string, c syscall.RawConn) error { return n
 
 // rxqOverflow reports no count: SO_RXQ_OVFL is Linux only.
 func rxqOverflow(oob []byte) (uint64, bool) { return 0, false }
+
+// setReadBuffer asks for n bytes with SO_RCVBUF; the granted size is not
+// read back here (0).
+func setReadBuffer(conn *net.UDPConn, n int) (int, error) {
+	if n <= 0 {
+		return 0, nil
+	}
+	return 0, conn.SetReadBuffer(n)
+}
+
+// newReader reads one datagram per system call: recvmmsg is Linux's.
+func newReader(conn *net.UDPConn, max int) reader { return newSingleReader(conn, max) }
