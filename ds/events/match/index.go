@@ -434,15 +434,15 @@ func prepare(re *regexp.Regexp) entry {
 }
 
 // buildLayer compiles the entries of srcs: the base layer with an
-// automaton, in the order of the sources; the delta (small) with a
+// automaton; the delta (small) with a
 // gramTable, which costs O(keys) to build.
 func buildLayer(srcs []*source, small bool) *layer {
+	// Sorted, so that Match reports the same patterns in the same order
+	// whatever the map order (ds test replays must not differ).
+	slices.SortFunc(srcs, func(a, b *source) int { return cmp.Compare(a.e.re.String(), b.e.re.String()) })
 	s := &layer{entries: make([]entry, len(srcs))}
 	for i, src := range srcs {
 		s.entries[i] = src.e
-	}
-	if !small {
-		slices.SortFunc(s.entries, func(a, b entry) int { return cmp.Compare(a.re.String(), b.re.String()) })
 	}
 
 	// One automaton over the lowered body serves every key; run confirms
