@@ -2,6 +2,7 @@ package match
 
 import (
 	"fmt"
+	"regexp"
 	"runtime"
 	"sync"
 	"testing"
@@ -95,7 +96,7 @@ func BenchmarkBruteForce(b *testing.B) {
 	}
 	x := New()
 	x.Apply(&batch)
-	s := x.snap.Load()
+	s := x.snap.Load().base
 	var m events.Message
 	i := 0
 	cpu0 := cpuTime()
@@ -142,5 +143,40 @@ func BenchmarkAddOne(b *testing.B) {
 		if err := x.Add(5000+i%10, fmt.Sprintf(`%%NEW-3-PATTERN_%d: x`, i)); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkChangeOne10000 measures, with 10,000 patterns registered, one
+// pattern added and one removed per op (a DS installed, another
+// deinstalled): amortised over the merges of the small delta into the
+// big snapshot.
+func BenchmarkChangeOne10000(b *testing.B) {
+	pats := syslogdata.Patterns(10000, 2, 0.02)
+	x := New()
+	var batch Batch
+	for _, p := range pats {
+		if err := batch.Add(p.ID, p.Regexp); err != nil {
+			b.Fatal(err)
+		}
+	}
+	x.Apply(&batch)
+	// Each op removes the oldest id and registers its pattern again under
+	// a new id (a DS replaced by a new revision), with regexps compiled
+	// beforehand: the op measures the index alone.
+	res := make([]*regexp.Regexp, len(pats))
+	live := make([]int, len(pats))
+	for i, p := range pats {
+		res[i], live[i] = regexp.MustCompile(p.Regexp), p.ID
+	}
+	i := 0
+	for b.Loop() {
+		k := i % len(live)
+		x.Remove(live[k])
+		live[k] = 1_000_000 + i
+		x.AddRegexp(live[k], res[k])
+		i++
+	}
+	if st := x.Stats(); st.IDs != len(pats) {
+		b.Fatalf("%d ids registered, want %d", st.IDs, len(pats))
 	}
 }

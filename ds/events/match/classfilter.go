@@ -234,9 +234,9 @@ func (f *classFilter) add(seq []byteSet, e int32) {
 	at := bits.Len64(w.end)
 	w.start |= 1 << at
 	for i, set := range seq {
-		for b := 0; b < 256; b++ {
-			if set.has(byte(b)) {
-				w.mask[b] |= 1 << (at + i)
+		for k, m := range set {
+			for ; m != 0; m &= m - 1 {
+				w.mask[k*64+bits.TrailingZeros64(m)] |= 1 << (at + i)
 			}
 		}
 	}

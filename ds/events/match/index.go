@@ -17,21 +17,56 @@ const maxTable = 64 << 20
 
 // Index holds many patterns, each registered under an int id. The zero
 // value is not usable: call New.
+//
+// A change does not rebuild everything: the big base layer stays, the
+// patterns added or changed since it was built go to a small delta layer
+// (rebuilt on each change), and the base entries removed or changed are
+// tombstones skipped at match time. Past mergeAt(N) of those, everything
+// is merged into a new base: a change costs amortised O(build(N)/mergeAt(N)
+// + build(delta)).
 type Index struct {
 	mu       sync.Mutex // serialises writers
 	patterns map[int]*regexp.Regexp
-	analyses map[string]Prefilter // cache of Analyze by pattern source
+	sources  map[string]*source // by pattern source: the distinct patterns
+	delta    map[string]*source // sources whose entry is in the delta layer
+	base     *layer
+	dead     []uint64 // tombstones of base entries, shared with the published snapshot
+	deadOwn  bool     // dead is not published yet: it may be written in place
+	ndead    int
+	deadSt   Stats // what the tombstoned entries counted in base.stats
 	snap     atomic.Pointer[snapshot]
+}
+
+// source is one distinct pattern as the writers see it.
+type source struct {
+	e    entry // prepared once; e.ids is the current ids, sorted
+	base int32 // its live entry in the base layer, or -1
 }
 
 // snapshot is an immutable compiled state, read by Match without locks.
 type snapshot struct {
+	base  *layer
+	dead  []uint64 // base entries to skip; nil when none
+	delta *layer   // nil when empty
+	stats Stats
+}
+
+// layer is a set of entries compiled together.
+type layer struct {
 	entries []entry
 	keys    *automaton   // every key, lowered; nil when no pattern has one
+	grams   *gramTable   // instead of keys in the delta layer
 	classes *classFilter // class sequences of entries without a key; nil when none
 	always  []int32      // entries without a key or class sequence: run on every line
-	stats   Stats
+	stats   Stats        // without IDs
 }
+
+// Kinds of entry, for Stats.
+const (
+	kindIndexed = iota
+	kindClass
+	kindAlways
+)
 
 // entry is one distinct pattern and the ids registered with it.
 type entry struct {
@@ -44,6 +79,7 @@ type entry struct {
 	keyLen  []int
 	keyFull []Literal
 	rest    [][]Literal // the other required sets
+	kind    uint8       // kindIndexed, kindClass or kindAlways, in its layer
 }
 
 // truncatedKey reports whether pf.Required begins with the full literals
@@ -171,14 +207,14 @@ type Stats struct {
 
 // New returns an empty index.
 func New() *Index {
-	x := &Index{patterns: map[int]*regexp.Regexp{}, analyses: map[string]Prefilter{}}
-	x.snap.Store(&snapshot{})
+	x := &Index{patterns: map[int]*regexp.Regexp{}, sources: map[string]*source{}, delta: map[string]*source{}, base: &layer{}}
+	x.snap.Store(&snapshot{base: x.base})
 	return x
 }
 
-// Batch collects changes that Apply makes together, with one rebuild.
-// Building the automaton costs milliseconds for a thousand patterns, so
-// register many patterns with one Batch rather than one Add each.
+// Batch collects changes that Apply makes together, published at once.
+// A large batch rebuilds the index once (milliseconds for a thousand
+// patterns) instead of going through the delta pattern by pattern.
 type Batch struct {
 	ops []op
 }
@@ -218,13 +254,132 @@ func (x *Index) Apply(b *Batch) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	for _, o := range b.ops {
+		if old, ok := x.patterns[o.id]; ok {
+			x.detach(o.id, old.String())
+		}
 		if o.re == nil {
 			delete(x.patterns, o.id)
-		} else {
-			x.patterns[o.id] = o.re
+			continue
 		}
+		x.patterns[o.id] = o.re
+		x.attach(o.id, o.re)
 	}
-	x.rebuild()
+	if len(x.delta)+x.ndead > mergeAt(len(x.sources)) {
+		x.merge()
+	}
+	x.publish()
+}
+
+// mergeAt returns how many delta entries and tombstones an index of n
+// patterns holds before they are merged into a new base: a fraction of n,
+// so that the merges (O(n) each) cost O(1) per change amortised.
+func mergeAt(n int) int { return max(64, n/16) }
+
+// detach takes id off the pattern src.
+func (x *Index) detach(id int, src string) {
+	s := x.sources[src]
+	if i, ok := slices.BinarySearch(s.e.ids, id); ok {
+		s.e.ids = slices.Delete(slices.Clone(s.e.ids), i, i+1)
+	}
+	x.touch(src, s)
+	if len(s.e.ids) == 0 {
+		delete(x.sources, src)
+		delete(x.delta, src)
+	}
+}
+
+// attach registers id with re, analysing re when it is a new pattern.
+func (x *Index) attach(id int, re *regexp.Regexp) {
+	src := re.String()
+	s := x.sources[src]
+	if s == nil {
+		s = &source{e: prepare(re), base: -1}
+		x.sources[src] = s
+	}
+	if i, ok := slices.BinarySearch(s.e.ids, id); !ok {
+		s.e.ids = slices.Insert(slices.Clone(s.e.ids), i, id)
+	}
+	x.touch(src, s)
+}
+
+// touch moves the pattern src to the delta: its base entry, if any,
+// becomes a tombstone.
+func (x *Index) touch(src string, s *source) {
+	if s.base >= 0 {
+		if !x.deadOwn {
+			x.dead = slices.Clone(x.dead)
+			if x.dead == nil {
+				x.dead = make([]uint64, (len(x.base.entries)+63)/64)
+			}
+			x.deadOwn = true
+		}
+		x.dead[s.base/64] |= 1 << (s.base % 64)
+		x.ndead++
+		e := &x.base.entries[s.base]
+		x.deadSt.add(e.kind, -1)
+		s.base = -1
+	}
+	x.delta[src] = s
+}
+
+// add counts n entries of kind k.
+func (st *Stats) add(k uint8, n int) {
+	st.Patterns += n
+	switch k {
+	case kindIndexed:
+		st.Indexed += n
+	case kindClass:
+		st.ClassFiltered += n
+		st.AlwaysRun += n
+	default:
+		st.AlwaysRun += n
+	}
+}
+
+// merge builds a new base from every pattern; x.mu is held.
+func (x *Index) merge() {
+	srcs := make([]*source, 0, len(x.sources))
+	for _, s := range x.sources {
+		srcs = append(srcs, s)
+	}
+	x.base = buildLayer(srcs, false)
+	for i := range x.base.entries {
+		x.sources[x.base.entries[i].re.String()].base = int32(i)
+	}
+	clear(x.delta)
+	x.dead, x.deadOwn, x.ndead, x.deadSt = nil, false, 0, Stats{}
+}
+
+// publish builds the delta layer and publishes a new snapshot; x.mu is
+// held.
+func (x *Index) publish() {
+	s := &snapshot{base: x.base}
+	if x.ndead > 0 {
+		s.dead = x.dead
+	}
+	x.deadOwn = false
+	st := x.base.stats
+	st.Patterns += x.deadSt.Patterns
+	st.Indexed += x.deadSt.Indexed
+	st.AlwaysRun += x.deadSt.AlwaysRun
+	st.ClassFiltered += x.deadSt.ClassFiltered
+	if len(x.delta) > 0 {
+		srcs := make([]*source, 0, len(x.delta))
+		for _, d := range x.delta {
+			srcs = append(srcs, d)
+		}
+		s.delta = buildLayer(srcs, true)
+		d := s.delta.stats
+		st.Patterns += d.Patterns
+		st.Indexed += d.Indexed
+		st.AlwaysRun += d.AlwaysRun
+		st.ClassFiltered += d.ClassFiltered
+		st.States += d.States
+		st.Bytes += d.Bytes
+	}
+	st.IDs = len(x.patterns)
+	s.stats = st
+	x.snap.Store(s)
 }
 
 // Add compiles pattern (RE2 syntax) and registers it under id, replacing
@@ -262,48 +417,37 @@ func (x *Index) Remove(id int) bool {
 // Stats describes the index as Match currently sees it.
 func (x *Index) Stats() Stats { return x.snap.Load().stats }
 
-// rebuild compiles x.patterns into a new snapshot; x.mu is held.
-func (x *Index) rebuild() {
-	bySrc := map[string]*entry{}
-	for id, re := range x.patterns {
-		src := re.String()
-		e := bySrc[src]
-		if e == nil {
-			e = &entry{re: re}
-			bySrc[src] = e
+// prepare analyses re into an entry without ids.
+func prepare(re *regexp.Regexp) entry {
+	pf := Analyze(re)
+	e := entry{re: re, pf: pf, rest: pf.Required}
+	if pf.Key != nil {
+		e.keyFull, e.keyLen = pf.Key, make([]int, len(pf.Key))
+		for i, l := range pf.Key {
+			e.keyLen[i] = len(l.Text)
 		}
-		e.ids = append(e.ids, id)
-	}
-	s := &snapshot{entries: make([]entry, 0, len(bySrc))}
-	for src, e := range bySrc {
-		pf, ok := x.analyses[src]
-		if !ok {
-			pf = Analyze(e.re)
+		if e.truncatedKey() {
+			e.keyFull, e.rest = pf.Required[0], pf.Required[1:]
 		}
-		e.pf, e.rest = pf, pf.Required
-		if pf.Key != nil {
-			e.keyFull, e.keyLen = pf.Key, make([]int, len(pf.Key))
-			for i, l := range pf.Key {
-				e.keyLen[i] = len(l.Text)
-			}
-			if e.truncatedKey() {
-				e.keyFull, e.rest = pf.Required[0], pf.Required[1:]
-			}
-		}
-		slices.Sort(e.ids)
-		s.entries = append(s.entries, *e)
 	}
-	// Prune the literal cache to the patterns still registered.
-	cache := make(map[string]Prefilter, len(s.entries))
-	for _, e := range s.entries {
-		cache[e.re.String()] = e.pf
+	return e
+}
+
+// buildLayer compiles the entries of srcs: the base layer with an
+// automaton; the delta (small) with a
+// gramTable, which costs O(keys) to build.
+func buildLayer(srcs []*source, small bool) *layer {
+	// Sorted, so that Match reports the same patterns in the same order
+	// whatever the map order (ds test replays must not differ).
+	slices.SortFunc(srcs, func(a, b *source) int { return cmp.Compare(a.e.re.String(), b.e.re.String()) })
+	s := &layer{entries: make([]entry, len(srcs))}
+	for i, src := range srcs {
+		s.entries[i] = src.e
 	}
-	x.analyses = cache
-	slices.SortFunc(s.entries, func(a, b entry) int { return cmp.Compare(a.re.String(), b.re.String()) })
 
 	// One automaton over the lowered body serves every key; run confirms
 	// a case-sensitive or truncated key at the hit, as written.
-	var keys []lit
+	keys := make([]lit, 0, len(s.entries))
 	var keyBytes int
 	for i := range s.entries {
 		e := &s.entries[i]
@@ -314,35 +458,43 @@ func (x *Index) rebuild() {
 				}
 				s.classes.add(e.pf.seq, int32(i))
 				s.stats.ClassFiltered++
+				e.kind = kindClass
 			} else {
 				s.always = append(s.always, int32(i))
+				e.kind = kindAlways
 			}
 			continue
 		}
-		n := 0
+		n, shortest := 0, maxKey
 		for _, l := range e.pf.Key {
 			n += len(l.Text)
+			shortest = min(shortest, len(l.Text))
 		}
-		// 257 bounds the classes of a table from above.
-		if (keyBytes+n+2)*257 > maxTable {
+		// 257 bounds the classes of a table from above; a gramTable
+		// needs keys of 3 bytes (Analyze gives no shorter ones).
+		if (keyBytes+n+2)*257 > maxTable || small && shortest < 3 {
 			s.always = append(s.always, int32(i))
+			e.kind = kindAlways
 			continue
 		}
+		e.kind = kindIndexed
 		keyBytes += n
 		for k, l := range e.pf.Key {
 			keys = append(keys, lit{lowerASCII(l.Text), int32(i), int16(k)})
 		}
 	}
-	if len(keys) > 0 {
+	switch {
+	case len(keys) > 0 && small:
+		s.grams = buildGrams(keys)
+	case len(keys) > 0:
 		s.keys = buildAutomaton(keys, true)
 		s.stats.States = s.keys.states()
 		s.stats.Bytes = 4 * len(s.keys.delta)
 	}
-	s.stats.IDs = len(x.patterns)
 	s.stats.Patterns = len(s.entries)
 	s.stats.AlwaysRun = len(s.always) + s.stats.ClassFiltered
 	s.stats.Indexed = len(s.entries) - s.stats.AlwaysRun
-	x.snap.Store(s)
+	return s
 }
 
 // candBuf is how many candidates Match keeps on the stack; more spill to
@@ -373,19 +525,34 @@ func (x *Index) MatchMetered(body string, m *Meter, fn func(id int)) { x.match(b
 
 func (x *Index) match(body string, fn func(id int), m *Meter) {
 	s := x.snap.Load()
+	s.base.match(body, s.dead, fn, m)
+	if s.delta != nil {
+		s.delta.match(body, nil, fn, m)
+	}
+}
+
+// isDead reports whether entry i is in the tombstones.
+func isDead(dead []uint64, i int32) bool { return dead[i/64]&(1<<(i%64)) != 0 }
+
+// match runs the layer's candidates for body but those in dead (nil: none).
+func (s *layer) match(body string, dead []uint64, fn func(id int), m *Meter) {
 	var buf [candBuf]cand
 	cands := s.candidates(body, buf[:0])
 	for _, c := range cands {
-		s.runEntry(body, c, fn, m)
+		if dead == nil || !isDead(dead, c.entry) {
+			s.runEntry(body, c, fn, m)
+		}
 	}
 	for _, c := range s.always {
-		s.runEntry(body, cand{entry: c, lit: -1}, fn, m)
+		if dead == nil || !isDead(dead, c) {
+			s.runEntry(body, cand{entry: c, lit: -1}, fn, m)
+		}
 	}
 }
 
 // runEntry runs the pattern of candidate c on body and calls fn with its
 // ids when it matches, timed by m when m is not nil.
-func (s *snapshot) runEntry(body string, c cand, fn func(id int), m *Meter) {
+func (s *layer) runEntry(body string, c cand, fn func(id int), m *Meter) {
 	e := &s.entries[c.entry]
 	var ok bool
 	switch {
@@ -409,17 +576,26 @@ func (s *snapshot) runEntry(body string, c cand, fn func(id int), m *Meter) {
 // extended slice.
 func (x *Index) MatchAppend(dst []int, body string) []int {
 	s := x.snap.Load()
+	dst = s.base.appendMatches(dst, body, s.dead)
+	if s.delta != nil {
+		dst = s.delta.appendMatches(dst, body, nil)
+	}
+	return dst
+}
+
+// appendMatches is MatchAppend for one layer, skipping entries in dead.
+func (s *layer) appendMatches(dst []int, body string, dead []uint64) []int {
 	var buf [candBuf]cand
 	cands := s.candidates(body, buf[:0])
 	for _, c := range cands {
 		e := &s.entries[c.entry]
-		if e.run(body, c) {
+		if (dead == nil || !isDead(dead, c.entry)) && e.run(body, c) {
 			dst = append(dst, e.ids...)
 		}
 	}
 	for _, c := range s.always {
 		e := &s.entries[c]
-		if e.run(body, cand{entry: c, lit: -1}) {
+		if (dead == nil || !isDead(dead, c)) && e.run(body, cand{entry: c, lit: -1}) {
 			dst = append(dst, e.ids...)
 		}
 	}
@@ -427,15 +603,25 @@ func (x *Index) MatchAppend(dst []int, body string) []int {
 }
 
 // candidates appends the entries whose literal occurs in body.
-func (s *snapshot) candidates(body string, cands []cand) []cand {
+func (s *layer) candidates(body string, cands []cand) []cand {
 	switch {
 	case s.keys != nil && s.classes != nil && len(s.classes.words) <= 2:
 		return scanFused(s.keys, s.classes, body, cands)
 	case s.keys != nil:
 		cands = s.keys.scan(body, cands)
+	case s.grams != nil:
+		cands = s.grams.scan(body, cands)
 	}
 	if s.classes != nil {
 		cands = s.classes.scan(body, cands)
 	}
 	return cands
+}
+
+// compact merges the delta and tombstones into a new base now (tests).
+func (x *Index) compact() {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.merge()
+	x.publish()
 }

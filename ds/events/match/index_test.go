@@ -303,6 +303,27 @@ func FuzzIndex(f *testing.F) {
 		if err != nil {
 			return
 		}
+		want := func() []int {
+			var want []int
+			if re.MatchString(body) {
+				want = append(want, 0)
+			}
+			for i, p := range fixed {
+				if regexp.MustCompile(p).MatchString(body) {
+					want = append(want, i+1)
+				}
+			}
+			return want
+		}()
+		check := func(x *Index, how string) {
+			t.Helper()
+			got := x.MatchAppend(nil, body)
+			slices.Sort(got)
+			if !slices.Equal(got, want) {
+				t.Fatalf("%s: pattern %q body %q: got %v, want %v", how, pattern, body, got, want)
+			}
+		}
+		// All in the base layer.
 		x := New()
 		var b Batch
 		for i, p := range fixed {
@@ -310,19 +331,25 @@ func FuzzIndex(f *testing.F) {
 		}
 		b.AddRegexp(0, re)
 		x.Apply(&b)
-		got := x.MatchAppend(nil, body)
-		slices.Sort(got)
-		var want []int
-		if re.MatchString(body) {
-			want = append(want, 0)
-		}
+		check(x, "base")
+		// The fuzzed pattern in the delta, the fixed ones partly
+		// tombstoned in the base and registered again in the delta.
+		x = New()
+		b = Batch{}
 		for i, p := range fixed {
-			if regexp.MustCompile(p).MatchString(body) {
-				want = append(want, i+1)
-			}
+			b.Add(i+1, p)
 		}
-		if !slices.Equal(got, want) {
-			t.Fatalf("pattern %q body %q: got %v, want %v", pattern, body, got, want)
-		}
+		b.Add(100, fixed[0])
+		x.Apply(&b)
+		x.compact()
+		x.AddRegexp(0, re)
+		x.Remove(1)
+		x.Remove(100)
+		x.Add(1, fixed[0])
+		x.Add(3, fixed[1]) // 3 moves to pattern 2's source, then back
+		x.Add(3, fixed[2])
+		x.AddRegexp(101, re)
+		x.Remove(101)
+		check(x, "delta")
 	})
 }

@@ -27,7 +27,7 @@ func BenchmarkScan(b *testing.B) {
 		bt.Add(p.ID, p.Regexp)
 	}
 	x.Apply(&bt)
-	s := x.snap.Load()
+	s := x.snap.Load().base
 	b.Logf("avg body %d, states %d, classes %d", total/len(bodies), s.keys.states(), s.keys.nclass)
 	var buf [64]cand
 	b.Run("keys", func(b *testing.B) {
