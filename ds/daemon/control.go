@@ -30,6 +30,7 @@ func (d *Daemon) do(ctx context.Context, req control.Request) control.Response {
 		return control.Response{Stderr: fmt.Sprintf("dsengine: %s was not run: %s\n", name, stopReason(ctx)), Code: 1}
 	}
 	defer release()
+	d.stats.flush() // a command sees every finished run
 	resp := d.opts.Commands(ctx, d, req)
 	if ctx.Err() != nil {
 		d.log.Warn("command aborted", "command", name, "why", stopReason(ctx), "exit", resp.Code)

@@ -73,6 +73,7 @@ type Daemon struct {
 	socket   string
 	caps     capCounts
 	control  atomic.Pointer[control.Server]
+	stats    *statsWriter // run statistics and `running` status, persisted in batches
 }
 
 // New checks opts and returns a Daemon ready to Run.
@@ -99,6 +100,7 @@ func New(opts Options) (*Daemon, error) {
 	d := &Daemon{opts: opts, clock: opts.Clock, lock: make(chan struct{}, 1)}
 	d.log = slog.New(cutHandler{h: opts.Log.Handler(), hit: d.caps.hit})
 	d.cfg.Store(opts.Config)
+	d.stats = newStatsWriter(opts.Store, opts.Clock, d.log)
 	d.socket = opts.Config.Host.ControlSocket
 	if d.socket == "" {
 		d.socket = filepath.Join(opts.Bootflash, "dsengine.sock")
@@ -113,6 +115,8 @@ func New(opts Options) (*Daemon, error) {
 func (d *Daemon) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	d.stats.start()
+	defer d.stats.stop() // after the engine's last runs: the stages close first
 	d.markStopped()
 	var err error
 	if d.notify, err = d.startNotify(ctx); err != nil {

@@ -20,6 +20,7 @@ func (d *Daemon) resync() {
 	s := d.detect
 	s.syncMu.Lock()
 	defer s.syncMu.Unlock()
+	d.stats.flush() // whether a DS ran comes from its statistics
 	store := d.opts.Store
 	var want []registry.Want
 	for _, en := range store.List() {
@@ -42,35 +43,16 @@ func (d *Daemon) resync() {
 	}
 }
 
-// setRunning marks a registered DS running while its actions run (SPEC §4).
+// setRunning marks a registered DS running while its actions run (SPEC §4):
+// in memory, persisted by the statistics writer's next flush.
 func (d *Daemon) setRunning(id string, running bool) {
-	err := d.opts.Store.Update(id, func(en *bootflash.Entry) {
-		switch {
-		case running && en.Status == ds.StatusRegistered:
-			en.Status = ds.StatusRunning
-		case !running && en.Status == ds.StatusRunning:
-			en.Status = ds.StatusRegistered
-		}
-	})
-	if err != nil {
-		d.log.Error("status", "ds", id, "err", err)
-	}
+	d.stats.setStatus(id, running)
 }
 
 // runDone records one run in the DS's statistics and sets it back to
-// registered.
+// registered, in memory: the statistics writer persists it.
 func (d *Daemon) runDone(id string, st engine.RunStats, reg *registry.Registry) {
-	keys := keyStats(reg, id)
-	err := d.opts.Store.Update(id, func(en *bootflash.Entry) {
-		addRunStats(en, st)
-		en.Stats.Keys = keys
-		if en.Status == ds.StatusRunning {
-			en.Status = ds.StatusRegistered
-		}
-	})
-	if err != nil {
-		d.log.Error("statistics", "ds", id, "err", err)
-	}
+	d.stats.runDone(id, st, keyStats(reg, id))
 }
 
 // topKeys is how many keys per group the statistics keep.
@@ -94,8 +76,7 @@ func keyStats(reg *registry.Registry, id string) []bootflash.KeyGroup {
 }
 
 // addRunStats adds one run to a DS's statistics.
-func addRunStats(en *bootflash.Entry, st engine.RunStats) {
-	s := &en.Stats
+func addRunStats(s *bootflash.Stats, st engine.RunStats) {
 	s.Triggers++
 	s.LastTrigger = st.Trigger
 	switch st.Outcome {

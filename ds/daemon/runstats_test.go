@@ -20,7 +20,7 @@ func TestAddRunStats(t *testing.T) {
 		{Trigger: at, Duration: time.Second, Outcome: engine.Suppressed, Reason: "ds_stop: lab", ByType: map[ds.ActionType]int{ds.ActionScript: 1}},
 		{Trigger: at, Duration: time.Minute, Outcome: engine.Failed, Reason: "maxrun", Failed: 1, LastFail: true},
 	} {
-		addRunStats(&en, st)
+		addRunStats(&en.Stats, st)
 	}
 	s := en.Stats
 	if s.Triggers != 3 || s.Runs != 1 || s.Suppressed != 1 || s.FailedRuns != 1 || s.LastSuppressed != "ds_stop: lab" ||
