@@ -68,6 +68,32 @@ type Stats struct {
 	Keys []KeyGroup `json:"keys,omitempty"`
 }
 
+// Add merges d, the statistics of later runs, into s: the counters add
+// up and the "last" fields take d's (LastSuppressed only when d has a
+// suppressed run). Keys, a snapshot, is left to the caller. It is the one
+// place that knows how two Stats combine: a new field is added here too
+// (TestStatsAddCoversEveryField fails until it is).
+func (s *Stats) Add(d Stats) {
+	s.Triggers += d.Triggers
+	s.LastTrigger = d.LastTrigger
+	s.Runs += d.Runs
+	s.TotalRunTime += d.TotalRunTime
+	s.Suppressed += d.Suppressed
+	if d.Suppressed > 0 {
+		s.LastSuppressed = d.LastSuppressed
+	}
+	s.FailedRuns += d.FailedRuns
+	if s.ByAction == nil && len(d.ByAction) > 0 {
+		s.ByAction = map[ds.ActionType]int64{}
+	}
+	for t, n := range d.ByAction {
+		s.ByAction[t] += n
+	}
+	s.ActionsRun += d.ActionsRun
+	s.ActionsFailed += d.ActionsFailed
+	s.LastAction, s.LastActionResult, s.LastActionFailed = d.LastAction, d.LastActionResult, d.LastActionFailed
+}
+
 // KeyGroup is the per-key state of one grouped event or correlation.
 type KeyGroup struct {
 	What    string     `json:"what"` // "event flap", "correlation"

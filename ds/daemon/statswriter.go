@@ -149,31 +149,13 @@ func (w *statsWriter) stop() {
 }
 
 // apply merges the delta into a stored entry: counters add up, the
-// latest values replace the stored ones.
+// latest values replace the stored ones (bootflash.Stats.Add).
 func (d *statsDelta) apply(en *bootflash.Entry) {
-	s, r := &en.Stats, &d.runs
-	if r.Triggers > 0 {
-		s.Triggers += r.Triggers
-		s.LastTrigger = r.LastTrigger
-		s.Runs += r.Runs
-		s.TotalRunTime += r.TotalRunTime
-		s.Suppressed += r.Suppressed
-		if r.Suppressed > 0 {
-			s.LastSuppressed = r.LastSuppressed
-		}
-		s.FailedRuns += r.FailedRuns
-		if s.ByAction == nil {
-			s.ByAction = map[ds.ActionType]int64{}
-		}
-		for t, n := range r.ByAction {
-			s.ByAction[t] += n
-		}
-		s.ActionsRun += r.ActionsRun
-		s.ActionsFailed += r.ActionsFailed
-		s.LastAction, s.LastActionResult, s.LastActionFailed = r.LastAction, r.LastActionResult, r.LastActionFailed
+	if d.runs.Triggers > 0 {
+		en.Stats.Add(d.runs)
 	}
 	if d.hasKeys {
-		s.Keys = d.keys
+		en.Stats.Keys = d.keys
 	}
 	switch {
 	case d.status == statusRunning && en.Status == ds.StatusRegistered:
