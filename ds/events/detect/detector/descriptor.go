@@ -141,6 +141,17 @@ func Constructor[D Detector](f func(ds.Event, Env) (D, error)) func(ds.Event, En
 var ErrNeedsEventSources = errors.New("this detector needs the Linux event sources (issue 17), which this build does not have; " +
 	"the line is valid but the event would never fire: remove it, or run a build with the event sources")
 
+// ShowNeedsEventSources is the Show of a type whose detector needs the
+// Linux event sources: its event line (or keyword) and that remark.
+func ShowNeedsEventSources(keyword string) func(ds.Event) string {
+	return func(e ds.Event) string {
+		if e.EEMLine == "" {
+			return keyword + " (needs the Linux event sources)"
+		}
+		return e.EEMLine + " (needs the Linux event sources)"
+	}
+}
+
 // NeedsEventSources is the Descriptor.New of an Unavailable type: it
 // refuses every event with ErrNeedsEventSources.
 func NeedsEventSources(typ ds.EventType) func(ds.Event, Env) (Detector, error) {

@@ -24,16 +24,9 @@ var Descriptor = detector.Descriptor{
 	EEMOnly:     true,
 	EEM:         &eem.Form{Keyword: "interface", Parse: parseEEM},
 	New:         detector.NeedsEventSources(ds.EventInterface),
-	Show:        show,
+	Show:        detector.ShowNeedsEventSources("interface"),
 	Unavailable: "event interface needs the Linux event sources (issue 17): it is checked but never fires in this build",
 	Builtins:    []string{"_interface_name", "_interface_parameter", "_interface_value"},
-}
-
-func show(e ds.Event) string {
-	if e.EEMLine == "" {
-		return "interface (needs the Linux event sources)"
-	}
-	return e.EEMLine + " (needs the Linux event sources)"
 }
 
 // Parameters are the interface counters `parameter` names, as IOS spells

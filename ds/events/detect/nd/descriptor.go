@@ -21,16 +21,9 @@ var Descriptor = detector.Descriptor{
 	EEMOnly:     true,
 	EEM:         &eem.Form{Keyword: "neighbor-discovery", Parse: parseEEM},
 	New:         detector.NeedsEventSources(ds.EventNeighbor),
-	Show:        show,
+	Show:        detector.ShowNeedsEventSources("neighbor-discovery"),
 	Unavailable: "event neighbor-discovery needs the Linux event sources (issue 17): it is checked but never fires in this build",
 	Builtins:    []string{"_nd_protocol", "_nd_notification", "_nd_local_intf_name", "_nd_port_id"},
-}
-
-func show(e ds.Event) string {
-	if e.EEMLine == "" {
-		return "neighbor-discovery (needs the Linux event sources)"
-	}
-	return e.EEMLine + " (needs the Linux event sources)"
 }
 
 // parseEEM reads `event neighbor-discovery interface [regexp] REGEX

@@ -23,16 +23,9 @@ var Descriptor = detector.Descriptor{
 	EEMOnly:     true,
 	EEM:         &eem.Form{Keyword: "routing", Parse: parseEEM},
 	New:         detector.NeedsEventSources(ds.EventRouting),
-	Show:        show,
+	Show:        detector.ShowNeedsEventSources("routing"),
 	Unavailable: "event routing needs the Linux event sources (issue 17): it is checked but never fires in this build",
 	Builtins:    []string{"_routing_network", "_routing_mask", "_routing_type", "_routing_protocol"},
-}
-
-func show(e ds.Event) string {
-	if e.EEMLine == "" {
-		return "routing (needs the Linux event sources)"
-	}
-	return e.EEMLine + " (needs the Linux event sources)"
 }
 
 // parseEEM reads `event routing network PREFIX/LEN [type

@@ -23,16 +23,9 @@ var Descriptor = detector.Descriptor{
 	EEMOnly:     true,
 	EEM:         &eem.Form{Keyword: "snmp", Parse: parseEEM},
 	New:         detector.NeedsEventSources(ds.EventSNMP),
-	Show:        show,
+	Show:        detector.ShowNeedsEventSources("snmp"),
 	Unavailable: "event snmp needs the Linux event sources (issue 17): it is checked but never fires in this build",
 	Builtins:    []string{"_snmp_oid", "_snmp_oid_val"},
-}
-
-func show(e ds.Event) string {
-	if e.EEMLine == "" {
-		return "snmp (needs the Linux event sources)"
-	}
-	return e.EEMLine + " (needs the Linux event sources)"
 }
 
 // parseEEM reads `event snmp oid OID get-type exact|next entry-op OP
