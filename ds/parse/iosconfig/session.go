@@ -36,17 +36,10 @@ func Apply(cfg *config.Config, path Path, line string) (*config.Config, Path, er
 	if len(line) > MaxLine {
 		return cfg, path, &Error{File: Terminal, Line: 1, Col: -1, Msg: fmt.Sprintf("line is longer than %d bytes", MaxLine)}
 	}
-	before, err := enterPath(cfg, path)
+	p, err := enterPath(cfg, path)
 	if err != nil {
 		return cfg, path, err
 	}
-	known := map[string]bool{}
-	before.finish(before.editing())
-	for _, e := range before.errs {
-		known[e.Msg] = true
-	}
-
-	p, _ := enterPath(cfg, path)
 	p.feed(1, []byte(line))
 	if len(p.errs) > 0 {
 		return cfg, path, p.errs[0]
@@ -75,9 +68,20 @@ func Apply(cfg *config.Config, path Path, line string) (*config.Config, Path, er
 	}
 	p.cur = lineNode(line)
 	p.finish(p.editing())
-	for _, e := range p.errs {
-		if !known[e.Msg] {
-			return cfg, path, e
+	if len(p.errs) > 0 {
+		// Only what the line made wrong refuses it: the checks are run
+		// again without the line (only now, off the common path) to know
+		// what was wrong before it.
+		before, _ := enterPath(cfg, path)
+		before.finish(before.editing())
+		known := map[string]bool{}
+		for _, e := range before.errs {
+			known[e.Msg] = true
+		}
+		for _, e := range p.errs {
+			if !known[e.Msg] {
+				return cfg, path, e
+			}
 		}
 	}
 	slices.SortStableFunc(p.cfg.Warnings, func(a, b config.Warning) int { return a.Line - b.Line })
