@@ -11,8 +11,8 @@ FUZZTIME  ?= 30s
 BENCHTIME ?= 1s
 # Debian packages the tests start as real servers, and the commands that show
 # they are installed.
-DEB_PACKAGES = gnupg nginx exim4-daemon-light openssh-server openssh-client rsyslog swaks netcat-openbsd sec iproute2 procps util-linux bsdutils snmpd snmptrapd snmp tmux libxml2-utils
-DEB_COMMANDS = gpg gpgconf nginx exim4 sshd ssh-keygen rsyslogd swaks nc sec logger wall unshare ip ps snmpd snmptrapd snmpget tmux xmllint
+DEB_PACKAGES = gnupg nginx exim4-daemon-light openssh-server openssh-client rsyslog swaks netcat-openbsd sec iproute2 procps util-linux bsdutils snmpd snmptrapd snmp tmux libxml2-utils lldpd nats-server chromium postgresql systemd-journal-remote
+DEB_COMMANDS = gpg gpgconf nginx exim4 sshd ssh-keygen rsyslogd swaks nc sec logger wall unshare ip ps snmpd snmptrapd snmpget tmux xmllint lldpd lldpcli nats-server chromium pg_ctlcluster systemd-journal-remote
 
 FUZZ_TARGETS = \
 	./ds/parse:FuzzParseSignature \
@@ -40,7 +40,7 @@ build:
 # deps installs the Debian packages the tests need, only when one is missing.
 deps:
 	@missing=""; for c in $(DEB_COMMANDS); do \
-		command -v $$c >/dev/null 2>&1 || [ -x /usr/sbin/$$c ] || missing="$$missing $$c"; \
+		command -v $$c >/dev/null 2>&1 || [ -x /usr/sbin/$$c ] || [ -x /lib/systemd/$$c ] || missing="$$missing $$c"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing test dependencies (missing:$$missing)"; \
