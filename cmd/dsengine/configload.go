@@ -12,6 +12,7 @@ import (
 
 	"github.com/dsengine/dsengine/ds/applet"
 	"github.com/dsengine/dsengine/ds/config"
+	sourcetypes "github.com/dsengine/dsengine/ds/events/source/types"
 	"github.com/dsengine/dsengine/ds/parse/iosconfig"
 	"github.com/dsengine/dsengine/ds/verify"
 	"github.com/dsengine/dsengine/internal/english"
@@ -53,6 +54,17 @@ func readConfig(path string) (*config.Config, error) {
 	if errs := appletErrors(path, cfg); len(errs) > 0 {
 		return nil, errs
 	}
+	// The native event sources' lines: a name this build lacks or a wrong
+	// argument stops the daemon's start, so config check says it first.
+	var refused iosconfig.ErrorList
+	for _, ref := range cfg.Host.Sources {
+		if err := sourcetypes.Check(ref); err != nil {
+			refused = append(refused, &iosconfig.Error{File: path, Line: ref.Line, Col: -1, Msg: err.Error()})
+		}
+	}
+	if len(refused) > 0 {
+		return nil, refused
+	}
 	// Paths in the configuration are relative to the file that names them,
 	// so a configuration directory can move as a whole.
 	base := filepath.Dir(path)
@@ -93,7 +105,7 @@ func runConfigCheck(e *env, _ *flag.FlagSet, args []string) error {
 			for _, each := range el {
 				fmt.Fprintln(e.stdout, each)
 			}
-			fmt.Fprintf(e.stderr, "%s: %d errors; the configuration was not accepted\n", path, len(el))
+			fmt.Fprintf(e.stderr, "%s: %s; the configuration was not accepted\n", path, english.Plural(len(el), "error"))
 			return errSilent
 		}
 		return err

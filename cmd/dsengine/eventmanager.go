@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/dsengine/dsengine/ds"
 
@@ -67,6 +68,17 @@ func runShowEventManager(e *env, _ *flag.FlagSet, args []string) error {
 		return nil
 	}
 	printInputStats(w, d.InputStats())
+	if src := d.SourceStats(); len(src) > 0 {
+		fmt.Fprintln(w, "Event sources:")
+		fmt.Fprintln(w, "Source             Events   Dropped    Errors  Last event")
+		for _, s := range src {
+			last := "never"
+			if !s.LastEvent.IsZero() {
+				last = s.LastEvent.In(d.Config().Clock.Location()).Format(time.DateTime)
+			}
+			fmt.Fprintf(w, "%-15s %9d %9d %9d  %s\n", s.Source, s.Events, s.Dropped, s.Errors, last)
+		}
+	}
 	depth, capacity := d.QueueDepth()
 	fmt.Fprintf(w, "Queue to the detectors: %d of %d\n", depth, capacity)
 	st := d.Hub().IndexStats()

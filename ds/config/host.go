@@ -1,5 +1,7 @@
 package config
 
+import "strings"
+
 // Host is the "dsengine" block: settings of the program itself, with no IOS
 // equivalent. Empty fields mean the command line decides.
 type Host struct {
@@ -41,7 +43,23 @@ type Host struct {
 	MatchBudgetLine int
 	// SNMP are the "snmp agent" and "snmp trap-host" lines.
 	SNMP SNMP
+	// Sources are the "source NAME [ARGUMENT ...]" lines: the host's
+	// native event sources (netlink, kmsg, journal, …) the daemon runs.
+	Sources []SourceRef
 }
+
+// SourceRef is one "source NAME [ARGUMENT ...]" line. The daemon's source
+// table (ds/events/source/types) knows the names and checks the
+// arguments.
+type SourceRef struct {
+	Name string
+	Args []string
+	Line int
+}
+
+// Key identifies the source the line runs: its name and arguments. A
+// reload keeps a source whose line is unchanged running.
+func (s SourceRef) Key() string { return strings.Join(append([]string{s.Name}, s.Args...), " ") }
 
 // The defaults and bounds of the match lines of the dsengine block.
 const (

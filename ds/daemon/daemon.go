@@ -65,6 +65,7 @@ type Daemon struct {
 	lock chan struct{}
 
 	inputs   *inputStage
+	sources  *sourceStage
 	detect   *detectStage
 	notify   *notifyStage
 	schedule *scheduleStage
@@ -138,6 +139,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	defer func() { cancel(); wg.Wait() }()
 	if d.inputs, err = d.startInputs(ctx, &wg); err != nil {
+		return err
+	}
+	if d.sources, err = d.startSources(ctx, &wg, d.Config()); err != nil {
 		return err
 	}
 	if d.metrics, err = d.startMetrics(ctx, &wg); err != nil {

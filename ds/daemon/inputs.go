@@ -239,7 +239,12 @@ func (d *Daemon) InputStats() []input.Stats {
 	}
 	s.mu.Unlock()
 	slices.SortFunc(out, func(a, b input.Stats) int { return strings.Compare(a.Input, b.Input) })
-	return append(out, d.detect.pump.EchoStats())
+	out = append(out, d.detect.pump.EchoStats())
+	// The native sources' lines, once there are any.
+	if local := d.detect.pump.LocalStats(); local.Received > 0 || len(d.Config().Host.Sources) > 0 {
+		out = append(out, local)
+	}
+	return out
 }
 
 // QueueDepth is how many lines wait for the detectors, and the most that

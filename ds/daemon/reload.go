@@ -8,6 +8,7 @@ import (
 	"github.com/dsengine/dsengine/ds/actions/executor"
 	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/events/input"
+	"github.com/dsengine/dsengine/ds/events/source"
 	"github.com/dsengine/dsengine/ds/lifecycle"
 	"github.com/dsengine/dsengine/ds/notify/transport"
 )
@@ -56,6 +57,7 @@ func (d *Daemon) applyConfig(next *config.Config) error {
 	d.inputs.stopRemoved(d, next)
 	d.inputs.reconfigure(d, next)
 	d.inputs.start(d, p.inputs)
+	d.sources.apply(d, p.sources)
 	if p.moveMetrics {
 		d.metrics.serve(d, next.Host.MetricsListen, p.metrics)
 	}
@@ -89,8 +91,9 @@ type prepared struct {
 	exec        executor.Executor
 	transports  []transport.Transport
 	mailer      *emailto.Sender
-	inputs      map[string]input.Input // the inputs next adds, open
-	metrics     net.Listener           // the new metrics address, bound
+	inputs      map[string]input.Input   // the inputs next adds, open
+	sources     map[string]source.Source // every source of next, built (a running one with the same key stays)
+	metrics     net.Listener             // the new metrics address, bound
 	moveMetrics bool
 }
 
@@ -117,6 +120,9 @@ func (d *Daemon) prepare(next *config.Config) (*prepared, error) {
 	p.inputs, err = d.openInputs(next, d.inputs.running)
 	d.inputs.mu.Unlock()
 	if err != nil {
+		return fail(err)
+	}
+	if p.sources, err = d.newSources(next); err != nil {
 		return fail(err)
 	}
 	if p.moveMetrics = next.Host.MetricsListen != d.metrics.address(); p.moveMetrics {

@@ -160,6 +160,7 @@ type routes struct {
 	track   []detector.TrackInput
 	cli     []detector.CLIInput
 	counter []detector.CounterInput
+	host    map[ds.EventType][]detector.HostInput
 	none    map[string][]detector.Runner // by owner
 	groups  map[string][]string          // alert group → owners, sorted
 }
@@ -471,6 +472,7 @@ func (h *Hub) publish() {
 		track:   inputs[detector.TrackInput](all),
 		cli:     inputs[detector.CLIInput](all),
 		counter: inputs[detector.CounterInput](all),
+		host:    map[ds.EventType][]detector.HostInput{},
 		none:    map[string][]detector.Runner{},
 		groups:  map[string][]string{},
 	}
@@ -490,6 +492,9 @@ func (h *Hub) publish() {
 				budgets[r.Owner] = b
 			}
 			rt.syslog[int(r.ID)] = syslogRoute{det: d, owner: r.Owner, budget: b}
+		}
+		if d, ok := r.det.(detector.HostInput); ok {
+			rt.host[r.Type] = append(rt.host[r.Type], d)
 		}
 		if d, ok := r.det.(detector.Runner); ok {
 			rt.none[r.Owner] = append(rt.none[r.Owner], d)
@@ -608,6 +613,15 @@ func (h *Hub) InjectOIR(slot int, action string) error {
 		d.OIR(e)
 	}
 	return nil
+}
+
+// Publish feeds an event of the host's native sources (route, interface,
+// neighbor, …) to the detectors of its type. Like Deliver it reads the
+// routes without locks and may be called from any goroutine.
+func (h *Hub) Publish(e detector.HostEvent) {
+	for _, d := range h.routes.Load().host[e.EventType()] {
+		d.HostEvent(e)
+	}
 }
 
 // ConfigChanged feeds the change of a configuration file on disk (the

@@ -48,6 +48,10 @@ type Item struct {
 	// Truncated is set when the line was longer than the input's MaxLine
 	// and Line holds only its first MaxLine bytes.
 	Truncated bool
+	// Local marks a line the host itself raised (a native event source's,
+	// ds/events/source): it takes the device's host name, as the engine's
+	// own lines do.
+	Local bool
 	// Origin marks one of the engine's own lines (the pump's echo queue):
 	// the run that logged it. Zero for a line from outside.
 	Origin events.Origin

@@ -19,6 +19,15 @@ const DefaultEchoQueue = 256
 // EchoInput names the engine's own lines in the input statistics.
 const EchoInput = "engine messages"
 
+// DefaultLocalQueue is how many lines of the host's native event sources
+// may wait for the detectors: a burst of 10,000 link flaps in a second
+// loses none while the detectors keep up.
+const DefaultLocalQueue = 16384
+
+// LocalInput names the native event sources' lines in the input
+// statistics.
+const LocalInput = "host events"
+
 // Options configure a Pump.
 type Options struct {
 	// Deliver hands a parsed message to the detectors (required); m is
@@ -47,6 +56,8 @@ type Pump struct {
 	loc      atomic.Pointer[time.Location]
 	echo     *input.Queue
 	counters input.Counters // of the echo queue
+	local    *input.Queue
+	localC   input.Counters // of the local queue
 }
 
 // New returns a Pump.
@@ -60,7 +71,7 @@ func New(opts Options) *Pump {
 	if opts.Deliver == nil {
 		opts.Deliver = func(*events.Message) {}
 	}
-	p := &Pump{opts: opts, echo: input.NewQueue(opts.EchoQueue, 0)}
+	p := &Pump{opts: opts, echo: input.NewQueue(opts.EchoQueue, 0), local: input.NewQueue(DefaultLocalQueue, 0)}
 	p.loc.Store(opts.Location)
 	return p
 }
@@ -80,7 +91,7 @@ func (p *Pump) Line(m *events.Message, it input.Item) {
 		switch {
 		case it.Peer.IsValid():
 			m.Host = it.Peer.Addr().String()
-		case it.Input == EchoInput:
+		case it.Input == EchoInput || it.Local:
 			m.Host = p.opts.Hostname
 		}
 	}
@@ -107,11 +118,30 @@ func (p *Pump) Echo(line string, from events.Origin) bool {
 // EchoStats are the echo queue's counters, shown with the inputs'.
 func (p *Pump) EchoStats() input.Stats { return p.counters.Snapshot(EchoInput) }
 
-// Run delivers the lines of each queue and of the echo queue, one
+// Local queues one line the host raised (a native event source's, such as
+// "%LINK-3-UPDOWN: Interface veth1, changed state to down") for the
+// detectors, received at: the source's own time. It takes the device's
+// host name. It never blocks: when the queue is full the line is dropped,
+// counted, and Local returns false.
+func (p *Pump) Local(at time.Time, line string) bool {
+	p.localC.Received.Add(1)
+	if !p.local.Offer(input.Item{Line: []byte(line), Received: at, Input: LocalInput, Local: true}) {
+		p.localC.Dropped.Add(1)
+		return false
+	}
+	p.localC.Delivered.Add(1)
+	return true
+}
+
+// LocalStats are the local queue's counters, shown with the inputs'.
+func (p *Pump) LocalStats() input.Stats { return p.localC.Snapshot(LocalInput) }
+
+// Run delivers the lines of each queue, of the echo queue and of the
+// local queue, one
 // goroutine per queue, until ctx ends.
 func (p *Pump) Run(ctx context.Context, queues ...*input.Queue) {
 	var wg sync.WaitGroup
-	for _, q := range append(queues, p.echo) {
+	for _, q := range append(queues, p.echo, p.local) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -50,7 +50,7 @@ func TestBad(t *testing.T) {
 		{"typo in an applet", "event manager applet A\n event none\n acton 1 puts x\n",
 			`t.conf:3: unknown command "acton" in applet "A"; expected description, event, trigger, action`},
 		{"typo in dsengine", "dsengine\n syslog-listen udp 127.0.0.1:514\n",
-			`t.conf:2: unknown command "syslog-listen" in dsengine; expected syslog, control-socket, metrics, watch, match, snmp`},
+			`t.conf:2: unknown command "syslog-listen" in dsengine; expected syslog, control-socket, metrics, source, watch, match, snmp`},
 		{"typo in ip sla", "ip sla 1\n tcp-connect h 1\n frequncy 5\n",
 			`t.conf:3: unknown command "frequncy" in ip sla 1; expected tcp-connect, frequency, timeout`},
 		{"profile at top level", "profile user1\n active\n", `t.conf:1: unknown command "profile" at top level; it belongs under call-home`},

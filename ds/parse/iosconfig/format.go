@@ -684,6 +684,13 @@ func (f *formatter) host(h *config.Host) {
 	for _, t := range h.SNMP.TrapHosts {
 		sub = append(sub, "snmp trap-host "+formatWord(t.Address)+" community "+formatWord(t.Community))
 	}
+	for _, s := range h.Sources {
+		line := "source " + s.Name
+		for _, a := range s.Args {
+			line += " " + formatWord(a)
+		}
+		sub = append(sub, line)
+	}
 	f.block(0, "dsengine", sub, false)
 }
 

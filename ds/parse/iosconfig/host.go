@@ -67,6 +67,9 @@ func (p *parser) host(n *node, kw string, args []string, neg bool) result {
 	case "snmp":
 		p.snmp(n, args)
 		return leaf
+	case "source":
+		p.source(n, args)
+		return leaf
 	case "watch":
 		if len(args) != 2 || !strings.EqualFold(args[0], "file") || args[1] == "" {
 			p.errorf(n.line, "usage: watch file PATH")
@@ -103,6 +106,24 @@ func (p *parser) match(n *node, args []string) {
 	default:
 		p.errorf(n.line, "usage: match literal-free-patterns N (0-%d), or match time-budget PERCENT (1-100)", config.MaxLiteralFreePatterns)
 	}
+}
+
+// source reads "source NAME [ARGUMENT ...]": one of the host's native
+// event sources. The name is lower-cased; the daemon's source table
+// checks that it exists and what its arguments mean. The same source named
+// again replaces the earlier line, as IOS replaces a command's settings.
+func (p *parser) source(n *node, args []string) {
+	if len(args) == 0 || args[0] == "" {
+		p.errorf(n.line, "usage: source NAME [ARGUMENT ...], such as source netlink")
+		return
+	}
+	ref := config.SourceRef{Name: strings.ToLower(args[0]), Args: slices.Clone(args[1:]), Line: n.line}
+	h := &p.cfg.Host
+	if i := slices.IndexFunc(h.Sources, func(s config.SourceRef) bool { return s.Name == ref.Name }); i >= 0 {
+		h.Sources[i] = ref
+		return
+	}
+	h.Sources = append(h.Sources, ref)
 }
 
 func (p *parser) fileRef(n *node, what, path string, list *[]config.FileRef) {
@@ -142,8 +163,11 @@ func (p *parser) hostNo(n *node, kw string, args []string) result {
 		h.MatchBudget, h.MatchBudgetLine = 0, 0
 	case kw == "snmp":
 		p.snmpNo(n, args)
+	case kw == "source" && len(args) >= 1:
+		name := strings.ToLower(args[0])
+		h.Sources = slices.DeleteFunc(h.Sources, func(s config.SourceRef) bool { return s.Name == name })
 	default:
-		p.errorf(n.line, "usage: no {syslog listen NETWORK ADDRESS | syslog file PATH | syslog queue-size | syslog receive-buffer | watch file PATH | control-socket | metrics listen | match literal-free-patterns | match time-budget | snmp agent | snmp trap-host HOST[:PORT]}")
+		p.errorf(n.line, "usage: no {syslog listen NETWORK ADDRESS | syslog file PATH | syslog queue-size | syslog receive-buffer | watch file PATH | control-socket | metrics listen | match literal-free-patterns | match time-budget | snmp agent | snmp trap-host HOST[:PORT] | source NAME}")
 	}
 	return leaf
 }

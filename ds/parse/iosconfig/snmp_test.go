@@ -94,7 +94,7 @@ func TestSNMPHelp(t *testing.T) {
 		}
 	}
 	_, err := Parse("t.conf", []byte("dsengine\n snmpd agent x\n"))
-	if err == nil || !strings.Contains(err.Error(), "expected syslog, control-socket, metrics, watch, match, snmp") {
+	if err == nil || !strings.Contains(err.Error(), "expected syslog, control-socket, metrics, source, watch, match, snmp") {
 		t.Errorf("an unknown command's error: %v; want the list with snmp", err)
 	}
 }

@@ -172,6 +172,20 @@ type CounterInput interface {
 	Counter(at time.Time, name string, value int64)
 }
 
+// HostEvent is an event one of the host's native sources raised
+// (ds/events/source): a route added, a neighbor gone. Its Go type says
+// what it is; EventType names the detector type it is for.
+type HostEvent interface {
+	EventType() ds.EventType
+}
+
+// HostInput is a detector fed by the host's native event sources; it
+// takes the events of its own type and ignores the others.
+type HostInput interface {
+	Detector
+	HostEvent(e HostEvent)
+}
+
 // Runner is a detector fired by hand (EEM "event none").
 type Runner interface {
 	Detector
