@@ -61,7 +61,11 @@ type command struct {
 	// user gave (relative to its own directory, or a named pipe that would
 	// block it), and to run when no daemon runs.
 	attach func(e *env, fs *flag.FlagSet, args []string) ([]control.File, error)
-	run    func(e *env, fs *flag.FlagSet, args []string) error
+	// split, optional, cuts the attached files into the requests that
+	// carry them to the daemon, each under control.MaxRequest; the command
+	// runs once per request, in order, and stops at the first that fails.
+	split func(files []control.File) [][]control.File
+	run   func(e *env, fs *flag.FlagSet, args []string) error
 }
 
 func (c *command) name() string { return strings.Join(c.words, " ") }
@@ -128,7 +132,7 @@ func run(e *env, args []string) int {
 		}
 	}
 	if cmd.live && e.daemon == nil {
-		if code, ok := e.forward(rest, e.files); ok {
+		if code, ok := e.forwardSplit(cmd, rest); ok {
 			return code
 		}
 	}

@@ -29,12 +29,14 @@ func commandTable() []command {
 		{
 			words:   []string{"call-home", "diagnostic-signature", "install"},
 			live:    true,
-			args:    "ID [--file PATH] [--set ds_x=value]...",
-			summary: "install a downloaded DS (or a local signed file), answering its prompt variables",
+			args:    "ID [--file PATH] [--set ds_x=value]... | --file PATH|DIR [--file PATH|DIR]...",
+			summary: "install a downloaded DS (or local signed files, many at once), answering its prompt variables",
 			example: "dsengine call-home diagnostic-signature install 6030 --set ds_intf=Gi0/0/1\n" +
-				"dsengine call-home diagnostic-signature install 6030 --file signatures/6030.xml",
+				"dsengine call-home diagnostic-signature install 6030 --file signatures/6030.xml\n" +
+				"dsengine call-home diagnostic-signature install --file signatures/",
 			flags:  installFlags,
 			attach: attachInstall,
+			split:  splitInstall,
 			run:    runInstall,
 		},
 		{

@@ -42,3 +42,31 @@ func (e *env) forward(args []string, files []control.File) (int, bool) {
 	fmt.Fprint(e.stderr, resp.Stderr)
 	return resp.Code, true
 }
+
+// forwardSplit forwards a command with its attached files, in several
+// requests when the command splits them (a batch install of thousands of
+// DS files is more than one request may carry), saying on stderr how far
+// it got. It stops at the first request that fails; what the requests
+// before it did stays done.
+func (e *env) forwardSplit(cmd *command, args []string) (int, bool) {
+	if cmd.split == nil {
+		return e.forward(args, e.files)
+	}
+	parts := cmd.split(e.files)
+	for i, part := range parts {
+		code, ok := e.forward(args, part)
+		if !ok {
+			return 0, false // no daemon: the command runs here, on all the files
+		}
+		if len(parts) > 1 {
+			fmt.Fprintf(e.stderr, "dsengine: request %d of %d done\n", i+1, len(parts))
+		}
+		if code != exitOK {
+			if i+1 < len(parts) {
+				fmt.Fprintf(e.stderr, "dsengine: stopped after request %d of %d; the files of the requests before it are installed, those after it were not sent\n", i+1, len(parts))
+			}
+			return code, true
+		}
+	}
+	return exitOK, true
+}

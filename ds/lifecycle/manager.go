@@ -7,8 +7,11 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dsengine/dsengine/bootflash"
@@ -112,26 +115,53 @@ func (m *Manager) InstallContent(f File, answers map[string]string, ask Asker) (
 // prompts, or if ask fails, nothing is installed. If a write fails, the
 // results of the batches written before it are returned with the error.
 func (m *Manager) InstallFiles(paths []string, answers map[string]map[string]string, ask Asker) ([]Result, error) {
-	files := make([]loaded, 0, len(paths))
-	from := map[string]string{}
+	files := make([]File, 0, len(paths))
 	for _, path := range paths {
-		f, err := m.loadFile(path)
+		f, err := ReadFile(path)
 		if err != nil {
 			return nil, err
 		}
-		id := f.c.ID()
-		if other, dup := from[id]; dup {
-			return nil, fmt.Errorf("refused, nothing installed: %s and %s both hold DS %s", other, path, id)
-		}
-		from[id] = path
 		files = append(files, f)
+	}
+	return m.InstallContents(files, answers, ask)
+}
+
+// InstallContents installs many signed DS files already read, like
+// InstallFiles: what the daemon installs from the files a batch `install
+// --file` sent. The signatures are checked in parallel, one per CPU,
+// before anything is written.
+func (m *Manager) InstallContents(files []File, answers map[string]map[string]string, ask Asker) ([]Result, error) {
+	checked := make([]loaded, len(files))
+	errs := make([]error, len(files))
+	next := atomic.Int64{}
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(files)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < len(files); i = int(next.Add(1) - 1) {
+				checked[i], errs[i] = m.check(files[i])
+			}
+		}()
+	}
+	wg.Wait()
+	from := map[string]string{}
+	for i, f := range files {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		id := checked[i].c.ID()
+		if other, dup := from[id]; dup {
+			return nil, fmt.Errorf("refused, nothing installed: %s and %s both hold DS %s", other, f.Name, id)
+		}
+		from[id] = f.Name
 	}
 	for id := range answers {
 		if _, ok := from[id]; !ok {
 			return nil, fmt.Errorf("refused, nothing installed: prompt answers for DS %s, which is not among the files", id)
 		}
 	}
-	return m.installChecked(files, answers, ask)
+	return m.installChecked(checked, answers, ask)
 }
 
 // loaded is a DS file that passed the store's check, with its size.
