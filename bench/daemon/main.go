@@ -1,6 +1,7 @@
 // Command daemon measures how long `dsengine run` takes to start with 1,000
 // DS in its store (every one re-verified and registered) and how much
-// memory it holds then, and how long it takes to stop. It builds the store with a fresh Ed25519 key, starts
+// memory it holds then, how long a batch install of as many more takes
+// through the CLI, and how long the daemon takes to stop. It builds the store with a fresh Ed25519 key, starts
 // the binary, waits until its control socket answers, reads VmRSS from
 // /proc, and stops it with SIGTERM.
 //
@@ -105,12 +106,37 @@ func main() {
 	}
 	ready := time.Since(start)
 	rss := vmRSS(cmd.Process.Pid)
+
+	// A batch install through the CLI while the daemon runs: n more DS
+	// files from one directory, in as many requests as they need.
+	more := filepath.Join(dir, "more")
+	check(os.MkdirAll(more, 0o755))
+	for i := 0; i < *n; i++ {
+		id := 10000 + *n + i
+		xml := []byte(fmt.Sprintf(dsTemplate, id, id, id%48, id%8))
+		asc, err := key.SignDetached(xml, now.Add(-time.Minute))
+		check(err)
+		p := filepath.Join(more, fmt.Sprint(id)+".xml")
+		check(os.WriteFile(p, xml, 0o644))
+		check(os.WriteFile(p+".asc", asc, 0o644))
+	}
+	installAt := time.Now()
+	install := exec.Command(*bin, "--config", conf, "--bootflash", root, "call-home", "diagnostic-signature", "install", "--file", more)
+	var installOut bytes.Buffer
+	install.Stdout, install.Stderr = &installOut, &installOut
+	if err := install.Run(); err != nil {
+		fmt.Fprintf(os.Stderr, "install --file %s: %v\n%s", more, err, installOut.String())
+		os.Exit(1)
+	}
+	installed := time.Since(installAt)
 	stopAt := time.Now()
 	check(cmd.Process.Signal(syscall.SIGTERM))
 	<-exited
 	stopped := time.Since(stopAt)
 	fmt.Printf("daemon start with %d DS (verified, parsed, registered): %s (target ≤ 1 s)\n", *n, ready.Round(time.Millisecond))
-	fmt.Printf("daemon stop with %d DS (SIGTERM to exit): %s (target ≤ 1 s)\n", *n, stopped.Round(time.Millisecond))
+	fmt.Printf("daemon stop with %d DS (SIGTERM to exit): %s (target ≤ 1 s)\n", 2**n, stopped.Round(time.Millisecond))
+	fmt.Printf("batch install of %d more DS into the running daemon (install --file DIR): %s, %.0f DS/s\n", *n,
+		installed.Round(time.Millisecond), float64(*n)/installed.Seconds())
 	fmt.Printf("daemon RSS with %d DS: %.1f MB, %.1f KB per DS (target ≤ 100 MB with 10,000)\n", *n, float64(rss)/1024, float64(rss)/float64(*n))
 }
 
