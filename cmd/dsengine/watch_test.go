@@ -56,7 +56,8 @@ func TestDaemonWatchedFileIsAConfigEvent(t *testing.T) {
 		defer resp.Body.Close()
 		body, _ := io.ReadAll(resp.Body)
 		return strings.Contains(string(body), `dsengine_actions_total{result="success",type="message"} 1`) &&
-			strings.Contains(string(body), `dsengine_triggers_total{ds="7500"} 1`)
+			strings.Contains(string(body), `dsengine_triggers_total{ds="7500"} 1`) &&
+			strings.Contains(string(body), "dsengine_event_to_done_seconds_count 1")
 	})
 	// A normal stop logs no error: the watcher's and the inputs' ends are
 	// not failures.

@@ -52,6 +52,9 @@ func (d *Daemon) setRunning(id string, running bool) {
 // runDone records one run in the DS's statistics and sets it back to
 // registered, in memory: the statistics writer persists it.
 func (d *Daemon) runDone(id string, st engine.RunStats, reg *registry.Registry) {
+	if m := d.mx.Load(); m != nil && !st.Received.IsZero() {
+		m.ObserveRun(d.clock.Now().Sub(st.Received))
+	}
 	d.stats.runDone(id, st, keyStats(reg, id))
 }
 

@@ -40,6 +40,9 @@ type Event struct {
 	// Depth is the echo depth (events.Origin.Depth) of the engine's own
 	// line that caused the event; 0 for an event from outside.
 	Depth int
+	// Received is when the event entered the engine: when the input read
+	// the syslog line that fired it, else when the detector fired.
+	Received time.Time
 }
 
 // Depth is how deep in a chain of the engine's own lines the trigger is:
@@ -134,7 +137,11 @@ func (e *SuppressError) Error() string { return "run suppressed: " + e.Reason }
 
 // RunStats summarise one run for the store's statistics.
 type RunStats struct {
-	Trigger  time.Time
+	Trigger time.Time
+	// Received is when the event that fired the run entered the engine
+	// (Event.Received of the trigger's last event): the start of its
+	// event → action-done latency.
+	Received time.Time
 	Duration time.Duration
 	ByType   map[ds.ActionType]int
 	Failed   int    // actions that failed
@@ -292,6 +299,9 @@ func (e *Engine) run(ctx context.Context, en *entry, t Trigger) {
 	}
 	run := &Run{Sig: en.sig, Trigger: t, Values: e.values(en, t)}
 	stats := RunStats{Trigger: t.Time, ByType: map[ds.ActionType]int{}, Outcome: Completed}
+	if len(t.Events) > 0 {
+		stats.Received = t.Events[len(t.Events)-1].Received
+	}
 	for i, a := range en.sig.Actions {
 		if err := ctx.Err(); err != nil {
 			why := fmt.Sprintf("the run exceeded maxrun %s", maxRun)

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"context"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -174,6 +175,40 @@ func TestScrape(t *testing.T) {
 	if f["go_goroutines"] == nil {
 		t.Error("no Go runtime metrics")
 	}
+}
+
+// TestObserveRun: a run's latency lands in the bucket that holds it.
+func TestObserveRun(t *testing.T) {
+	m := New(Sources{})
+	m.ObserveRun(700 * time.Microsecond)
+	m.ObserveRun(3 * time.Millisecond)
+	srv := httptest.NewServer(m.Handler())
+	defer srv.Close()
+	body := scrapeText(t, srv.URL)
+	for _, want := range []string{
+		`dsengine_event_to_done_seconds_bucket{le="0.0005"} 0`,
+		`dsengine_event_to_done_seconds_bucket{le="0.001"} 1`,
+		`dsengine_event_to_done_seconds_bucket{le="0.005"} 2`,
+		"dsengine_event_to_done_seconds_count 2",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("no %q in the scrape:\n%s", want, body)
+		}
+	}
+}
+
+func scrapeText(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(body)
 }
 
 func TestObserveAction(t *testing.T) {

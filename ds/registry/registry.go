@@ -424,8 +424,9 @@ func (r *Registry) Keys(id string, top int) []KeyGroup {
 // toEvent keeps what the actions need of a fire: its variables, a line
 // describing it, and the fields EEM scripts read with event_reqinfo().
 func toEvent(f detect.Fired) engine.Event {
-	ev := engine.Event{ID: f.EventID, Type: f.Type, Time: f.Time, Vars: f.Vars(), Text: f.Text(), Info: f.Info()}
+	ev := engine.Event{ID: f.EventID, Type: f.Type, Time: f.Time, Vars: f.Vars(), Text: f.Text(), Info: f.Info(), Received: f.Time}
 	if f.Message != nil {
+		ev.Received = f.Message.Received
 		// The run echoes one deeper than the engine's own line that
 		// triggered it: a cycle through several DS ends at the hub.
 		ev.Depth = f.Message.Origin.Depth
