@@ -5,7 +5,11 @@
 // the binary, waits until its control socket answers, reads VmRSS from
 // /proc, and stops it with SIGTERM.
 //
-// Usage: go run ./bench/daemon [-bin bin/dsengine] [-ds 1000]
+// With -rate it also sends syslog over UDP at that rate and prints the
+// event → action-done latency the daemon measured; with -loss it compares
+// the daemon's UDP loss with rsyslogd's at each rate.
+//
+// Usage: go run ./bench/daemon [-bin bin/dsengine] [-ds 1000] [-rate 100000] [-seconds 5] [-loss 100000,200000]
 package main
 
 import (
@@ -14,13 +18,20 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
+	"math"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/dsengine/dsengine/bootflash"
 	"github.com/dsengine/dsengine/ds/control"
@@ -31,6 +42,9 @@ import (
 func main() {
 	bin := flag.String("bin", "bin/dsengine", "the dsengine binary")
 	n := flag.Int("ds", 1000, "DS in the store")
+	rate := flag.Int("rate", 0, "when not 0, send this many syslog lines/s over UDP for -seconds and print the event → action-done latency")
+	seconds := flag.Int("seconds", 5, "how long to send at -rate and at each -loss rate")
+	lossRates := flag.String("loss", "", "when set, rates/s (100000,150000,…) at which to compare the daemon's UDP loss with rsyslogd's")
 	flag.Parse()
 	dir, err := os.MkdirTemp("/var/tmp", "dsengine-bench")
 	check(err)
@@ -52,7 +66,7 @@ func main() {
 	var paths []string
 	for i := 0; i < *n; i++ {
 		id := 10000 + i
-		xml := []byte(fmt.Sprintf(dsTemplate, id, id, id%48, id%8))
+		xml := []byte(fmt.Sprintf(dsTemplate, id, id, id/48, id%48, id%8))
 		asc, err := key.SignDetached(xml, now.Add(-time.Minute))
 		check(err)
 		p := filepath.Join(src, fmt.Sprint(id)+".xml")
@@ -70,12 +84,16 @@ func main() {
 	check(store.Close())
 
 	conf := filepath.Join(dir, "dsengine.conf")
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	check(err)
-	addr := pc.LocalAddr().String()
-	pc.Close()
-	check(os.WriteFile(conf, []byte("hostname bench\ncall-home\n diagnostic-signature\n  trust-key "+keyPath+
-		"\ndsengine\n syslog listen udp "+addr+"\n"), 0o644))
+	addr, metricsAddr := freeAddr("udp"), freeAddr("tcp")
+	// The sim executor answers the DS's command from canned files, so the
+	// latency is the engine's, not /bin/sh's.
+	sim := filepath.Join(dir, "device")
+	check(os.MkdirAll(sim, 0o755))
+	for i := 0; i < 8; i++ {
+		check(os.WriteFile(filepath.Join(sim, fmt.Sprintf("show_interfaces_GigabitEthernet%d_0_1.txt", i)), []byte("GigabitEthernet is up\n"), 0o644))
+	}
+	check(os.WriteFile(conf, []byte("hostname bench\ncall-home\n diagnostic-signature\n  executor sim "+sim+"\n  trust-key "+keyPath+
+		"\ndsengine\n syslog listen udp "+addr+"\n metrics listen "+metricsAddr+"\n"), 0o644))
 	sock := filepath.Join(root, "dsengine.sock")
 
 	start := time.Now()
@@ -106,6 +124,18 @@ func main() {
 	}
 	ready := time.Since(start)
 	rss := vmRSS(cmd.Process.Pid)
+	if *rate > 0 {
+		latency(addr, metricsAddr, *rate, time.Duration(*seconds)*time.Second, *n)
+	}
+	if *lossRates != "" {
+		var rates []int
+		for _, f := range strings.Split(*lossRates, ",") {
+			r, err := strconv.Atoi(f)
+			check(err)
+			rates = append(rates, r)
+		}
+		loss(addr, metricsAddr, rates, time.Duration(*seconds)*time.Second, *n, dir)
+	}
 
 	// A batch install through the CLI while the daemon runs: n more DS
 	// files from one directory, in as many requests as they need.
@@ -113,7 +143,7 @@ func main() {
 	check(os.MkdirAll(more, 0o755))
 	for i := 0; i < *n; i++ {
 		id := 10000 + *n + i
-		xml := []byte(fmt.Sprintf(dsTemplate, id, id, id%48, id%8))
+		xml := []byte(fmt.Sprintf(dsTemplate, id, id, id/48, id%48, id%8))
 		asc, err := key.SignDetached(xml, now.Add(-time.Minute))
 		check(err)
 		p := filepath.Join(more, fmt.Sprint(id)+".xml")
@@ -144,7 +174,7 @@ const dsTemplate = `<?xml version="1.0" encoding="UTF-8"?>
 <DiagnosticSignature id="%d" revision="1.0">
   <Name>Bench%d</Name>
   <Events>
-    <Event type="syslog" pattern="%%LINK-3-UPDOWN: Interface GigabitEthernet1/0/%d, changed state to down" occurs="2" period="60s"/>
+    <Event type="syslog" pattern="%%LINK-3-UPDOWN: Interface GigabitEthernet%d/0/%d, changed state to down" occurs="2" period="60s"/>
   </Events>
   <Actions>
     <Action type="command">show interfaces GigabitEthernet%d/0/1</Action>
@@ -152,6 +182,246 @@ const dsTemplate = `<?xml version="1.0" encoding="UTF-8"?>
   </Actions>
 </DiagnosticSignature>
 `
+
+// freeAddr is a free loopback address of network.
+func freeAddr(network string) string {
+	if network == "udp" {
+		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+		check(err)
+		defer pc.Close()
+		return pc.LocalAddr().String()
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	check(err)
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// benchLine is the i-th line the senders send: one in 1,000 matches one
+// bench DS (each DS has a pattern of its own and fires on every second
+// match: the matches come in pairs), the others match nothing.
+func benchLine(i, n int) []byte {
+	if i%1000 != 999 {
+		return missLine
+	}
+	id := 10000 + (i/2000)%n
+	return fmt.Appendf(nil, "<187>13: r1: Dec  6 10:00:00.000: %%LINK-3-UPDOWN: Interface GigabitEthernet%d/0/%d, changed state to down", id/48, id%48)
+}
+
+var missLine = []byte("<189>12: r1: Dec  6 10:00:00.000: %SYS-5-CONFIG_I: Configured from console by admin on vty0 (10.0.0.1)")
+
+// send sends rate lines/s (benchLine) to addr over UDP for d, in batches of
+// sendmmsg paced every millisecond, and returns how many it sent and in
+// what time.
+func send(addr string, rate int, d time.Duration, n int) (int, time.Duration) {
+	conn, err := net.Dial("udp", addr)
+	check(err)
+	defer conn.Close()
+	rc, err := conn.(*net.UDPConn).SyscallConn()
+	check(err)
+	const tick = time.Millisecond
+	perTick := max(1, rate/int(time.Second/tick))
+	hdrs := make([]mmsghdr, perTick)
+	iovs := make([]unix.Iovec, perTick)
+	sent := 0
+	start := time.Now()
+	next := start
+	for time.Since(start) < d {
+		for i := range hdrs {
+			line := benchLine(sent+i, n)
+			iovs[i].Base = &line[0]
+			iovs[i].SetLen(len(line))
+			hdrs[i].hdr = unix.Msghdr{Iov: &iovs[i]}
+			hdrs[i].hdr.SetIovlen(1)
+		}
+		for off := 0; off < len(hdrs); {
+			var k uintptr
+			var errno syscall.Errno
+			check(rc.Write(func(fd uintptr) bool {
+				k, _, errno = unix.Syscall6(unix.SYS_SENDMMSG, fd, uintptr(unsafe.Pointer(&hdrs[off])), uintptr(len(hdrs)-off), 0, 0, 0)
+				return errno != unix.EAGAIN
+			}))
+			if errno != 0 && errno != unix.EINTR {
+				break // ECONNREFUSED after an ICMP: count what went
+			}
+			off += int(k)
+			sent += int(k)
+		}
+		next = next.Add(tick)
+		if wait := time.Until(next); wait > 0 {
+			time.Sleep(wait)
+		}
+	}
+	return sent, time.Since(start)
+}
+
+// mmsghdr is struct mmsghdr of sendmmsg(2).
+type mmsghdr struct {
+	hdr unix.Msghdr
+	n   uint32
+	_   [4]byte
+}
+
+// settle scrapes the daemon's metrics until the UDP input's count stops
+// moving, and returns the last scrape.
+func settle(metricsAddr, addr string) string {
+	var body string
+	for prev := -1.0; ; {
+		time.Sleep(200 * time.Millisecond)
+		body = scrape(metricsAddr)
+		got := metricSum(body, `dsengine_input_received_total{input="udp:`+addr+`"}`)
+		if got == prev {
+			return body
+		}
+		prev = got
+	}
+}
+
+// latency sends rate lines/s to the daemon for d, then reads the daemon's
+// dsengine_event_to_done_seconds histogram and its input counters.
+func latency(addr, metricsAddr string, rate int, d time.Duration, n int) {
+	sent, elapsed := send(addr, rate, d, n)
+	body := settle(metricsAddr, addr)
+	received := metricSum(body, `dsengine_input_received_total{input="udp:`+addr+`"}`)
+	dropped := metricSum(body, "dsengine_input_dropped_total") + metricSum(body, "dsengine_input_kernel_drops_total")
+	fmt.Printf("event → action done (command through the sim executor, message) under %.0f lines/s over UDP with %d DS (%d lines, 1 in 1,000 matching): %s\n",
+		float64(sent)/elapsed.Seconds(), n, sent, quantiles(body, "dsengine_event_to_done_seconds"))
+	fmt.Printf("  lines sent %d, read by the daemon %.0f (%.2f %% lost before the socket), dropped in the daemon %.0f\n",
+		sent, received, 100*(1-received/float64(sent)), dropped)
+}
+
+// loss sends each rate for d to the daemon, then to an rsyslogd started
+// here on loopback (imudp into a file), and prints the share of lines
+// each lost.
+func loss(addr, metricsAddr string, rates []int, d time.Duration, n int, dir string) {
+	rsPort := freeAddr("udp")
+	_, port, _ := net.SplitHostPort(rsPort)
+	out := filepath.Join(dir, "rsyslog.out")
+	conf := filepath.Join(dir, "rsyslog.conf")
+	check(os.WriteFile(conf, []byte(`module(load="imuxsock" SysSock.Use="off")
+module(load="imudp")
+input(type="imudp" address="127.0.0.1" port="`+port+`")
+*.* action(type="omfile" file="`+out+`")
+`), 0o644))
+	rs := exec.Command("rsyslogd", "-n", "-f", conf, "-i", filepath.Join(dir, "rsyslog.pid"))
+	check(rs.Start())
+	defer func() { rs.Process.Signal(syscall.SIGTERM); rs.Wait() }()
+	// Ready when a probe line lands in the file.
+	for deadline := time.Now().Add(10 * time.Second); lineCount(out) == 0; {
+		c, err := net.Dial("udp", rsPort)
+		check(err)
+		c.Write([]byte("<13>probe"))
+		c.Close()
+		if time.Now().After(deadline) {
+			fmt.Fprintln(os.Stderr, "rsyslogd did not start")
+			os.Exit(1)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	fmt.Printf("UDP loss, %s at each rate, the daemon with %d DS next to rsyslogd %s (imudp → omfile), same machine:\n", d, n, rsyslogVersion())
+	fmt.Println("  rate/s     dsengine sent    lost      rsyslog sent    lost")
+	for _, rate := range rates {
+		before := settle(metricsAddr, addr)
+		delivered0 := metricSum(before, `dsengine_input_delivered_total{input="udp:`+addr+`"}`)
+		dsSent, _ := send(addr, rate, d, n)
+		after := settle(metricsAddr, addr)
+		dsLost := float64(dsSent) - (metricSum(after, `dsengine_input_delivered_total{input="udp:`+addr+`"}`) - delivered0)
+
+		rs0 := lineCount(out)
+		rsSent, _ := send(rsPort, rate, d, n)
+		rs1 := rs0
+		for { // until the file stops growing
+			time.Sleep(300 * time.Millisecond)
+			c := lineCount(out)
+			if c == rs1 {
+				break
+			}
+			rs1 = c
+		}
+		rsLost := float64(rsSent) - float64(rs1-rs0)
+		fmt.Printf("  %7d  %12d  %6.2f %%  %14d  %6.2f %%\n", rate, dsSent, 100*max(0, dsLost)/float64(dsSent), rsSent, 100*max(0, rsLost)/float64(rsSent))
+	}
+}
+
+func lineCount(path string) int {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	return bytes.Count(data, []byte("\n"))
+}
+
+func rsyslogVersion() string {
+	out, _ := exec.Command("rsyslogd", "-v").Output()
+	line, _, _ := strings.Cut(string(out), "\n")
+	if f := strings.Fields(line); len(f) >= 2 {
+		return f[1]
+	}
+	return "(version unknown)"
+}
+
+func scrape(addr string) string {
+	resp, err := http.Get("http://" + addr + "/metrics")
+	check(err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	check(err)
+	return string(body)
+}
+
+// metricSum adds the values of every series of a metric; name may end in
+// a label set's start to pick series.
+func metricSum(body, name string) float64 {
+	var sum float64
+	for _, line := range strings.Split(body, "\n") {
+		if rest, ok := strings.CutPrefix(line, name); ok && (strings.HasPrefix(rest, "{") || strings.HasPrefix(rest, " ") || strings.HasSuffix(name, "}")) {
+			f := strings.Fields(rest[strings.LastIndex(rest, "}")+1:])
+			if len(f) > 0 {
+				v, _ := strconv.ParseFloat(f[0], 64)
+				sum += v
+			}
+		}
+	}
+	return sum
+}
+
+// quantiles reads p50, p99 and the count of a histogram, interpolating
+// linearly inside the bucket that holds each.
+func quantiles(body, name string) string {
+	type bucket struct{ le, count float64 }
+	var bs []bucket
+	for _, line := range strings.Split(body, "\n") {
+		rest, ok := strings.CutPrefix(line, name+`_bucket{le="`)
+		if !ok {
+			continue
+		}
+		le, tail, _ := strings.Cut(rest, `"}`)
+		bound, err := strconv.ParseFloat(le, 64)
+		if err != nil {
+			bound = math.Inf(1)
+		}
+		c, _ := strconv.ParseFloat(strings.TrimSpace(tail), 64)
+		bs = append(bs, bucket{bound, c})
+	}
+	if len(bs) == 0 || bs[len(bs)-1].count == 0 {
+		return "no runs"
+	}
+	total := bs[len(bs)-1].count
+	q := func(p float64) string {
+		want, lo, below := p*total, 0.0, 0.0
+		for _, b := range bs {
+			if b.count >= want {
+				if math.IsInf(b.le, 1) {
+					return fmt.Sprintf("> %gs", lo)
+				}
+				return (time.Duration((lo + (b.le-lo)*(want-below)/(b.count-below)) * float64(time.Second))).Round(10 * time.Microsecond).String()
+			}
+			lo, below = b.le, b.count
+		}
+		return "?"
+	}
+	return fmt.Sprintf("p50 %s, p99 %s over %.0f runs (targets ≤ 1 ms and ≤ 5 ms)", q(0.5), q(0.99), total)
+}
 
 // vmRSS reads a process's resident set in KiB.
 func vmRSS(pid int) int {
