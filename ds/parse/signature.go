@@ -244,7 +244,7 @@ func (c *checker) signature(root *etree.Element) *ds.Signature {
 	} else {
 		c.elemError(root, "missing <Actions> in %s", what)
 	}
-	c.sigEvents, c.eventVars, c.correlated = sig.Events, eventVarsOf(sig), sig.Correlate != nil
+	c.sigEvents, c.eventVars, c.correlated = sig.Events, eventVarsOf(sig, c.patterns), sig.Correlate != nil
 	c.references(root, true)
 	return sig
 }

@@ -2,6 +2,7 @@ package parse
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -237,7 +238,7 @@ func describeEvent(ev ds.Event) string {
 	if !d.Captures {
 		return fmt.Sprintf("%s (%s)", ev.ID, ev.Type)
 	}
-	return fmt.Sprintf("%s (%s, %s)", ev.ID, ev.Type, english.Plural(len(captureNames(ev)), "capture group"))
+	return fmt.Sprintf("%s (%s, %s)", ev.ID, ev.Type, english.Plural(len(captureNames(ev, nil)), "capture group"))
 }
 
 // typesSetting lists the event types whose fires can set name, "a syslog
@@ -412,12 +413,15 @@ func EventVarNames(eventID string, typ ds.EventType, captures []string) []EventV
 
 // captureNames returns the group names of ev's pattern (SubexpNames()[1:]),
 // nil when it has none or it does not compile.
-func captureNames(ev ds.Event) []string {
+func captureNames(ev ds.Event, compiled map[string]*regexp.Regexp) []string {
 	if ev.Pattern == "" {
 		return nil
 	}
-	re, err := eem.CheckPattern(ev.Pattern)
-	if err != nil {
+	re, ok := compiled[ev.Pattern]
+	if !ok {
+		re, _ = eem.CheckPattern(ev.Pattern)
+	}
+	if re == nil {
 		return nil
 	}
 	return re.SubexpNames()[1:]
@@ -432,14 +436,17 @@ type setter struct {
 // eventVarsOf maps each variable the events of sig set to the events that
 // set it: the per-event names only in a correlated DS, ds_key with a
 // group-by.
-func eventVarsOf(sig *ds.Signature) map[string][]setter {
+//
+// compiled holds patterns already compiled (the parser's), so that a
+// pattern is compiled once; nil compiles each.
+func eventVarsOf(sig *ds.Signature, compiled map[string]*regexp.Regexp) map[string][]setter {
 	out := map[string][]setter{}
 	for _, ev := range sig.Events {
 		id := ""
 		if sig.Correlate != nil {
 			id = ev.ID
 		}
-		for _, v := range EventVarNames(id, ev.Type, captureNames(ev)) {
+		for _, v := range EventVarNames(id, ev.Type, captureNames(ev, compiled)) {
 			out[v.Name] = append(out[v.Name], setter{ev, v.When})
 		}
 		if ev.GroupBy != "" {
@@ -462,7 +469,7 @@ func VarWarnings(sig *ds.Signature) []string {
 	if sig == nil {
 		return nil
 	}
-	set := eventVarsOf(sig)
+	set := eventVarsOf(sig, nil)
 	var out []string
 	warn := func(at ds.Pos, texts ...string) {
 		seen := map[string]bool{}
