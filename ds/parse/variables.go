@@ -429,8 +429,8 @@ func captureNames(ev ds.Event, compiled map[string]*regexp.Regexp) []string {
 
 // setter is an event that sets a variable, and when.
 type setter struct {
-	event ds.Event
-	when  string
+	id   string // the event's id
+	when string
 }
 
 // eventVarsOf maps each variable the events of sig set to the events that
@@ -447,10 +447,10 @@ func eventVarsOf(sig *ds.Signature, compiled map[string]*regexp.Regexp) map[stri
 			id = ev.ID
 		}
 		for _, v := range EventVarNames(id, ev.Type, captureNames(ev, compiled)) {
-			out[v.Name] = append(out[v.Name], setter{ev, v.When})
+			out[v.Name] = append(out[v.Name], setter{ev.ID, v.When})
 		}
 		if ev.GroupBy != "" {
-			out[correlate.KeyVar] = append(out[correlate.KeyVar], setter{event: ev})
+			out[correlate.KeyVar] = append(out[correlate.KeyVar], setter{id: ev.ID})
 		}
 	}
 	if sig.Correlate != nil && sig.Correlate.GroupBy != "" {
@@ -486,12 +486,12 @@ func VarWarnings(sig *ds.Signature) []string {
 				var when []string
 				for _, st := range setters {
 					if st.when != "" {
-						when = append(when, fmt.Sprintf("%s sets it only %s", st.event.ID, st.when))
+						when = append(when, fmt.Sprintf("%s sets it only %s", st.id, st.when))
 					}
 				}
 				var not []string
 				for _, ev := range sig.Events {
-					if !slices.ContainsFunc(setters, func(st setter) bool { return st.event.ID == ev.ID }) {
+					if !slices.ContainsFunc(setters, func(st setter) bool { return st.id == ev.ID }) {
 						not = append(not, ev.ID)
 					}
 				}
