@@ -199,9 +199,9 @@ func TestVanishedAndGarbage(t *testing.T) {
 
 func TestNewRefuses(t *testing.T) {
 	for line, want := range map[string]string{
-		"event interface name eth0 parameter receive_giants entry-op gt entry-val 0 poll-interval 10":        "receive_giants has no Linux counter",
-		"event interface name eth0 parameter interface_resets entry-op gt entry-val 0 poll-interval 10":      "interface_resets has no Linux counter",
-		"event interface name Gi1/0/1 parameter input_errors entry-op gt entry-val 0 poll-interval 10":       "not a Linux interface name",
+		"event interface name eth0 parameter receive_giants entry-op gt entry-val 0 poll-interval 10":          "receive_giants has no Linux counter",
+		"event interface name eth0 parameter interface_resets entry-op gt entry-val 0 poll-interval 10":        "interface_resets has no Linux counter",
+		"event interface name Gi1/0/1 parameter input_errors entry-op gt entry-val 0 poll-interval 10":         "not a Linux interface name",
 		"event interface name 0123456789abcdef parameter input_errors entry-op gt entry-val 0 poll-interval 1": "not a Linux interface name",
 	} {
 		ev, err := eem.Parse(line, []eem.Form{*Descriptor.EEM})
