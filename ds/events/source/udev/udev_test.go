@@ -155,6 +155,7 @@ func TestFlood(t *testing.T) {
 		t.Fatalf("stats %+v", r.src.Stats())
 	}
 	st := r.src.Stats()
+	t.Logf("%d uevents: %d lines, %d dropped", n, st.Events, st.Dropped)
 	if st.Events > Burst || st.Dropped < n-Burst || len(r.matching(ifname)) > Burst {
 		t.Errorf("stats %+v, %d lines", st, len(r.matching(ifname)))
 	}
