@@ -51,6 +51,9 @@ type Options struct {
 	// still run until it is deregistered). It is called from the
 	// delivering goroutine and must not block: queue the work.
 	OnOverBudget func(owner, reason string)
+	// SysRoot is where sysfs is mounted for the detectors that poll it
+	// (detector.Env.SysRoot); "" is /sys.
+	SysRoot string
 }
 
 // The caps OnCap names.
@@ -126,6 +129,7 @@ type Hub struct {
 	cancel  context.CancelFunc
 	clock   ds.Clock
 	host    string
+	sysRoot string // Options.SysRoot
 	log     *slog.Logger
 	onCap   func(cap string)
 	onOver  func(owner, reason string)
@@ -192,7 +196,7 @@ func NewHub(ctx context.Context, opts Options) *Hub {
 	ctx, cancel := context.WithCancel(ctx)
 	h := &Hub{
 		ctx: ctx, cancel: cancel, clock: opts.Clock, host: opts.Host, log: opts.Log, onCap: opts.OnCap,
-		onOver: opts.OnOverBudget, index: match.New(), regs: map[uint64]*reg{}, budgets: map[string]*budget{},
+		onOver: opts.OnOverBudget, sysRoot: opts.SysRoot, index: match.New(), regs: map[uint64]*reg{}, budgets: map[string]*budget{},
 	}
 	h.setLimits(opts.Limits)
 	h.routes.Store(&routes{})
@@ -346,7 +350,7 @@ func (h *Hub) build(s Spec) (*reg, error) {
 	r := &reg{Registration: Registration{Owner: s.Owner, EventID: ev.ID, Type: ev.Type}}
 	fire := s.Fire
 	limit := &rateLimit{every: ev.RateLimit}
-	env := detector.Env{Owner: s.Owner, Clock: h.clock, Vars: s.Vars, Host: h.host, Log: h.log, Fire: func(f Fired) {
+	env := detector.Env{Owner: s.Owner, Clock: h.clock, Vars: s.Vars, Host: h.host, Log: h.log, SysRoot: h.sysRoot, Fire: func(f Fired) {
 		f.Registration = r.ID // set under h.mu before the detector is reachable or started
 		if !limit.allow(h.clock.Now()) {
 			h.onCap(CapRateLimit)

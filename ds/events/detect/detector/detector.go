@@ -43,6 +43,9 @@ type Env struct {
 	// clock's), each time the event happens. It must not block for long.
 	Fire func(Fired)
 	Log  *slog.Logger
+	// SysRoot is where sysfs is mounted, for the detectors that poll it
+	// (event interface); "" is /sys. Tests point it at a fixture.
+	SysRoot string
 }
 
 // Fired is one occurrence of a registered event.

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/events/detect/detector"
@@ -15,18 +16,43 @@ import (
 var readme string
 
 // Descriptor describes the interface event type (EEM `event interface`) to the
-// detector table. Only an EEM line names it; the line is parsed and
-// checked, but its detector needs the Linux event sources (issue 17).
+// detector table. Only an EEM line names it.
 var Descriptor = detector.Descriptor{
-	Type:        ds.EventInterface,
-	Summary:     "an interface counter, polled, meets a condition (needs the Linux event sources)",
-	README:      readme,
-	EEMOnly:     true,
-	EEM:         &eem.Form{Keyword: "interface", Parse: parseEEM},
-	New:         detector.NeedsEventSources(ds.EventInterface),
-	Show:        detector.ShowNeedsEventSources("interface"),
-	Unavailable: "event interface needs the Linux event sources (issue 17): it is checked but never fires in this build",
-	Builtins:    []string{"_interface_name", "_interface_parameter", "_interface_value"},
+	Type:     ds.EventInterface,
+	Summary:  "an interface counter of /sys/class/net, polled, meets a condition",
+	README:   readme,
+	EEMOnly:  true,
+	EEM:      &eem.Form{Keyword: "interface", Parse: parseEEM},
+	New:      detector.Constructor(New),
+	Show:     show,
+	Builtins: []string{"_interface_name", "_interface_parameter", "_interface_value"},
+}
+
+// spec is what an `event interface` line says besides its threshold
+// (which ds.Event.Threshold holds).
+type spec struct {
+	name, parameter     string
+	entryType, exitType string // "value", "increment" or "rate"
+	exitEvent           bool
+	averageFactor       int
+	poll                time.Duration
+}
+
+// parseSpec reads the spec of an event's line (ds.Event keeps only the
+// threshold of it).
+func parseSpec(line string) (spec, error) {
+	sp := spec{entryType: "value", exitType: "value", averageFactor: 1}
+	_, err := eem.Parse(line, []eem.Form{{Keyword: "interface", Parse: func(l *eem.Line, kw eem.Field) error {
+		return parseLine(l, kw, &sp)
+	}}})
+	return sp, err
+}
+
+func show(e ds.Event) string {
+	if e.EEMLine == "" {
+		return "interface"
+	}
+	return e.EEMLine
 }
 
 // Parameters are the interface counters `parameter` names, as IOS spells
@@ -43,14 +69,18 @@ func Parameters() []string {
 // entry-val V [entry-type value|increment|rate] [exit-comb and|or]
 // [exit-op OP exit-val V] [exit-type value|increment|rate] [exit-time S]
 // [exit-event true|false] [average-factor N] poll-interval S`.
-func parseEEM(l *eem.Line, kw eem.Field) error {
+func parseEEM(l *eem.Line, kw eem.Field) error { return parseLine(l, kw, &spec{}) }
+
+// parseLine reads the line into l.Event and sp.
+func parseLine(l *eem.Line, kw eem.Field, sp *spec) error {
 	l.Event.Type = ds.EventInterface
 	params := Parameters()
 	opts := append([]eem.Option{
-		{Name: "name", Value: "an interface name such as GigabitEthernet1/0/1", Set: func(l *eem.Line, v eem.Field) error {
+		{Name: "name", Value: "an interface name such as eth0", Set: func(l *eem.Line, v eem.Field) error {
 			if v.Text == "" || strings.ContainsAny(v.Text, " \t") {
-				return l.Errorf(v.Offset, "name %q is not an interface name such as GigabitEthernet1/0/1", v.Text)
+				return l.Errorf(v.Offset, "name %q is not an interface name such as eth0", v.Text)
 			}
+			sp.name = v.Text
 			return nil
 		}},
 		{Name: "parameter", Value: "an interface counter such as input_errors", Set: func(l *eem.Line, v eem.Field) error {
@@ -58,16 +88,19 @@ func parseEEM(l *eem.Line, kw eem.Field) error {
 				// The list is part of the format, so Errorf does not shorten it.
 				return l.Errorf(v.Offset, "parameter %q is not one of "+strings.Join(params, ", "), v.Text)
 			}
+			sp.parameter = v.Text
 			return nil
 		}},
-		eem.KeywordOption("entry-type", "value", "increment", "rate"),
-		eem.KeywordOption("exit-type", "value", "increment", "rate"),
-		eem.KeywordOption("exit-event", "true", "false"),
-		eem.PollIntervalOption(),
+		keyword(eem.KeywordOption("entry-type", "value", "increment", "rate"), &sp.entryType),
+		keyword(eem.KeywordOption("exit-type", "value", "increment", "rate"), &sp.exitType),
+		keyword(eem.KeywordOption("exit-event", "true", "false"), nil, func(v string) { sp.exitEvent = v == "true" }),
+		keyword(eem.PollIntervalOption(), nil, func(v string) { sp.poll, _ = eem.ParseSeconds(v) }),
 		{Name: "average-factor", Value: "a whole number from 1 to 64", Set: func(l *eem.Line, v eem.Field) error {
-			if n, err := strconv.Atoi(v.Text); err != nil || n < 1 || n > 64 || v.Quoted {
+			n, err := strconv.Atoi(v.Text)
+			if err != nil || n < 1 || n > 64 || v.Quoted {
 				return l.Errorf(v.Offset, "average-factor %q is not a whole number from 1 to 64", v.Text)
 			}
+			sp.averageFactor = n
 			return nil
 		}},
 	}, eem.ThresholdOptions()...)
@@ -83,4 +116,23 @@ func parseEEM(l *eem.Line, kw eem.Field) error {
 		return err
 	}
 	return l.Require(kw, "event interface", "poll-interval", "poll-interval <seconds>")
+}
+
+// keyword wraps a checking option so that, once checked, its value goes
+// to *to (when not nil) and to each of then.
+func keyword(o eem.Option, to *string, then ...func(string)) eem.Option {
+	check := o.Set
+	o.Set = func(l *eem.Line, v eem.Field) error {
+		if err := check(l, v); err != nil {
+			return err
+		}
+		if to != nil {
+			*to = v.Text
+		}
+		for _, f := range then {
+			f(v.Text)
+		}
+		return nil
+	}
+	return o
 }

@@ -1,4 +1,5 @@
-// Package iface is EEM's `event interface` (poll an interface counter and
-// compare it): parsed and checked here; its detector needs the Linux event
-// sources (issue 17), so New refuses it.
+// Package iface is EEM's `event interface`: it polls an interface's
+// counters in /sys/class/net/NAME/statistics on the clock and fires when
+// the value, its increment or its rate meets the entry condition,
+// re-arming on the exit condition.
 package iface

@@ -116,16 +116,20 @@ func Parse(m *events.Message) (detector.OIR, bool) {
 }
 
 // slotName returns the word after "slot " or "subslot " in text, without
-// trailing punctuation.
+// trailing punctuation. A colon inside the word is kept: the host's
+// sources name a PCI device 0000:00:1f.0.
 func slotName(text string) (string, bool) {
 	i := strings.Index(text, "slot ")
 	if i < 0 {
 		return "", false
 	}
 	rest := text[i+len("slot "):]
-	end := strings.IndexAny(rest, " ,;:)")
-	if end < 0 {
-		end = len(rest)
+	end := len(rest)
+	for j := 0; j < len(rest); j++ {
+		if c := rest[j]; strings.IndexByte(" ,;)", c) >= 0 || c == ':' && (j+1 == len(rest) || rest[j+1] == ' ') {
+			end = j
+			break
+		}
 	}
 	rest = strings.TrimRight(rest[:end], ".")
 	return rest, rest != ""

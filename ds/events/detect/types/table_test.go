@@ -144,7 +144,7 @@ func TestParseEEM(t *testing.T) {
 // constructors refuse them with detector.ErrNeedsEventSources, and they
 // say why for lint and config check; every other type can run.
 func TestUnavailable(t *testing.T) {
-	pending := map[ds.EventType]bool{ds.EventSNMP: true, ds.EventRouting: true, ds.EventInterface: true, ds.EventNeighbor: true}
+	pending := map[ds.EventType]bool{ds.EventSNMP: true, ds.EventRouting: true, ds.EventNeighbor: true}
 	for _, d := range All() {
 		if (d.Unavailable != "") != pending[d.Type] {
 			t.Errorf("%s: Unavailable %q", d.Type, d.Unavailable)
