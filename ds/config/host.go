@@ -26,6 +26,11 @@ type Host struct {
 	// MetricsListen is "metrics listen HOST:PORT" (Prometheus).
 	MetricsListen     string
 	MetricsListenLine int
+	// MetricsPprof is "metrics pprof": the Go runtime's profiles served at
+	// /debug/pprof/ on the metrics address (off by default: they show the
+	// daemon's internals and a CPU profile costs CPU).
+	MetricsPprof     bool
+	MetricsPprofLine int
 	// WatchFiles are the "watch file PATH" lines: a change of such a file
 	// is a configuration event.
 	WatchFiles []FileRef

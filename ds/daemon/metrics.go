@@ -38,6 +38,7 @@ func (d *Daemon) startMetrics(ctx context.Context, wg *sync.WaitGroup) (*metrics
 			}
 			return n
 		}})
+	m.SetProfiling(d.Config().Host.MetricsPprof)
 	d.mx.Store(m)
 	s := &metricsStage{ctx: ctx, wg: wg, m: m}
 	cfg := d.Config()

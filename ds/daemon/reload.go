@@ -58,6 +58,7 @@ func (d *Daemon) applyConfig(next *config.Config) error {
 	d.inputs.reconfigure(d, next)
 	d.inputs.start(d, p.inputs)
 	d.sources.apply(d, p.sources)
+	d.metrics.m.SetProfiling(next.Host.MetricsPprof)
 	if p.moveMetrics {
 		d.metrics.serve(d, next.Host.MetricsListen, p.metrics)
 	}

@@ -4,6 +4,7 @@ package metrics
 
 import (
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	actiontypes "github.com/dsengine/dsengine/ds/actions/types"
@@ -49,6 +50,7 @@ type Metrics struct {
 	reg     *prometheus.Registry
 	actions *prometheus.CounterVec
 	latency prometheus.Histogram
+	pprof   atomic.Bool // `metrics pprof`
 }
 
 // LatencyBuckets are the bounds, in seconds, of the event → action-done

@@ -357,3 +357,37 @@ func TestScrapeWhileSourcesChange(t *testing.T) {
 		t.Errorf("DS_1 triggers = %v, want %v", v, received.Load())
 	}
 }
+
+// TestProfilesOnlyWhenConfigured: /debug/pprof/ answers 404 until
+// `metrics pprof` turns it on, and again after it is turned off.
+func TestProfilesOnlyWhenConfigured(t *testing.T) {
+	m := New(Sources{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.ServeListener(ctx, ln) }()
+	defer func() { cancel(); <-done }()
+	get := func() (int, string) {
+		resp, err := http.Get("http://" + ln.Addr().String() + "/debug/pprof/heap?debug=1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	if code, body := get(); code != http.StatusNotFound || !strings.Contains(body, "metrics pprof") {
+		t.Errorf("profiles off: %d %q", code, body)
+	}
+	m.SetProfiling(true)
+	if code, body := get(); code != http.StatusOK || !strings.Contains(body, "heap profile") {
+		t.Errorf("profiles on: %d %.80q", code, body)
+	}
+	m.SetProfiling(false)
+	if code, _ := get(); code != http.StatusNotFound {
+		t.Errorf("profiles off again: %d", code)
+	}
+}

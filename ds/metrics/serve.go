@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 )
 
@@ -30,6 +31,9 @@ func (m *Metrics) Serve(ctx context.Context, addr string) error {
 	return m.serve(ctx, ln)
 }
 
+// SetProfiling turns the Go runtime's profiles at /debug/pprof/ on or off.
+func (m *Metrics) SetProfiling(on bool) { m.pprof.Store(on) }
+
 // ServeListener serves the metrics on ln, already bound (so that a caller
 // can report a bad address before it commits to it), until ctx ends; it
 // closes ln.
@@ -39,6 +43,21 @@ func (m *Metrics) ServeListener(ctx context.Context, ln net.Listener) error { re
 func (m *Metrics) serve(ctx context.Context, ln net.Listener) error {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Handler())
+	// The profiles answer only while `metrics pprof` is configured.
+	profiles := func(h http.HandlerFunc) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			if !m.pprof.Load() {
+				http.Error(w, "profiles are off; add `metrics pprof` to the dsengine block", http.StatusNotFound)
+				return
+			}
+			h(w, r)
+		}
+	}
+	mux.HandleFunc("GET /debug/pprof/", profiles(pprof.Index))
+	mux.HandleFunc("GET /debug/pprof/cmdline", profiles(pprof.Cmdline))
+	mux.HandleFunc("GET /debug/pprof/profile", profiles(pprof.Profile))
+	mux.HandleFunc("GET /debug/pprof/symbol", profiles(pprof.Symbol))
+	mux.HandleFunc("GET /debug/pprof/trace", profiles(pprof.Trace))
 	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: readHeaderTimeout,

@@ -668,6 +668,9 @@ func (f *formatter) host(h *config.Host) {
 	if h.MetricsListen != "" {
 		sub = append(sub, "metrics listen "+formatWord(h.MetricsListen))
 	}
+	if h.MetricsPprof {
+		sub = append(sub, "metrics pprof")
+	}
 	for _, p := range h.WatchFiles {
 		sub = append(sub, "watch file "+formatWord(p.Path))
 	}

@@ -51,8 +51,12 @@ func (p *parser) host(n *node, kw string, args []string, neg bool) result {
 		}
 		return leaf
 	case "metrics":
+		if len(args) == 1 && strings.EqualFold(args[0], "pprof") {
+			h.MetricsPprof, h.MetricsPprofLine = true, n.line
+			return leaf
+		}
 		if len(args) != 2 || !strings.EqualFold(args[0], "listen") {
-			p.errorf(n.line, "usage: metrics listen HOST:PORT")
+			p.errorf(n.line, "usage: metrics listen HOST:PORT, or metrics pprof")
 			return leaf
 		}
 		if msg := checkHostPort(args[1]); msg != "" {
@@ -155,6 +159,8 @@ func (p *parser) hostNo(n *node, kw string, args []string) result {
 		drop(&h.WatchFiles, args[1])
 	case kw == "control-socket":
 		h.ControlSocket, h.ControlSocketLine = "", 0
+	case kw == "metrics" && len(args) >= 1 && strings.EqualFold(args[0], "pprof"):
+		h.MetricsPprof, h.MetricsPprofLine = false, 0
 	case kw == "metrics":
 		h.MetricsListen, h.MetricsListenLine = "", 0
 	case kw == "match" && len(args) >= 1 && strings.EqualFold(args[0], "literal-free-patterns"):
@@ -167,7 +173,7 @@ func (p *parser) hostNo(n *node, kw string, args []string) result {
 		name := strings.ToLower(args[0])
 		h.Sources = slices.DeleteFunc(h.Sources, func(s config.SourceRef) bool { return s.Name == name })
 	default:
-		p.errorf(n.line, "usage: no {syslog listen NETWORK ADDRESS | syslog file PATH | syslog queue-size | syslog receive-buffer | watch file PATH | control-socket | metrics listen | match literal-free-patterns | match time-budget | snmp agent | snmp trap-host HOST[:PORT] | source NAME}")
+		p.errorf(n.line, "usage: no {syslog listen NETWORK ADDRESS | syslog file PATH | syslog queue-size | syslog receive-buffer | watch file PATH | control-socket | metrics listen | metrics pprof | match literal-free-patterns | match time-budget | snmp agent | snmp trap-host HOST[:PORT] | source NAME}")
 	}
 	return leaf
 }
