@@ -44,6 +44,7 @@ func main() {
 	n := flag.Int("ds", 1000, "DS in the store")
 	rate := flag.Int("rate", 0, "when not 0, send this many syslog lines/s over UDP for -seconds and print the event → action-done latency")
 	seconds := flag.Int("seconds", 5, "how long to send at -rate and at each -loss rate")
+	heapProfile := flag.String("heapprofile", "", "when set, save the daemon's heap profile after start to this file")
 	lossRates := flag.String("loss", "", "when set, rates/s (100000,150000,…) at which to compare the daemon's UDP loss with rsyslogd's")
 	flag.Parse()
 	dir, err := os.MkdirTemp("/var/tmp", "dsengine-bench")
@@ -93,7 +94,7 @@ func main() {
 		check(os.WriteFile(filepath.Join(sim, fmt.Sprintf("show_interfaces_GigabitEthernet%d_0_1.txt", i)), []byte("GigabitEthernet is up\n"), 0o644))
 	}
 	check(os.WriteFile(conf, []byte("hostname bench\ncall-home\n diagnostic-signature\n  executor sim "+sim+"\n  trust-key "+keyPath+
-		"\ndsengine\n syslog listen udp "+addr+"\n metrics listen "+metricsAddr+"\n"), 0o644))
+		"\ndsengine\n syslog listen udp "+addr+"\n metrics listen "+metricsAddr+"\n metrics pprof\n"), 0o644))
 	sock := filepath.Join(root, "dsengine.sock")
 
 	start := time.Now()
@@ -124,6 +125,14 @@ func main() {
 	}
 	ready := time.Since(start)
 	rss := vmRSS(cmd.Process.Pid)
+	if *heapProfile != "" {
+		resp, err := http.Get("http://" + metricsAddr + "/debug/pprof/heap?gc=1")
+		check(err)
+		data, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		check(err)
+		check(os.WriteFile(*heapProfile, data, 0o644))
+	}
 	if *rate > 0 {
 		latency(addr, metricsAddr, *rate, time.Duration(*seconds)*time.Second, *n)
 	}

@@ -3,9 +3,10 @@ package parse
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
+
+	"github.com/dsengine/dsengine/internal/lazyre"
 
 	"github.com/beevik/etree"
 
@@ -118,7 +119,7 @@ func (c *checker) literalFree(evs []ds.Event) {
 		if !checked { // an EEM line's, checked by package eem
 			re, _ = eem.CheckPattern(ev.Pattern)
 		}
-		if re == nil || !match.LiteralFree(re) {
+		if re == nil || !match.LiteralFreeExpr(re.String()) {
 			continue // a bad pattern is reported with its event
 		}
 		if n++; n == MaxLiteralFreePatterns+1 {
@@ -254,7 +255,7 @@ func (c *checker) pattern(el *etree.Element, key, p string) string {
 		c.attrError(el, key, "%s is not a valid RE2 regular expression: %s", key, clipErr(err, ""))
 	}
 	if c.patterns == nil {
-		c.patterns = map[string]*regexp.Regexp{}
+		c.patterns = map[string]*lazyre.Regexp{}
 	}
 	c.patterns[p] = re
 	return p

@@ -2,13 +2,13 @@ package parse
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/beevik/etree"
 
 	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/internal/lazyre"
 )
 
 // MaxNameLength is the longest <Name> a DS may have, in characters.
@@ -48,7 +48,7 @@ type checker struct {
 	correlated bool // the DS has a <Correlate>: its events set ds_<id>_… too
 	// patterns are the patterns of the file's attributes as checked (nil
 	// for an invalid one), so that nothing compiles one twice.
-	patterns map[string]*regexp.Regexp
+	patterns map[string]*lazyre.Regexp
 }
 
 func (c *checker) errorAt(p ds.Pos, format string, args ...any) {

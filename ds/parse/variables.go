@@ -2,7 +2,6 @@ package parse
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/dsengine/dsengine/ds/events/detect/types"
 	"github.com/dsengine/dsengine/ds/parse/eem"
 	"github.com/dsengine/dsengine/internal/english"
+	"github.com/dsengine/dsengine/internal/lazyre"
 )
 
 // variableAttrs lists, per declarable source, the attributes beyond name
@@ -413,7 +413,7 @@ func EventVarNames(eventID string, typ ds.EventType, captures []string) []EventV
 
 // captureNames returns the group names of ev's pattern (SubexpNames()[1:]),
 // nil when it has none or it does not compile.
-func captureNames(ev ds.Event, compiled map[string]*regexp.Regexp) []string {
+func captureNames(ev ds.Event, compiled map[string]*lazyre.Regexp) []string {
 	if ev.Pattern == "" {
 		return nil
 	}
@@ -439,7 +439,7 @@ type setter struct {
 //
 // compiled holds patterns already compiled (the parser's), so that a
 // pattern is compiled once; nil compiles each.
-func eventVarsOf(sig *ds.Signature, compiled map[string]*regexp.Regexp) map[string][]setter {
+func eventVarsOf(sig *ds.Signature, compiled map[string]*lazyre.Regexp) map[string][]setter {
 	out := map[string][]setter{}
 	for _, ev := range sig.Events {
 		id := ""

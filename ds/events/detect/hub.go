@@ -7,12 +7,13 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/dsengine/dsengine/internal/lazyre"
 
 	"github.com/dsengine/dsengine/ds"
 	dsconfig "github.com/dsengine/dsengine/ds/config"
@@ -206,7 +207,7 @@ func NewHub(ctx context.Context, opts Options) *Hub {
 	// The tracked objects follow the line-protocol messages through the
 	// same index as every detector, on a route of the Hub's own.
 	var b match.Batch
-	b.AddRegexp(trackRoute, h.tracker.Regexp())
+	b.AddPattern(trackRoute, h.tracker.Regexp())
 	h.index.Apply(&b)
 	h.publish()
 	return h
@@ -272,7 +273,7 @@ func (h *Hub) Replace(old []Registration, specs []Spec) ([]Registration, error) 
 		r.ID = h.nextID
 		h.regs[r.ID] = r
 		if s, ok := r.det.(detector.SyslogInput); ok {
-			batch.AddRegexp(int(r.ID), s.Regexp())
+			batch.AddPattern(int(r.ID), s.Regexp())
 		}
 	}
 	// Routes first, then the index: a message the new index matches finds
@@ -313,7 +314,7 @@ func (h *Hub) undo(gone, started, unstarted []*reg) {
 	for _, r := range gone {
 		h.regs[r.ID] = r
 		if s, ok := r.det.(detector.SyslogInput); ok {
-			batch.AddRegexp(int(r.ID), s.Regexp())
+			batch.AddPattern(int(r.ID), s.Regexp())
 		}
 	}
 	h.publish()
@@ -365,7 +366,7 @@ func (h *Hub) build(s Spec) (*reg, error) {
 	}
 	r.det = det
 	if s, ok := det.(detector.SyslogInput); ok {
-		r.literalFree = match.LiteralFree(s.Regexp())
+		r.literalFree = match.LiteralFreeExpr(s.Regexp().String())
 	}
 	return r, nil
 }
@@ -600,7 +601,7 @@ type trackLines struct{ t *track.Tracker }
 
 func (l trackLines) Start(context.Context) error { return nil }
 func (l trackLines) Stop()                       {}
-func (l trackLines) Regexp() *regexp.Regexp      { return l.t.Regexp() }
+func (l trackLines) Regexp() *lazyre.Regexp      { return l.t.Regexp() }
 func (l trackLines) Syslog(m *events.Message)    { l.t.Syslog(m) }
 
 // InjectOIR feeds an OIR event that no message reported

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/dsengine/dsengine/internal/lazyre"
 )
 
 // maxTable bounds the transition table of one automaton (entries of 4
@@ -26,7 +28,7 @@ const maxTable = 64 << 20
 // + build(delta)).
 type Index struct {
 	mu       sync.Mutex // serialises writers
-	patterns map[int]*regexp.Regexp
+	patterns map[int]*lazyre.Regexp
 	sources  map[string]*source // by pattern source: the distinct patterns
 	delta    map[string]*source // sources whose entry is in the delta layer
 	base     *layer
@@ -70,7 +72,7 @@ const (
 
 // entry is one distinct pattern and the ids registered with it.
 type entry struct {
-	re  *regexp.Regexp
+	re  *lazyre.Regexp // compiled when a line first gets past the literals
 	ids []int
 	pf  Prefilter
 	// keyLen[i] is the length of key literal i in the automaton, and
@@ -207,7 +209,7 @@ type Stats struct {
 
 // New returns an empty index.
 func New() *Index {
-	x := &Index{patterns: map[int]*regexp.Regexp{}, sources: map[string]*source{}, delta: map[string]*source{}, base: &layer{}}
+	x := &Index{patterns: map[int]*lazyre.Regexp{}, sources: map[string]*source{}, delta: map[string]*source{}, base: &layer{}}
 	x.snap.Store(&snapshot{base: x.base})
 	return x
 }
@@ -221,22 +223,26 @@ type Batch struct {
 
 type op struct {
 	id int
-	re *regexp.Regexp // nil: remove
+	re *lazyre.Regexp // nil: remove
 }
 
-// Add compiles pattern (RE2 syntax) and stages registering it under id,
+// Add checks pattern (RE2 syntax) and stages registering it under id,
 // replacing the pattern id had.
 func (b *Batch) Add(id int, pattern string) error {
-	re, err := regexp.Compile(pattern)
+	re, err := lazyre.Compile(pattern)
 	if err != nil {
 		return fmt.Errorf("match pattern %d: %w", id, err)
 	}
-	b.AddRegexp(id, re)
+	b.AddPattern(id, re)
 	return nil
 }
 
 // AddRegexp stages registering re under id, replacing the pattern id had.
-func (b *Batch) AddRegexp(id int, re *regexp.Regexp) {
+func (b *Batch) AddRegexp(id int, re *regexp.Regexp) { b.AddPattern(id, lazyre.Of(re)) }
+
+// AddPattern stages registering re, compiled when a line first needs it,
+// under id, replacing the pattern id had.
+func (b *Batch) AddPattern(id int, re *lazyre.Regexp) {
 	b.ops = append(b.ops, op{id, re})
 }
 
@@ -289,7 +295,7 @@ func (x *Index) detach(id int, src string) {
 }
 
 // attach registers id with re, analysing re when it is a new pattern.
-func (x *Index) attach(id int, re *regexp.Regexp) {
+func (x *Index) attach(id int, re *lazyre.Regexp) {
 	src := re.String()
 	s := x.sources[src]
 	if s == nil {
@@ -418,8 +424,8 @@ func (x *Index) Remove(id int) bool {
 func (x *Index) Stats() Stats { return x.snap.Load().stats }
 
 // prepare analyses re into an entry without ids.
-func prepare(re *regexp.Regexp) entry {
-	pf := Analyze(re)
+func prepare(re *lazyre.Regexp) entry {
+	pf := AnalyzeExpr(re.String())
 	e := entry{re: re, pf: pf, rest: pf.Required}
 	if pf.Key != nil {
 		e.keyFull, e.keyLen = pf.Key, make([]int, len(pf.Key))

@@ -62,8 +62,12 @@ type Prefilter struct {
 func (p Prefilter) HasClassFilter() bool { return p.seq != nil }
 
 // Analyze returns the prefilter of re, from its regexp/syntax tree.
-func Analyze(re *regexp.Regexp) Prefilter {
-	tree, err := syntax.Parse(re.String(), syntax.Perl)
+func Analyze(re *regexp.Regexp) Prefilter { return AnalyzeExpr(re.String()) }
+
+// AnalyzeExpr returns the prefilter of the RE2 expression expr, which
+// must be valid.
+func AnalyzeExpr(expr string) Prefilter {
+	tree, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
 		return Prefilter{}
 	}
@@ -498,3 +502,6 @@ func lowerASCII(s string) string {
 // of every line for every DS. dsengine bounds how many a DS and the host
 // may have.
 func LiteralFree(re *regexp.Regexp) bool { return Analyze(re).Key == nil }
+
+// LiteralFreeExpr is LiteralFree of an expression not compiled yet.
+func LiteralFreeExpr(expr string) bool { return AnalyzeExpr(expr).Key == nil }

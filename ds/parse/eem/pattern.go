@@ -1,8 +1,9 @@
 package eem
 
 import (
-	"regexp"
 	"strings"
+
+	"github.com/dsengine/dsengine/internal/lazyre"
 )
 
 // CheckPattern compiles pattern as an RE2 regular expression after
@@ -10,8 +11,8 @@ import (
 // is only complete once its variables are rendered can be checked when it is
 // read. The error, if any, comes from package regexp without its
 // "error parsing regexp: " prefix.
-func CheckPattern(pattern string) (*regexp.Regexp, error) {
-	re, err := regexp.Compile(StripPlaceholders(pattern))
+func CheckPattern(pattern string) (*lazyre.Regexp, error) {
+	re, err := lazyre.Compile(StripPlaceholders(pattern))
 	if err != nil {
 		return nil, &patternError{strings.TrimPrefix(err.Error(), "error parsing regexp: ")}
 	}

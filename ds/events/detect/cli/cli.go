@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"sync"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/dsengine/dsengine/ds/events/detect/detector"
 	"github.com/dsengine/dsengine/ds/events/detect/internal/occurs"
 	"github.com/dsengine/dsengine/ds/parse/eem"
+	"github.com/dsengine/dsengine/internal/lazyre"
 )
 
 // The Hub finds the detector's input through this interface.
@@ -20,7 +20,7 @@ var _ detector.CLIInput = (*Detector)(nil)
 type Detector struct {
 	ev  ds.Event
 	env detector.Env
-	re  *regexp.Regexp
+	re  *lazyre.Regexp
 	// sync and skip are the line's `sync yes` and `skip yes`.
 	sync, skip bool
 

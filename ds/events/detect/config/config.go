@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"sync/atomic"
 
+	"github.com/dsengine/dsengine/internal/lazyre"
+
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/events"
 	"github.com/dsengine/dsengine/ds/events/detect/detector"
@@ -26,7 +28,7 @@ var messages = regexp.MustCompile(`^%SYS-(?:[A-Z0-9_]+-)*[0-7]-CONFIG_[IP]\b`)
 type Detector struct {
 	ev      ds.Event
 	env     detector.Env
-	re      *regexp.Regexp // nil: every change
+	re      *lazyre.Regexp // nil: every change
 	stopped atomic.Bool
 }
 
@@ -51,7 +53,10 @@ func (d *Detector) Start(context.Context) error { return nil }
 func (d *Detector) Stop() { d.stopped.Store(true) }
 
 // Regexp finds the configuration messages in the Hub's syslog index.
-func (d *Detector) Regexp() *regexp.Regexp { return messages }
+func (d *Detector) Regexp() *lazyre.Regexp { return messagePattern }
+
+// messagePattern is messages for the hub's index.
+var messagePattern = lazyre.Of(messages)
 
 // Syslog reads a configuration change from a message the index found: its
 // text is the change line ("Configured from console by admin on vty0").

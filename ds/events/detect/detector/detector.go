@@ -4,10 +4,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dsengine/dsengine/internal/lazyre"
 
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/events"
@@ -125,7 +126,7 @@ type TrackChange struct {
 // registered pattern and calls Syslog only for messages it matches.
 type SyslogInput interface {
 	Detector
-	Regexp() *regexp.Regexp
+	Regexp() *lazyre.Regexp
 	// Syslog is called with a message Regexp matches; m is valid only
 	// during the call.
 	Syslog(m *events.Message)
@@ -211,12 +212,13 @@ func (e Env) Base(ev ds.Event, at time.Time) Fired {
 // CompilePattern substitutes ${ds_x} in pattern from values and compiles
 // the result (RE2). A reference with no value is an error naming it, so
 // the caller can keep the DS pending.
-func CompilePattern(pattern string, values map[string]string) (*regexp.Regexp, error) {
+func CompilePattern(pattern string, values map[string]string) (*lazyre.Regexp, error) {
 	s, missing := vars.Substitute(pattern, values)
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("pattern %q: no value for %s", pattern, strings.Join(missing, ", "))
 	}
-	re, err := regexp.Compile(s)
+	// Checked now, compiled when a line first gets past its literals.
+	re, err := lazyre.Compile(s)
 	if err != nil {
 		return nil, fmt.Errorf("pattern %q: %w", s, err)
 	}

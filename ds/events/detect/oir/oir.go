@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/dsengine/dsengine/internal/lazyre"
+
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/events"
 	"github.com/dsengine/dsengine/ds/events/detect/detector"
@@ -56,7 +58,10 @@ func (d *Detector) Start(context.Context) error { return nil }
 func (d *Detector) Stop() { d.stopped.Store(true) }
 
 // Regexp finds the OIR messages in the Hub's syslog index.
-func (d *Detector) Regexp() *regexp.Regexp { return messages }
+func (d *Detector) Regexp() *lazyre.Regexp { return messagePattern }
+
+// messagePattern is messages for the hub's index.
+var messagePattern = lazyre.Of(messages)
 
 // Syslog reads an OIR event from a message the index found (Parse).
 func (d *Detector) Syslog(m *events.Message) {

@@ -3,9 +3,10 @@ package syslog
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"sync"
 	"sync/atomic"
+
+	"github.com/dsengine/dsengine/internal/lazyre"
 
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/events"
@@ -21,7 +22,7 @@ var _ detector.SyslogInput = (*Detector)(nil)
 type Detector struct {
 	ev  ds.Event
 	env detector.Env
-	re  *regexp.Regexp
+	re  *lazyre.Regexp
 
 	mu      sync.Mutex
 	win     *occurs.Window
@@ -45,7 +46,7 @@ func New(ev ds.Event, env detector.Env) (*Detector, error) {
 }
 
 // Regexp returns the pattern as registered, with variables filled in.
-func (d *Detector) Regexp() *regexp.Regexp { return d.re }
+func (d *Detector) Regexp() *lazyre.Regexp { return d.re }
 
 // Start does nothing: the Hub feeds the detector.
 func (d *Detector) Start(context.Context) error { return nil }

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dsengine/dsengine/internal/lazyre"
+
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/events"
@@ -190,7 +192,10 @@ var lineProtoMessages = regexp.MustCompile(`^%LINEPROTO-(?:[A-Z0-9_]+-)*[0-7]-UP
 
 // Regexp finds the line-protocol messages Line reads, for the Hub's
 // syslog index.
-func (t *Tracker) Regexp() *regexp.Regexp { return lineProtoMessages }
+func (t *Tracker) Regexp() *lazyre.Regexp { return lineProtoPattern }
+
+// lineProtoPattern is lineProtoMessages for the hub's index.
+var lineProtoPattern = lazyre.Of(lineProtoMessages)
 
 // Syslog is Line, as the Hub's syslog index calls it.
 func (t *Tracker) Syslog(m *events.Message) { t.line(m) }
