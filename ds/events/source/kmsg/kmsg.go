@@ -100,7 +100,29 @@ func (s *Source) Lost() uint64 { return s.lost.Load() }
 // ends.
 func (s *Source) Run(ctx context.Context, env source.Env) error {
 	s.readPstore(env)
-	f, err := os.OpenFile(s.path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err := s.follow(ctx, env); ctx.Err() == nil {
+		return err
+	}
+	return nil
+}
+
+// follow reads path from its end until ctx ends or a read fails.
+func (s *Source) follow(ctx context.Context, env source.Env) error {
+	st, err := os.Stat(s.path)
+	if err != nil {
+		return fmt.Errorf("source kmsg: %w; give the kernel log's path with `source kmsg path FILE`", err)
+	}
+	flag := os.O_RDONLY
+	switch {
+	case st.Mode()&os.ModeCharDevice != 0:
+	case st.Mode()&os.ModeNamedPipe != 0:
+		// Read and write: the source's own write end keeps the pipe
+		// from reading end-of-file when a writer closes.
+		flag = os.O_RDWR
+	default:
+		return fmt.Errorf("source kmsg: %s is not a character device (/dev/kmsg) or a named pipe; give one with `source kmsg path FILE`", s.path)
+	}
+	f, err := os.OpenFile(s.path, flag|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return fmt.Errorf("source kmsg: %w; give the kernel log's path with `source kmsg path FILE`", err)
 	}
@@ -110,10 +132,6 @@ func (s *Source) Run(ctx context.Context, env source.Env) error {
 			f.Close()
 		}
 	}()
-	st, err := f.Stat()
-	if err != nil {
-		return fmt.Errorf("source kmsg: %w", err)
-	}
 	// Old records are not replayed: a pipe cannot seek, and need not.
 	if _, err := f.Seek(0, io.SeekEnd); err != nil && !errors.Is(err, syscall.ESPIPE) {
 		return fmt.Errorf("source kmsg: %s: seek to the end: %w", s.path, err)
@@ -124,14 +142,9 @@ func (s *Source) Run(ctx context.Context, env source.Env) error {
 	}
 	boot := env.Clock.Now().Add(-up)
 	if st.Mode()&os.ModeCharDevice != 0 {
-		err = s.readRecords(f, env, boot)
-	} else {
-		err = s.readLines(f, env, boot)
+		return s.readRecords(f, env, boot)
 	}
-	if ctx.Err() != nil {
-		return nil
-	}
-	return err
+	return s.readLines(f, env, boot)
 }
 
 // readRecords reads /dev/kmsg, one record a read.
@@ -156,8 +169,8 @@ func (s *Source) readRecords(f *os.File, env source.Env, boot time.Time) error {
 	}
 }
 
-// readLines reads a file or pipe of records, one a line (a fixture, a
-// copy of the kernel log); continuation lines (" KEY=VALUE") are skipped,
+// readLines reads a named pipe of records, one a line (a fixture, a
+// relay of another host's kernel log); continuation lines (" KEY=VALUE") are skipped,
 // a line longer than MaxLine is cut.
 func (s *Source) readLines(f *os.File, env source.Env, boot time.Time) error {
 	r := bufio.NewReaderSize(f, MaxLine+256)

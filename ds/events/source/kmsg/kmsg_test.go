@@ -20,6 +20,7 @@ import (
 	"github.com/dsengine/dsengine/ds/events/detect/detector"
 	"github.com/dsengine/dsengine/ds/events/source"
 	"github.com/dsengine/dsengine/ds/events/source/crash"
+	"github.com/dsengine/dsengine/internal/testserver"
 )
 
 // sink collects what a source hands on.
@@ -65,8 +66,9 @@ func (k *sink) wait(t *testing.T, what string, cond func(line string) bool) (str
 		k.mu.Lock()
 		for i, l := range k.lines {
 			if cond(l) {
+				at := k.times[i]
 				k.mu.Unlock()
-				return l, k.times[i]
+				return l, at
 			}
 		}
 		k.mu.Unlock()
@@ -78,6 +80,18 @@ func (k *sink) wait(t *testing.T, what string, cond func(line string) bool) (str
 			t.Fatalf("no %s in %d lines:\n%s", what, len(k.lines), strings.Join(k.lines, "\n"))
 		}
 	}
+}
+
+// has reports whether a line contains text.
+func (k *sink) has(text string) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for _, l := range k.lines {
+		if strings.Contains(l, text) {
+			return true
+		}
+	}
+	return false
 }
 
 func (k *sink) crashes(cond func(crash.Event) bool) []crash.Event {
@@ -132,24 +146,15 @@ func TestKmsgRealRecord(t *testing.T) {
 	clk := clock.NewVirtual(start)
 	run(t, s, k.env(clk))
 	id := tag(t)
-	// The source may open the device after this write; write until it
+	// The source may open the device after a write: write until one
 	// shows (each write is a new record).
-	var line string
-	var at time.Time
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		line, at = k.wait(t, "test record", func(l string) bool { return strings.Contains(l, id) })
-	}()
-	for i := 0; ; i++ {
+	if !testserver.Poll(20*time.Second, 100*time.Millisecond, func() bool {
 		writeKmsg(t, "<3>"+id+": hello from the test")
-		select {
-		case <-done:
-		case <-time.After(100 * time.Millisecond):
-			continue
-		}
-		break
+		return k.has(id)
+	}) {
+		t.Fatal("the record written to /dev/kmsg never came out")
 	}
+	line, at := k.wait(t, "test record", func(l string) bool { return strings.Contains(l, id) })
 	if want := "%USER-3-MSG: " + id + ": hello from the test"; line != want {
 		t.Errorf("line %q, want %q", line, want)
 	}
@@ -157,7 +162,7 @@ func TestKmsgRealRecord(t *testing.T) {
 	if at.Before(start.Add(-time.Second)) || at.After(time.Now().Add(time.Second)) {
 		t.Errorf("record time %v, not between the start %v and now", at, start)
 	}
-	if ls := k.lines; strings.Contains(strings.Join(ls, "\n"), old) {
+	if k.has(old) {
 		t.Errorf("a record from before the start was replayed")
 	}
 }
@@ -195,18 +200,11 @@ func TestKmsgSegfault(t *testing.T) {
 	run(t, s, k.env(clock.NewVirtual(time.Now())))
 	// Wait for the source to read: a marker record shows it.
 	marker := tag(t)
-	ready := make(chan struct{})
-	go func() {
-		k.wait(t, "marker", func(l string) bool { return strings.Contains(l, marker) })
-		close(ready)
-	}()
-	for waiting := true; waiting; {
+	if !testserver.Poll(20*time.Second, 100*time.Millisecond, func() bool {
 		writeKmsg(t, "<6>"+marker+": ready")
-		select {
-		case <-ready:
-			waiting = false
-		case <-time.After(100 * time.Millisecond):
-		}
+		return k.has(marker)
+	}) {
+		t.Fatal("the marker written to /dev/kmsg never came out")
 	}
 	cmd := exec.Command(bin)
 	err := cmd.Run()
@@ -220,7 +218,11 @@ func TestKmsgSegfault(t *testing.T) {
 	k.wait(t, "segfault line", func(l string) bool {
 		return strings.HasPrefix(l, "%KERN-") && strings.Contains(l, name+"["+itoa(pid)+"]: segfault at 0 ")
 	})
-	evs := k.crashes(func(e crash.Event) bool { return e.PID == pid })
+	var evs []crash.Event
+	testserver.Poll(10*time.Second, 10*time.Millisecond, func() bool {
+		evs = k.crashes(func(e crash.Event) bool { return e.PID == pid })
+		return len(evs) > 0
+	})
 	if len(evs) != 1 || evs[0].Process != name || evs[0].Signal != 11 || evs[0].Kind != crash.KindProcess {
 		t.Fatalf("crash events %+v, want one of %s pid %d, signal 11", evs, name, pid)
 	}
