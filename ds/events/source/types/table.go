@@ -10,6 +10,7 @@ import (
 
 	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/events/source"
+	"github.com/dsengine/dsengine/ds/events/source/coredump"
 	"github.com/dsengine/dsengine/ds/events/source/journal"
 	"github.com/dsengine/dsengine/ds/events/source/kmsg"
 	"github.com/dsengine/dsengine/internal/english"
@@ -19,6 +20,7 @@ import (
 // ds/events/source/ with its Descriptor, one line here, and its row in
 // docs/operations.md.
 var table = []source.Descriptor{
+	coredump.Descriptor,
 	journal.Descriptor,
 	kmsg.Descriptor,
 }
