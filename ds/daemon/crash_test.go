@@ -221,7 +221,7 @@ dsengine
 		"SYSLOG_IDENTIFIER": "systemd-coredump", "PRIORITY": "2", "COREDUMP_PID": "4242", "COREDUMP_SIGNAL": "6",
 		"COREDUMP_EXE": "/usr/sbin/dseapp", "COREDUMP_COMM": "dseapp",
 		"COREDUMP_FILENAME": "/var/lib/systemd/coredump/core.dseapp.0.b.4242.1.zst",
-		"MESSAGE": "Process 4242 (dseapp) of user 0 dumped core.\n\nStack trace of thread 4242:\n#0  0x00007f0000001000 raise (libc.so.6 + 0x1000)\n"})
+		"MESSAGE":           "Process 4242 (dseapp) of user 0 dumped core.\n\nStack trace of thread 4242:\n#0  0x00007f0000001000 raise (libc.so.6 + 0x1000)\n"})
 	col.find(t, "journal crash message", "<ch:Type>crash</ch:Type>",
 		"%SYS-2-CRASH: Process dseapp (pid 4242) crashed: signal 6 (SIGABRT), core /var/lib/systemd/coredump/core.dseapp.0.b.4242.1.zst",
 		"show stack trace", "#0  0x00007f0000001000 raise (libc.so.6 + 0x1000)")
