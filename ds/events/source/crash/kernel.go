@@ -12,7 +12,7 @@ import (
 var (
 	// "segv[7129]: segfault at 0 ip 000055c6ab05d139 sp 00007fff07558ea0 error 6 in segv[1139,55c6ab05d000+1000]"
 	segfaultRe = regexp.MustCompile(`^(.+)\[(\d+)\]: segfault at `)
-	// "a.out[42] general protection fault ip:… sp:… error:0 in …",
+	// "traps: a.out[42] general protection fault ip:… sp:… error:0 in …",
 	// "a.out[42] trap divide error ip:…", "a.out[42] trap invalid opcode ip:…"
 	trapRe = regexp.MustCompile(`^(.+)\[(\d+)\]:? (general protection fault|trap divide error|trap invalid opcode|trap int3|trap stack segment|trap bounds) `)
 	// "Out of memory: Killed process 1234 (stress) total-vm:…",
@@ -32,11 +32,13 @@ var trapSignals = map[string]int{"general protection fault": 11, "trap divide er
 // panic. at is the line's time, src the source's name.
 func FromKernel(text string, at time.Time, src string) (Event, bool) {
 	text = strings.TrimSpace(text)
+	// x86 prints its traps with the prefix "traps: ".
+	proc := strings.TrimPrefix(text, "traps: ")
 	if m := segfaultRe.FindStringSubmatch(text); m != nil {
 		pid, _ := strconv.Atoi(m[2])
 		return Event{Time: at, Kind: KindProcess, Source: src, Process: m[1], PID: pid, Signal: 11, Text: text}, true
 	}
-	if m := trapRe.FindStringSubmatch(text); m != nil {
+	if m := trapRe.FindStringSubmatch(proc); m != nil {
 		pid, _ := strconv.Atoi(m[2])
 		return Event{Time: at, Kind: KindProcess, Source: src, Process: m[1], PID: pid, Signal: trapSignals[m[3]],
 			Text: text}, true
