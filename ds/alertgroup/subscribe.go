@@ -246,6 +246,17 @@ func (s *Sender) configurationFired(f detect.Fired) {
 	s.event(cfg, a, eventProfiles(cfg, config.GroupConfiguration, a.Severity), "")
 }
 
+// Crashed queues the crash message a (group crash; see
+// crash.Event.Alert) of a crash the host's event sources saw, for the
+// profiles subscribed to crash without "periodic" (anonymous ones too). It
+// never blocks: the worker runs the commands and enqueues; a full queue
+// drops (Dropped).
+func (s *Sender) Crashed(a Alert) {
+	cfg := s.cfg()
+	a.Group = config.GroupCrash
+	s.event(cfg, a, eventProfiles(cfg, config.GroupCrash, a.Severity), "")
+}
+
 // event queues a for profiles, unless Call Home or the group is off, no
 // profile takes it, or the throttle holds back the syslog text key ("" is
 // not throttled).

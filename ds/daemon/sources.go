@@ -8,7 +8,9 @@ import (
 	"sync"
 
 	"github.com/dsengine/dsengine/ds/config"
+	"github.com/dsengine/dsengine/ds/events/detect/detector"
 	"github.com/dsengine/dsengine/ds/events/source"
+	"github.com/dsengine/dsengine/ds/events/source/crash"
 	sourcetypes "github.com/dsengine/dsengine/ds/events/source/types"
 	"github.com/dsengine/dsengine/ds/lifecycle"
 )
@@ -82,7 +84,7 @@ func (s *sourceStage) apply(d *Daemon, want map[string]source.Source) {
 			Log:      d.log.With("source", src.Name()),
 			Hostname: lifecycle.HostOf(d.Config()).Hostname,
 			Syslog:   d.detect.pump.Local,
-			Publish:  d.detect.hub.Publish,
+			Publish:  d.publishHost,
 		}
 		s.wg.Add(1)
 		go func() {
@@ -111,4 +113,17 @@ func (d *Daemon) SourceStats() []source.Stats {
 	s.mu.Unlock()
 	slices.SortFunc(out, func(a, b source.Stats) int { return strings.Compare(a.Source, b.Source) })
 	return out
+}
+
+// publishHost hands a source's typed event to the detectors of its type;
+// a crash goes to the crash alert group (its line, which DS and applets
+// match, came through Syslog).
+func (d *Daemon) publishHost(e detector.HostEvent) {
+	if c, ok := e.(crash.Event); ok {
+		if a := d.Alerts(); a != nil {
+			a.Crashed(c.Alert())
+		}
+		return
+	}
+	d.detect.hub.Publish(e)
 }

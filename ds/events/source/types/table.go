@@ -10,7 +10,10 @@ import (
 
 	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/events/source"
+	"github.com/dsengine/dsengine/ds/events/source/coredump"
 	"github.com/dsengine/dsengine/ds/events/source/hwmon"
+	"github.com/dsengine/dsengine/ds/events/source/journal"
+	"github.com/dsengine/dsengine/ds/events/source/kmsg"
 	"github.com/dsengine/dsengine/ds/events/source/udev"
 	"github.com/dsengine/dsengine/internal/english"
 )
@@ -21,6 +24,9 @@ import (
 var table = []source.Descriptor{
 	hwmon.Descriptor,
 	udev.Descriptor,
+	coredump.Descriptor,
+	journal.Descriptor,
+	kmsg.Descriptor,
 }
 
 // All returns the descriptors, sorted by name.

@@ -1,0 +1,235 @@
+package kmsg
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/dsengine/dsengine/ds/clock"
+	"github.com/dsengine/dsengine/ds/events/detect/detector"
+	"github.com/dsengine/dsengine/ds/events/source"
+	"github.com/dsengine/dsengine/ds/events/source/crash"
+	"github.com/dsengine/dsengine/internal/testserver"
+)
+
+// sink collects what a source hands on.
+type sink struct {
+	mu     sync.Mutex
+	lines  []string
+	times  []time.Time
+	events []crash.Event
+	more   chan struct{}
+}
+
+func newSink() *sink { return &sink{more: make(chan struct{}, 1)} }
+
+func (k *sink) env(clk *clock.Virtual) source.Env {
+	return source.Env{Clock: clk, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Hostname: "edge-1",
+		Syslog: func(at time.Time, line string) bool {
+			k.mu.Lock()
+			k.lines, k.times = append(k.lines, line), append(k.times, at)
+			k.mu.Unlock()
+			k.poke()
+			return true
+		},
+		Publish: func(e detector.HostEvent) {
+			k.mu.Lock()
+			k.events = append(k.events, e.(crash.Event))
+			k.mu.Unlock()
+			k.poke()
+		}}
+}
+
+func (k *sink) poke() {
+	select {
+	case k.more <- struct{}{}:
+	default:
+	}
+}
+
+// wait returns the first line cond accepts, waiting up to 20 s.
+func (k *sink) wait(t *testing.T, what string, cond func(line string) bool) (string, time.Time) {
+	t.Helper()
+	deadline := time.After(20 * time.Second)
+	for {
+		k.mu.Lock()
+		for i, l := range k.lines {
+			if cond(l) {
+				at := k.times[i]
+				k.mu.Unlock()
+				return l, at
+			}
+		}
+		k.mu.Unlock()
+		select {
+		case <-k.more:
+		case <-deadline:
+			k.mu.Lock()
+			defer k.mu.Unlock()
+			t.Fatalf("no %s in %d lines:\n%s", what, len(k.lines), strings.Join(k.lines, "\n"))
+		}
+	}
+}
+
+// has reports whether a line contains text.
+func (k *sink) has(text string) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for _, l := range k.lines {
+		if strings.Contains(l, text) {
+			return true
+		}
+	}
+	return false
+}
+
+func (k *sink) crashes(cond func(crash.Event) bool) []crash.Event {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	var out []crash.Event
+	for _, e := range k.events {
+		if cond(e) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// run runs s until the test ends.
+func run(t *testing.T, s source.Source, env source.Env) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx, env) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+}
+
+func tag(t *testing.T) string {
+	b := make([]byte, 4)
+	rand.Read(b)
+	return "dsetest" + hex.EncodeToString(b)
+}
+
+func newKmsg(t *testing.T, args ...string) *Source {
+	t.Helper()
+	s, err := New(append([]string{"pstore", filepath.Join(t.TempDir(), "none")}, args...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.(*Source)
+}
+
+// TestKmsgRealRecord: a line written to the real /dev/kmsg comes out as
+// %USER-3-MSG (a program's line has facility user), stamped from the
+// record's time since boot; a record older than the start is not replayed.
+func TestKmsgRealRecord(t *testing.T) {
+	old := tag(t)
+	writeKmsg(t, "<3>"+old+": before the start")
+	s := newKmsg(t)
+	k := newSink()
+	start := time.Now()
+	clk := clock.NewVirtual(start)
+	run(t, s, k.env(clk))
+	id := tag(t)
+	// The source may open the device after a write: write until one
+	// shows (each write is a new record).
+	if !testserver.Poll(20*time.Second, 100*time.Millisecond, func() bool {
+		writeKmsg(t, "<3>"+id+": hello from the test")
+		return k.has(id)
+	}) {
+		t.Fatal("the record written to /dev/kmsg never came out")
+	}
+	line, at := k.wait(t, "test record", func(l string) bool { return strings.Contains(l, id) })
+	if want := "%USER-3-MSG: " + id + ": hello from the test"; line != want {
+		t.Errorf("line %q, want %q", line, want)
+	}
+	// The record's time is boot + its stamp: within the test's run.
+	if at.Before(start.Add(-time.Second)) || at.After(time.Now().Add(time.Second)) {
+		t.Errorf("record time %v, not between the start %v and now", at, start)
+	}
+	if k.has(old) {
+		t.Errorf("a record from before the start was replayed")
+	}
+}
+
+func writeKmsg(t *testing.T, line string) {
+	t.Helper()
+	f, err := os.OpenFile("/dev/kmsg", os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatalf("open /dev/kmsg (tests run as root): %v", err)
+	}
+	defer f.Close()
+	if _, err := f.Write([]byte(line)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestKmsgSegfault: a program that dies of SIGSEGV makes the kernel log
+// its segfault line (debug.exception-trace = 1), which the source raises
+// as a crash event.
+func TestKmsgSegfault(t *testing.T) {
+	if b, _ := os.ReadFile("/proc/sys/debug/exception-trace"); strings.TrimSpace(string(b)) != "1" {
+		t.Fatalf("/proc/sys/debug/exception-trace is %q: the kernel logs no segfault line; set it to 1", b)
+	}
+	dir := t.TempDir()
+	name := "dsesegv" + tag(t)[7:13]
+	bin := filepath.Join(dir, name)
+	if err := os.WriteFile(bin+".c", []byte("int main(void){volatile int *p = 0; *p = 1; return 0;}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("gcc", "-o", bin, bin+".c").CombinedOutput(); err != nil {
+		t.Fatalf("gcc (make deps installs it): %v\n%s", err, out)
+	}
+	s := newKmsg(t)
+	k := newSink()
+	run(t, s, k.env(clock.NewVirtual(time.Now())))
+	// Wait for the source to read: a marker record shows it.
+	marker := tag(t)
+	if !testserver.Poll(20*time.Second, 100*time.Millisecond, func() bool {
+		writeKmsg(t, "<6>"+marker+": ready")
+		return k.has(marker)
+	}) {
+		t.Fatal("the marker written to /dev/kmsg never came out")
+	}
+	cmd := exec.Command(bin)
+	err := cmd.Run()
+	ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if err == nil || !ws.Signaled() || ws.Signal() != syscall.SIGSEGV {
+		t.Fatalf("the test program did not die of SIGSEGV: %v", err)
+	}
+	pid := cmd.ProcessState.Pid()
+	want := "%SYS-2-CRASH: Process " + name + " (pid " + itoa(pid) + ") crashed: signal 11 (SIGSEGV)"
+	k.wait(t, "crash line", func(l string) bool { return l == want })
+	k.wait(t, "segfault line", func(l string) bool {
+		return strings.HasPrefix(l, "%KERN-") && strings.Contains(l, name+"["+itoa(pid)+"]: segfault at 0 ")
+	})
+	var evs []crash.Event
+	testserver.Poll(10*time.Second, 10*time.Millisecond, func() bool {
+		evs = k.crashes(func(e crash.Event) bool { return e.PID == pid })
+		return len(evs) > 0
+	})
+	if len(evs) != 1 || evs[0].Process != name || evs[0].Signal != 11 || evs[0].Kind != crash.KindProcess {
+		t.Fatalf("crash events %+v, want one of %s pid %d, signal 11", evs, name, pid)
+	}
+	if a := evs[0].Alert(); a.Description != want || len(a.Attachments) == 0 ||
+		!strings.Contains(a.Attachments[0].Output, "Signal:    11 (SIGSEGV)") {
+		t.Errorf("alert %+v", a)
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
