@@ -99,7 +99,7 @@ func TestFire(t *testing.T) {
 func TestShow(t *testing.T) {
 	for line, want := range map[string]string{
 		`event routing network 10.0.0.1/8 ge 16 le 24 protocol static type add`: "network 10.0.0.0/8 ge 16 le 24, type add, protocol static",
-		`event tag t routing network 0.0.0.0/0 type remove`:                      "network 0.0.0.0/0, type remove, protocol all",
+		`event tag t routing network 0.0.0.0/0 type remove`:                     "network 0.0.0.0/0, type remove, protocol all",
 	} {
 		if got := show(ds.Event{EEMLine: line}); got != want {
 			t.Errorf("show(%s) = %q, want %q", line, got, want)
