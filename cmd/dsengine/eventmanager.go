@@ -71,10 +71,14 @@ func runShowEventManager(e *env, _ *flag.FlagSet, args []string) error {
 	if src := d.SourceStats(); len(src) > 0 {
 		fmt.Fprintln(w, "Event sources:")
 		fmt.Fprintln(w, "Source             Events   Dropped    Errors  Last event")
+		loc := time.UTC // no clock timezone line: Location is nil
+		if l := d.Config().Clock.Location(); l != nil {
+			loc = l
+		}
 		for _, s := range src {
 			last := "never"
 			if !s.LastEvent.IsZero() {
-				last = s.LastEvent.In(d.Config().Clock.Location()).Format(time.DateTime)
+				last = s.LastEvent.In(loc).Format(time.DateTime)
 			}
 			fmt.Fprintf(w, "%-15s %9d %9d %9d  %s\n", s.Source, s.Events, s.Dropped, s.Errors, last)
 		}

@@ -1,4 +1,4 @@
-// Package routing is EEM's `event routing` (a route added, removed or
-// changed): parsed and checked here; its detector needs the Linux event
-// sources (issue 17), so New refuses it.
+// Package routing is EEM's `event routing`: it fires on the route changes
+// (Change) the host's netlink source publishes, by prefix, change type
+// and protocol.
 package routing
