@@ -66,13 +66,13 @@ func Start(t testing.TB, n int) *Cluster {
 		fmt.Fprintf(&b, "server_name: %s\nlisten: 127.0.0.1:%d\n", node.Name, node.Port)
 		fmt.Fprintf(&b, "jetstream { store_dir: %q }\n", filepath.Join(node.Dir, "js"))
 		if n > 1 {
-			fmt.Fprintf(&b, "cluster { name: dsfleet\n listen: 127.0.0.1:%d\n routes: [", node.Cluster)
+			fmt.Fprintf(&b, "cluster {\n  name: dsfleet\n  listen: 127.0.0.1:%d\n  routes: [\n", node.Cluster)
 			for _, o := range c.Nodes {
 				if o != node {
-					fmt.Fprintf(&b, " nats-route://127.0.0.1:%d", o.Cluster)
+					fmt.Fprintf(&b, "    nats-route://127.0.0.1:%d\n", o.Cluster)
 				}
 			}
-			b.WriteString(" ] }\n")
+			b.WriteString("  ]\n}\n")
 		}
 		node.conf = filepath.Join(node.Dir, "nats.conf")
 		testserver.WriteFile(t, node.conf, b.String(), 0o644)
