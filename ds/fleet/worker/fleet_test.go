@@ -117,7 +117,7 @@ func (x *tally) count() int {
 }
 
 // check fails unless every expected trigger ran exactly once.
-func (x *tally) check(t *testing.T, want map[string]int) {
+func (x *tally) check(t testing.TB, want map[string]int) {
 	t.Helper()
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -169,7 +169,7 @@ const (
 	testPartitions = 12
 )
 
-func newRig(t *testing.T, nodes int) *rig {
+func newRig(t testing.TB, nodes int) *rig {
 	c := fleettest.Start(t, nodes)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -214,7 +214,7 @@ func newRig(t *testing.T, nodes int) *rig {
 	return rg
 }
 
-func (rg *rig) feed(t *testing.T, lines []input.Item) {
+func (rg *rig) feed(t testing.TB, lines []input.Item) {
 	for _, it := range lines {
 		if !rg.q.OfferWait(rg.ctx, it, 5*time.Second) {
 			t.Errorf("relay queue full")
@@ -224,7 +224,7 @@ func (rg *rig) feed(t *testing.T, lines []input.Item) {
 }
 
 // startWorker runs a worker in the test process until the test ends.
-func (rg *rig) startWorker(t *testing.T, id string) *worker.Worker {
+func (rg *rig) startWorker(t testing.TB, id string) *worker.Worker {
 	nc, err := nats.Connect(rg.c.URL(), nats.MaxReconnects(-1), nats.ReconnectWait(100*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
@@ -262,7 +262,7 @@ func (rg *rig) leases() map[int]string {
 	return out
 }
 
-func (rg *rig) waitAll(t *testing.T, want map[string]int, what string) {
+func (rg *rig) waitAll(t testing.TB, want map[string]int, what string) {
 	t.Helper()
 	n := total(want)
 	if !testserver.Poll(120*time.Second, 50*time.Millisecond, func() bool { return rg.tally.count() >= n }) {
@@ -327,7 +327,11 @@ func workerMain(url, id string) int {
 		return 1
 	}
 	var sigs []registry.Want
-	for _, x := range []string{linkDown, configTwice} {
+	xmls := []string{linkDown, configTwice}
+	if os.Getenv("DSFLEET_DS") != "" {
+		xmls = manyDS(1000)
+	}
+	for _, x := range xmls {
 		sig, err := parse.ParseSignature("t.xml", []byte(x))
 		if err != nil {
 			log.Error("ds", "err", err)
@@ -350,9 +354,9 @@ type subWorker struct {
 	out *strings.Builder
 }
 
-func (rg *rig) spawn(t *testing.T, id string) *subWorker {
+func (rg *rig) spawn(t testing.TB, id string, env ...string) *subWorker {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "DSFLEET_WORKER="+rg.c.URL(), "DSFLEET_ID="+id)
+	cmd.Env = append(append(os.Environ(), "DSFLEET_WORKER="+rg.c.URL(), "DSFLEET_ID="+id), env...)
 	out := &strings.Builder{}
 	cmd.Stderr = &syncWriter{b: out}
 	if err := cmd.Start(); err != nil {

@@ -138,7 +138,19 @@ func (p *partition) run(ctx context.Context) error {
 		if p.started {
 			p.sync()
 		}
-		batch, err := p.cons.Fetch(p.w.opts.Batch, jetstream.FetchMaxWait(p.w.opts.FetchWait))
+		// What is there now, else wait for one line: a fetch of a whole
+		// batch would wait for it to fill.
+		batch, err := p.cons.FetchNoWait(p.w.opts.Batch)
+		var last jetstream.Msg
+		if err == nil {
+			last = p.deliverBatch(batch, &m)
+			if last == nil {
+				batch, err = p.cons.Fetch(1, jetstream.FetchMaxWait(p.w.opts.FetchWait))
+				if err == nil {
+					last = p.deliverBatch(batch, &m)
+				}
+			}
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				continue
@@ -149,20 +161,6 @@ func (p *partition) run(ctx context.Context) error {
 			case <-time.After(p.w.opts.FetchWait):
 			}
 			continue
-		}
-		var last jetstream.Msg
-		for msg := range batch.Messages() {
-			meta, err := msg.Metadata()
-			if err != nil {
-				continue
-			}
-			if err := fleet.DecodeMessage(msg.Data(), &m); err != nil {
-				p.w.log.Error("not a dsengine line: skipped", "partition", p.n, "seq", meta.Sequence.Stream, "err", err)
-				last = msg
-				continue
-			}
-			p.deliver(&m, meta.Sequence.Stream)
-			last = msg
 		}
 		if last == nil {
 			continue
@@ -175,6 +173,24 @@ func (p *partition) run(ctx context.Context) error {
 			p.w.log.Warn("ack", "partition", p.n, "err", err)
 		}
 	}
+}
+
+// deliverBatch delivers the lines of batch and returns the last.
+func (p *partition) deliverBatch(batch jetstream.MessageBatch, m *events.Message) jetstream.Msg {
+	var last jetstream.Msg
+	for msg := range batch.Messages() {
+		last = msg
+		meta, err := msg.Metadata()
+		if err != nil {
+			continue
+		}
+		if err := fleet.DecodeMessage(msg.Data(), m); err != nil {
+			p.w.log.Error("not a dsengine line: skipped", "partition", p.n, "seq", meta.Sequence.Stream, "err", err)
+			continue
+		}
+		p.deliver(m, meta.Sequence.Stream)
+	}
+	return last
 }
 
 // deliver moves the partition's clock to the line's time and hands it to
