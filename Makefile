@@ -75,6 +75,9 @@ bench: build
 	@echo "--- daemon start, stop and memory with 1,000 and 10,000 DS in the store (bench/daemon)"
 	$(GO) run ./bench/daemon -bin bin/dsengine -ds 1000
 	$(GO) run ./bench/daemon -bin bin/dsengine -ds 10000
+	@echo "--- fleet (issue 19): JetStream away 30 s, the full-size kill -9 test (ds/fleet)"
+	$(GO) test -count=1 -run 'TestSpoolsWhileAway' ./ds/fleet/relay/ -args -fleet.away 30s
+	$(GO) test -count=1 -timeout 20m -run 'TestKillWorkerMidBurst' ./ds/fleet/worker/ -args -fleet.rounds 20
 
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
