@@ -119,8 +119,17 @@ func (c *Cluster) WaitReady(t testing.TB) {
 	ok := testserver.Poll(30*time.Second, 100*time.Millisecond, func() bool {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
-		_, err := js.AccountInfo(ctx)
-		return err == nil
+		if _, err := js.AccountInfo(ctx); err != nil {
+			return false
+		}
+		// Every node is a JetStream peer when a stream can have a
+		// replica on each.
+		_, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{Name: "FLEETTEST_READY", Subjects: []string{"fleettest.ready"},
+			Replicas: len(c.Nodes), Storage: jetstream.MemoryStorage})
+		if err != nil {
+			return false
+		}
+		return js.DeleteStream(ctx, "FLEETTEST_READY") == nil
 	})
 	if !ok {
 		t.Fatalf("JetStream on %s not ready within 30s:\n%s", c.URL(), c.Nodes[0].Output())

@@ -161,6 +161,7 @@ type rig struct {
 	relay *relay.Relay
 	tally *tally
 	ctx   context.Context
+	subs  []*subWorker
 }
 
 const (
@@ -266,8 +267,11 @@ func (rg *rig) waitAll(t testing.TB, want map[string]int, what string) {
 	t.Helper()
 	n := total(want)
 	if !testserver.Poll(120*time.Second, 50*time.Millisecond, func() bool { return rg.tally.count() >= n }) {
-		rg.tally.check(t, want)
-		t.Fatalf("%s: %d of %d triggers ran; relay %v", what, rg.tally.count(), n, rg.relay.Stats())
+		t.Errorf("%s: %d of %d triggers ran; relay %v; leases %v", what, rg.tally.count(), n, rg.relay.Stats(), rg.leases())
+		for _, s := range rg.subs {
+			out := s.out.String()
+			t.Errorf("worker %s:\n%s", s.id, out[max(0, len(out)-3000):])
+		}
 	}
 	rg.tally.check(t, want)
 }
@@ -363,6 +367,7 @@ func (rg *rig) spawn(t testing.TB, id string, env ...string) *subWorker {
 		t.Fatal(err)
 	}
 	s := &subWorker{id: id, cmd: cmd, out: out}
+	rg.subs = append(rg.subs, s)
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
 			_ = cmd.Process.Signal(syscall.SIGINT)

@@ -239,11 +239,7 @@ func (w *Worker) balance(ctx context.Context, wg *sync.WaitGroup) error {
 		if err != nil {
 			continue // another worker took it first
 		}
-		h, err := w.start(ctx, wg, n, rev)
-		if err != nil {
-			_ = kv.Delete(ctx, "p."+strconv.Itoa(n), jetstream.LastRevision(rev))
-			return err
-		}
+		h, _ := w.start(ctx, wg, n, rev)
 		mine[n] = h
 	}
 	return nil
@@ -257,23 +253,26 @@ func keysOf(m map[int]*handle) []int {
 	return out
 }
 
-// start runs partition n, whose lease has revision rev.
+// start runs partition n, whose lease has revision rev. The partition's
+// pipeline and consumer are built in its goroutine: a slow JetStream
+// must not hold up the renewal of the other leases.
 func (w *Worker) start(ctx context.Context, wg *sync.WaitGroup, n int, rev uint64) (*handle, error) {
-	p, err := w.startPartition(ctx, n)
-	if err != nil {
-		return nil, err
-	}
 	pctx, stop := context.WithCancel(ctx)
 	h := &handle{stop: stop, done: make(chan struct{}), rev: rev}
 	w.mu.Lock()
 	w.owned[n] = h
 	w.mu.Unlock()
 	w.takeovers.Add(1)
-	w.log.Info("partition acquired", "partition", n, "from", p.base, "checkpoint", p.quiet)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		defer close(h.done)
+		p, err := w.startPartition(pctx, n)
+		if err != nil {
+			w.log.Error("partition not started: its lease is freed", "partition", n, "err", err)
+			return
+		}
+		w.log.Info("partition acquired", "partition", n, "from", p.base, "checkpoint", p.quiet)
 		if err := p.run(pctx); err != nil && !errors.Is(err, context.Canceled) {
 			w.log.Error("partition stopped", "partition", n, "err", err)
 		}
