@@ -76,6 +76,9 @@ bench: build
 	@echo "--- with 1,000 DS: event → action-done latency under 100k lines/s, UDP loss next to rsyslogd's"
 	$(GO) run ./bench/daemon -bin bin/dsengine -ds 1000 -rate 100000 -seconds 5 -loss 100000,150000,200000,250000,300000
 	$(GO) run ./bench/daemon -bin bin/dsengine -ds 10000
+	@echo "--- fleet (issue 19): JetStream away 30 s, the full-size kill -9 test (ds/fleet)"
+	$(GO) test -count=1 -run 'TestSpoolsWhileAway' ./ds/fleet/relay/ -args -fleet.away 30s
+	$(GO) test -count=1 -timeout 20m -run 'TestKillWorkerMidBurst' ./ds/fleet/worker/ -args -fleet.rounds 20
 
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \

@@ -18,6 +18,13 @@ func commandTable() []command {
 			run:   runDaemon,
 		},
 		{
+			words:   []string{"relay"},
+			summary: "publish the configured syslog inputs to a fleet's NATS JetStream (workers: run --jetstream)",
+			example: "dsengine relay --jetstream nats://10.0.0.1:4222 --partitions 16 --replicas 3 --config /etc/dsengine/relay.conf",
+			flags:   relayFlags,
+			run:     runRelay,
+		},
+		{
 			words:   []string{"call-home", "diagnostic-signature", "download"},
 			live:    true,
 			args:    "ID|all",

@@ -25,6 +25,10 @@ import (
 func runFlags(fs *flag.FlagSet) {
 	fs.Bool("demo", false, "run the bundled example signatures with the demo key, a syslog listener on "+
 		"127.0.0.1:5514 (UDP and TCP) and an outbox standing in for the collector")
+	fs.String("jetstream", "", "run as a fleet worker on this NATS JetStream (URLs comma separated): see `dsengine relay`")
+	fs.String("role", "both", "with --jetstream: worker (evaluate partitions), executor (run action intents) or both")
+	fs.Int("replicas", 1, "with --jetstream: replicas of the buckets (3 on a three-node cluster)")
+	fs.String("worker-id", "", "with --jetstream: this worker's name in the leases (default the host name)")
 }
 
 // demoConfig is the embedded default of `run --demo`. The collector
@@ -95,7 +99,11 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 	}
 	base := *e
 	base.config = cfgPath
-	d, err := daemon.New(daemon.Options{ConfigPath: cfgPath, LoadConfig: readConfig, Config: cfg, Store: store, Manager: mgr,
+	fleetRun, err := fleetFlag(fs, log)
+	if err != nil {
+		return err
+	}
+	d, err := daemon.New(daemon.Options{Fleet: fleetRun, ConfigPath: cfgPath, LoadConfig: readConfig, Config: cfg, Store: store, Manager: mgr,
 		Bootflash: e.bootflashDir(), Log: log, Clock: ds.RealClock{}, VTYCommands: vtyCommands(),
 		Commands: func(ctx context.Context, d *daemon.Daemon, req control.Request) control.Response {
 			var out, errOut bytes.Buffer

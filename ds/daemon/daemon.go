@@ -14,6 +14,7 @@ import (
 	"github.com/dsengine/dsengine/ds/control"
 	"github.com/dsengine/dsengine/ds/lifecycle"
 	"github.com/dsengine/dsengine/ds/metrics"
+	"github.com/dsengine/dsengine/ds/registry"
 	"github.com/dsengine/dsengine/ds/vty"
 )
 
@@ -48,6 +49,10 @@ type Options struct {
 	Clock ds.Clock
 	// Log receives the daemon's log; nil discards.
 	Log *slog.Logger
+	// Fleet, when set, runs beside the stages until ctx ends (`run
+	// --jetstream`: the fleet worker and executor, cmd/dsengine/relay.go).
+	// It reads the DS to evaluate with Wants and runs intents with Fire.
+	Fleet func(ctx context.Context, d *Daemon) error
 }
 
 // Daemon is the running engine. Its fields are set by Run before the
@@ -74,7 +79,8 @@ type Daemon struct {
 	socket   string
 	caps     capCounts
 	control  atomic.Pointer[control.Server]
-	stats    *statsWriter // run statistics and `running` status, persisted in batches
+	stats    *statsWriter                    // run statistics and `running` status, persisted in batches
+	wants    atomic.Pointer[[]registry.Want] // what the last resync registered, for Fleet
 }
 
 // New checks opts and returns a Daemon ready to Run.
@@ -146,6 +152,15 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	if d.metrics, err = d.startMetrics(ctx, &wg); err != nil {
 		return err
+	}
+	if d.opts.Fleet != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := d.opts.Fleet(ctx, d); err != nil && !errors.Is(err, context.Canceled) {
+				d.log.Error("fleet", "err", err)
+			}
+		}()
 	}
 	srv, err := control.Listen(d.socket, d.log)
 	if err != nil {

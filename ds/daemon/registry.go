@@ -29,6 +29,7 @@ func (d *Daemon) resync() {
 				Ran: en.Stats.Runs > 0 && !en.Stats.LastTrigger.Before(en.LastUpdate)})
 		}
 	}
+	d.wants.Store(&want)
 	for id, err := range s.registry.Sync(want) {
 		d.log.Error("register", "ds", id, "err", err)
 		if uerr := store.Update(id, func(en *bootflash.Entry) {
@@ -161,4 +162,23 @@ func (d *Daemon) failOverBudget(ctx context.Context, o overBudget) {
 	}
 	d.log.Error("failed", "ds", o.owner, "reason", o.reason)
 	d.resync()
+}
+
+// Wants is the DS the last resync registered (a new slice after each): a
+// fleet worker evaluates them in its partitions.
+func (d *Daemon) Wants() []registry.Want {
+	if w := d.wants.Load(); w != nil {
+		return *w
+	}
+	return nil
+}
+
+// Fire runs a trigger of DS id with the daemon's engine (an action intent
+// from the fleet); false when the DS is not registered here.
+func (d *Daemon) Fire(ctx context.Context, id string, t engine.Trigger) bool {
+	if !d.detect.engine.Has(id) {
+		return false
+	}
+	d.detect.engine.Fire(ctx, id, t)
+	return true
 }

@@ -1,0 +1,343 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/clock"
+	"github.com/dsengine/dsengine/ds/correlate"
+	"github.com/dsengine/dsengine/ds/engine"
+	"github.com/dsengine/dsengine/ds/events"
+	"github.com/dsengine/dsengine/ds/events/detect"
+	"github.com/dsengine/dsengine/ds/fleet"
+	"github.com/dsengine/dsengine/ds/registry"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// errLost is a partition whose lease or checkpoint another worker holds.
+var errLost = errors.New("partition taken by another worker")
+
+// sample is a line's stream sequence and the partition clock's time.
+type sample struct {
+	seq uint64
+	at  time.Time
+}
+
+// partition is one owned partition: its own pipeline, so that its state
+// goes with it when it moves.
+type partition struct {
+	w   *Worker
+	n   int
+	key string // the lease and checkpoint key, "p.<n>"
+
+	clk *clock.Virtual
+	hub *detect.Hub
+	reg *registry.Registry
+	eng *engine.Engine
+
+	cons    jetstream.Consumer
+	cpRev   uint64   // the checkpoint's revision: a write with another means it moved
+	quiet   uint64   // lines up to it were evaluated before: their triggers are not published again
+	base    uint64   // where this pipeline's state starts
+	seq     uint64   // the last line delivered
+	host    string   // its device
+	samples []sample // for the replay start of the next checkpoint
+	rank    map[string]int
+	lastRun *engine.Run
+	futs    []jetstream.PubAckFuture
+	sigs    int  // the DS set generation registered
+	started bool // the DS are registered
+	err     error
+}
+
+// start builds the pipeline, reads the checkpoint and (re)creates the
+// durable consumer from its replay start.
+func (w *Worker) startPartition(ctx context.Context, n int) (*partition, error) {
+	p := &partition{w: w, n: n, key: "p." + strconv.Itoa(n), rank: map[string]int{}}
+	var cp fleet.Checkpoint
+	start := jetstream.DeliverAllPolicy
+	e, err := w.opts.Buckets.Checkpoints.Get(ctx, p.key)
+	switch {
+	case err == nil:
+		if cp, err = unmarshalCheckpoint(e.Value()); err != nil {
+			return nil, fmt.Errorf("checkpoint %s of bucket %s: %w; delete the key to start the partition over", p.key, fleet.BucketCheckpoints, err)
+		}
+		p.cpRev = e.Revision()
+		p.quiet, p.base = cp.Seq, cp.From
+		start = jetstream.DeliverByStartSequencePolicy
+	case errors.Is(err, jetstream.ErrKeyNotFound):
+		// A new partition: its checkpoint is created at the first write.
+	default:
+		return nil, fmt.Errorf("checkpoint %s: %w", p.key, err)
+	}
+	durable := "ds-part-" + strconv.Itoa(n)
+	if err := w.stream.DeleteConsumer(ctx, durable); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+		return nil, fmt.Errorf("consumer %s: %w", durable, err)
+	}
+	cc := jetstream.ConsumerConfig{Durable: durable, FilterSubject: fleet.PartitionSubject(n), DeliverPolicy: start,
+		AckPolicy: jetstream.AckAllPolicy, AckWait: time.Minute, MaxAckPending: 4 * w.opts.Batch, MaxRequestBatch: w.opts.Batch}
+	if start == jetstream.DeliverByStartSequencePolicy {
+		cc.OptStartSeq = max(cp.From, 1)
+	}
+	if p.cons, err = w.stream.CreateOrUpdateConsumer(ctx, cc); err != nil {
+		return nil, fmt.Errorf("consumer %s: %w", durable, err)
+	}
+	t0 := cp.Time
+	if t0.IsZero() {
+		t0 = time.Unix(0, 0).UTC()
+	}
+	// The replay starts up to a window before the checkpoint's time.
+	p.clk = clock.NewVirtual(t0.Add(-w.opts.ReplayWindow))
+	p.hub = detect.NewHub(ctx, detect.Options{Clock: p.clk, Host: w.opts.Hostname, Log: w.log})
+	p.eng = engine.New(engine.Options{Clock: p.clk, Actions: p, Synchronous: true, Hostname: w.opts.Hostname,
+		Known: w.opts.Known, Report: w.report})
+	p.reg = registry.New(ctx, registry.Options{Hub: p.hub, Engine: p.eng, Clock: p.clk, Hostname: w.opts.Hostname, Known: w.opts.Known})
+	return p, nil
+}
+
+func (p *partition) close() {
+	p.reg.Close()
+	p.hub.Close()
+}
+
+// sync registers the worker's current DS set, when it changed.
+func (p *partition) sync() {
+	gen, want := p.w.wants()
+	if gen == p.sigs {
+		return
+	}
+	p.sigs = gen
+	for id, err := range p.reg.Sync(want) {
+		p.w.log.Error("register", "ds", id, "partition", p.n, "err", err)
+	}
+}
+
+// run consumes the partition until ctx ends or it is lost; it checkpoints
+// every Checkpoint interval and when it stops.
+func (p *partition) run(ctx context.Context) error {
+	defer p.close()
+	next := time.NewTicker(p.w.opts.Checkpoint)
+	defer next.Stop()
+	var m events.Message
+	for {
+		select {
+		case <-ctx.Done():
+			return p.checkpoint(context.WithoutCancel(ctx))
+		case <-next.C:
+			if err := p.checkpoint(ctx); err != nil {
+				return err
+			}
+		default:
+		}
+		if p.started {
+			p.sync()
+		}
+		// What is there now, else wait for one line: a fetch of a whole
+		// batch would wait for it to fill.
+		batch, err := p.cons.FetchNoWait(p.w.opts.Batch)
+		var last jetstream.Msg
+		if err == nil {
+			last = p.deliverBatch(batch, &m)
+			if last == nil {
+				batch, err = p.cons.Fetch(1, jetstream.FetchMaxWait(p.w.opts.FetchWait))
+				if err == nil {
+					last = p.deliverBatch(batch, &m)
+				}
+			}
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				continue
+			}
+			p.w.log.Warn("fetch", "partition", p.n, "err", err)
+			select {
+			case <-ctx.Done():
+			case <-time.After(p.w.opts.FetchWait):
+			}
+			continue
+		}
+		if last == nil {
+			continue
+		}
+		// The batch's intents are acked before its lines are.
+		if err := p.flush(ctx); err != nil {
+			return err
+		}
+		if err := last.Ack(); err != nil && ctx.Err() == nil {
+			p.w.log.Warn("ack", "partition", p.n, "err", err)
+		}
+	}
+}
+
+// deliverBatch delivers the lines of batch and returns the last.
+func (p *partition) deliverBatch(batch jetstream.MessageBatch, m *events.Message) jetstream.Msg {
+	var last jetstream.Msg
+	for msg := range batch.Messages() {
+		last = msg
+		meta, err := msg.Metadata()
+		if err != nil {
+			continue
+		}
+		if err := fleet.DecodeMessage(msg.Data(), m); err != nil {
+			p.w.log.Error("not a dsengine line: skipped", "partition", p.n, "seq", meta.Sequence.Stream, "err", err)
+			continue
+		}
+		p.deliver(m, meta.Sequence.Stream)
+	}
+	return last
+}
+
+// deliver moves the partition's clock to the line's time and hands it to
+// the detectors; the triggers it causes become intents.
+func (p *partition) deliver(m *events.Message, seq uint64) {
+	p.seq, p.host = seq, m.Host
+	clear(p.rank)
+	p.lastRun = nil
+	at := m.Time
+	if m.TimeFrom == events.TimeReceived || at.IsZero() {
+		at = m.Received
+	}
+	p.clk.Set(at)
+	if !p.started {
+		// The DS register at the first line's time: a timer event does
+		// not run from the epoch.
+		p.started = true
+		p.sync()
+	}
+	if len(p.samples) == 0 || p.clk.Now().Sub(p.samples[len(p.samples)-1].at) >= time.Second {
+		p.samples = append(p.samples, sample{seq: seq, at: p.clk.Now()})
+	}
+	p.hub.Deliver(m)
+	p.w.lines.Add(1)
+	if seq <= p.quiet {
+		p.w.replayed.Add(1)
+	}
+}
+
+// Perform is the partition engine's Actions: the first action of a run
+// publishes the run's intent; the executors perform the actions.
+func (p *partition) Perform(ctx context.Context, run *engine.Run, a ds.Action) (string, error) {
+	if run == p.lastRun {
+		return "intent", nil
+	}
+	p.lastRun = run
+	p.w.triggers.Add(1)
+	if p.seq <= p.quiet {
+		// Evaluated before the checkpoint: its intent was acked then.
+		p.w.quieted.Add(1)
+		return "replayed", nil
+	}
+	id := run.Sig.ID
+	var key string
+	if evs := run.Trigger.Events; len(evs) > 0 {
+		key = evs[len(evs)-1].Vars[correlate.KeyVar]
+	}
+	rank := p.rank[id]
+	p.rank[id]++
+	in := fleet.Intent{ID: fleet.IntentID(id, p.host, key, p.seq, rank), DS: id, Device: p.host, Key: key, Seq: p.seq,
+		Partition: p.n, Worker: p.w.opts.ID, Trigger: run.Trigger}
+	b, err := in.Marshal()
+	if err != nil {
+		return "", err
+	}
+	msg := &nats.Msg{Subject: fleet.IntentSubject(id), Data: b, Header: nats.Header{}}
+	msg.Header.Set(jetstream.MsgIDHeader, in.ID)
+	f, err := p.w.opts.JS.PublishMsgAsync(msg)
+	if err != nil {
+		p.err = fmt.Errorf("intent %s: %w", in.ID, err)
+		return "", p.err
+	}
+	p.futs = append(p.futs, f)
+	return "intent", nil
+}
+
+// flush waits for the acks of the intents published since the last flush.
+// An intent JetStream did not take stops the partition: its lines are not
+// acked, and the next owner evaluates them again.
+func (p *partition) flush(ctx context.Context) error {
+	defer func() { p.futs = p.futs[:0] }()
+	if p.err != nil {
+		err := p.err
+		p.err = nil
+		return err
+	}
+	timer := time.NewTimer(p.w.opts.AckWait)
+	defer timer.Stop()
+	for _, f := range p.futs {
+		select {
+		case ack := <-f.Ok():
+			if ack.Duplicate {
+				p.w.duplicates.Add(1)
+			} else {
+				p.w.intents.Add(1)
+			}
+		case err := <-f.Err():
+			return fmt.Errorf("intent %s: %w", f.Msg().Header.Get(jetstream.MsgIDHeader), err)
+		case <-timer.C:
+			return fmt.Errorf("intent %s: no ack within %s", f.Msg().Header.Get(jetstream.MsgIDHeader), p.w.opts.AckWait)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// checkpoint saves the partition's sequence and replay start. The write
+// names the revision it read: a worker that lost the partition cannot
+// move its checkpoint.
+func (p *partition) checkpoint(ctx context.Context) error {
+	if p.seq == 0 {
+		return nil
+	}
+	cp := fleet.Checkpoint{Seq: p.seq, From: p.replayFrom(), Time: p.clk.Now(), Worker: p.w.opts.ID}
+	b, _ := marshalCheckpoint(cp)
+	var rev uint64
+	var err error
+	if p.cpRev == 0 {
+		rev, err = p.w.opts.Buckets.Checkpoints.Create(ctx, p.key, b)
+	} else {
+		rev, err = p.w.opts.Buckets.Checkpoints.Update(ctx, p.key, b, p.cpRev)
+	}
+	if err != nil {
+		if errors.Is(err, jetstream.ErrKeyExists) {
+			return fmt.Errorf("checkpoint %s: %w", p.key, errLost)
+		}
+		return fmt.Errorf("checkpoint %s: %w", p.key, err)
+	}
+	p.cpRev = rev
+	p.w.checkpoints.Add(1)
+	return nil
+}
+
+// replayFrom is the last sampled line at least ReplayWindow before the
+// clock, else where this pipeline's state starts; older samples go.
+func (p *partition) replayFrom() uint64 {
+	limit := p.clk.Now().Add(-p.w.opts.ReplayWindow)
+	i := -1
+	for j, s := range p.samples {
+		if s.at.After(limit) {
+			break
+		}
+		i = j
+	}
+	if i < 0 {
+		return p.base
+	}
+	p.base = p.samples[i].seq
+	p.samples = p.samples[i:]
+	return p.base
+}
+
+// handle keeps a partition's goroutine and what stops it.
+type handle struct {
+	stop context.CancelFunc
+	done chan struct{}
+	rev  uint64 // the lease's revision
+	once sync.Once
+}
