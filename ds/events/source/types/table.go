@@ -10,13 +10,16 @@ import (
 
 	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/events/source"
+	"github.com/dsengine/dsengine/ds/events/source/lldp"
 	"github.com/dsengine/dsengine/internal/english"
 )
 
 // table is every source, by name. A new source is a package under
 // ds/events/source/ with its Descriptor, one line here, and its row in
 // docs/operations.md.
-var table = []source.Descriptor{}
+var table = []source.Descriptor{
+	lldp.Descriptor,
+}
 
 // All returns the descriptors, sorted by name.
 func All() []source.Descriptor {
