@@ -144,7 +144,7 @@ func TestParseEEM(t *testing.T) {
 // constructors refuse them with detector.ErrNeedsEventSources, and they
 // say why for lint and config check; every other type can run.
 func TestUnavailable(t *testing.T) {
-	pending := map[ds.EventType]bool{ds.EventSNMP: true, ds.EventRouting: true, ds.EventInterface: true, ds.EventNeighbor: true}
+	pending := map[ds.EventType]bool{ds.EventRouting: true, ds.EventInterface: true}
 	for _, d := range All() {
 		if (d.Unavailable != "") != pending[d.Type] {
 			t.Errorf("%s: Unavailable %q", d.Type, d.Unavailable)
@@ -164,12 +164,12 @@ func TestWarnings(t *testing.T) {
 		{Type: ds.EventEEM, EEMLine: `event routing network 10.0.0.0/8`, Pos: ds.Pos{File: "r.cfg", Line: 3, Col: 2}},
 		{Type: ds.EventEEM, EEMLine: `event syslog pattern "x"`, Pos: ds.Pos{File: "r.cfg", Line: 4, Col: 2}},
 		{Type: ds.EventEEM, EEMLine: `event routing`, Pos: ds.Pos{File: "r.cfg", Line: 5, Col: 2}}, // an error, not a warning
-		{Type: ds.EventSNMP, Pos: ds.Pos{File: "r.cfg", Line: 6, Col: 2}},
+		{Type: ds.EventInterface, Pos: ds.Pos{File: "r.cfg", Line: 6, Col: 2}},
 	}
 	got := Warnings(evs)
 	want := []string{
 		"r.cfg:3:2: warning: event routing needs the Linux event sources (issue 17): it is checked but never fires in this build",
-		"r.cfg:6:2: warning: event snmp needs the Linux event sources (issue 17): it is checked but never fires in this build",
+		"r.cfg:6:2: warning: event interface needs the Linux event sources (issue 17): it is checked but never fires in this build",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("Warnings:\n got %q\nwant %q", got, want)
