@@ -95,7 +95,7 @@ func (s *Source) Run(ctx context.Context, env source.Env) error {
 			wait = minRetry // it ran a while: lldpd was restarted, not missing
 		}
 		env.Log.Warn("lldpcli watch ended; watching again", "error", err, "in", wait,
-			"hint", "is lldpd running, and is the source's socket its -u path?")
+			"hint", "is lldpd running, is the source's socket its -u path, and can lldpcli (setuid _lldpd) reach the socket's directory?")
 		done := make(chan struct{})
 		t := env.Clock.AfterFunc(wait, func() { close(done) })
 		select {
