@@ -194,11 +194,17 @@ event manager applet ND-CDP
 // TestEventSNMP: an applet on `event snmp` polls the `snmp agent` (a real
 // snmpd whose pass_persist script the test rewrites) every second; a
 // string for the integer is logged and polling goes on, and the applet
-// fires once the value crosses the threshold.
+// fires once the value crosses the threshold, and its snmp-trap reaches
+// the snmptrapd of the IOS `snmp-server host` line as IOS sends it
+// (cEventMgrPolicyEvent).
 func TestEventSNMP(t *testing.T) {
 	agent, set := testserver.StartSNMPDPass(t)
+	trapd := testserver.StartSNMPTrapd(t)
+	host, port, _ := strings.Cut(trapd.Addr, ":")
 	set("string", "not a number")
 	_, flash, log := configDaemon(t, fmt.Sprintf(`hostname edge-1
+snmp-server enable traps event-manager
+snmp-server host %s version 2c public udp-port %s
 dsengine
  snmp agent %s community %s
 event manager applet SNMP-HIGH
@@ -206,7 +212,8 @@ event manager applet SNMP-HIGH
  action 1.0 file open fh flash:snmp.txt w
  action 2.0 file puts fh "$_snmp_oid=$_snmp_oid_val"
  action 3.0 file close fh
-`, agent.Addr, agent.Community, testserver.SNMPDPassOID))
+ action 4.0 snmp-trap intdata1 $_snmp_oid_val strdata "$_snmp_oid"
+`, host, port, agent.Addr, agent.Community, testserver.SNMPDPassOID))
 	waitFor(t, "the failed poll", func() bool { return strings.Contains(log.String(), "not a number") })
 	if readFlash(flash, "snmp.txt") != "" {
 		t.Fatal("fired on a string")
@@ -215,5 +222,17 @@ event manager applet SNMP-HIGH
 	waitFor(t, "the applet", func() bool { return readFlash(flash, "snmp.txt") != "" })
 	if got, want := readFlash(flash, "snmp.txt"), testserver.SNMPDPassOID+"=41\n"; got != want {
 		t.Errorf("snmp.txt %q, want %q", got, want)
+	}
+	var traps []string
+	waitFor(t, "the trap", func() bool { traps = trapd.Traps(); return len(traps) > 0 })
+	for _, want := range []string{
+		".1.3.6.1.6.3.1.1.4.1.0 = OID: .1.3.6.1.4.1.9.10.134.0.2",
+		".1.3.6.1.4.1.9.10.134.1.2.3.1.7.1 = STRING: \"SNMP-HIGH\"",
+		".1.3.6.1.4.1.9.10.134.1.2.3.1.9.1 = INTEGER: 41",
+		".1.3.6.1.4.1.9.10.134.1.2.3.1.11.1 = STRING: \"" + testserver.SNMPDPassOID + "\"",
+	} {
+		if !strings.Contains(traps[0], want) {
+			t.Errorf("trap lacks %q:\n%s", want, traps[0])
+		}
 	}
 }
