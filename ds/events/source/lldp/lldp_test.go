@@ -138,3 +138,17 @@ func TestRunRestarts(t *testing.T) {
 		t.Errorf("stats %+v, changes %+v", st, out.got)
 	}
 }
+
+// A CDP neighbour (two lldpd -cc talking CDPv1) is a Change of protocol
+// cdp.
+func TestParseCDP(t *testing.T) {
+	got, bad := Parse(fixture(t, "cdp-added.json"), t0)
+	if bad != 0 || len(got) != 1 {
+		t.Fatalf("%d changes, %d bad", len(got), bad)
+	}
+	c := got[0]
+	if c.Protocol != nd.ProtocolCDP || c.Notification != nd.Add || c.Interface != "vca" || c.ChassisID != "vm" || c.PortID != "vcb" ||
+		c.TTL != 120 || !slices.Equal(c.Enabled, []string{"Station"}) {
+		t.Errorf("%+v", c)
+	}
+}
