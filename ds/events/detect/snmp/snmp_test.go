@@ -77,13 +77,9 @@ func run(t *testing.T, line string, values []detector.SNMPValue, errs []error) (
 		mu.Lock()
 		n := len(fired)
 		mu.Unlock()
-		// The virtual clock runs the poll in Set; the next poll is
-		// scheduled once this one is done.
-		next, ok := clk.Next()
-		if !ok {
-			t.Fatal("no poll scheduled")
-		}
-		clk.Set(next)
+		// The virtual clock runs the poll (and an exit-time due before
+		// it) in Advance; the next poll is scheduled once this one is done.
+		clk.Advance(5 * time.Second)
 		<-a.polled
 		mu.Lock()
 		got = append(got, len(fired) > n)
@@ -123,6 +119,12 @@ func TestThresholds(t *testing.T) {
 		// An exit value re-arms it.
 		{"event snmp oid 1.3.6.1.4.1.99999.1.0 get-type exact entry-op ge entry-val 90 exit-op lt exit-val 50 poll-interval 5",
 			[]string{"95", "96", "60", "40", "91"}, []bool{true, false, false, false, true}},
+		// An exit time re-arms it 7 s after a fire.
+		{"event snmp oid 1.3.6.1.4.1.99999.1.0 get-type exact entry-op ge entry-val 90 exit-time 7 poll-interval 5",
+			[]string{"95", "95", "95", "95"}, []bool{true, false, true, false}},
+		// exit-comb and: both the exit value and the exit time.
+		{"event snmp oid 1.3.6.1.4.1.99999.1.0 get-type exact entry-op ge entry-val 90 exit-comb and exit-op lt exit-val 50 exit-time 7 poll-interval 5",
+			[]string{"95", "40", "95", "40", "95"}, []bool{true, false, false, false, true}},
 		// increment: the change since the last poll; the first poll has none.
 		{"event snmp oid 1.3.6.1.4.1.99999.1.0 get-type exact entry-op gt entry-val 10 entry-type increment poll-interval 5",
 			[]string{"100", "200", "205", "300"}, []bool{false, true, false, true}},
