@@ -125,6 +125,11 @@ func (s *Source) watch(ctx context.Context, env source.Env) error {
 		return fmt.Errorf("start %s: %w", s.Command, err)
 	}
 	rerr := s.read(out, env)
+	if rerr != nil {
+		// lldpcli goes on watching after output dsengine cannot follow:
+		// end it, so the watch starts again on a fresh stream.
+		_ = cmd.Process.Kill()
+	}
 	// Drain what is left so lldpcli is not blocked writing, then reap it.
 	_, _ = io.Copy(io.Discard, out)
 	werr := cmd.Wait()

@@ -95,7 +95,8 @@ func (s *sink) publish(e detector.HostEvent) {
 
 // Run follows lldpcli's stream of objects; JSON it cannot follow ends the
 // watch, counted, and the source starts lldpcli again after a wait on its
-// clock. The lldpcli here is a script printing fixtures.
+// clock. The lldpcli here is a script printing fixtures, then watching
+// (sleeping) on: the source ends it at the broken JSON.
 func TestRunRestarts(t *testing.T) {
 	dir := t.TempDir()
 	script := filepath.Join(dir, "lldpcli")
@@ -103,7 +104,7 @@ func TestRunRestarts(t *testing.T) {
 	if err := os.WriteFile(stream, append(append(fixture(t, "added.json"), fixture(t, "deleted.json")...), []byte("{\"lldp-added\": [ oops")...), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(script, []byte("#!/bin/sh\n[ \"$1 $2 $3 $4 $5\" = \"-u /x.sock -f json0 watch\" ] || { echo bad args \"$@\" >&2; exit 2; }\ncat "+stream+"\n"), 0o755); err != nil {
+	if err := os.WriteFile(script, []byte("#!/bin/sh\n[ \"$1 $2 $3 $4 $5\" = \"-u /x.sock -f json0 watch\" ] || { echo bad args \"$@\" >&2; exit 2; }\ncat "+stream+"\nexec sleep 600\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	s, err := New([]string{"socket", "/x.sock"})
