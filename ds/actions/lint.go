@@ -70,9 +70,8 @@ func Warnings(sig *ds.Signature) []string {
 			patterns = append(patterns, pattern{ev, re})
 		}
 	}
-	// Events this build parses but cannot run (event snmp …), and
-	// variables only some fires set.
-	out := append(eventtypes.Warnings(sig.Events), parse.VarWarnings(sig)...)
+	// Variables only some fires set.
+	out := parse.VarWarnings(sig)
 	for _, a := range sig.Actions {
 		if a.Type != ds.ActionMessage || a.To != "" && a.To != "syslog" {
 			continue

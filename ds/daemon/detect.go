@@ -45,7 +45,7 @@ func (d *Daemon) startDetect(ctx context.Context) *detectStage {
 	host := lifecycle.HostOf(cfg).Hostname
 	s := &detectStage{stopCtx: cancel, overBudget: make(chan overBudget, 64)}
 	s.hub = detect.NewHub(ctx, detect.Options{Clock: d.clock, Host: host, Tracks: cfg.Tracks, SLAs: cfg.IPSLAs, Log: d.log,
-		OnCap: d.caps.hit, Limits: hubLimits(cfg), OnOverBudget: func(owner, reason string) {
+		SNMPGet: d.snmpPoller(), CDP: d.lldpCDP, OnCap: d.caps.hit, Limits: hubLimits(cfg), OnOverBudget: func(owner, reason string) {
 			select {
 			case s.overBudget <- overBudget{owner, reason}:
 			default:

@@ -7,6 +7,8 @@ import (
 
 	"github.com/dsengine/dsengine/ds/applet"
 	"github.com/dsengine/dsengine/ds/config"
+	"github.com/dsengine/dsengine/ds/events/detect/detector"
+	"github.com/dsengine/dsengine/ds/events/source/lldp"
 	"github.com/dsengine/dsengine/ds/lifecycle"
 	"github.com/dsengine/dsengine/ds/snmp"
 )
@@ -74,6 +76,31 @@ func (h *infoHost) SNMPGet(ctx context.Context, q applet.SNMPGet) (string, strin
 		return "", "", err
 	}
 	return v.OID, v.Value, nil
+}
+
+// snmpPoller is what `event snmp` polls: the `snmp agent` of the
+// configuration in force at each poll.
+func (d *Daemon) snmpPoller() func(ctx context.Context, oid string, next bool) (detector.SNMPValue, error) {
+	client := snmp.New(d.clock)
+	return func(ctx context.Context, oid string, next bool) (detector.SNMPValue, error) {
+		agent := d.Config().Host.SNMP.Agent
+		if agent == nil {
+			return detector.SNMPValue{}, errors.New("no SNMP agent: add `snmp agent HOST[:PORT] community NAME` to the dsengine block")
+		}
+		v, err := client.Get(ctx, snmp.Target{Address: agent.Address, Community: agent.Community}, oid, next)
+		return detector.SNMPValue{OID: v.OID, Type: v.Type, Value: v.Value}, err
+	}
+}
+
+// lldpCDP reports whether the configuration's `source lldp` says lldpd
+// reports CDP neighbours (`event neighbor-discovery ... cdp` may register).
+func (d *Daemon) lldpCDP() bool {
+	for _, s := range d.Config().Host.Sources {
+		if s.Name == lldp.Descriptor.Name && lldp.CDP(s.Args) {
+			return true
+		}
+	}
+	return false
 }
 
 // SNMPTrap sends the policy notification to every `snmp trap-host`.

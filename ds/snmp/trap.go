@@ -82,7 +82,7 @@ func ParseIntData(s string) (int32, error) {
 // returns the errors of every receiver that failed, joined.
 func (c *Client) SendPolicyEvent(ctx context.Context, receivers []Target, ev PolicyEvent) error {
 	if len(receivers) == 0 {
-		return errors.New("snmp-trap: no trap receiver is configured: add `snmp trap-host HOST[:PORT] community NAME` to the dsengine block")
+		return errors.New("snmp-trap: no trap receiver is configured: add `snmp trap-host HOST[:PORT] community NAME` to the dsengine block, or IOS's `snmp-server host ADDRESS version 2c COMMUNITY`")
 	}
 	if ev.StrData != nil {
 		if err := CheckStrData(*ev.StrData); err != nil {

@@ -30,11 +30,57 @@ const (
 // stopped when the test ends.
 func StartSNMPD(t testing.TB) *SNMPD {
 	t.Helper()
-	Require(t, "snmpd")
+	return startSNMPD(t, t.TempDir(), "")
+}
+
+// SNMPDPassOID is the object StartSNMPDPass's agent serves through a
+// `pass` script, under 1.3.6.1.4.1.99999 (a getnext of that base or of
+// .1 returns it).
+const SNMPDPassOID = "1.3.6.1.4.1.99999.1.0"
+
+// StartSNMPDPass starts an agent as StartSNMPD does that also serves
+// SNMPDPassOID through a `pass_persist` script; set changes what it answers from
+// the next request on: a net-snmp pass type ("integer", "string",
+// "counter", "gauge") and a value.
+func StartSNMPDPass(t testing.TB) (a *SNMPD, set func(typ, value string)) {
+	t.Helper()
 	dir := t.TempDir()
+	value := filepath.Join(dir, "value")
+	set = func(typ, v string) {
+		// Written whole by a rename, so a request never reads half a value.
+		WriteFile(t, value+".new", typ+"\n"+v+"\n", 0o644)
+		if err := os.Rename(value+".new", value); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set("integer", "0")
+	// pass_persist, not pass: snmpd caches a pass script's answers for
+	// 30 s, and a test changes the value between polls.
+	script := filepath.Join(dir, "pass.sh")
+	WriteFile(t, script, `#!/bin/sh
+oid=.`+SNMPDPassOID+`
+while read -r cmd; do
+  case "$cmd" in
+  PING) echo PONG; continue ;;
+  get|getnext) read -r req ;;
+  set) read -r req; read -r val; echo not-writable; continue ;;
+  *) continue ;;
+  esac
+  case "$cmd $req" in
+  "get $oid"|"getnext .1.3.6.1.4.1.99999"|"getnext .1.3.6.1.4.1.99999.1") echo $oid; cat `+value+` ;;
+  *) echo NONE ;;
+  esac
+done
+`, 0o755)
+	return startSNMPD(t, dir, "pass_persist .1.3.6.1.4.1.99999 /bin/sh "+script+"\n"), set
+}
+
+func startSNMPD(t testing.TB, dir, extra string) *SNMPD {
+	t.Helper()
+	Require(t, "snmpd")
 	conf := filepath.Join(dir, "snmpd.conf")
-	WriteFile(t, conf, fmt.Sprintf("rocommunity public 127.0.0.1\nsysName %s\nsysLocation %s\nsysContact tests\nsysServices 72\n",
-		SNMPDSysName, SNMPDSysLocation), 0o644)
+	WriteFile(t, conf, fmt.Sprintf("rocommunity public 127.0.0.1\nsysName %s\nsysLocation %s\nsysContact tests\nsysServices 72\n%s",
+		SNMPDSysName, SNMPDSysLocation, extra), 0o644)
 	addr := Addr(FreeUDPPort(t))
 	// -Lo logs to stdout, where "NET-SNMP version" says it is serving.
 	p := Start(t, dir, "snmpd", "-f", "-Lo", "-C", "-c", conf, "-M", dir, "-m", "", "-p",

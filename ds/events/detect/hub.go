@@ -55,6 +55,12 @@ type Options struct {
 	// SysRoot is where sysfs is mounted for the detectors that poll it
 	// (detector.Env.SysRoot); "" is /sys.
 	SysRoot string
+	// SNMPGet and CDP are the detectors' detector.Env.SNMPGet and
+	// detector.Env.CDP: what `event snmp` polls, and whether `event
+	// neighbor-discovery ... cdp` may register. Nil when the host has
+	// neither.
+	SNMPGet func(ctx context.Context, oid string, next bool) (detector.SNMPValue, error)
+	CDP     func() bool
 }
 
 // The caps OnCap names.
@@ -134,6 +140,8 @@ type Hub struct {
 	log     *slog.Logger
 	onCap   func(cap string)
 	onOver  func(owner, reason string)
+	snmpGet func(ctx context.Context, oid string, next bool) (detector.SNMPValue, error)
+	cdp     func() bool
 	limits  atomic.Pointer[Limits]
 	index   *match.Index
 	tracker *track.Tracker
@@ -197,7 +205,7 @@ func NewHub(ctx context.Context, opts Options) *Hub {
 	ctx, cancel := context.WithCancel(ctx)
 	h := &Hub{
 		ctx: ctx, cancel: cancel, clock: opts.Clock, host: opts.Host, log: opts.Log, onCap: opts.OnCap,
-		onOver: opts.OnOverBudget, sysRoot: opts.SysRoot, index: match.New(), regs: map[uint64]*reg{}, budgets: map[string]*budget{},
+		onOver: opts.OnOverBudget, sysRoot: opts.SysRoot, snmpGet: opts.SNMPGet, cdp: opts.CDP, index: match.New(), regs: map[uint64]*reg{}, budgets: map[string]*budget{},
 	}
 	h.setLimits(opts.Limits)
 	h.routes.Store(&routes{})
@@ -351,7 +359,7 @@ func (h *Hub) build(s Spec) (*reg, error) {
 	r := &reg{Registration: Registration{Owner: s.Owner, EventID: ev.ID, Type: ev.Type}}
 	fire := s.Fire
 	limit := &rateLimit{every: ev.RateLimit}
-	env := detector.Env{Owner: s.Owner, Clock: h.clock, Vars: s.Vars, Host: h.host, Log: h.log, SysRoot: h.sysRoot, Fire: func(f Fired) {
+	env := detector.Env{Owner: s.Owner, Clock: h.clock, Vars: s.Vars, Host: h.host, Log: h.log, SysRoot: h.sysRoot, SNMPGet: h.snmpGet, CDP: h.cdp, Fire: func(f Fired) {
 		f.Registration = r.ID // set under h.mu before the detector is reachable or started
 		if !limit.allow(h.clock.Now()) {
 			h.onCap(CapRateLimit)

@@ -208,10 +208,10 @@ func TestParseEventBad(t *testing.T) {
 		{`event interface parameter rxload entry-op gt entry-val 1 poll-interval 5`, 6, `event interface needs name <interface>`},
 		{`event interface name Gi1 parameter rxload entry-op gt entry-val 1 exit-event maybe poll-interval 5`, 77, `exit-event "maybe" is not true or false`},
 		{`event neighbor-discovery cdp add`, 6, `event neighbor-discovery needs interface <regex>`},
-		{`event neighbor-discovery interface Gi.*`, 6, `event neighbor-discovery needs cdp add|delete|all, lldp add|delete|all, or both`},
+		{`event neighbor-discovery interface Gi.*`, 6, `event neighbor-discovery needs cdp add|delete|update|all, lldp add|delete|update|all, or both`},
 		{`event neighbor-discovery interface regexp "(" cdp add`, 42, "interface pattern is not a valid RE2 regular expression: missing closing ): `(`"},
 		{`event neighbor-discovery interface regexp`, 35, `missing value after interface regexp; expected a regular expression of interface names`},
-		{`event neighbor-discovery interface x lldp update`, 42, `lldp "update" is not add, delete or all`},
+		{`event neighbor-discovery interface x lldp sometimes`, 42, `lldp "sometimes" is not add, delete, update or all`},
 		{"event " + strings.Repeat("x", 150), 6, `unknown event detector "` + strings.Repeat("x", 100) + `..."; expected syslog, timer, oir, config, none, track, cli, counter, snmp, routing, interface, neighbor-discovery`},
 		{`event "syslog" pattern "x"`, 6, `unknown event detector "syslog"; expected syslog, timer, oir, config, none, track, cli, counter, snmp, routing, interface, neighbor-discovery`},
 	}

@@ -201,9 +201,6 @@ func (p *parser) appletEvent(a *config.Applet, n *node) {
 		return
 	}
 	ev.Pos = ds.Pos{File: p.file, Line: n.line, Col: n.indent + 1}
-	if d, ok := types.Lookup(ev.Type); ok && d.Unavailable != "" {
-		p.cfg.Warnings = append(p.cfg.Warnings, warning(p.file, n.line, d.Unavailable))
-	}
 	// As IOS: an event line with the tag of one the applet has (or none,
 	// like it) replaces it.
 	tag := eventTag(ev)

@@ -129,6 +129,9 @@ func (p *parser) topCmd(n *node, kw string, args []string, neg bool) result {
 		return p.enter(n, "call-home", "in call-home", p.callHome)
 	case "ip":
 		return p.ipCommand(n, args, neg)
+	case "snmp-server":
+		p.snmpServer(n, args, neg)
+		return leaf
 	case "track":
 		return p.track(n, args, neg)
 	case "event":

@@ -98,3 +98,40 @@ func TestSNMPHelp(t *testing.T) {
 		t.Errorf("an unknown command's error: %v; want the list with snmp", err)
 	}
 }
+
+// TestSNMPServerHost: IOS's snmp-server host lines feed the same trap
+// hosts as the dsengine block's snmp trap-host, written back in that one
+// form; what dsengine cannot send is refused with the line.
+func TestSNMPServerHost(t *testing.T) {
+	src := "snmp-server enable traps event-manager\nsnmp-server host 192.0.2.1 version 2c public\n" +
+		"snmp-server host 192.0.2.2 traps version 2c private udp-port 1162 event-manager\n" +
+		"snmp-server host 192.0.2.3 public config\nsnmp-server host 192.0.2.4 other\nno snmp-server host 192.0.2.4 other\n" +
+		"dsengine\n snmp trap-host 192.0.2.1 community replaced\n"
+	cfg, err := Parse("t.conf", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []config.SNMPTarget{{Address: "192.0.2.1:162", Community: "replaced", Line: 8},
+		{Address: "192.0.2.2:1162", Community: "private", Line: 3}}
+	if !slices.Equal(cfg.Host.SNMP.TrapHosts, want) {
+		t.Errorf("trap hosts %+v, want %+v", cfg.Host.SNMP.TrapHosts, want)
+	}
+	if len(cfg.Warnings) != 1 || !strings.Contains(cfg.Warnings[0].Msg, "192.0.2.3 names notification types without event-manager") {
+		t.Errorf("warnings %+v", cfg.Warnings)
+	}
+	if out := Format(cfg); !strings.Contains(string(out), " snmp trap-host 192.0.2.2:1162 community private\n") || strings.Contains(string(out), "snmp-server") {
+		t.Errorf("format:\n%s", out)
+	}
+	for _, c := range []struct{ src, want string }{
+		{"snmp-server host 192.0.2.1 version 3 priv user\n", "t.conf:1: snmp-server host 192.0.2.1 version 3: refused: dsengine sends SNMPv2c traps; write version 2c"},
+		{"snmp-server host 192.0.2.1 informs version 2c public\n", "t.conf:1: snmp-server host 192.0.2.1 informs: refused: dsengine sends traps, not informs; write traps (or nothing)"},
+		{"snmp-server host 192.0.2.1 version 2c\n", "t.conf:1: snmp-server host 192.0.2.1: missing the community; " + snmpServerUsage},
+		{"snmp-server host a/b public\n", `t.conf:1: snmp-server host: "a/b" is not a host, an IP address or HOST:PORT`},
+		{"snmp-server host 192.0.2.1 public udp-port 0\n", `t.conf:1: snmp-server host 192.0.2.1: udp-port "0" is not a port 1-65535`},
+	} {
+		_, err := Parse("t.conf", []byte(c.src))
+		if err == nil || strings.TrimSpace(err.Error()) != c.want {
+			t.Errorf("%q:\n got %v\nwant %s", c.src, err, c.want)
+		}
+	}
+}

@@ -1,8 +1,6 @@
 package detector
 
 import (
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/dsengine/dsengine/ds"
@@ -44,11 +42,6 @@ type Descriptor struct {
 	// Show describes a parsed event of the type in one line, for
 	// `show call-home diagnostic-signature ID events`.
 	Show func(ev ds.Event) string
-
-	// Unavailable, when set, says why this build cannot run the type's
-	// detector (its New then fails with ErrNeedsEventSources): lines naming
-	// it are parsed and checked, and lint and config check warn with it.
-	Unavailable string
 
 	// Builtins name the applet $_ variables the type's fires set, for its
 	// documentation.
@@ -131,31 +124,5 @@ func Constructor[D Detector](f func(ds.Event, Env) (D, error)) func(ds.Event, En
 			return nil, err
 		}
 		return d, nil
-	}
-}
-
-// ErrNeedsEventSources is what the constructor of an Unavailable type
-// returns: its detector needs the Linux event sources (SNMP, routing
-// table, interface counters, CDP/LLDP neighbours), which come with issue
-// 17.
-var ErrNeedsEventSources = errors.New("this detector needs the Linux event sources (issue 17), which this build does not have; " +
-	"the line is valid but the event would never fire: remove it, or run a build with the event sources")
-
-// ShowNeedsEventSources is the Show of a type whose detector needs the
-// Linux event sources: its event line (or keyword) and that remark.
-func ShowNeedsEventSources(keyword string) func(ds.Event) string {
-	return func(e ds.Event) string {
-		if e.EEMLine == "" {
-			return keyword + " (needs the Linux event sources)"
-		}
-		return e.EEMLine + " (needs the Linux event sources)"
-	}
-}
-
-// NeedsEventSources is the Descriptor.New of an Unavailable type: it
-// refuses every event with ErrNeedsEventSources.
-func NeedsEventSources(typ ds.EventType) func(ds.Event, Env) (Detector, error) {
-	return func(ev ds.Event, _ Env) (Detector, error) {
-		return nil, fmt.Errorf("%s event %s: %w", typ, ev.ID, ErrNeedsEventSources)
 	}
 }

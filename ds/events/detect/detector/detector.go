@@ -47,6 +47,20 @@ type Env struct {
 	// SysRoot is where sysfs is mounted, for the detectors that poll it
 	// (event interface); "" is /sys. Tests point it at a fixture.
 	SysRoot string
+	// SNMPGet asks the configuration's `snmp agent` for oid's value (get),
+	// or for the variable after it (next): `event snmp` polls with it. Nil
+	// when the host has no SNMP.
+	SNMPGet func(ctx context.Context, oid string, next bool) (SNMPValue, error)
+	// CDP reports whether a source of the configuration reports CDP
+	// neighbours (`source lldp cdp`); nil is false.
+	CDP func() bool
+}
+
+// SNMPValue is one variable an SNMP agent returned.
+type SNMPValue struct {
+	OID   string // numeric, without a leading dot
+	Type  string // the ASN.1 type ("Integer", "OctetString", "Counter32" …)
+	Value string // text: numbers in decimal
 }
 
 // Fired is one occurrence of a registered event.

@@ -1,4 +1,4 @@
-// Package nd is EEM's `event neighbor-discovery` (a CDP or LLDP neighbour
-// added or deleted): parsed and checked here; its detector needs the Linux
-// event sources (issue 17), so New refuses it.
+// Package nd is EEM's `event neighbor-discovery`: a CDP or LLDP neighbour
+// added, deleted or updated on an interface, from the Changes the host's
+// `source lldp` publishes (ds/events/source/lldp).
 package nd

@@ -1,4 +1,4 @@
-// Package snmp is EEM's `event snmp` (poll an SNMP object and compare its
-// value): parsed and checked here; its detector needs the Linux event
-// sources (issue 17), so New refuses it.
+// Package snmp is EEM's `event snmp`: it polls an SNMP object of the
+// configuration's `snmp agent` every poll-interval on the hub's clock and
+// fires when its value, increment or rate meets the entry condition.
 package snmp

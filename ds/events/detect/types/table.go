@@ -1,8 +1,6 @@
 package types
 
 import (
-	"fmt"
-
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/events/detect/callhome"
 	"github.com/dsengine/dsengine/ds/events/detect/cli"
@@ -99,25 +97,3 @@ func EEMForms() []eem.Form {
 // table (eem.Parse): the event's Type is the type whose keyword the line
 // names.
 func ParseEEM(line string) (ds.Event, error) { return eem.Parse(line, EEMForms()) }
-
-// Warnings returns one line per event whose type this build cannot run
-// (Descriptor.Unavailable), as "POS: warning: event TYPE needs …", for
-// lint and config check: such lines are valid, but never fire. An eem
-// event is looked at as the type its line names; a line that does not
-// parse is left to the errors.
-func Warnings(evs []ds.Event) []string {
-	var out []string
-	for _, ev := range evs {
-		if ev.Type == ds.EventEEM {
-			line, err := ParseEEM(ev.EEMLine)
-			if err != nil {
-				continue
-			}
-			ev.Type = line.Type
-		}
-		if d, ok := Lookup(ev.Type); ok && d.Unavailable != "" {
-			out = append(out, fmt.Sprintf("%s: warning: %s", ev.Pos, d.Unavailable))
-		}
-	}
-	return out
-}

@@ -1,15 +1,12 @@
 package types
 
 import (
-	"errors"
 	"os"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/dsengine/dsengine/ds"
-	"github.com/dsengine/dsengine/ds/events/detect/detector"
 )
 
 // TestTable checks that every type in the table describes itself
@@ -137,40 +134,5 @@ func TestParseEEM(t *testing.T) {
 	}
 	if _, err := ParseEEM(`event immediate`); err == nil || !regexp.MustCompile(`unknown event detector "immediate"`).MatchString(err.Error()) {
 		t.Errorf("event immediate: %v", err)
-	}
-}
-
-// The types that need the Linux event sources are parsed, but their
-// constructors refuse them with detector.ErrNeedsEventSources, and they
-// say why for lint and config check; every other type can run.
-func TestUnavailable(t *testing.T) {
-	pending := map[ds.EventType]bool{ds.EventSNMP: true, ds.EventNeighbor: true}
-	for _, d := range All() {
-		if (d.Unavailable != "") != pending[d.Type] {
-			t.Errorf("%s: Unavailable %q", d.Type, d.Unavailable)
-		}
-		if !pending[d.Type] {
-			continue
-		}
-		_, err := d.New(ds.Event{ID: "e1", Type: d.Type}, detector.Env{})
-		if !errors.Is(err, detector.ErrNeedsEventSources) || !strings.Contains(err.Error(), string(d.Type)+" event e1") {
-			t.Errorf("%s: New = %v", d.Type, err)
-		}
-	}
-}
-
-func TestWarnings(t *testing.T) {
-	evs := []ds.Event{
-		{Type: ds.EventEEM, EEMLine: `event routing network 10.0.0.0/8`, Pos: ds.Pos{File: "r.cfg", Line: 3, Col: 2}}, // runs: no warning
-		{Type: ds.EventEEM, EEMLine: `event syslog pattern "x"`, Pos: ds.Pos{File: "r.cfg", Line: 4, Col: 2}},
-		{Type: ds.EventEEM, EEMLine: `event routing`, Pos: ds.Pos{File: "r.cfg", Line: 5, Col: 2}}, // an error, not a warning
-		{Type: ds.EventSNMP, Pos: ds.Pos{File: "r.cfg", Line: 6, Col: 2}},
-	}
-	got := Warnings(evs)
-	want := []string{
-		"r.cfg:6:2: warning: event snmp needs the Linux event sources (issue 17): it is checked but never fires in this build",
-	}
-	if !slices.Equal(got, want) {
-		t.Errorf("Warnings:\n got %q\nwant %q", got, want)
 	}
 }

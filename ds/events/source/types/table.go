@@ -14,6 +14,7 @@ import (
 	"github.com/dsengine/dsengine/ds/events/source/hwmon"
 	"github.com/dsengine/dsengine/ds/events/source/journal"
 	"github.com/dsengine/dsengine/ds/events/source/kmsg"
+	"github.com/dsengine/dsengine/ds/events/source/lldp"
 	"github.com/dsengine/dsengine/ds/events/source/netlink"
 	"github.com/dsengine/dsengine/ds/events/source/udev"
 	"github.com/dsengine/dsengine/internal/english"
@@ -29,6 +30,7 @@ var table = []source.Descriptor{
 	journal.Descriptor,
 	kmsg.Descriptor,
 	netlink.Descriptor,
+	lldp.Descriptor,
 }
 
 // All returns the descriptors, sorted by name.
