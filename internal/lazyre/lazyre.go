@@ -14,17 +14,23 @@ import (
 // Regexp is an RE2 regular expression, compiled on first use. It is safe
 // for concurrent use.
 type Regexp struct {
-	expr string
-	re   atomic.Pointer[regexp.Regexp]
+	expr  string
+	names []string // SubexpNames, read at Compile; nil when the expression has no group
+	re    atomic.Pointer[regexp.Regexp]
 }
 
 // Compile checks expr as regexp.Compile does and returns it, not compiled
 // yet. The errors are regexp.Compile's.
 func Compile(expr string) (*Regexp, error) {
-	if _, err := syntax.Parse(expr, syntax.Perl); err != nil {
+	tree, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
 		return nil, err // regexp.Compile's own error: "error parsing regexp: …"
 	}
-	return &Regexp{expr: expr}, nil
+	r := &Regexp{expr: expr}
+	if tree.MaxCap() > 0 {
+		r.names = tree.CapNames()
+	}
+	return r, nil
 }
 
 // MustCompile is Compile that panics on an error, for expressions in the
@@ -66,18 +72,19 @@ func (r *Regexp) MatchString(s string) bool { return r.Regexp().MatchString(s) }
 // FindStringSubmatch is regexp.Regexp's.
 func (r *Regexp) FindStringSubmatch(s string) []string { return r.Regexp().FindStringSubmatch(s) }
 
-// SubexpNames is regexp.Regexp's; before the first compile it reads them
-// from the syntax tree, without compiling.
+// SubexpNames is regexp.Regexp's, read without compiling. The slice must
+// not be modified.
 func (r *Regexp) SubexpNames() []string {
 	if re := r.re.Load(); re != nil {
 		return re.SubexpNames()
 	}
-	tree, err := syntax.Parse(r.expr, syntax.Perl)
-	if err != nil {
-		return r.Regexp().SubexpNames() // not reached: Compile parsed it
+	if r.names == nil {
+		return noGroups
 	}
-	return tree.CapNames()
+	return r.names
 }
+
+var noGroups = []string{""}
 
 // NumSubexp is regexp.Regexp's.
 func (r *Regexp) NumSubexp() int { return len(r.SubexpNames()) - 1 }

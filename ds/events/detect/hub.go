@@ -160,7 +160,8 @@ type reg struct {
 	Registration
 	det         detector.Detector
 	cancel      context.CancelFunc
-	literalFree bool // a syslog pattern the index runs on every line
+	literalFree bool             // a syslog pattern the index runs on every line
+	prefilter   *match.Prefilter // of a syslog pattern, until the index has it
 }
 
 // routes is an immutable snapshot of which detector takes which input,
@@ -281,7 +282,12 @@ func (h *Hub) Replace(old []Registration, specs []Spec) ([]Registration, error) 
 		r.ID = h.nextID
 		h.regs[r.ID] = r
 		if s, ok := r.det.(detector.SyslogInput); ok {
-			batch.AddPattern(int(r.ID), s.Regexp())
+			if r.prefilter != nil {
+				batch.AddAnalyzed(int(r.ID), s.Regexp(), *r.prefilter)
+				r.prefilter = nil
+			} else {
+				batch.AddPattern(int(r.ID), s.Regexp())
+			}
 		}
 	}
 	// Routes first, then the index: a message the new index matches finds
@@ -374,7 +380,8 @@ func (h *Hub) build(s Spec) (*reg, error) {
 	}
 	r.det = det
 	if s, ok := det.(detector.SyslogInput); ok {
-		r.literalFree = match.LiteralFreeExpr(s.Regexp().String())
+		pf := match.AnalyzeExpr(s.Regexp().String())
+		r.prefilter, r.literalFree = &pf, pf.Key == nil
 	}
 	return r, nil
 }

@@ -224,6 +224,7 @@ type Batch struct {
 type op struct {
 	id int
 	re *lazyre.Regexp // nil: remove
+	pf *Prefilter     // AnalyzeExpr(re.String()) when the caller has it
 }
 
 // Add checks pattern (RE2 syntax) and stages registering it under id,
@@ -243,12 +244,19 @@ func (b *Batch) AddRegexp(id int, re *regexp.Regexp) { b.AddPattern(id, lazyre.O
 // AddPattern stages registering re, compiled when a line first needs it,
 // under id, replacing the pattern id had.
 func (b *Batch) AddPattern(id int, re *lazyre.Regexp) {
-	b.ops = append(b.ops, op{id, re})
+	b.ops = append(b.ops, op{id: id, re: re})
+}
+
+// AddAnalyzed is AddPattern with the pattern's prefilter, AnalyzeExpr of
+// re.String(), which the caller already computed (to count literal-free
+// patterns): the index does not parse the pattern again.
+func (b *Batch) AddAnalyzed(id int, re *lazyre.Regexp, pf Prefilter) {
+	b.ops = append(b.ops, op{id: id, re: re, pf: &pf})
 }
 
 // Remove stages removing id.
 func (b *Batch) Remove(id int) {
-	b.ops = append(b.ops, op{id, nil})
+	b.ops = append(b.ops, op{id: id})
 }
 
 // Len returns the number of staged changes.
@@ -268,7 +276,7 @@ func (x *Index) Apply(b *Batch) {
 			continue
 		}
 		x.patterns[o.id] = o.re
-		x.attach(o.id, o.re)
+		x.attach(o.id, o.re, o.pf)
 	}
 	if len(x.delta)+x.ndead > mergeAt(len(x.sources)) {
 		x.merge()
@@ -295,11 +303,15 @@ func (x *Index) detach(id int, src string) {
 }
 
 // attach registers id with re, analysing re when it is a new pattern.
-func (x *Index) attach(id int, re *lazyre.Regexp) {
+func (x *Index) attach(id int, re *lazyre.Regexp, pf *Prefilter) {
 	src := re.String()
 	s := x.sources[src]
 	if s == nil {
-		s = &source{e: prepare(re), base: -1}
+		if pf == nil {
+			p := AnalyzeExpr(src)
+			pf = &p
+		}
+		s = &source{e: prepare(re, *pf), base: -1}
 		x.sources[src] = s
 	}
 	if i, ok := slices.BinarySearch(s.e.ids, id); !ok {
@@ -424,8 +436,7 @@ func (x *Index) Remove(id int) bool {
 func (x *Index) Stats() Stats { return x.snap.Load().stats }
 
 // prepare analyses re into an entry without ids.
-func prepare(re *lazyre.Regexp) entry {
-	pf := AnalyzeExpr(re.String())
+func prepare(re *lazyre.Regexp, pf Prefilter) entry {
 	e := entry{re: re, pf: pf, rest: pf.Required}
 	if pf.Key != nil {
 		e.keyFull, e.keyLen = pf.Key, make([]int, len(pf.Key))
