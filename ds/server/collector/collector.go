@@ -1,0 +1,178 @@
+package collector
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dsengine/dsengine/ds/server/store"
+)
+
+// DefaultMaxBody is the largest message accepted (10 MiB; dsengine's
+// largest message-size-limit is 5 MB).
+const DefaultMaxBody = 10 << 20
+
+// PathPrefix is where devices post: PathPrefix + token, or PathPrefix
+// alone with HTTP basic auth (user = profile, password = token).
+const PathPrefix = "/ch/"
+
+// Tokens says which profile a token belongs to.
+type Tokens interface {
+	// Profile returns the profile of token, ok false when it is unknown.
+	Profile(ctx context.Context, token string) (profile string, ok bool)
+}
+
+// StaticTokens is a fixed token → profile map.
+type StaticTokens map[string]string
+
+// Profile implements Tokens in constant time per token.
+func (s StaticTokens) Profile(_ context.Context, token string) (string, bool) {
+	sum := sha256.Sum256([]byte(token))
+	found, profile := false, ""
+	for t, p := range s {
+		ts := sha256.Sum256([]byte(t))
+		if subtle.ConstantTimeCompare(sum[:], ts[:]) == 1 {
+			found, profile = true, p
+		}
+	}
+	return profile, found
+}
+
+// Options tune New.
+type Options struct {
+	Store  store.Store
+	Tokens Tokens
+	// MaxBody caps a message; DefaultMaxBody if zero. A longer one is
+	// answered 413 and nothing is stored.
+	MaxBody int64
+	Now     func() time.Time
+	Logger  *slog.Logger
+	// Stored, when set, is called after each new message is stored (the
+	// console's live update).
+	Stored func(*store.Message)
+}
+
+// Collector is the http.Handler devices post their messages to.
+type Collector struct{ o Options }
+
+// New returns a Collector.
+func New(o Options) *Collector {
+	if o.MaxBody <= 0 {
+		o.MaxBody = DefaultMaxBody
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Collector{o: o}
+}
+
+// ServeHTTP answers a posted message: 200 stored (or already stored), 400
+// refused (sending it again will not help), 401 no or wrong token, 413 too
+// large, 503 the database is unavailable (the device retries from its
+// outbox).
+func (c *Collector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "POST Call Home messages here", http.StatusMethodNotAllowed)
+		return
+	}
+	token := strings.TrimPrefix(r.URL.Path, PathPrefix)
+	if token == r.URL.Path || strings.Contains(token, "/") {
+		http.NotFound(w, r)
+		return
+	}
+	if token == "" {
+		_, token, _ = r.BasicAuth()
+	}
+	profile, ok := "", false
+	if token != "" {
+		profile, ok = c.o.Tokens.Profile(r.Context(), token)
+	}
+	if !ok {
+		c.o.Logger.Warn("collector: refused: no or unknown token", "remote", r.RemoteAddr)
+		w.Header().Set("WWW-Authenticate", `Basic realm="dsengine call home"`)
+		http.Error(w, "refused: no or unknown token; put the profile's token in the destination URL (/ch/TOKEN) or in HTTP basic auth", http.StatusUnauthorized)
+		return
+	}
+	if r.ContentLength > c.o.MaxBody {
+		c.tooLarge(w, r, r.ContentLength)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, c.o.MaxBody))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		c.tooLarge(w, r, -1)
+		return
+	}
+	if err != nil {
+		http.Error(w, "reading the message: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	p, err := Parse(body)
+	if err != nil {
+		c.o.Logger.Warn("collector: refused a message", "remote", r.RemoteAddr, "profile", profile, "err", err)
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	m := ToStore(p, body, c.o.Now())
+	if m.MessageID == "" {
+		m.MessageID = r.Header.Get("X-Message-Id")
+	}
+	id, dup, err := c.o.Store.SaveMessage(r.Context(), m)
+	if err != nil {
+		c.o.Logger.Error("collector: not stored; the device will retry", "remote", r.RemoteAddr, "err", err)
+		code := http.StatusInternalServerError
+		if errors.Is(err, store.ErrUnavailable) {
+			code = http.StatusServiceUnavailable
+			w.Header().Set("Retry-After", "30")
+		}
+		http.Error(w, "not stored, retry later: the database is unavailable", code)
+		return
+	}
+	if !dup && c.o.Stored != nil {
+		c.o.Stored(m)
+	}
+	c.o.Logger.Info("collector: stored", "id", id, "host", m.Hostname, "type", m.Type, "dup", dup, "profile", profile)
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprintf(w, "stored message %d\n", id)
+}
+
+func (c *Collector) tooLarge(w http.ResponseWriter, r *http.Request, n int64) {
+	c.o.Logger.Warn("collector: refused: message too large", "remote", r.RemoteAddr, "length", n, "cap", c.o.MaxBody)
+	w.Header().Set("Connection", "close")
+	http.Error(w, "refused: message larger than "+strconv.FormatInt(c.o.MaxBody, 10)+" bytes; lower the profile's message-size-limit",
+		http.StatusRequestEntityTooLarge)
+}
+
+// ToStore makes a parsed message the stored one.
+func ToStore(p *Parsed, raw []byte, at time.Time) *store.Message {
+	m := &store.Message{
+		Hostname: p.Customer.Hostname, Serial: p.Device.Serial, ReceivedAt: at, Format: p.Format,
+		Type: p.Type, SubType: p.SubType, DSID: p.DSID(), Severity: int(p.Severity), EventTime: p.EventTime,
+		MessageID: p.AMLMessageID, Description: p.Description, Raw: raw, Fields: map[string]string{},
+	}
+	for _, f := range p.Fields {
+		if _, ok := m.Fields[f[0]]; !ok {
+			m.Fields[f[0]] = f[1]
+		}
+	}
+	// The store reads these names; the text formats spell them otherwise.
+	m.Fields["DeviceId"] = p.Device.ID()
+	m.Fields["Model"] = p.Device.PID
+	m.Fields["SoftwareVersion"] = p.Device.SoftwareVersion
+	for _, a := range p.Attachments {
+		m.Attachments = append(m.Attachments, store.Attachment{Name: a.Command, Data: []byte(a.Output)})
+	}
+	return m
+}
