@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dsengine/dsengine/ds/server/store"
@@ -26,15 +27,51 @@ const PathPrefix = "/ch/"
 
 // Tokens says which profile a token belongs to.
 type Tokens interface {
-	// Profile returns the profile of token, ok false when it is unknown.
-	Profile(ctx context.Context, token string) (profile string, ok bool)
+	// Profile returns the profile of token, ok false when it is unknown;
+	// an error when it cannot tell (the database is down).
+	Profile(ctx context.Context, token string) (profile string, ok bool, err error)
+}
+
+// StoreTokens are the tokens of a store (`dsengine server token add`).
+// Tokens once found are remembered, so that devices still authenticate
+// (and are answered 503, to retry) while the database is down.
+type StoreTokens struct {
+	Store store.Store
+	mu    sync.Mutex
+	known map[string]string // sha256 of the token → profile
+}
+
+// Profile implements Tokens.
+func (s *StoreTokens) Profile(ctx context.Context, token string) (string, bool, error) {
+	sum := sha256.Sum256([]byte(token))
+	key := string(sum[:])
+	s.mu.Lock()
+	p, ok := s.known[key]
+	s.mu.Unlock()
+	if ok {
+		return p, true, nil
+	}
+	p, err := s.Store.TokenProfile(ctx, token)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	s.mu.Lock()
+	if s.known == nil {
+		s.known = map[string]string{}
+	}
+	s.known[key] = p
+	s.mu.Unlock()
+	return p, true, nil
 }
 
 // StaticTokens is a fixed token → profile map.
 type StaticTokens map[string]string
 
 // Profile implements Tokens in constant time per token.
-func (s StaticTokens) Profile(_ context.Context, token string) (string, bool) {
+func (s StaticTokens) Profile(_ context.Context, token string) (string, bool, error) {
 	sum := sha256.Sum256([]byte(token))
 	found, profile := false, ""
 	for t, p := range s {
@@ -43,7 +80,7 @@ func (s StaticTokens) Profile(_ context.Context, token string) (string, bool) {
 			found, profile = true, p
 		}
 	}
-	return profile, found
+	return profile, found, nil
 }
 
 // Options tune New.
@@ -97,7 +134,11 @@ func (c *Collector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	profile, ok := "", false
 	if token != "" {
-		profile, ok = c.o.Tokens.Profile(r.Context(), token)
+		var err error
+		if profile, ok, err = c.o.Tokens.Profile(r.Context(), token); err != nil {
+			c.unavailable(w, r, err)
+			return
+		}
 	}
 	if !ok {
 		c.o.Logger.Warn("collector: refused: no or unknown token", "remote", r.RemoteAddr)
@@ -131,13 +172,7 @@ func (c *Collector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	id, dup, err := c.o.Store.SaveMessage(r.Context(), m)
 	if err != nil {
-		c.o.Logger.Error("collector: not stored; the device will retry", "remote", r.RemoteAddr, "err", err)
-		code := http.StatusInternalServerError
-		if errors.Is(err, store.ErrUnavailable) {
-			code = http.StatusServiceUnavailable
-			w.Header().Set("Retry-After", "30")
-		}
-		http.Error(w, "not stored, retry later: the database is unavailable", code)
+		c.unavailable(w, r, err)
 		return
 	}
 	if !dup && c.o.Stored != nil {
@@ -146,6 +181,18 @@ func (c *Collector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.o.Logger.Info("collector: stored", "id", id, "host", m.Hostname, "type", m.Type, "dup", dup, "profile", profile)
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	fmt.Fprintf(w, "stored message %d\n", id)
+}
+
+// unavailable answers a message that could not be stored: 503 when the
+// database is down, 500 otherwise; the device retries either.
+func (c *Collector) unavailable(w http.ResponseWriter, r *http.Request, err error) {
+	c.o.Logger.Error("collector: not stored; the device will retry", "remote", r.RemoteAddr, "err", err)
+	code := http.StatusInternalServerError
+	if errors.Is(err, store.ErrUnavailable) {
+		code = http.StatusServiceUnavailable
+		w.Header().Set("Retry-After", "30")
+	}
+	http.Error(w, "not stored, retry later: the database is unavailable", code)
 }
 
 func (c *Collector) tooLarge(w http.ResponseWriter, r *http.Request, n int64) {

@@ -70,6 +70,10 @@ CREATE TABLE device_ds_status (
 	fired BIGINT NOT NULL DEFAULT 0,
 	PRIMARY KEY (device_id, ds_id)
 );
+CREATE TABLE tokens (
+	sha256 TEXT PRIMARY KEY,
+	profile TEXT NOT NULL
+);
 CREATE TABLE users (
 	name TEXT PRIMARY KEY,
 	hash TEXT NOT NULL,

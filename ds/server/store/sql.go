@@ -728,4 +728,35 @@ func (s *SQL) User(ctx context.Context, name string) (*User, error) {
 	return &u, nil
 }
 
+func tokenHash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// PutToken implements Store.
+func (s *SQL) PutToken(ctx context.Context, profile, token string) error {
+	db, err := s.conn(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := db.ExecContext(ctx, s.q(`INSERT INTO tokens (sha256, profile) VALUES (?, ?)
+		ON CONFLICT (sha256) DO UPDATE SET profile = excluded.profile`), tokenHash(token), profile); err != nil {
+		return s.fail(ctx, db, "token", err)
+	}
+	return nil
+}
+
+// TokenProfile implements Store; ErrNotFound for an unknown token.
+func (s *SQL) TokenProfile(ctx context.Context, token string) (string, error) {
+	db, err := s.conn(ctx)
+	if err != nil {
+		return "", err
+	}
+	var p string
+	if err := db.QueryRowContext(ctx, s.q(`SELECT profile FROM tokens WHERE sha256 = ?`), tokenHash(token)).Scan(&p); err != nil {
+		return "", s.fail(ctx, db, "token", err)
+	}
+	return p, nil
+}
+
 var _ Store = (*SQL)(nil)

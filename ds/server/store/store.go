@@ -146,6 +146,10 @@ type Store interface {
 	DSDevices(ctx context.Context, id string) ([]DeviceDS, error)
 	Assignments(ctx context.Context) ([]Assignment, error)
 	SetAssignment(ctx context.Context, a Assignment, on bool) error
+	// PutToken lets devices of profile post with token (kept as its
+	// SHA-256); TokenProfile finds the profile of a token.
+	PutToken(ctx context.Context, profile, token string) error
+	TokenProfile(ctx context.Context, token string) (string, error)
 	PutUser(ctx context.Context, u User) error
 	User(ctx context.Context, name string) (*User, error)
 	Ping(ctx context.Context) error

@@ -223,6 +223,15 @@ func suite(t *testing.T, open opener) {
 		if err != nil || u.Hash != "h2" || u.Role != RoleReadOnly {
 			t.Errorf("user %+v %v", u, err)
 		}
+		if err := s.PutToken(ctx, "user1", "secret-token"); err != nil {
+			t.Fatal(err)
+		}
+		if p, err := s.TokenProfile(ctx, "secret-token"); err != nil || p != "user1" {
+			t.Errorf("token: %q %v", p, err)
+		}
+		if _, err := s.TokenProfile(ctx, "other"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("unknown token: %v", err)
+		}
 		_ = s.SetAssignment(ctx, Assignment{"user1", "6030"}, true)
 		_ = s.SetAssignment(ctx, Assignment{"user1", "6030"}, true)
 		_ = s.SetAssignment(ctx, Assignment{"user1", "6015"}, true)
