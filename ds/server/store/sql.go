@@ -304,6 +304,9 @@ func (s *SQL) saveMessage(ctx context.Context, db *sql.DB, m *Message) (int64, b
 	m.DeviceID = devID
 	fields, _ := json.Marshal(m.Fields)
 	raw, _ := s.capBytes(m.Raw)
+	if raw == nil {
+		raw = []byte{}
+	}
 	var id int64
 	err = tx.QueryRowContext(ctx, s.q(`INSERT INTO messages (device_id, received_at, format, type, subtype, ds_id, severity, event_time, msg_key, description, fields, raw)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -327,6 +330,9 @@ func (s *SQL) saveMessage(ctx context.Context, db *sql.DB, m *Message) (int64, b
 		a.SHA256 = hex.EncodeToString(sum[:])
 		a.Size = int64(len(a.Data))
 		data, cut := s.capBytes(a.Data)
+		if data == nil {
+			data = []byte{}
+		}
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO attachment_data (sha256, size, truncated, data, text) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (sha256) DO NOTHING`), a.SHA256, a.Size, boolInt(cut), data, searchText(data)); err != nil {
 			return 0, false, err
@@ -637,13 +643,17 @@ func (s *SQL) CountMessages(ctx context.Context) (int64, error) {
 }
 
 // Hourly implements Store.
-func (s *SQL) Hourly(ctx context.Context, from, to time.Time) ([]HourCount, error) {
+func (s *SQL) Hourly(ctx context.Context, from, to time.Time, deviceID int64) ([]HourCount, error) {
 	db, err := s.conn(ctx)
 	if err != nil {
 		return nil, err
 	}
+	dev, args := "", []any{from.UnixMilli(), to.UnixMilli()}
+	if deviceID != 0 {
+		dev, args = " AND device_id = ?", append(args, deviceID)
+	}
 	rows, err := db.QueryContext(ctx, s.q(`SELECT received_at / 3600000, type, COUNT(*) FROM messages
-		WHERE received_at >= ? AND received_at < ? GROUP BY received_at / 3600000, type ORDER BY 1, 2`), from.UnixMilli(), to.UnixMilli())
+		WHERE received_at >= ? AND received_at < ?`+dev+` GROUP BY received_at / 3600000, type ORDER BY 1, 2`), args...)
 	if err != nil {
 		return nil, s.fail(ctx, db, "hourly", err)
 	}

@@ -203,7 +203,10 @@ func suite(t *testing.T, open opener) {
 		if err != nil || one.Hostname != "edge-2" {
 			t.Errorf("device %+v %v", one, err)
 		}
-		h, err := s.Hourly(ctx, t0.Add(-3*time.Hour), t0.Add(time.Hour))
+		if h, _ := s.Hourly(ctx, t0.Add(-3*time.Hour), t0.Add(time.Hour), d.ID); len(h) != 1 || h[0].Type != "diagnostic-signature" {
+			t.Errorf("hourly of edge-2: %+v", h)
+		}
+		h, err := s.Hourly(ctx, t0.Add(-3*time.Hour), t0.Add(time.Hour), 0)
 		if err != nil || len(h) != 2 || h[0].Type != "syslog" || !h[0].Hour.Equal(t0.Truncate(time.Hour).Add(-2*time.Hour)) || h[1].Count != 1 {
 			t.Errorf("hourly %+v %v", h, err)
 		}
