@@ -1,0 +1,210 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/dsengine/dsengine/ds/server"
+	"github.com/dsengine/dsengine/ds/server/console"
+	"github.com/dsengine/dsengine/ds/server/store"
+	"golang.org/x/term"
+)
+
+func serverStoreFlags(fs *flag.FlagSet) {
+	fs.String("data", "", "the server's data `DIR`: the SQLite database and the DS repository (DIR/repo)")
+	fs.String("database", "", "a PostgreSQL `URL` (postgres://user@host/db) instead of DIR's SQLite file")
+}
+
+func serverFlags(fs *flag.FlagSet) {
+	serverStoreFlags(fs)
+	fs.String("listen", "127.0.0.1:8443", "`ADDRESS` to listen on")
+	fs.String("tls-cert", "", "TLS certificate `FILE` (PEM); without it the server speaks plain HTTP")
+	fs.String("tls-key", "", "TLS private key `FILE` (PEM)")
+}
+
+// openServerStore opens the store of --data/--database.
+func openServerStore(e *env, fs *flag.FlagSet) (*store.SQL, string, error) {
+	dir, dsn := fs.Lookup("data").Value.String(), fs.Lookup("database").Value.String()
+	if dir == "" {
+		return nil, "", usagef("give the data directory with --data DIR")
+	}
+	if err := os.MkdirAll(filepath.Join(dir, server.RepoDir), 0o750); err != nil {
+		return nil, "", err
+	}
+	if dsn == "" {
+		dsn = filepath.Join(dir, store.SQLiteFile)
+	}
+	ctx, cancel := context.WithTimeout(e.ctx, 30*time.Second)
+	defer cancel()
+	st, err := store.Open(ctx, dsn, store.Options{Now: e.now})
+	return st, dir, err
+}
+
+// runServer is `dsengine server`: repository, collector and console.
+func runServer(e *env, fs *flag.FlagSet, args []string) error {
+	if len(args) != 0 {
+		return usagef("server takes no arguments (did you mean `server user add NAME`?)")
+	}
+	cert, key := fs.Lookup("tls-cert").Value.String(), fs.Lookup("tls-key").Value.String()
+	if (cert == "") != (key == "") {
+		return usagef("give both --tls-cert and --tls-key, or neither")
+	}
+	st, dir, err := openServerStore(e, fs)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	l, err := net.Listen("tcp", fs.Lookup("listen").Value.String())
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	srv, err := server.New(server.Options{DataDir: dir, Store: st, Now: e.now, Logger: log, Secure: cert != ""})
+	if err != nil {
+		l.Close()
+		return err
+	}
+	scheme := "http"
+	if cert != "" {
+		scheme = "https"
+	} else if ap, err := netipAddrPort(l.Addr()); err == nil && !ap {
+		fmt.Fprintf(e.stderr, "warning: plain HTTP on a non-loopback address: passwords and messages cross the network in clear; give --tls-cert and --tls-key\n")
+	}
+	base := scheme + "://" + l.Addr().String()
+	fmt.Fprintf(e.stderr, "dsengine server: console %s/\ncollector %s/ch/TOKEN (`dsengine server token add PROFILE --data %s`)\nrepository %s/repo/ (%s)\n",
+		base, base, dir, base, filepath.Join(dir, server.RepoDir))
+	return serveUntilDone(e.ctx, l, srv, cert, key)
+}
+
+// netipAddrPort reports whether a listener's address is loopback.
+func netipAddrPort(a net.Addr) (bool, error) {
+	t, ok := a.(*net.TCPAddr)
+	if !ok {
+		return false, errors.New("not TCP")
+	}
+	return t.IP.IsLoopback(), nil
+}
+
+// serveUntilDone serves h on l until ctx ends.
+func serveUntilDone(ctx context.Context, l net.Listener, h http.Handler, cert, key string) error {
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = hs.Shutdown(sctx)
+	}()
+	var err error
+	if cert != "" {
+		err = hs.ServeTLS(l, cert, key)
+	} else {
+		err = hs.Serve(l)
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+func serverUserFlags(fs *flag.FlagSet) {
+	serverStoreFlags(fs)
+	fs.String("role", store.RoleReadOnly, "`ROLE`: admin (edits DS assignments) or read-only")
+}
+
+// readPassword reads a password: twice from a terminal without echo, else
+// the first line of standard input.
+func readPassword(e *env) (string, error) {
+	if f, ok := e.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(e.stderr, "Password: ")
+		a, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(e.stderr)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprint(e.stderr, "Again: ")
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(e.stderr)
+		if err != nil {
+			return "", err
+		}
+		if string(a) != string(b) {
+			return "", errors.New("the passwords differ; run the command again")
+		}
+		return string(a), nil
+	}
+	line, err := bufio.NewReader(io.LimitReader(e.stdin, 4096)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// runServerUserAdd creates or replaces a console user.
+func runServerUserAdd(e *env, fs *flag.FlagSet, args []string) error {
+	if len(args) != 1 || args[0] == "" {
+		return usagef("name one user")
+	}
+	role := fs.Lookup("role").Value.String()
+	if role != store.RoleAdmin && role != store.RoleReadOnly {
+		return usagef("--role is admin or read-only, not %q", role)
+	}
+	pw, err := readPassword(e)
+	if err != nil {
+		return err
+	}
+	if len(pw) < 8 {
+		return errors.New("refused: the password has fewer than 8 characters; give a longer one on standard input")
+	}
+	hash, err := console.HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	st, _, err := openServerStore(e, fs)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.PutUser(e.ctx, store.User{Name: args[0], Hash: hash, Role: role}); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "user %s (%s) saved\n", args[0], role)
+	return nil
+}
+
+// newToken returns a random device token.
+func newToken() string {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// runServerTokenAdd makes a token for a profile's devices and prints it.
+func runServerTokenAdd(e *env, fs *flag.FlagSet, args []string) error {
+	if len(args) != 1 || args[0] == "" {
+		return usagef("name one profile")
+	}
+	st, _, err := openServerStore(e, fs)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	tok := newToken()
+	if err := st.PutToken(e.ctx, args[0], tok); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "token for profile %s: %s\nin the profile: destination address http https://SERVER/ch/%s\n", args[0], tok, tok)
+	return nil
+}
