@@ -208,3 +208,62 @@ func runServerTokenAdd(e *env, fs *flag.FlagSet, args []string) error {
 	fmt.Fprintf(e.stdout, "token for profile %s: %s\nin the profile: destination address http https://SERVER/ch/%s\n", args[0], tok, tok)
 	return nil
 }
+
+// DemoServerAddr is where `run --demo` serves its embedded collector and
+// console (README, "Try it"); when it is taken, a free port is used and
+// printed.
+const DemoServerAddr = "127.0.0.1:8470"
+
+// DemoProfileToken names the token of the demo profile in the demo
+// configuration.
+const demoCollectorPlaceholder = "http://127.0.0.1:9/callhome"
+
+// startDemoServer runs the embedded server of `run --demo` in dataDir
+// until ctx ends: it makes a token for the demo profile and a console user
+// "demo" with a new password, prints where to log in, and returns the
+// collector URL the demo profile posts to.
+func startDemoServer(e *env, ctx context.Context, dataDir string) (string, error) {
+	if err := os.MkdirAll(filepath.Join(dataDir, server.RepoDir), 0o700); err != nil {
+		return "", err
+	}
+	st, err := store.Open(ctx, filepath.Join(dataDir, store.SQLiteFile), store.Options{Now: e.now})
+	if err != nil {
+		return "", fmt.Errorf("demo server: %w", err)
+	}
+	tok, pw := newToken(), newToken()[:12]
+	hash, err := console.HashPassword(pw)
+	if err == nil {
+		err = st.PutToken(ctx, "demo", tok)
+	}
+	if err == nil {
+		err = st.PutUser(ctx, store.User{Name: "demo", Hash: hash, Role: store.RoleAdmin})
+	}
+	if err != nil {
+		st.Close()
+		return "", fmt.Errorf("demo server: %w", err)
+	}
+	l, err := net.Listen("tcp", DemoServerAddr)
+	if err != nil {
+		l, err = net.Listen("tcp", "127.0.0.1:0")
+	}
+	if err != nil {
+		st.Close()
+		return "", fmt.Errorf("demo server: %w", err)
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	srv, err := server.New(server.Options{DataDir: dataDir, Store: st, Now: e.now, Logger: log})
+	if err != nil {
+		l.Close()
+		st.Close()
+		return "", err
+	}
+	go func() {
+		defer st.Close()
+		if err := serveUntilDone(ctx, l, srv, "", ""); err != nil {
+			log.Error("demo server", "err", err)
+		}
+	}()
+	base := "http://" + l.Addr().String()
+	fmt.Fprintf(e.stderr, "demo: console on %s/ (user demo, password %s); the demo profile posts to its collector\n", base, pw)
+	return base + "/ch/" + tok, nil
+}
