@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/dsengine/dsengine/ds/server/store"
+	"github.com/dsengine/dsengine/internal/testserver"
 )
 
 var now = time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
@@ -181,5 +182,45 @@ func TestCollectorDatabaseGone(t *testing.T) {
 	}
 	if l, _ := st.Messages(context.Background(), store.Filter{}); len(l) != 1 || l[0].DSID != "6030" {
 		t.Errorf("after: %+v", l)
+	}
+}
+
+// TestCollectorPostgresDropped: while PostgreSQL is down, posts are
+// answered 503 (devices retry from their outbox); once it is back the
+// retry is stored and nothing is lost.
+func TestCollectorPostgresDropped(t *testing.T) {
+	pg := testserver.StartPostgres(t)
+	st, err := store.Open(context.Background(), pg.URL, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.PutToken(context.Background(), "user1", "tok-1"); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(New(Options{Store: st, Tokens: &StoreTokens{Store: st}}))
+	defer srv.Close()
+	send := func(name string) int {
+		req, _ := http.NewRequest("POST", srv.URL+"/ch/tok-1", bytes.NewReader(golden(t, name)))
+		code, _ := post(t, req)
+		return code
+	}
+	if c := send("syslog.xml.golden"); c != 200 {
+		t.Fatal(c)
+	}
+	pg.Stop(t)
+	for _, name := range []string{"ds.xml.golden", "test.long.txt.golden"} {
+		if c := send(name); c != 503 {
+			t.Fatalf("%s while the database is down: %d, want 503", name, c)
+		}
+	}
+	pg.Start(t)
+	for _, name := range []string{"ds.xml.golden", "test.long.txt.golden"} {
+		if c := send(name); c != 200 {
+			t.Fatalf("%s once it is back: %d, want 200", name, c)
+		}
+	}
+	if n := count(t, st); n != 3 {
+		t.Errorf("%d messages, want 3", n)
 	}
 }

@@ -274,22 +274,48 @@ func (s *SQL) SaveMessage(ctx context.Context, m *Message) (int64, bool, error) 
 	if err != nil {
 		return 0, false, err
 	}
-	id, dup, err := s.saveMessage(ctx, db, m)
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, false, s.fail(ctx, db, "save message", err)
+	}
+	defer tx.Rollback()
+	id, dup, err := s.saveMessage(ctx, tx, m)
+	if err == nil {
+		err = tx.Commit()
+	}
 	if err != nil {
 		return 0, false, s.fail(ctx, db, "save message", err)
 	}
 	return id, dup, nil
 }
 
-func (s *SQL) saveMessage(ctx context.Context, db *sql.DB, m *Message) (int64, bool, error) {
+// SaveMessages stores many messages in one transaction (imports, and the
+// benchmarks' 100,000 messages).
+func (s *SQL) SaveMessages(ctx context.Context, ms []*Message) error {
+	db, err := s.conn(ctx)
+	if err != nil {
+		return err
+	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return 0, false, err
+		return s.fail(ctx, db, "save messages", err)
 	}
 	defer tx.Rollback()
+	for _, m := range ms {
+		if _, _, err := s.saveMessage(ctx, tx, m); err != nil {
+			return s.fail(ctx, db, "save messages", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return s.fail(ctx, db, "save messages", err)
+	}
+	return nil
+}
+
+func (s *SQL) saveMessage(ctx context.Context, tx *sql.Tx, m *Message) (int64, bool, error) {
 	at := m.ReceivedAt.UnixMilli()
 	var devID int64
-	err = tx.QueryRowContext(ctx, s.q(`INSERT INTO devices (hostname, serial, device_id, model, software, first_seen, last_seen)
+	err := tx.QueryRowContext(ctx, s.q(`INSERT INTO devices (hostname, serial, device_id, model, software, first_seen, last_seen)
 		VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (hostname, serial) DO UPDATE SET
 			device_id = CASE WHEN excluded.device_id <> '' THEN excluded.device_id ELSE devices.device_id END,
@@ -319,7 +345,7 @@ func (s *SQL) saveMessage(ctx context.Context, db *sql.DB, m *Message) (int64, b
 			return 0, false, err
 		}
 		m.ID = id
-		return id, true, tx.Commit()
+		return id, true, nil
 	}
 	if err != nil {
 		return 0, false, err
@@ -350,7 +376,7 @@ func (s *SQL) saveMessage(ctx context.Context, db *sql.DB, m *Message) (int64, b
 		}
 	}
 	m.ID = id
-	return id, false, tx.Commit()
+	return id, false, nil
 }
 
 func boolInt(b bool) int {
