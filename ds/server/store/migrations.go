@@ -18,6 +18,7 @@ CREATE TABLE devices (
 	software TEXT NOT NULL DEFAULT '',
 	first_seen BIGINT NOT NULL,
 	last_seen BIGINT NOT NULL,
+	messages BIGINT NOT NULL DEFAULT 0,
 	UNIQUE (hostname, serial)
 );
 CREATE TABLE attachment_data (
@@ -47,6 +48,13 @@ CREATE INDEX messages_received ON messages (received_at);
 CREATE INDEX messages_device ON messages (device_id, id);
 CREATE INDEX messages_ds ON messages (ds_id, id);
 CREATE INDEX messages_type ON messages (type, id);
+CREATE TABLE message_hourly (
+	hour BIGINT NOT NULL,
+	device_id BIGINT NOT NULL REFERENCES devices(id),
+	type TEXT NOT NULL,
+	count BIGINT NOT NULL,
+	PRIMARY KEY (hour, device_id, type)
+);
 CREATE TABLE message_attachments (
 	message_id BIGINT NOT NULL REFERENCES messages(id),
 	seq INTEGER NOT NULL,

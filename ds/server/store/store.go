@@ -140,8 +140,9 @@ type Store interface {
 	Message(ctx context.Context, id int64) (*Message, error)
 	Attachment(ctx context.Context, msgID int64, seq int) (*Attachment, error)
 	CountMessages(ctx context.Context) (int64, error)
-	// Hourly counts messages per hour and type received in [from, to),
-	// of one device (or all when deviceID is 0).
+	// Hourly counts messages per hour and type received in the hours
+	// from from's to the one before to's (to rounded up to an hour), of
+	// one device (or all when deviceID is 0).
 	Hourly(ctx context.Context, from, to time.Time, deviceID int64) ([]HourCount, error)
 	// DSDevices lists every device's status of one DS (all DS if id is "").
 	DSDevices(ctx context.Context, id string) ([]DeviceDS, error)
