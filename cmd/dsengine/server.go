@@ -18,8 +18,10 @@ import (
 	"time"
 
 	"github.com/dsengine/dsengine/ds/server"
+	"github.com/dsengine/dsengine/ds/server/collector"
 	"github.com/dsengine/dsengine/ds/server/console"
 	"github.com/dsengine/dsengine/ds/server/store"
+	"github.com/emersion/go-smtp"
 	"golang.org/x/term"
 )
 
@@ -33,6 +35,7 @@ func serverFlags(fs *flag.FlagSet) {
 	fs.String("listen", "127.0.0.1:8443", "`ADDRESS` to listen on")
 	fs.String("tls-cert", "", "TLS certificate `FILE` (PEM); without it the server speaks plain HTTP")
 	fs.String("tls-key", "", "TLS private key `FILE` (PEM)")
+	fs.String("smtp-listen", "", "also take Call Home mail on `ADDRESS` (recipient TOKEN@ or callhome+TOKEN@ this server)")
 }
 
 // openServerStore opens the store of --data/--database.
@@ -82,6 +85,21 @@ func runServer(e *env, fs *flag.FlagSet, args []string) error {
 		scheme = "https"
 	} else if ap, err := netipAddrPort(l.Addr()); err == nil && !ap {
 		fmt.Fprintf(e.stderr, "warning: plain HTTP on a non-loopback address: passwords and messages cross the network in clear; give --tls-cert and --tls-key\n")
+	}
+	if addr := fs.Lookup("smtp-listen").Value.String(); addr != "" {
+		sl, err := net.Listen("tcp", addr)
+		if err != nil {
+			l.Close()
+			return err
+		}
+		ms := collector.NewSMTP(srv.Collector, "dsengine")
+		go func() { <-e.ctx.Done(); ms.Close() }()
+		go func() {
+			if err := ms.Serve(sl); err != nil && !errors.Is(err, smtp.ErrServerClosed) {
+				log.Error("smtp listener", "err", err)
+			}
+		}()
+		fmt.Fprintf(e.stderr, "mail collector smtp://%s (recipient TOKEN@ or callhome+TOKEN@)\n", sl.Addr())
 	}
 	base := scheme + "://" + l.Addr().String()
 	fmt.Fprintf(e.stderr, "dsengine server: console %s/\ncollector %s/ch/TOKEN (`dsengine server token add PROFILE --data %s`)\nrepository %s/repo/ (%s)\n",

@@ -160,27 +160,42 @@ func (c *Collector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "reading the message: "+err.Error(), http.StatusBadRequest)
 		return
 	}
-	p, err := Parse(body)
-	if err != nil {
-		c.o.Logger.Warn("collector: refused a message", "remote", r.RemoteAddr, "profile", profile, "err", err)
+	id, err := c.Collect(r.Context(), body, profile, r.Header.Get("X-Message-Id"), r.RemoteAddr)
+	if errors.Is(err, ErrRefused) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	m := ToStore(p, body, c.o.Now())
-	if m.MessageID == "" {
-		m.MessageID = r.Header.Get("X-Message-Id")
-	}
-	id, dup, err := c.o.Store.SaveMessage(r.Context(), m)
 	if err != nil {
 		c.unavailable(w, r, err)
 		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprintf(w, "stored message %d\n", id)
+}
+
+// Collect parses and stores one message that came from an authenticated
+// device (over HTTP or SMTP). msgID is the transport's id of the message
+// (X-Message-Id, Message-ID), used when the body has none to recognise a
+// retry. The error wraps ErrRefused (do not retry) or the store's.
+func (c *Collector) Collect(ctx context.Context, body []byte, profile, msgID, remote string) (int64, error) {
+	p, err := Parse(body)
+	if err != nil {
+		c.o.Logger.Warn("collector: refused a message", "remote", remote, "profile", profile, "err", err)
+		return 0, err
+	}
+	m := ToStore(p, body, c.o.Now())
+	if m.MessageID == "" {
+		m.MessageID = msgID
+	}
+	id, dup, err := c.o.Store.SaveMessage(ctx, m)
+	if err != nil {
+		return 0, err
 	}
 	if !dup && c.o.Stored != nil {
 		c.o.Stored(m)
 	}
 	c.o.Logger.Info("collector: stored", "id", id, "host", m.Hostname, "type", m.Type, "dup", dup, "profile", profile)
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	fmt.Fprintf(w, "stored message %d\n", id)
+	return id, nil
 }
 
 // unavailable answers a message that could not be stored: 503 when the
