@@ -3,6 +3,7 @@
 package metrics
 
 import (
+	"context"
 	"net/http"
 
 	actiontypes "github.com/dsengine/dsengine/ds/actions/types"
@@ -40,6 +41,9 @@ type Sources struct {
 	// Caps returns how often signed content ran into each of the
 	// daemon's caps, by cap name.
 	Caps func() map[string]int64
+	// Status, when set, returns the sections of the HTML status page
+	// served at / next to /metrics.
+	Status func(ctx context.Context) []StatusSection
 }
 
 // Metrics is the daemon's metrics registry. Its methods are safe for
@@ -47,13 +51,15 @@ type Sources struct {
 type Metrics struct {
 	reg     *prometheus.Registry
 	actions *prometheus.CounterVec
+	status  func(ctx context.Context) []StatusSection
 }
 
 // New returns the metrics of src in a registry of their own, with the Go
 // runtime and process metrics next to them.
 func New(src Sources) *Metrics {
 	m := &Metrics{
-		reg: prometheus.NewRegistry(),
+		status: src.Status,
+		reg:    prometheus.NewRegistry(),
 		actions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "dsengine_actions_total",
 			Help: "DS actions run, by action type and result (success or failure).",

@@ -39,6 +39,9 @@ func (m *Metrics) ServeListener(ctx context.Context, ln net.Listener) error { re
 func (m *Metrics) serve(ctx context.Context, ln net.Listener) error {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Handler())
+	if m.status != nil {
+		mux.Handle("GET /{$}", m.statusHandler())
+	}
 	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: readHeaderTimeout,
