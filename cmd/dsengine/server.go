@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"context"
 	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"flag"
@@ -35,6 +37,7 @@ func serverFlags(fs *flag.FlagSet) {
 	fs.String("listen", "127.0.0.1:8443", "`ADDRESS` to listen on")
 	fs.String("tls-cert", "", "TLS certificate `FILE` (PEM); without it the server speaks plain HTTP")
 	fs.String("tls-key", "", "TLS private key `FILE` (PEM)")
+	fs.String("client-ca", "", "CA certificates `FILE` (PEM): devices may authenticate with a client certificate it signed (with TLS)")
 	fs.String("smtp-listen", "", "also take Call Home mail on `ADDRESS` (recipient TOKEN@ or callhome+TOKEN@ this server)")
 }
 
@@ -64,6 +67,21 @@ func runServer(e *env, fs *flag.FlagSet, args []string) error {
 	cert, key := fs.Lookup("tls-cert").Value.String(), fs.Lookup("tls-key").Value.String()
 	if (cert == "") != (key == "") {
 		return usagef("give both --tls-cert and --tls-key, or neither")
+	}
+	var tlsCfg *tls.Config
+	if ca := fs.Lookup("client-ca").Value.String(); ca != "" {
+		if cert == "" {
+			return usagef("--client-ca needs TLS: give --tls-cert and --tls-key")
+		}
+		pem, err := os.ReadFile(ca)
+		if err != nil {
+			return err
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return fmt.Errorf("%s: no PEM certificate in it; give the CA that signs the devices' client certificates", ca)
+		}
+		tlsCfg = &tls.Config{ClientAuth: tls.VerifyClientCertIfGiven, ClientCAs: pool, MinVersion: tls.VersionTLS12}
 	}
 	st, dir, err := openServerStore(e, fs)
 	if err != nil {
@@ -104,7 +122,7 @@ func runServer(e *env, fs *flag.FlagSet, args []string) error {
 	base := scheme + "://" + l.Addr().String()
 	fmt.Fprintf(e.stderr, "dsengine server: console %s/\ncollector %s/ch/TOKEN (`dsengine server token add PROFILE --data %s`)\nrepository %s/repo/ (%s)\n",
 		base, base, dir, base, filepath.Join(dir, server.RepoDir))
-	return serveUntilDone(e.ctx, l, srv, cert, key)
+	return serveUntilDone(e.ctx, l, srv, cert, key, tlsCfg)
 }
 
 // netipAddrPort reports whether a listener's address is loopback.
@@ -117,8 +135,8 @@ func netipAddrPort(a net.Addr) (bool, error) {
 }
 
 // serveUntilDone serves h on l until ctx ends.
-func serveUntilDone(ctx context.Context, l net.Listener, h http.Handler, cert, key string) error {
-	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+func serveUntilDone(ctx context.Context, l net.Listener, h http.Handler, cert, key string, tlsCfg *tls.Config) error {
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, TLSConfig: tlsCfg}
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -277,7 +295,7 @@ func startDemoServer(e *env, ctx context.Context, dataDir string) (string, error
 	}
 	go func() {
 		defer st.Close()
-		if err := serveUntilDone(ctx, l, srv, "", ""); err != nil {
+		if err := serveUntilDone(ctx, l, srv, "", "", nil); err != nil {
 			log.Error("demo server", "err", err)
 		}
 	}()

@@ -114,7 +114,9 @@ func New(o Options) *Collector {
 	return &Collector{o: o}
 }
 
-// ServeHTTP answers a posted message: 200 stored (or already stored), 400
+// ServeHTTP authenticates the device (its token in the path or as the
+// basic-auth password, or a verified client certificate when the path has
+// no token) and answers a posted message: 200 stored (or already stored), 400
 // refused (sending it again will not help), 401 no or wrong token, 413 too
 // large, 503 the database is unavailable (the device retries from its
 // outbox).
@@ -133,6 +135,11 @@ func (c *Collector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, token, _ = r.BasicAuth()
 	}
 	profile, ok := "", false
+	if token == "" && r.TLS != nil && len(r.TLS.VerifiedChains) > 0 {
+		// A client certificate the server's --client-ca verified: the
+		// device is known; its common name stands for the profile.
+		profile, ok = r.TLS.VerifiedChains[0][0].Subject.CommonName, true
+	}
 	if token != "" {
 		var err error
 		if profile, ok, err = c.o.Tokens.Profile(r.Context(), token); err != nil {
