@@ -208,6 +208,31 @@ func commandTable() []command {
 			run:     runRepoBuild,
 		},
 		{
+			words:   []string{"server"},
+			args:    "--data DIR [--listen ADDR] [--tls-cert F --tls-key F] [--database postgres://…]",
+			summary: "the other end of Call Home: DS repository (/repo/), message collector (/ch/TOKEN) and web console",
+			example: "dsengine server --data /srv/dsengine --listen 0.0.0.0:8443 --tls-cert server.pem --tls-key server.key\n" +
+				"dsengine server --data /srv/dsengine --database postgres://dse@db.example.com/dsengine",
+			flags: serverFlags,
+			run:   runServer,
+		},
+		{
+			words:   []string{"server", "user", "add"},
+			args:    "NAME --data DIR [--role admin|read-only]",
+			summary: "create or replace a console user; the password comes from the terminal or standard input",
+			example: "dsengine server user add alice --role admin --data /srv/dsengine",
+			flags:   serverUserFlags,
+			run:     runServerUserAdd,
+		},
+		{
+			words:   []string{"server", "token", "add"},
+			args:    "PROFILE --data DIR",
+			summary: "make a token for a profile's devices to post with (destination …/ch/TOKEN)",
+			example: "dsengine server token add user1 --data /srv/dsengine",
+			flags:   serverStoreFlags,
+			run:     runServerTokenAdd,
+		},
+		{
 			words:   []string{"repo", "serve"},
 			args:    "DIR",
 			summary: "serve a DS repository and answer regular download requests",

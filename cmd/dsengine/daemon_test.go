@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -11,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	serverstore "github.com/dsengine/dsengine/ds/server/store"
 	"github.com/dsengine/dsengine/internal/testserver"
 )
 
@@ -75,18 +75,19 @@ func TestDemoDaemonEndToEnd(t *testing.T) {
 	if !strings.Contains(r.stdout, "6050       AnyLinkDown") || !strings.Contains(r.stdout, "6030       ActCH                     1.1       pending") {
 		t.Errorf("show call-home diagnostic-signature through the daemon:\n%s%s", r.stdout, r.stderr)
 	}
-	// The call-home message waits in the outbox (the demo's collector does
-	// not answer), and the statistics count it in the queue.
-	var found string
-	eventually(t, "the DS 6050 message in the outbox", func() bool {
-		files, _ := filepath.Glob(filepath.Join(dir, "bootflash", "call_home", "outbox", "*"))
-		for _, f := range files {
-			if data, _ := os.ReadFile(f); bytes.Contains(data, []byte("<ch:SubType>6050</ch:SubType>")) {
-				found = f
-				return true
-			}
-		}
-		return false
+	// The call-home message is delivered to the demo's embedded collector,
+	// whose console address the daemon printed.
+	if !strings.Contains(log.String(), "demo: console on http://127.0.0.1:") {
+		t.Errorf("no console address printed:\n%s", log.String())
+	}
+	srvStore, err := serverstore.Open(context.Background(), filepath.Join(dir, "bootflash", "server", serverstore.SQLiteFile), serverstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srvStore.Close()
+	eventually(t, "the DS 6050 message at the embedded collector", func() bool {
+		l, err := srvStore.Messages(context.Background(), serverstore.Filter{DSID: "6050"})
+		return err == nil && len(l) > 0
 	})
 	// An injected OIR removal completes DS 6032's correlation with the
 	// link-down above (within its 120 s window).
@@ -146,10 +147,6 @@ func TestDemoDaemonEndToEnd(t *testing.T) {
 		t.Errorf("daemon exit %d\n%s", code, log.String())
 	}
 	stopped = true
-	// SIGTERM (here: the context) leaves the outbox on disk.
-	if _, err := os.Stat(found); err != nil {
-		t.Errorf("the outbox message is gone after the stop: %v", err)
-	}
 	if _, err := os.Stat(sock); !os.IsNotExist(err) {
 		t.Errorf("control socket left behind: %v", err)
 	}
@@ -157,8 +154,7 @@ func TestDemoDaemonEndToEnd(t *testing.T) {
 		t.Errorf("the immediate DS 6042 ran %d times, want once", n)
 	}
 
-	// A restart on the same bootflash: the immediate DS does not run again,
-	// and the outbox message is taken over.
+	// A restart on the same bootflash: the immediate DS does not run again.
 	ctx2, cancel2 := context.WithCancel(context.Background())
 	log2 := &syncBuffer{}
 	done2 := make(chan int)

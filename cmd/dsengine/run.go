@@ -24,15 +24,15 @@ import (
 
 func runFlags(fs *flag.FlagSet) {
 	fs.Bool("demo", false, "run the bundled example signatures with the demo key, a syslog listener on "+
-		"127.0.0.1:5514 (UDP and TCP) and an outbox standing in for the collector")
+		"127.0.0.1:5514 (UDP and TCP), and an embedded collector and console on "+DemoServerAddr+" the demo profile posts to")
 	fs.String("jetstream", "", "run as a fleet worker on this NATS JetStream (URLs comma separated): see `dsengine relay`")
 	fs.String("role", "both", "with --jetstream: worker (evaluate partitions), executor (run action intents) or both")
 	fs.Int("replicas", 1, "with --jetstream: replicas of the buckets (3 on a three-node cluster)")
 	fs.String("worker-id", "", "with --jetstream: this worker's name in the leases (default the host name)")
 }
 
-// demoConfig is the embedded default of `run --demo`. The collector
-// address answers nothing, so call-home messages wait in the outbox.
+// demoConfig is the embedded default of `run --demo`. Its collector
+// address is replaced by the embedded server's (startDemoServer).
 const demoConfig = `hostname dsengine-demo
 service call-home
 call-home
@@ -70,9 +70,11 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	demo := fs.Lookup("demo").Value.(flag.Getter).Get().(bool)
 	var cfgPath string
+	ctx, stop := context.WithCancel(e.ctx)
+	defer stop()
 	if demo {
 		e.bootflash = e.demoBootflash()
-		p, err := writeDemo(e.bootflashDir())
+		p, err := writeDemo(e.bootflashDir(), demoCollectorPlaceholder)
 		if err != nil {
 			return err
 		}
@@ -93,6 +95,18 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 	}
 	defer store.Close()
 	if demo {
+		// Now that the store is ours, start the embedded server and point
+		// the demo profile at it.
+		collector, err := startDemoServer(e, ctx, filepath.Join(e.bootflashDir(), "server"))
+		if err != nil {
+			return err
+		}
+		if _, err := writeDemo(e.bootflashDir(), collector); err != nil {
+			return err
+		}
+		if cfg, err = readConfig(cfgPath); err != nil {
+			return err
+		}
 		if err := installDemo(e, store, mgr, filepath.Dir(cfgPath)); err != nil {
 			return err
 		}
@@ -115,8 +129,6 @@ func runDaemon(e *env, fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := context.WithCancel(e.ctx)
-	defer stop()
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -148,7 +160,7 @@ func (e *env) demoBootflash() string {
 
 // writeDemo writes the demo configuration and the demo key under the
 // bootflash directory and returns the configuration's path.
-func writeDemo(bootflashDir string) (string, error) {
+func writeDemo(bootflashDir, collector string) (string, error) {
 	dir := filepath.Join(bootflashDir, "demo")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
@@ -166,7 +178,7 @@ func writeDemo(bootflashDir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := os.WriteFile(cfgPath, []byte(strings.Replace(demoConfig, "DEMO_KEY_PATH", abs, 1)), 0o644); err != nil {
+	if err := os.WriteFile(cfgPath, []byte(strings.NewReplacer("DEMO_KEY_PATH", abs, demoCollectorPlaceholder, collector).Replace(demoConfig)), 0o644); err != nil {
 		return "", err
 	}
 	return cfgPath, nil

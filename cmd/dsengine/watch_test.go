@@ -59,6 +59,16 @@ func TestDaemonWatchedFileIsAConfigEvent(t *testing.T) {
 			strings.Contains(string(body), `dsengine_triggers_total{ds="7500"} 1`) &&
 			strings.Contains(string(body), "dsengine_event_to_done_seconds_count 1")
 	})
+	// The status page next to the metrics shows the DS table.
+	if resp, err := http.Get("http://" + metricsAddr + "/"); err != nil {
+		t.Error(err)
+	} else {
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(body), "show call-home diagnostic-signature") || !strings.Contains(string(body), "FileChanged") {
+			t.Errorf("status page:\n%s", body)
+		}
+	}
 	// A normal stop logs no error: the watcher's and the inputs' ends are
 	// not failures.
 	if code := d.stop(); code != exitOK {

@@ -15,8 +15,8 @@ const Version = "dsengine 0.1"
 // describes a device: PID "Linux", the machine id as serial number, and
 // the kernel as hardware and system description.
 func HostDevice() callhome.Device {
-	d := callhome.Device{Product: "dsengine", BuilderVersion: callhome.AMLBuilderVersion, Brand: "Linux",
-		Series: "Linux host", PID: "Linux", SoftwareVersion: Version}
+	d := callhome.Device{Product: "dsengine", BuilderVersion: callhome.AMLBuilderVersion, Brand: callhome.DeviceBrand,
+		Series: callhome.DeviceSeries, PID: "Linux", SoftwareVersion: Version}
 	if id, err := os.ReadFile("/etc/machine-id"); err == nil {
 		d.Serial = strings.TrimSpace(string(id))
 	}

@@ -16,8 +16,8 @@ import (
 
 // TestDevice is the device the dry run's call-home messages describe: a
 // replay runs offline, away from the device the DS will run on.
-var TestDevice = callhome.Device{Product: "dsengine", BuilderVersion: callhome.AMLBuilderVersion, Brand: "Linux",
-	Series: "Linux host", PID: "Linux", Serial: "DSTEST", SoftwareVersion: Version}
+var TestDevice = callhome.Device{Product: "dsengine", BuilderVersion: callhome.AMLBuilderVersion, Brand: callhome.DeviceBrand,
+	Series: callhome.DeviceSeries, PID: "Linux", Serial: "DSTEST", SoftwareVersion: Version}
 
 // Dry is the device of `ds test`: commands answer from canned outputs,
 // and everything else says what it would do, composed exactly as the

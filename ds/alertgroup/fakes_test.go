@@ -156,8 +156,8 @@ var outputs = map[string]string{
 
 // testDevice is the sending host.
 func testDevice() callhome.Device {
-	return callhome.Device{Product: "dsengine", BuilderVersion: callhome.AMLBuilderVersion, Brand: "Linux",
-		Series: "Linux host", PID: "Linux", Serial: "8F3C2A91D04E", HardwareVersion: "x86_64",
+	return callhome.Device{Product: "dsengine", BuilderVersion: callhome.AMLBuilderVersion, Brand: callhome.DeviceBrand,
+		Series: callhome.DeviceSeries, PID: "Linux", Serial: "8F3C2A91D04E", HardwareVersion: "x86_64",
 		SoftwareVersion: "dsengine 0.1", SystemDescription: "Linux 6.8.0-45-generic x86_64"}
 }
 

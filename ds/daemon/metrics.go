@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/dsengine/dsengine/ds/config"
@@ -30,7 +31,7 @@ type metricsStage struct {
 // names an address.
 func (d *Daemon) startMetrics(ctx context.Context, wg *sync.WaitGroup) (*metricsStage, error) {
 	m := metrics.New(metrics.Sources{Inputs: d.InputStats, Triggers: d.Triggers, Runs: d.Runs, Queue: d.QueueDepth,
-		Outbox: d.OutboxStats, OutboxLen: d.notify.outbox.Len, Caps: d.CapStats,
+		Outbox: d.OutboxStats, OutboxLen: d.notify.outbox.Len, Caps: d.CapStats, Status: d.statusSections,
 		Statuses: func() map[string]int {
 			n := map[string]int{}
 			for _, en := range d.opts.Store.List() {
@@ -97,4 +98,20 @@ func (s *metricsStage) address() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.addr
+}
+
+// statusSections are the status page on the metrics address: the show
+// commands' own text, run like any command (one at a time with the
+// others).
+func (d *Daemon) statusSections(ctx context.Context) []metrics.StatusSection {
+	var out []metrics.StatusSection
+	for _, c := range [][]string{
+		{"show", "call-home", "diagnostic-signature"},
+		{"show", "call-home", "statistics"},
+		{"show", "event", "manager", "history", "events"},
+	} {
+		resp := d.Do(ctx, c)
+		out = append(out, metrics.StatusSection{Title: strings.Join(c, " "), Text: resp.Stdout + resp.Stderr})
+	}
+	return out
 }

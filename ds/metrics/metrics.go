@@ -3,6 +3,7 @@
 package metrics
 
 import (
+	"context"
 	"net/http"
 	"sync/atomic"
 	"time"
@@ -42,6 +43,9 @@ type Sources struct {
 	// Caps returns how often signed content ran into each of the
 	// daemon's caps, by cap name.
 	Caps func() map[string]int64
+	// Status, when set, returns the sections of the HTML status page
+	// served at / next to /metrics.
+	Status func(ctx context.Context) []StatusSection
 }
 
 // Metrics is the daemon's metrics registry. Its methods are safe for
@@ -51,6 +55,7 @@ type Metrics struct {
 	actions *prometheus.CounterVec
 	latency prometheus.Histogram
 	pprof   atomic.Bool // `metrics pprof`
+	status  func(ctx context.Context) []StatusSection
 }
 
 // LatencyBuckets are the bounds, in seconds, of the event → action-done
@@ -62,7 +67,8 @@ var LatencyBuckets = []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .02
 // runtime and process metrics next to them.
 func New(src Sources) *Metrics {
 	m := &Metrics{
-		reg: prometheus.NewRegistry(),
+		status: src.Status,
+		reg:    prometheus.NewRegistry(),
 		actions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "dsengine_actions_total",
 			Help: "DS actions run, by action type and result (success or failure).",

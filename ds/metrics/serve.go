@@ -58,6 +58,9 @@ func (m *Metrics) serve(ctx context.Context, ln net.Listener) error {
 	mux.HandleFunc("GET /debug/pprof/profile", profiles(pprof.Profile))
 	mux.HandleFunc("GET /debug/pprof/symbol", profiles(pprof.Symbol))
 	mux.HandleFunc("GET /debug/pprof/trace", profiles(pprof.Trace))
+	if m.status != nil {
+		mux.Handle("GET /{$}", m.statusHandler())
+	}
 	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: readHeaderTimeout,

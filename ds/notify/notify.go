@@ -57,7 +57,8 @@ func New(opts Options) (*Notifier, error) {
 // Compose makes m into the outbox message for profile p of configuration
 // cfg, in this order:
 //
-//   - it numbers it: the next message number, also its group number;
+//   - it numbers it: the next message number, and that number + 1 as
+//     its group number (as IOS XE and NX-OS do);
 //   - it fills in the sender: the customer data of cfg (none for an
 //     anonymous-reporting-only profile; m.Customer.CCOID is kept
 //     otherwise) and the Notifier's Device; a zero m.CreationTime becomes
@@ -77,7 +78,8 @@ func New(opts Options) (*Notifier, error) {
 func (n *Notifier) Compose(cfg *config.Config, p *config.Profile, m *callhome.Message, subjectName string) (outbox.Message, error) {
 	c := m.Clone()
 	id := n.ids.Add(1)
-	c.MessageID, c.GroupID = id, id
+	// IOS XE and NX-OS number a message's group one past the message.
+	c.MessageID, c.GroupID = id, id+1
 	if c.CreationTime.IsZero() {
 		c.CreationTime = n.clock.Now()
 	}

@@ -30,7 +30,7 @@ func Example() {
 		Device:       callhome.Device{Product: "dsengine", BuilderVersion: callhome.AMLBuilderVersion, PID: "Linux", Serial: "8F3C2A91D04E"},
 		Attachments:  []callhome.Attachment{{Command: "show running-config", Output: "hostname edge-1\nip domain name corp.example.com\n"}},
 		MessageID:    1,
-		GroupID:      1,
+		GroupID:      2,
 	}
 	m = callhome.Scrub(m, cfg.CallHome.DataPrivacy)
 	out, err := callhome.Render(m, profile.PreferredMsgFormat, callhome.Options{SizeLimit: profile.MessageSizeLimit})

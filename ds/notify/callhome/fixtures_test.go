@@ -16,8 +16,8 @@ func testDevice() Device {
 	return Device{
 		Product:           "dsengine",
 		BuilderVersion:    AMLBuilderVersion,
-		Brand:             "dsengine",
-		Series:            "dsengine on Linux",
+		Brand:             DeviceBrand,
+		Series:            DeviceSeries,
 		PID:               "Linux",
 		Serial:            "8F3C2A91D04E",
 		SoftwareVersion:   "6.8.0-45-generic",
@@ -108,7 +108,7 @@ func testMessage(t testing.TB) *Message {
 		Customer:     testCustomer(t),
 		Device:       testDevice(),
 		MessageID:    1,
-		GroupID:      1,
+		GroupID:      2,
 	}
 }
 

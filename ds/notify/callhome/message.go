@@ -22,6 +22,13 @@ const (
 	GroupProactive = "proactive"
 )
 
+// DeviceBrand and DeviceSeries are ch:Brand and ch:Series of every
+// message a dsengine host sends, DS and alert-group messages alike.
+const (
+	DeviceBrand  = "Linux"
+	DeviceSeries = "Linux host"
+)
+
 // AMLBuilderVersion is the aml-block:Builder/Version IOS XE sends (the
 // guide's sample); callers usually put it in Device.BuilderVersion.
 const AMLBuilderVersion = "2.0"

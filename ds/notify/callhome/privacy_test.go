@@ -173,7 +173,7 @@ end
 					{Command: "show running-config all", Output: conf},
 					{Command: "show ip interface brief", Output: "Interface              IP-Address      OK? Method Status                Protocol\nGigabitEthernet1/0/1   192.0.2.1       YES NVRAM  up                    up\nedge-1#\n"},
 				},
-				MessageID: 3, GroupID: 3,
+				MessageID: 3, GroupID: 4,
 			}
 			got, err := LongText(Scrub(m, c.p), Options{})
 			if err != nil {
