@@ -111,6 +111,9 @@ func TestCLIInATerminal(t *testing.T) {
 		v.waitLast("edge-1(config-applet)#")
 	}
 	v.typeLine("actoin 2.0 puts x")
+	// The prompt before the line is already the last line: wait for the
+	// refusal first.
+	v.waitFor("% Invalid input detected")
 	scr := v.waitLast("edge-1(config-applet)#")
 	want := "edge-1(config-applet)#actoin 2.0 puts x\n" + strings.Repeat(" ", len("edge-1(config-applet)#")) + "^\n% Invalid input detected at '^' marker.\n"
 	if !strings.Contains(scr, want) {
