@@ -9,9 +9,10 @@ import (
 	"time"
 
 	"github.com/dsengine/dsengine/ds"
-
+	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/daemon"
 	"github.com/dsengine/dsengine/ds/events/input"
+	"github.com/dsengine/dsengine/ds/events/source"
 )
 
 // running returns the running daemon, or an error saying to start one.
@@ -68,21 +69,7 @@ func runShowEventManager(e *env, _ *flag.FlagSet, args []string) error {
 		return nil
 	}
 	printInputStats(w, d.InputStats())
-	if src := d.SourceStats(); len(src) > 0 {
-		fmt.Fprintln(w, "Event sources:")
-		fmt.Fprintln(w, "Source             Events   Dropped    Errors  Last event")
-		loc := time.UTC // no clock timezone line: Location is nil
-		if l := d.Config().Clock.Location(); l != nil {
-			loc = l
-		}
-		for _, s := range src {
-			last := "never"
-			if !s.LastEvent.IsZero() {
-				last = s.LastEvent.In(loc).Format(time.DateTime)
-			}
-			fmt.Fprintf(w, "%-15s %9d %9d %9d  %s\n", s.Source, s.Events, s.Dropped, s.Errors, last)
-		}
-	}
+	printSourceStats(w, d.SourceStats(), d.Config().Clock)
 	depth, capacity := d.QueueDepth()
 	fmt.Fprintf(w, "Queue to the detectors: %d of %d\n", depth, capacity)
 	st := d.Hub().IndexStats()
@@ -107,6 +94,34 @@ func runShowEventManager(e *env, _ *flag.FlagSet, args []string) error {
 		}
 	}
 	return nil
+}
+
+// printSourceStats prints the "Event sources:" table of `show event manager
+// statistics` (nothing without a running source): the Source column as
+// wide as the longest name, as IOS sizes its tables ("netlink namespace
+// NAME" is long), the last event's time in the configuration's clock
+// timezone, UTC without a `clock timezone` line (Location is nil then).
+func printSourceStats(w io.Writer, stats []source.Stats, clk config.Clock) {
+	if len(stats) == 0 {
+		return
+	}
+	loc := time.UTC
+	if l := clk.Location(); l != nil {
+		loc = l
+	}
+	width := len("Source")
+	for _, s := range stats {
+		width = max(width, len(s.Source))
+	}
+	fmt.Fprintln(w, "Event sources:")
+	fmt.Fprintf(w, "%-*s %9s %9s %9s  %s\n", width, "Source", "Events", "Dropped", "Errors", "Last event")
+	for _, s := range stats {
+		last := "never"
+		if !s.LastEvent.IsZero() {
+			last = s.LastEvent.In(loc).Format(time.DateTime)
+		}
+		fmt.Fprintf(w, "%-*s %9d %9d %9d  %s\n", width, s.Source, s.Events, s.Dropped, s.Errors, last)
+	}
 }
 
 // printInputStats prints the syslog inputs' tables of `show event manager

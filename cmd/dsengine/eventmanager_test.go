@@ -2,11 +2,15 @@ package main
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/daemon"
 	"github.com/dsengine/dsengine/ds/events/input"
+	"github.com/dsengine/dsengine/ds/events/source"
+	"github.com/dsengine/dsengine/ds/parse/iosconfig"
 	"github.com/dsengine/dsengine/internal/golden"
 )
 
@@ -23,6 +27,34 @@ func TestShowEventManagerInputs(t *testing.T) {
 		{Input: "engine messages", Received: 3, Delivered: 3},
 	})
 	golden.Check(t, "testdata/show-event-manager-inputs.golden", b.Bytes())
+}
+
+// TestShowEventManagerSources: the "Event sources:" table of `show event
+// manager statistics`: the Source column as wide as the longest name
+// (a namespace's name overflowed 15 characters), a source with no event
+// yet; times in the configuration's timezone, and in UTC when it has no
+// `clock timezone` line (its nil Location once crashed the daemon).
+func TestShowEventManagerSources(t *testing.T) {
+	t0 := time.Date(2026, 12, 6, 10, 45, 24, 0, time.UTC)
+	stats := []source.Stats{
+		{Source: "netlink namespace dse-8f3c2a91", Events: 8, Dropped: 1, LastEvent: t0},
+		{Source: "kmsg", Events: 1234567, Errors: 2, LastEvent: t0.Add(-time.Hour)},
+		{Source: "hwmon"},
+	}
+	var b bytes.Buffer
+	for _, conf := range []string{"hostname edge-1\n", "hostname edge-1\nclock timezone CET 1 0\n"} {
+		cfg, err := iosconfig.Parse("t.conf", []byte(conf))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString("--- " + strings.ReplaceAll(strings.TrimSpace(conf), "\n", "; ") + "\n")
+		printSourceStats(&b, stats, cfg.Clock)
+	}
+	b.WriteString("--- short names\n")
+	printSourceStats(&b, stats[1:], config.Clock{})
+	b.WriteString("--- no source\n")
+	printSourceStats(&b, nil, config.Clock{})
+	golden.Check(t, "testdata/show-event-manager-sources.golden", b.Bytes())
 }
 
 // TestShowEventManagerHistory: IOS's table of recent applet runs, and the

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -115,6 +116,55 @@ func (v *vtyClient) line(text string) (string, int) {
 		v.t.Fatal(err)
 	}
 	return v.read()
+}
+
+// help sends `?` after text and returns the words offered, one line
+// each with its help, as the client prints them.
+func (v *vtyClient) help(text string) string {
+	v.t.Helper()
+	if err := v.c.Send(control.Frame{Kind: control.FrameHelp, Text: text}); err != nil {
+		v.t.Fatal(err)
+	}
+	f, err := v.c.Recv()
+	if err != nil || f.Kind != control.FrameHelp {
+		v.t.Fatalf("? after %q: frame %+v, error %v", text, f, err)
+	}
+	var b strings.Builder
+	for _, it := range f.Items {
+		fmt.Fprintf(&b, "%s: %s\n", it.Word, it.Help)
+	}
+	return b.String()
+}
+
+// TestVTYHelpSNMPServer: `?` in global configuration mode lists
+// snmp-server, and its forms word by word (issue 17: it was missing).
+func TestVTYHelpSNMPServer(t *testing.T) {
+	d, _ := startVTYDaemon(t, "hostname edge-1\n")
+	v := openVTY(t, d)
+	v.line("configure terminal")
+	if got := v.help("sn"); got != "snmp-server: Modify SNMP engine parameters\n" {
+		t.Errorf("sn?:\n%s", got)
+	}
+	for _, c := range []struct{ typed, want string }{
+		{"snmp-server ", "enable: Enable SNMP Traps or Informs\nhost: Specify hosts to receive SNMP notifications\n"},
+		{"snmp-server enable traps ", "event-manager: Allow SNMP Embedded Event Manager traps\n"},
+		{"snmp-server host 192.0.2.1 ", "WORD: SNMPv2c community string\ntraps: Send Trap messages to this host\n" +
+			"version: SNMP version to use for notification messages\n"},
+		{"snmp-server host 192.0.2.1 traps version 2c public ", "event-manager: Allow SNMP Embedded Event Manager traps\n" +
+			"udp-port: The notification host's UDP port number (default port 162)\n<cr>: \n"},
+		{"snmp-server host 192.0.2.1 public udp-port ", "<1-65535>: Port\n"},
+	} {
+		if got := v.help(c.typed); got != c.want {
+			t.Errorf("%s?:\n%s\nwant\n%s", c.typed, got, c.want)
+		}
+	}
+	// What ? offers is what the parser takes.
+	if out, code := v.line("snmp-server host 192.0.2.1 traps version 2c public udp-port 1162 event-manager"); code != 0 {
+		t.Fatalf("the line ? spelled out: %q", out)
+	}
+	if h := d.Config().Host.SNMP.TrapHosts; len(h) != 1 || h[0].Address != "192.0.2.1:1162" || h[0].Community != "public" {
+		t.Errorf("trap hosts %+v", h)
+	}
 }
 
 // TestVTYTwoSessionsConfigureAtOnce: two vtys configure the running

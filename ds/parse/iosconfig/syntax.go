@@ -172,8 +172,23 @@ func topSyntax() []*syn {
 				k("class", "Specify a class for the applet", word("Class")),
 				k("trap", "Generate an SNMP trap when applet is triggered", cr))),
 			k("environment", "Set an Event Manager global variable", word("Environment variable name", line("Environment variable value"))))),
+		snmpServerSyntax(),
 		k("dsengine", "Enter the dsengine host settings mode", cr),
 	}
+}
+
+// snmpServerSyntax is the IOS spelling of the trap receivers (snmp.go):
+// "snmp-server host ADDRESS [traps] [version 2c] COMMUNITY [udp-port N]
+// [event-manager]" and "snmp-server enable traps event-manager".
+func snmpServerSyntax() *syn {
+	eem := k("event-manager", "Allow SNMP Embedded Event Manager traps", cr)
+	port := k("udp-port", "The notification host's UDP port number (default port 162)", num("<1-65535>", "Port", cr, eem))
+	community := word("SNMPv2c community string", cr, port, eem)
+	version := k("version", "SNMP version to use for notification messages", k("2c", "Use the SNMPv2c security model", community))
+	return k("snmp-server", "Modify SNMP engine parameters",
+		k("enable", "Enable SNMP Traps or Informs", k("traps", "Enable SNMP Traps", eem)),
+		k("host", "Specify hosts to receive SNMP notifications", word("IP address or name of the SNMP notification host",
+			k("traps", "Send Trap messages to this host", version, community), version, community)))
 }
 
 func callHomeSyntax() []*syn {
