@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -204,11 +205,24 @@ func runFleet(o fleetOptions) func(ctx context.Context, d *daemon.Daemon) error 
 		}
 		var wg sync.WaitGroup
 		defer wg.Wait()
-		if o.role != "executor" {
-			b, err := fleet.EnsureBuckets(ctx, js, o.replicas, o.ttl)
+		b, err := fleet.EnsureBuckets(ctx, js, o.replicas, o.ttl)
+		if err != nil {
+			return fmt.Errorf("--jetstream %s: %w", o.url, err)
+		}
+		d.SetFleetView(func(ctx context.Context, w io.Writer) error {
+			v, err := fleet.ReadView(ctx, b.Stats, time.Now())
 			if err != nil {
-				return fmt.Errorf("--jetstream %s: %w", o.url, err)
+				return err
 			}
+			v.Write(w)
+			return nil
+		})
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			writeStats(ctx, d, fleet.NewStatsWriter(b.Stats, o.id), o.log)
+		}()
+		if o.role != "executor" {
 			w, err := worker.New(ctx, worker.Options{JS: js, Buckets: b, ID: o.id, LeaseTTL: o.ttl, Log: o.log})
 			if err != nil {
 				return err
@@ -270,6 +284,31 @@ func runIntent(ctx context.Context, d *daemon.Daemon, id string, in fleet.Intent
 		return nil // a run that ended, its actions failed or not, is done
 	case <-ctx.Done():
 		return ctx.Err()
+	}
+}
+
+// writeStats writes the daemon's DS statistics to DS_STATS every
+// fleet.StatsInterval, for the fleet view.
+func writeStats(ctx context.Context, d *daemon.Daemon, sw *fleet.StatsWriter, log *slog.Logger) {
+	tick := time.NewTicker(fleet.StatsInterval)
+	defer tick.Stop()
+	for {
+		store, _ := d.Store()
+		var cur []fleet.DSStats
+		for _, en := range store.List() {
+			if st := en.Stats; st.Triggers > 0 {
+				cur = append(cur, fleet.DSStats{DS: en.ID, Triggers: st.Triggers, Runs: st.Runs, Suppressed: st.Suppressed,
+					FailedRuns: st.FailedRuns, ActionsRun: st.ActionsRun, ActionsFailed: st.ActionsFailed, RunTime: st.TotalRunTime})
+			}
+		}
+		if err := sw.Write(ctx, time.Now(), cur); err != nil && ctx.Err() == nil {
+			log.Warn("fleet statistics not written", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
 	}
 }
 
