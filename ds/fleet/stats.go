@@ -3,7 +3,6 @@ package fleet
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -100,38 +99,33 @@ type View struct {
 // StatsStale at now.
 func ReadView(ctx context.Context, kv jetstream.KeyValue, now time.Time) (View, error) {
 	var v View
-	keys, err := kv.Keys(ctx)
-	if errors.Is(err, jetstream.ErrNoKeysFound) {
-		return v, nil
-	}
+	// One watch reads every key's last value: a Get per key would be a
+	// round trip per worker and DS.
+	wa, err := kv.WatchAll(ctx, jetstream.IgnoreDeletes())
 	if err != nil {
 		return v, fmt.Errorf("bucket %s: %w", BucketStats, err)
 	}
+	defer wa.Stop()
+	var entries []jetstream.KeyValueEntry
+	for e := range wa.Updates() {
+		if e == nil {
+			break // the values there were when the watch started
+		}
+		entries = append(entries, e)
+	}
 	live := map[string]bool{}
-	for _, k := range keys {
-		w, ok := strings.CutPrefix(k, "live.")
-		if !ok {
-			continue
-		}
-		e, err := kv.Get(ctx, k)
-		if err != nil {
-			continue // expired meanwhile
-		}
-		if now.Sub(e.Created()) < StatsStale {
+	for _, e := range entries {
+		if w, ok := strings.CutPrefix(e.Key(), "live."); ok && now.Sub(e.Created()) < StatsStale {
 			live[w] = true
 			v.Workers = append(v.Workers, w)
 		}
 	}
 	slices.Sort(v.Workers)
 	sum := map[string]*DSStats{}
-	for _, k := range keys {
-		rest, ok := strings.CutPrefix(k, "ds.")
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Key(), "ds.")
 		w, _, _ := strings.Cut(rest, ".")
 		if !ok || !live[w] {
-			continue
-		}
-		e, err := kv.Get(ctx, k)
-		if err != nil {
 			continue
 		}
 		var st DSStats
