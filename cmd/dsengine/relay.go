@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/daemon"
+	"github.com/dsengine/dsengine/ds/engine"
 	"github.com/dsengine/dsengine/ds/events/input"
 	"github.com/dsengine/dsengine/ds/events/input/file"
 	"github.com/dsengine/dsengine/ds/events/input/tcp"
@@ -203,11 +205,24 @@ func runFleet(o fleetOptions) func(ctx context.Context, d *daemon.Daemon) error 
 		}
 		var wg sync.WaitGroup
 		defer wg.Wait()
-		if o.role != "executor" {
-			b, err := fleet.EnsureBuckets(ctx, js, o.replicas, o.ttl)
+		b, err := fleet.EnsureBuckets(ctx, js, o.replicas, o.ttl)
+		if err != nil {
+			return fmt.Errorf("--jetstream %s: %w", o.url, err)
+		}
+		d.SetFleetView(func(ctx context.Context, w io.Writer) error {
+			v, err := fleet.ReadView(ctx, b.Stats, time.Now())
 			if err != nil {
-				return fmt.Errorf("--jetstream %s: %w", o.url, err)
+				return err
 			}
+			v.Write(w)
+			return nil
+		})
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			writeStats(ctx, d, fleet.NewStatsWriter(b.Stats, o.id), o.log)
+		}()
+		if o.role != "executor" {
 			w, err := worker.New(ctx, worker.Options{JS: js, Buckets: b, ID: o.id, LeaseTTL: o.ttl, Log: o.log})
 			if err != nil {
 				return err
@@ -232,17 +247,68 @@ func runFleet(o fleetOptions) func(ctx context.Context, d *daemon.Daemon) error 
 		if err := fleet.EnsureStreams(ctx, js, fleet.StreamOptions{Partitions: mustPartitions(ctx, js), Replicas: o.replicas}); err != nil {
 			return err
 		}
-		ex, err := worker.NewExecutor(ctx, worker.ExecutorOptions{JS: js, Log: o.log,
-			Run: func(ctx context.Context, in fleet.Intent) error {
-				if !d.Fire(ctx, in.DS, in.Trigger) {
-					return fmt.Errorf("DS %s is not registered on %s: install it, or its intent waits for an executor that has it", in.DS, o.id)
-				}
-				return nil
-			}})
+		done, err := fleet.EnsureDone(ctx, js, o.replicas, fleet.DefaultDedup)
+		if err != nil {
+			return fmt.Errorf("--jetstream %s: %w", o.url, err)
+		}
+		ex, err := worker.NewExecutor(ctx, worker.ExecutorOptions{JS: js, Log: o.log, Done: done, AckWait: executorAckWait,
+			Run: func(ctx context.Context, in fleet.Intent) error { return runIntent(ctx, d, o.id, in) }})
 		if err != nil {
 			return err
 		}
 		return ex.Run(ctx)
+	}
+}
+
+// executorAckWait is how long JetStream waits for an intent's ack before
+// another executor gets it: above the engine's default maxrun, and renewed
+// while the run is in progress.
+const executorAckWait = engine.DefaultMaxRun + 30*time.Second
+
+// runIntent runs an intent's trigger with the daemon's engine and returns
+// once the run ended: the executor acks the intent then, so an executor
+// that dies mid-run leaves it to another.
+func runIntent(ctx context.Context, d *daemon.Daemon, id string, in fleet.Intent) error {
+	ended := make(chan engine.RunStats, 1)
+	t := in.Trigger
+	t.Done = func(st engine.RunStats) { ended <- st }
+	if !d.Fire(ctx, in.DS, t) {
+		return fmt.Errorf("DS %s is not registered on %s: install it, or its intent waits for an executor that has it", in.DS, id)
+	}
+	select {
+	case st := <-ended:
+		if st.Skipped {
+			// It never ran (dropped, or its DS removed): again later.
+			return fmt.Errorf("intent %s not run: %s", in.ID, st.Reason)
+		}
+		return nil // a run that ended, its actions failed or not, is done
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// writeStats writes the daemon's DS statistics to DS_STATS every
+// fleet.StatsInterval, for the fleet view.
+func writeStats(ctx context.Context, d *daemon.Daemon, sw *fleet.StatsWriter, log *slog.Logger) {
+	tick := time.NewTicker(fleet.StatsInterval)
+	defer tick.Stop()
+	for {
+		store, _ := d.Store()
+		var cur []fleet.DSStats
+		for _, en := range store.List() {
+			if st := en.Stats; st.Triggers > 0 {
+				cur = append(cur, fleet.DSStats{DS: en.ID, Triggers: st.Triggers, Runs: st.Runs, Suppressed: st.Suppressed,
+					FailedRuns: st.FailedRuns, ActionsRun: st.ActionsRun, ActionsFailed: st.ActionsFailed, RunTime: st.TotalRunTime})
+			}
+		}
+		if err := sw.Write(ctx, time.Now(), cur); err != nil && ctx.Err() == nil {
+			log.Warn("fleet statistics not written", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
 	}
 }
 

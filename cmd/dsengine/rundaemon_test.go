@@ -16,9 +16,10 @@ type runningDaemon struct {
 	stop func() int // stops the daemon and returns its exit code; later calls return it again
 }
 
-// startDaemon runs the daemon on dir/dsengine.conf and dir/bootflash,
-// waits until it serves, and stops it when the test ends.
-func startDaemon(t *testing.T, dir string) *runningDaemon {
+// startDaemon runs the daemon on dir/dsengine.conf and dir/bootflash
+// (with run's flags args), waits until it serves, and stops it when the
+// test ends.
+func startDaemon(t *testing.T, dir string, args ...string) *runningDaemon {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	log := &syncBuffer{}
@@ -26,7 +27,7 @@ func startDaemon(t *testing.T, dir string) *runningDaemon {
 	go func() {
 		e := &env{ctx: ctx, stdin: strings.NewReader(""), stdout: log, stderr: log, getenv: func(string) string { return "" },
 			now: time.Now, config: filepath.Join(dir, "dsengine.conf"), bootflash: filepath.Join(dir, "bootflash")}
-		done <- run(e, []string{"run"})
+		done <- run(e, append([]string{"run"}, args...))
 	}()
 	var once sync.Once
 	code := 0

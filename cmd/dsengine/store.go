@@ -368,6 +368,13 @@ func runShowDS(e *env, _ *flag.FlagSet, args []string) error {
 	return e.withStore(true, func(cfg *config.Config, store *bootflash.Store, _ *lifecycle.Manager) error {
 		if len(args) == 0 {
 			show.Settings(e.stdout, cfg, store.List())
+			if e.daemon != nil && e.daemon.Fleet() != nil {
+				// A fleet worker: the runs of the whole fleet too.
+				fmt.Fprintln(e.stdout)
+				if err := e.daemon.Fleet()(e.ctx, e.stdout); err != nil {
+					fmt.Fprintf(e.stdout, "Fleet statistics: not available (%v); the local ones are under `show call-home diagnostic-signature ID statistics`\n", err)
+				}
+			}
 			return nil
 		}
 		id, view := args[0], args[1]

@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"path/filepath"
 	"sync"
@@ -81,6 +82,23 @@ type Daemon struct {
 	control  atomic.Pointer[control.Server]
 	stats    *statsWriter                    // run statistics and `running` status, persisted in batches
 	wants    atomic.Pointer[[]registry.Want] // what the last resync registered, for Fleet
+	fleet    atomic.Pointer[FleetView]       // set by Fleet
+}
+
+// FleetView writes the fleet's statistics to w: the Fleet stage sets it,
+// `show call-home diagnostic-signature` prints it.
+type FleetView func(ctx context.Context, w io.Writer) error
+
+// SetFleetView makes v the fleet's statistics.
+func (d *Daemon) SetFleetView(v FleetView) { d.fleet.Store(&v) }
+
+// Fleet returns the fleet's statistics view, nil when the daemon is not a
+// fleet worker.
+func (d *Daemon) Fleet() FleetView {
+	if v := d.fleet.Load(); v != nil {
+		return *v
+	}
+	return nil
 }
 
 // New checks opts and returns a Daemon ready to Run.

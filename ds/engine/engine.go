@@ -27,6 +27,17 @@ const (
 type Trigger struct {
 	Time   time.Time
 	Events []Event // the events that made it fire; the last one fired it
+	// Done, when set, is called once the trigger's run ended, or with a
+	// Failed outcome when the trigger was dropped or its DS removed before
+	// it ran: a fleet executor acks the trigger's intent then.
+	Done func(RunStats) `json:"-"`
+}
+
+// notRun tells t's Done that it will not run, and why.
+func (t Trigger) notRun(why string) {
+	if t.Done != nil {
+		t.Done(RunStats{Trigger: t.Time, Outcome: Failed, Reason: why, Skipped: true})
+	}
 }
 
 // Event is one detector firing, as the engine needs it.
@@ -153,6 +164,9 @@ type RunStats struct {
 	Reason string
 	// NotRun counts the actions a Suppressed or Failed run left out.
 	NotRun int
+	// Skipped is a trigger that never ran (dropped, or its DS removed or
+	// unknown); only a Trigger's Done sees it.
+	Skipped bool
 }
 
 // Counts are a DS's triggers and run outcomes since it was added to the
@@ -239,6 +253,17 @@ func (e *Engine) Remove(id string) {
 	if ok && en.cancel != nil {
 		en.cancel()
 	}
+	if ok {
+		// What is still queued never runs.
+		for {
+			select {
+			case t := <-en.queue:
+				t.notRun("the DS was removed before the trigger ran")
+			default:
+				return
+			}
+		}
+	}
 }
 
 // Has reports whether a DS is registered in the engine.
@@ -256,6 +281,7 @@ func (e *Engine) Fire(ctx context.Context, id string, t Trigger) {
 	en, ok := e.dss[id]
 	e.mu.Unlock()
 	if !ok || len(t.Events) == 0 {
+		t.notRun("the DS is not registered")
 		return
 	}
 	en.triggers.Add(1)
@@ -270,6 +296,7 @@ func (e *Engine) Fire(ctx context.Context, id string, t Trigger) {
 	case en.queue <- t:
 	default:
 		en.dropped.Add(1)
+		t.notRun(fmt.Sprintf("%d runs already queued; trigger dropped", cap(en.queue)))
 		e.opts.Report(Record{Time: t.Time, DS: id, Kind: "dropped", Type: string(last.Type),
 			Detail: fmt.Sprintf("%d runs already queued; trigger dropped", cap(en.queue)), Failed: true})
 	}
@@ -351,6 +378,9 @@ func (e *Engine) run(ctx context.Context, en *entry, t Trigger) {
 	stats.Duration = e.opts.Clock.Now().Sub(start)
 	if e.opts.OnRunDone != nil {
 		e.opts.OnRunDone(en.sig.ID, stats)
+	}
+	if t.Done != nil {
+		t.Done(stats)
 	}
 }
 

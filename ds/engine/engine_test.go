@@ -330,3 +330,38 @@ func TestFailedRunIsCounted(t *testing.T) {
 		t.Errorf("counts %+v", c)
 	}
 }
+
+// TestTriggerDone: a trigger's Done hears of its run's end, and of a
+// trigger that will never run (its DS unknown, or removed while the
+// trigger waited in the queue): a fleet executor acks its intent then.
+func TestTriggerDone(t *testing.T) {
+	release := make(chan struct{})
+	started := make(chan struct{}, 4)
+	e := engine.New(engine.Options{Clock: clock.NewVirtual(t0), QueueDepth: 4,
+		Actions: performFunc(func(ctx context.Context, run *engine.Run, a ds.Action) (string, error) {
+			started <- struct{}{}
+			<-release
+			return "done", nil
+		})})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	e.Add(ctx, mustSig(t, sample), map[string]string{"ds_intf": "Gi1/0/5"})
+	done := make(chan engine.RunStats, 4)
+	tr := linkDown("Gi1/0/5")
+	tr.Done = func(s engine.RunStats) { done <- s }
+	e.Fire(ctx, "nope", tr)
+	if s := <-done; !s.Skipped || s.Reason != "the DS is not registered" {
+		t.Errorf("unknown DS: %+v", s)
+	}
+	e.Fire(ctx, "6030", tr)
+	<-started
+	e.Fire(ctx, "6030", tr) // queued behind the run
+	e.Remove("6030")
+	if s := <-done; !s.Skipped || s.Reason != "the DS was removed before the trigger ran" {
+		t.Errorf("queued, then removed: %+v", s)
+	}
+	close(release)
+	if s := <-done; s.Skipped || s.Outcome != engine.Failed || s.Reason == "" {
+		t.Errorf("the run the removal stopped: %+v", s)
+	}
+}

@@ -29,6 +29,9 @@ const (
 	// BucketStats holds each worker's DS statistics ("<worker>"), summed
 	// by the fleet view.
 	BucketStats = "DS_STATS"
+	// BucketDone holds the IDs of the intents whose run completed
+	// (worker.DoneKey of the ID); its TTL is the de-duplication window.
+	BucketDone = "DS_DONE"
 )
 
 // Defaults of a fleet.
@@ -181,4 +184,17 @@ func EnsureBuckets(ctx context.Context, js jetstream.JetStream, replicas int, tt
 		return b, fmt.Errorf("bucket %s: %w", BucketStats, err)
 	}
 	return b, nil
+}
+
+// EnsureDone creates or opens the bucket of completed intents; window is
+// the de-duplication window (0: DefaultDedup).
+func EnsureDone(ctx context.Context, js jetstream.JetStream, replicas int, window time.Duration) (jetstream.KeyValue, error) {
+	if window <= 0 {
+		window = DefaultDedup
+	}
+	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: BucketDone, TTL: window, Replicas: max(replicas, 1)})
+	if err != nil {
+		return nil, fmt.Errorf("bucket %s: %w", BucketDone, err)
+	}
+	return kv, nil
 }

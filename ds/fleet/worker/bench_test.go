@@ -7,6 +7,7 @@ import (
 
 	"github.com/dsengine/dsengine/ds/events/input"
 	"github.com/dsengine/dsengine/ds/fleet"
+	"github.com/dsengine/dsengine/ds/fleet/worker"
 	"github.com/dsengine/dsengine/internal/testserver"
 )
 
@@ -46,8 +47,9 @@ func (rg *rig) drained(t testing.TB) bool {
 	if err != nil {
 		return false
 	}
+	owner := rg.leases()
 	for n := range testPartitions {
-		c, err := s.Consumer(rg.ctx, fmt.Sprintf("ds-part-%d", n))
+		c, err := s.Consumer(rg.ctx, worker.ConsumerName(n, owner[n]))
 		if err != nil {
 			return false
 		}

@@ -203,7 +203,11 @@ func newRig(t testing.TB, nodes int) *rig {
 			t.Error(err)
 		}
 	}()
-	ex, err := worker.NewExecutor(ctx, worker.ExecutorOptions{JS: js, Run: rg.tally.run, AckWait: 5 * time.Second})
+	done, err := fleet.EnsureDone(ctx, js, c.Replicas(), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, err := worker.NewExecutor(ctx, worker.ExecutorOptions{JS: js, Done: done, Run: rg.tally.run, AckWait: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -54,37 +55,38 @@ type partition struct {
 	sigs    int  // the DS set generation registered
 	started bool // the DS are registered
 	err     error
+	msg     events.Message // the line being decoded
 }
 
-// start builds the pipeline, reads the checkpoint and (re)creates the
-// durable consumer from its replay start.
+// start builds the pipeline, takes the checkpoint over and creates the
+// partition's consumer from its replay start.
+//
+// Two owners may consume a partition for a while: the old one goes on
+// until its next renewal finds the lease gone. Both are fenced so that the
+// overlap costs only duplicate intents (same IDs, de-duplicated), never a
+// lost trigger: each owner has its own consumer, so the old one cannot
+// pull lines off the new one's (a line pulled by one is not seen by the
+// other, and a device whose lines are split between two owners loses the
+// triggers that needed both); the new owner deletes the old consumers, so
+// the old one stops fetching; and it rewrites the checkpoint under its
+// name, so the old one can no longer move it.
 func (w *Worker) startPartition(ctx context.Context, n int) (*partition, error) {
 	p := &partition{w: w, n: n, key: "p." + strconv.Itoa(n), rank: map[string]int{}}
-	var cp fleet.Checkpoint
-	start := jetstream.DeliverAllPolicy
-	e, err := w.opts.Buckets.Checkpoints.Get(ctx, p.key)
-	switch {
-	case err == nil:
-		if cp, err = unmarshalCheckpoint(e.Value()); err != nil {
-			return nil, fmt.Errorf("checkpoint %s of bucket %s: %w; delete the key to start the partition over", p.key, fleet.BucketCheckpoints, err)
-		}
-		p.cpRev = e.Revision()
-		p.quiet, p.base = cp.Seq, cp.From
-		start = jetstream.DeliverByStartSequencePolicy
-	case errors.Is(err, jetstream.ErrKeyNotFound):
-		// A new partition: its checkpoint is created at the first write.
-	default:
-		return nil, fmt.Errorf("checkpoint %s: %w", p.key, err)
+	cp, err := p.takeCheckpoint(ctx)
+	if err != nil {
+		return nil, err
 	}
-	durable := "ds-part-" + strconv.Itoa(n)
-	if err := w.stream.DeleteConsumer(ctx, durable); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
-		return nil, fmt.Errorf("consumer %s: %w", durable, err)
+	p.quiet, p.base = cp.Seq, cp.From
+	if err := w.deleteConsumers(ctx, n); err != nil {
+		return nil, err
 	}
-	cc := jetstream.ConsumerConfig{Durable: durable, FilterSubject: fleet.PartitionSubject(n), DeliverPolicy: start,
-		AckPolicy: jetstream.AckAllPolicy, AckWait: time.Minute, MaxAckPending: 4 * w.opts.Batch, MaxRequestBatch: w.opts.Batch}
-	if start == jetstream.DeliverByStartSequencePolicy {
-		cc.OptStartSeq = max(cp.From, 1)
-	}
+	durable := ConsumerName(n, w.opts.ID)
+	cc := jetstream.ConsumerConfig{Durable: durable, FilterSubject: fleet.PartitionSubject(n),
+		DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: max(cp.From, 1),
+		AckPolicy: jetstream.AckAllPolicy, AckWait: time.Minute, MaxAckPending: 4 * w.opts.Batch, MaxRequestBatch: w.opts.Batch,
+		// A dead worker's consumer goes when the next owner takes the
+		// partition; this is for one whose partition nobody takes.
+		InactiveThreshold: max(10*w.opts.LeaseTTL, 5*time.Minute)}
 	if p.cons, err = w.stream.CreateOrUpdateConsumer(ctx, cc); err != nil {
 		return nil, fmt.Errorf("consumer %s: %w", durable, err)
 	}
@@ -99,6 +101,76 @@ func (w *Worker) startPartition(ctx context.Context, n int) (*partition, error) 
 		Known: w.opts.Known, Report: w.report})
 	p.reg = registry.New(ctx, registry.Options{Hub: p.hub, Engine: p.eng, Clock: p.clk, Hostname: w.opts.Hostname, Known: w.opts.Known})
 	return p, nil
+}
+
+// conflict is a KV write that names a revision the key no longer has (a
+// replicated bucket reports it with another code than a single node).
+func conflict(err error) bool {
+	return errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyRevisionMismatch)
+}
+
+// consumerName is the consumer of partition n owned by worker id.
+func ConsumerName(n int, id string) string { return "ds-part-" + strconv.Itoa(n) + "-" + id }
+
+// deleteConsumers deletes the consumers of partition n: those of its
+// previous owners, and the one consumer per partition of dsengine before
+// each owner had its own.
+func (w *Worker) deleteConsumers(ctx context.Context, n int) error {
+	prefix := "ds-part-" + strconv.Itoa(n) + "-"
+	names := w.stream.ConsumerNames(ctx)
+	var gone []string
+	for name := range names.Name() {
+		if strings.HasPrefix(name, prefix) || name == "ds-part-"+strconv.Itoa(n) {
+			gone = append(gone, name)
+		}
+	}
+	if err := names.Err(); err != nil {
+		return fmt.Errorf("consumers of stream %s: %w", fleet.StreamSyslog, err)
+	}
+	for _, name := range gone {
+		if err := w.stream.DeleteConsumer(ctx, name); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+			return fmt.Errorf("consumer %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// takeCheckpoint reads the partition's checkpoint and writes it back under
+// the worker's name: from then on a checkpoint of the previous owner, who
+// may not know yet that it lost the lease, is refused. A partition with no
+// checkpoint gets an empty one.
+func (p *partition) takeCheckpoint(ctx context.Context) (fleet.Checkpoint, error) {
+	kv := p.w.opts.Buckets.Checkpoints
+	for {
+		var cp fleet.Checkpoint
+		var rev uint64
+		e, err := kv.Get(ctx, p.key)
+		switch {
+		case err == nil:
+			if cp, err = unmarshalCheckpoint(e.Value()); err != nil {
+				return cp, fmt.Errorf("checkpoint %s of bucket %s: %w; delete the key to start the partition over", p.key, fleet.BucketCheckpoints, err)
+			}
+			rev = e.Revision()
+		case errors.Is(err, jetstream.ErrKeyNotFound):
+		default:
+			return cp, fmt.Errorf("checkpoint %s: %w", p.key, err)
+		}
+		cp.Worker = p.w.opts.ID
+		b, _ := marshalCheckpoint(cp)
+		if rev == 0 {
+			p.cpRev, err = kv.Create(ctx, p.key, b)
+		} else {
+			p.cpRev, err = kv.Update(ctx, p.key, b, rev)
+		}
+		switch {
+		case err == nil:
+			return cp, nil
+		case conflict(err):
+			// The previous owner checkpointed meanwhile: read it again.
+		default:
+			return cp, fmt.Errorf("checkpoint %s: %w", p.key, err)
+		}
+	}
 }
 
 func (p *partition) close() {
@@ -124,7 +196,6 @@ func (p *partition) run(ctx context.Context) error {
 	defer p.close()
 	next := time.NewTicker(p.w.opts.Checkpoint)
 	defer next.Stop()
-	var m events.Message
 	for {
 		select {
 		case <-ctx.Done():
@@ -135,44 +206,60 @@ func (p *partition) run(ctx context.Context) error {
 			}
 		default:
 		}
-		if p.started {
-			p.sync()
-		}
-		// What is there now, else wait for one line: a fetch of a whole
-		// batch would wait for it to fill.
-		batch, err := p.cons.FetchNoWait(p.w.opts.Batch)
-		var last jetstream.Msg
-		if err == nil {
-			last = p.deliverBatch(batch, &m)
-			if last == nil {
-				batch, err = p.cons.Fetch(1, jetstream.FetchMaxWait(p.w.opts.FetchWait))
-				if err == nil {
-					last = p.deliverBatch(batch, &m)
-				}
-			}
-		}
-		if err != nil {
-			if ctx.Err() != nil {
-				continue
-			}
-			p.w.log.Warn("fetch", "partition", p.n, "err", err)
-			select {
-			case <-ctx.Done():
-			case <-time.After(p.w.opts.FetchWait):
-			}
-			continue
-		}
-		if last == nil {
-			continue
-		}
-		// The batch's intents are acked before its lines are.
-		if err := p.flush(ctx); err != nil {
+		if _, err := p.step(ctx); err != nil {
 			return err
 		}
-		if err := last.Ack(); err != nil && ctx.Err() == nil {
-			p.w.log.Warn("ack", "partition", p.n, "err", err)
+	}
+}
+
+// step fetches what is there now, else waits up to FetchWait for one line
+// (a fetch of a whole batch would wait for it to fill), evaluates it,
+// waits for its intents' acks and acks the lines. It reports whether it
+// delivered any; a failed fetch waits FetchWait. A fetch from a consumer
+// the partition's next owner deleted gets nothing, or an error: then the
+// partition is lost (else the next checkpoint finds it so).
+func (p *partition) step(ctx context.Context) (bool, error) {
+	if p.started {
+		p.sync()
+	}
+	batch, err := p.cons.FetchNoWait(p.w.opts.Batch)
+	var last jetstream.Msg
+	if err == nil {
+		last = p.deliverBatch(batch, &p.msg)
+		if last == nil {
+			batch, err = p.cons.Fetch(1, jetstream.FetchMaxWait(p.w.opts.FetchWait))
+			if err == nil {
+				last = p.deliverBatch(batch, &p.msg)
+			}
 		}
 	}
+	if ctx.Err() != nil {
+		return false, nil
+	}
+	if err != nil || last == nil && batch.Error() != nil {
+		if _, ierr := p.cons.Info(ctx); errors.Is(ierr, jetstream.ErrConsumerNotFound) {
+			return false, fmt.Errorf("consumer %s: %w", ConsumerName(p.n, p.w.opts.ID), errLost)
+		}
+	}
+	if err != nil {
+		p.w.log.Warn("fetch", "partition", p.n, "err", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(p.w.opts.FetchWait):
+		}
+		return false, nil
+	}
+	if last == nil {
+		return false, nil
+	}
+	// The batch's intents are acked before its lines are.
+	if err := p.flush(ctx); err != nil {
+		return true, err
+	}
+	if err := last.Ack(); err != nil && ctx.Err() == nil {
+		p.w.log.Warn("ack", "partition", p.n, "err", err)
+	}
+	return true, nil
 }
 
 // deliverBatch delivers the lines of batch and returns the last.
@@ -305,7 +392,7 @@ func (p *partition) checkpoint(ctx context.Context) error {
 		rev, err = p.w.opts.Buckets.Checkpoints.Update(ctx, p.key, b, p.cpRev)
 	}
 	if err != nil {
-		if errors.Is(err, jetstream.ErrKeyExists) {
+		if conflict(err) {
 			return fmt.Errorf("checkpoint %s: %w", p.key, errLost)
 		}
 		return fmt.Errorf("checkpoint %s: %w", p.key, err)
