@@ -1,5 +1,7 @@
 package config
 
+import "slices"
+
 // SNMP is what the applets' SNMP actions reach, from the dsengine block:
 // "snmp agent HOST[:PORT] community NAME|user USER" (the agent of "action
 // info type snmp" and "event snmp", port 161 by default) and "snmp
@@ -88,4 +90,16 @@ func (u *SNMPUser) Level() string {
 		return SNMPAuth
 	}
 	return SNMPNoAuth
+}
+
+// Clone returns a deep copy.
+func (s SNMP) Clone() SNMP {
+	if s.Agent != nil {
+		a := *s.Agent
+		s.Agent = &a
+	}
+	s.TrapHosts = slices.Clone(s.TrapHosts)
+	s.Groups = slices.Clone(s.Groups)
+	s.Users = slices.Clone(s.Users)
+	return s
 }

@@ -145,7 +145,7 @@ func TestHelp(t *testing.T) {
 		path        Path
 		typed, want string
 	}{
-		{nil, "", "call-home clock dsengine end event exit hostname ip no service track"},
+		{nil, "", "call-home clock dsengine end event exit hostname ip no service snmp-server track"},
 		{nil, "ho", "hostname"},
 		{nil, "no ser", "service"},
 		{nil, "ip sla ", "<1-2147483647> schedule"},

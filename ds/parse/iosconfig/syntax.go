@@ -134,11 +134,7 @@ func syntax(kind string) []*syn {
 			k("match", "Limits of syslog pattern matching",
 				k("literal-free-patterns", "Patterns without a literal allowed in all", num("<0-100000>", "Number")),
 				k("time-budget", "Share of one CPU a DS or applet may spend matching", num("<1-100>", "Percent"))),
-			k("snmp", "The SNMP agent and trap receivers of the applets' SNMP actions",
-				k("agent", "The agent action info type snmp asks (one)",
-					word("HOST[:PORT], port 161 by default", k("community", "SNMP community of the agent", word("Community name")))),
-				k("trap-host", "A receiver of action snmp-trap (one line each)",
-					word("HOST[:PORT], port 162 by default", k("community", "SNMP community of the traps", word("Community name"))))),
+			snmpSyntax(),
 		}
 	}
 	return nil
@@ -172,6 +168,7 @@ func topSyntax() []*syn {
 				k("class", "Specify a class for the applet", word("Class")),
 				k("trap", "Generate an SNMP trap when applet is triggered", cr))),
 			k("environment", "Set an Event Manager global variable", word("Environment variable name", line("Environment variable value"))))),
+		snmpServerSyntax(),
 		k("dsengine", "Enter the dsengine host settings mode", cr),
 	}
 }
