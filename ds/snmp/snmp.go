@@ -51,6 +51,9 @@ type USM struct {
 	AuthPass  string
 	PrivProto string // "aes" (AES-128) or "des"
 	PrivPass  string
+	// EngineID is the local snmpEngineID (raw bytes) a trap is sent
+	// with (TargetsOf sets it); the Client's when empty.
+	EngineID []byte
 }
 
 // String is the address, for messages (never the community).
@@ -257,7 +260,10 @@ func (c *Client) setUSM(g *gosnmp.GoSNMP, u *USM, trap bool) error {
 		sp.PrivacyPassphrase = u.PrivPass
 	}
 	if trap {
-		id := c.EngineID
+		id := u.EngineID
+		if len(id) == 0 {
+			id = c.EngineID
+		}
 		if len(id) == 0 {
 			id = DefaultEngineID("")
 		}
@@ -302,11 +308,15 @@ func AgentOf(s config.SNMP) *Target {
 	return &t
 }
 
-// TargetsOf: see AgentOf.
-func TargetsOf(s config.SNMP) []Target {
+// TargetsOf: see AgentOf; a v3 trap's engine ID is EngineIDOf.
+func TargetsOf(s config.SNMP, hostname string) []Target {
 	var out []Target
 	for _, h := range s.TrapHosts {
-		out = append(out, targetOf(s, h))
+		t := targetOf(s, h)
+		if t.USM != nil {
+			t.USM.EngineID = EngineIDOf(s, hostname)
+		}
+		out = append(out, t)
 	}
 	return out
 }
