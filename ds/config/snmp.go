@@ -28,7 +28,7 @@ type SNMPTarget struct {
 	Community string // v2c; "" with User
 	User      string // v3: a "snmp-server user" name; "" with Community
 	// Level is the v3 security level: "noauth", "auth" or "priv" ("" for
-	// v2c; an agent line's level is its user's group's).
+	// v2c, and for an agent line: the highest its user's keys give).
 	Level  string
 	Inform bool // trap hosts: send informs, which wait for an acknowledgement
 	Line   int
