@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/dsengine/dsengine/ds/snmp"
@@ -40,10 +41,15 @@ type SNMPGet struct {
 // SNMPTrap is one "action snmp-trap": the applet's name and the data the
 // action gives (nil when it does not).
 type SNMPTrap struct {
-	Applet   string
-	IntData1 *int32
-	IntData2 *int32
-	StrData  *string
+	Applet string
+	// EventType is the run's $_event_type ("" for none), ExitStatus its
+	// $_exit_status so far: the notification's ceemHistoryEventType1 and
+	// ceemHistoryPolicyExitStatus.
+	EventType  string
+	ExitStatus int32
+	IntData1   *int32
+	IntData2   *int32
+	StrData    *string
 }
 
 const infoUsage = "usage: info type routername | info type interface-names [regexp PATTERN] | " +
@@ -212,7 +218,12 @@ func compileSNMPTrap(args []string) (func(r *run) error, error) {
 		}
 	}
 	return func(r *run) error {
-		t := SNMPTrap{Applet: r.applet.Name}
+		t := SNMPTrap{Applet: r.applet.Name, EventType: r.env.Event["_event_type"]}
+		if v, ok := r.lookup("_exit_status"); ok {
+			if n, err := strconv.ParseInt(v, 10, 32); err == nil {
+				t.ExitStatus = int32(n)
+			}
+		}
 		for _, f := range []struct {
 			key string
 			dst **int32

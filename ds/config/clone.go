@@ -43,6 +43,7 @@ func (c *Config) Clone() *Config {
 	h.SyslogListen = slices.Clone(c.Host.SyslogListen)
 	h.SyslogFiles = slices.Clone(c.Host.SyslogFiles)
 	h.WatchFiles = slices.Clone(c.Host.WatchFiles)
+	h.SNMP = c.Host.SNMP.Clone()
 	n.Warnings = slices.Clone(c.Warnings)
 	return &n
 }

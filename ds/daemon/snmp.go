@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 
+	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/applet"
 	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/events/detect/detector"
@@ -50,10 +51,9 @@ func (h *infoHost) InterfaceNames(context.Context) ([]string, error) {
 // SNMPGet asks the action's ipaddr (port 161 unless given), else the
 // configured agent, with the action's community, else the agent's.
 func (h *infoHost) SNMPGet(ctx context.Context, q applet.SNMPGet) (string, string, error) {
-	agent := h.config().Host.SNMP.Agent
 	var t snmp.Target
-	if agent != nil {
-		t = snmp.Target{Address: agent.Address, Community: agent.Community}
+	if agent := snmp.AgentOf(h.config().Host.SNMP); agent != nil {
+		t = *agent
 	}
 	if q.Address != "" {
 		addr, err := snmp.WithPort(q.Address, snmp.AgentPort)
@@ -63,12 +63,12 @@ func (h *infoHost) SNMPGet(ctx context.Context, q applet.SNMPGet) (string, strin
 		t.Address = addr
 	}
 	if q.Community != "" {
-		t.Community = q.Community
+		t.Community, t.USM = q.Community, nil // the action's community: v2c
 	}
 	if t.Address == "" {
 		return "", "", errors.New("no SNMP agent: add `snmp agent HOST[:PORT] community NAME` to the dsengine block, or give the action ipaddr")
 	}
-	if t.Community == "" {
+	if t.Community == "" && t.USM == nil {
 		return "", "", errors.New("no community: give the action community NAME, or add `snmp agent HOST[:PORT] community NAME` to the dsengine block")
 	}
 	v, err := h.client.Get(ctx, t, q.OID, q.Next)
@@ -83,11 +83,11 @@ func (h *infoHost) SNMPGet(ctx context.Context, q applet.SNMPGet) (string, strin
 func (d *Daemon) snmpPoller() func(ctx context.Context, oid string, next bool) (detector.SNMPValue, error) {
 	client := snmp.New(d.clock)
 	return func(ctx context.Context, oid string, next bool) (detector.SNMPValue, error) {
-		agent := d.Config().Host.SNMP.Agent
+		agent := snmp.AgentOf(d.Config().Host.SNMP)
 		if agent == nil {
-			return detector.SNMPValue{}, errors.New("no SNMP agent: add `snmp agent HOST[:PORT] community NAME` to the dsengine block")
+			return detector.SNMPValue{}, errors.New("no SNMP agent: add `snmp agent HOST[:PORT] community NAME|user USER` to the dsengine block")
 		}
-		v, err := client.Get(ctx, snmp.Target{Address: agent.Address, Community: agent.Community}, oid, next)
+		v, err := client.Get(ctx, *agent, oid, next)
 		return detector.SNMPValue{OID: v.OID, Type: v.Type, Value: v.Value}, err
 	}
 }
@@ -103,12 +103,15 @@ func (d *Daemon) lldpCDP() bool {
 	return false
 }
 
-// SNMPTrap sends the policy notification to every `snmp trap-host`.
+// SNMPTrap sends the policy notification to every `snmp trap-host`
+// (v2c, or v3 with the configured engine ID).
 func (h *infoHost) SNMPTrap(ctx context.Context, t applet.SNMPTrap) error {
-	var to []snmp.Target
-	for _, r := range h.config().Host.SNMP.TrapHosts {
-		to = append(to, snmp.Target{Address: r.Address, Community: r.Community})
+	cfg := h.config()
+	to := snmp.TargetsOf(cfg.Host.SNMP, lifecycle.HostOf(cfg).Hostname)
+	var types []ds.EventType
+	if t.EventType != "" {
+		types = []ds.EventType{ds.EventType(t.EventType)}
 	}
-	return h.client.SendPolicyEvent(ctx, to, snmp.PolicyEvent{Policy: t.Applet, IntData1: t.IntData1,
-		IntData2: t.IntData2, StrData: t.StrData})
+	return h.client.SendPolicyEvent(ctx, to, snmp.PolicyEvent{Policy: t.Applet, EventTypes: types, ExitStatus: t.ExitStatus,
+		IntData1: t.IntData1, IntData2: t.IntData2, StrData: t.StrData})
 }

@@ -146,12 +146,14 @@ func TestVTYHelpSNMPServer(t *testing.T) {
 		t.Errorf("sn?:\n%s", got)
 	}
 	for _, c := range []struct{ typed, want string }{
-		{"snmp-server ", "enable: Enable SNMP Traps or Informs\nhost: Specify hosts to receive SNMP notifications\n"},
+		{"snmp-server ", "enable: Enable SNMP Traps or Informs\nengineID: Configure a local or remote SNMPv3 engineID\n" +
+			"group: Define a User Security Model group\nhost: Specify hosts to receive SNMP notifications\n" +
+			"user: Define a user who can access the SNMP engine\n"},
 		{"snmp-server enable traps ", "event-manager: Allow SNMP Embedded Event Manager traps\n"},
-		{"snmp-server host 192.0.2.1 ", "WORD: SNMPv2c community string\ntraps: Send Trap messages to this host\n" +
-			"version: SNMP version to use for notification messages\n"},
+		{"snmp-server host 192.0.2.1 ", "WORD: SNMPv2c community string\ninforms: Send Inform messages to this host\n" +
+			"traps: Send Trap messages to this host\nversion: SNMP version to use for notification messages\n"},
 		{"snmp-server host 192.0.2.1 traps version 2c public ", "event-manager: Allow SNMP Embedded Event Manager traps\n" +
-			"udp-port: The notification host's UDP port number (default port 162)\n<cr>: \n"},
+			"udp-port: The notification host's UDP port number\n<cr>: \n"},
 		{"snmp-server host 192.0.2.1 public udp-port ", "<1-65535>: Port\n"},
 	} {
 		if got := v.help(c.typed); got != c.want {

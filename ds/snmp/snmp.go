@@ -1,10 +1,12 @@
-// Package snmp is the SNMP client of the EEM applet actions: a v2c get or
-// getnext against an agent ("action info type snmp oid") and the v2c
-// cEventMgrPolicyEvent notification of "action snmp-trap".
+// Package snmp is the SNMP client of the EEM applet actions and of "event
+// snmp": a get or getnext against an agent ("action info type snmp oid"),
+// and the cEventMgrPolicyEvent notification of "action snmp-trap", as a
+// trap or an inform; SNMPv2c with a community or SNMPv3 with a USM user.
 package snmp
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -16,6 +18,7 @@ import (
 	"github.com/gosnmp/gosnmp"
 
 	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/ds/config"
 )
 
 // The default ports of an agent and of a trap receiver.
@@ -35,7 +38,22 @@ const (
 // Target is an agent or a trap receiver.
 type Target struct {
 	Address   string // HOST:PORT
-	Community string
+	Community string // v2c, when USM is nil
+	USM       *USM   // v3
+	Inform    bool   // a receiver: send informs, which wait for the ack
+}
+
+// USM is an SNMPv3 user and the security level of its messages.
+type USM struct {
+	User      string
+	Level     string // config.SNMPNoAuth, SNMPAuth or SNMPPriv
+	AuthProto string // "md5", "sha" or "sha256"
+	AuthPass  string
+	PrivProto string // "aes" (AES-128) or "des"
+	PrivPass  string
+	// EngineID is the local snmpEngineID (raw bytes) a trap is sent
+	// with (TargetsOf sets it); the Client's when empty.
+	EngineID []byte
 }
 
 // String is the address, for messages (never the community).
@@ -84,6 +102,9 @@ type Client struct {
 	// Retries is how many more times a request is sent; negative means none.
 	Retries int
 	events  atomic.Uint32 // the last ceemHistoryEventIndex sent
+	// EngineID is the local snmpEngineID (raw bytes) of v3 traps, whose
+	// sender is the authoritative engine; DefaultEngineID when empty.
+	EngineID []byte
 }
 
 // New returns a Client whose notifications count sysUpTime on clock from
@@ -113,7 +134,7 @@ func (c *Client) Get(ctx context.Context, agent Target, oid string, next bool) (
 	if err := CheckOID(oid); err != nil {
 		return Value{}, err
 	}
-	g, done, err := c.connect(ctx, agent)
+	g, done, err := c.connect(ctx, agent, false)
 	if err != nil {
 		return Value{}, err
 	}
@@ -127,7 +148,7 @@ func (c *Client) Get(ctx context.Context, agent Target, oid string, next bool) (
 		if ctx.Err() != nil {
 			return Value{}, fmt.Errorf("snmp %s %s from %s: %w", op, oid, agent, context.Cause(ctx))
 		}
-		return Value{}, fmt.Errorf("snmp %s %s from %s: %w (is the agent running, and is the community right? an agent ignores a wrong community)", op, oid, agent, err)
+		return Value{}, fmt.Errorf("snmp %s %s from %s: %w (%s)", op, oid, agent, err, hint(agent))
 	}
 	if pkt.Error != gosnmp.NoError {
 		return Value{}, fmt.Errorf("snmp %s %s from %s: the agent answered %s", op, oid, agent, pkt.Error)
@@ -143,8 +164,9 @@ func (c *Client) Get(ctx context.Context, agent Target, oid string, next bool) (
 }
 
 // connect opens a socket to t whose requests end when ctx does; done
-// closes it.
-func (c *Client) connect(ctx context.Context, t Target) (g *gosnmp.GoSNMP, done func(), err error) {
+// closes it. A v3 trap (not an inform) is sent with this client's engine
+// ID; a request and an inform discover the receiver's first.
+func (c *Client) connect(ctx context.Context, t Target, trap bool) (g *gosnmp.GoSNMP, done func(), err error) {
 	host, port, err := net.SplitHostPort(t.Address)
 	if err != nil {
 		return nil, nil, fmt.Errorf("snmp %s: not HOST:PORT", t.Address)
@@ -160,6 +182,11 @@ func (c *Client) connect(ctx context.Context, t Target) (g *gosnmp.GoSNMP, done 
 	g = &gosnmp.GoSNMP{Target: host, Port: uint16(p), Transport: "udp", Community: t.Community,
 		Version: gosnmp.Version2c, Timeout: timeout, Retries: max(c.Retries, 0), Context: ctx,
 		MaxOids: gosnmp.MaxOids}
+	if t.USM != nil {
+		if err := c.setUSM(g, t.USM, trap); err != nil {
+			return nil, nil, fmt.Errorf("snmp %s: %w", t.Address, err)
+		}
+	}
 	if err := g.Connect(); err != nil {
 		return nil, nil, fmt.Errorf("snmp %s: %w", t.Address, err)
 	}
@@ -191,4 +218,131 @@ func value(pdu gosnmp.SnmpPDU) (Value, error) {
 		v.Value = fmt.Sprint(pdu.Value)
 	}
 	return v, nil
+}
+
+// hint says what to check when an agent does not answer: a wrong
+// community or v3 password is ignored or refused.
+func hint(t Target) string {
+	if t.USM != nil {
+		return "is the agent running, and are the v3 user " + t.USM.User + " and its passwords right? an agent refuses a wrong password"
+	}
+	return "is the agent running, and is the community right? an agent ignores a wrong community"
+}
+
+// setUSM makes g an SNMPv3 session of u.
+func (c *Client) setUSM(g *gosnmp.GoSNMP, u *USM, trap bool) error {
+	sp := &gosnmp.UsmSecurityParameters{UserName: u.User}
+	flags := gosnmp.NoAuthNoPriv
+	if u.Level == config.SNMPAuth || u.Level == config.SNMPPriv {
+		flags = gosnmp.AuthNoPriv
+		switch strings.ToLower(u.AuthProto) {
+		case "md5":
+			sp.AuthenticationProtocol = gosnmp.MD5
+		case "sha":
+			sp.AuthenticationProtocol = gosnmp.SHA
+		case "sha256":
+			sp.AuthenticationProtocol = gosnmp.SHA256
+		default:
+			return fmt.Errorf("v3 user %s: security level %s needs an auth protocol (md5, sha or sha256)", u.User, u.Level)
+		}
+		sp.AuthenticationPassphrase = u.AuthPass
+	}
+	if u.Level == config.SNMPPriv {
+		flags = gosnmp.AuthPriv
+		switch strings.ToLower(u.PrivProto) {
+		case "aes":
+			sp.PrivacyProtocol = gosnmp.AES
+		case "des":
+			sp.PrivacyProtocol = gosnmp.DES
+		default:
+			return fmt.Errorf("v3 user %s: security level priv needs a priv protocol (aes 128 or des)", u.User)
+		}
+		sp.PrivacyPassphrase = u.PrivPass
+	}
+	if trap {
+		id := u.EngineID
+		if len(id) == 0 {
+			id = c.EngineID
+		}
+		if len(id) == 0 {
+			id = DefaultEngineID("")
+		}
+		sp.AuthoritativeEngineID = string(id)
+		sp.AuthoritativeEngineBoots = 1
+		sp.AuthoritativeEngineTime = uint32(c.clock.Now().Sub(c.start) / time.Second)
+	}
+	g.Version, g.SecurityModel, g.MsgFlags, g.SecurityParameters = gosnmp.Version3, gosnmp.UserSecurityModel, flags, sp
+	return nil
+}
+
+// DefaultEngineID is the snmpEngineID of a host without "snmp-server
+// engineID local": RFC 3411's text format under Cisco's enterprise
+// number (80:00:00:09, 04) followed by the hostname (at most 27 bytes),
+// "dsengine" when there is none.
+func DefaultEngineID(hostname string) []byte {
+	if hostname == "" {
+		hostname = "dsengine"
+	}
+	return append([]byte{0x80, 0x00, 0x00, 0x09, 0x04}, hostname[:min(len(hostname), 27)]...)
+}
+
+// ParseEngineID reads "snmp-server engineID local HEX": 10 to 64 hex
+// digits (5 to 32 bytes, RFC 3411), an even count.
+func ParseEngineID(s string) ([]byte, error) {
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) < 5 || len(b) > 32 {
+		return nil, fmt.Errorf("engineID %q is not 10 to 64 hexadecimal digits (5 to 32 bytes, an even count)", s)
+	}
+	return b, nil
+}
+
+// Of the configuration: AgentOf is the "snmp agent" (nil when there is
+// none), TargetsOf the trap receivers, EngineIDOf the local engine ID of
+// the host called hostname. A v3 line's user is looked up in s; the
+// parser has checked that it exists.
+func AgentOf(s config.SNMP) *Target {
+	if s.Agent == nil {
+		return nil
+	}
+	t := targetOf(s, *s.Agent)
+	return &t
+}
+
+// TargetsOf: see AgentOf; a v3 trap's engine ID is EngineIDOf.
+func TargetsOf(s config.SNMP, hostname string) []Target {
+	var out []Target
+	for _, h := range s.TrapHosts {
+		t := targetOf(s, h)
+		if t.USM != nil {
+			t.USM.EngineID = EngineIDOf(s, hostname)
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// EngineIDOf: see AgentOf.
+func EngineIDOf(s config.SNMP, hostname string) []byte {
+	if b, err := ParseEngineID(s.EngineID); err == nil {
+		return b
+	}
+	return DefaultEngineID(hostname)
+}
+
+func targetOf(s config.SNMP, h config.SNMPTarget) Target {
+	t := Target{Address: h.Address, Community: h.Community, Inform: h.Inform}
+	if h.User == "" {
+		return t
+	}
+	u := s.User(h.User)
+	if u == nil {
+		u = &config.SNMPUser{Name: h.User}
+	}
+	level := h.Level
+	if level == "" {
+		level = u.Level()
+	}
+	t.USM = &USM{User: u.Name, Level: level, AuthProto: u.AuthProto, AuthPass: u.AuthPass,
+		PrivProto: u.PrivProto, PrivPass: u.PrivPass}
+	return t
 }

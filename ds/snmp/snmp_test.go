@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/clock"
 	"github.com/dsengine/dsengine/internal/testserver"
 )
@@ -188,5 +189,87 @@ func TestWithPortAndCheckOID(t *testing.T) {
 		if err := CheckOID(bad); err == nil {
 			t.Errorf("CheckOID(%q) accepted", bad)
 		}
+	}
+}
+
+var v3user = testserver.SNMPv3User{Name: "eemuser", Auth: "SHA", AuthPass: "authpass1", Priv: "AES", PrivPass: "privpass1"}
+
+func v3target(addr, level, authPass string, inform bool) Target {
+	return Target{Address: addr, Inform: inform, USM: &USM{User: v3user.Name, Level: level, AuthProto: "sha",
+		AuthPass: authPass, PrivProto: "aes", PrivPass: v3user.PrivPass}}
+}
+
+// TestV3TrapAndInform: snmptrapd with the user (keyed with dsengine's
+// engine ID for traps, its own for informs) logs an authPriv trap and an
+// inform; with a wrong password it logs nothing, and the inform's sender
+// learns it was not acknowledged.
+func TestV3TrapAndInform(t *testing.T) {
+	engine := "800000090474657374"
+	trapd := testserver.StartSNMPTrapdV3(t, engine, v3user)
+	c := New(clock.NewVirtual(time.Unix(0, 0)))
+	c.EngineID, _ = ParseEngineID(engine)
+	c.Timeout, c.Retries = 500*time.Millisecond, 1
+	ctx := context.Background()
+	s := "v3 data"
+	ev := PolicyEvent{Policy: "V3", EventTypes: []ds.EventType{ds.EventSyslog}, ExitStatus: 1, StrData: &s}
+	if err := c.SendPolicyEvent(ctx, []Target{v3target(trapd.Addr, "priv", v3user.AuthPass, false)}, ev); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SendPolicyEvent(ctx, []Target{v3target(trapd.Addr, "priv", v3user.AuthPass, true)}, ev); err != nil {
+		t.Fatalf("inform: %v", err)
+	}
+	var traps []string
+	if !testserver.Poll(10*time.Second, 10*time.Millisecond, func() bool { traps = trapd.Traps(); return len(traps) >= 2 }) {
+		t.Fatalf("snmptrapd logged %d notifications:\n%s", len(traps), strings.Join(traps, "\n"))
+	}
+	for _, want := range []string{
+		".1.3.6.1.6.3.1.1.4.1.0 = OID: .1.3.6.1.4.1.9.10.134.0.2",
+		".1.3.6.1.4.1.9.10.134.1.2.3.1.2.1 = Gauge32: 2", ".1.3.6.1.4.1.9.10.134.1.2.3.1.3.1 = Gauge32: 0",
+		".1.3.6.1.4.1.9.10.134.1.2.3.1.5.1 = Gauge32: 0", ".1.3.6.1.4.1.9.10.134.1.2.3.1.6.1 = \"\"",
+		".1.3.6.1.4.1.9.10.134.1.2.3.1.7.1 = STRING: \"V3\"", ".1.3.6.1.4.1.9.10.134.1.2.3.1.8.1 = INTEGER: 1",
+		".1.3.6.1.4.1.9.10.134.1.2.3.1.11.1 = STRING: \"v3 data\"", ".1.3.6.1.4.1.9.10.134.1.2.3.1.12.1 = INTEGER: 2",
+	} {
+		if !strings.Contains(traps[0], want) {
+			t.Errorf("the v3 trap lacks %q:\n%s", want, traps[0])
+		}
+	}
+	if !strings.Contains(traps[1], "134.1.2.3.1.7.2 = STRING: \"V3\"") {
+		t.Errorf("the inform: %s", traps[1])
+	}
+
+	// A wrong auth password: the trap is dropped, the inform is not
+	// acknowledged (and says to check the user).
+	if err := c.SendPolicyEvent(ctx, []Target{v3target(trapd.Addr, "priv", "wrongpass", false)}, ev); err != nil {
+		t.Fatalf("a trap is not acknowledged, so its send succeeds: %v", err)
+	}
+	err := c.SendPolicyEvent(ctx, []Target{v3target(trapd.Addr, "priv", "wrongpass", true)}, ev)
+	if err == nil || !strings.Contains(err.Error(), "not acknowledged") || !strings.Contains(err.Error(), "eemuser") {
+		t.Errorf("an inform with a wrong password: %v, want not acknowledged naming the user", err)
+	}
+	// Then a good trap: once it is in, the bad ones would be before it.
+	if err := c.SendPolicyEvent(ctx, []Target{v3target(trapd.Addr, "priv", v3user.AuthPass, false)}, PolicyEvent{Policy: "LAST"}); err != nil {
+		t.Fatal(err)
+	}
+	if !testserver.Poll(10*time.Second, 10*time.Millisecond, func() bool { traps = trapd.Traps(); return len(traps) >= 3 }) {
+		t.Fatalf("snmptrapd logged %d notifications:\n%s", len(traps), strings.Join(traps, "\n"))
+	}
+	if len(traps) != 3 || !strings.Contains(traps[2], "\"LAST\"") {
+		t.Errorf("snmptrapd logged a notification with a wrong password:\n%s", strings.Join(traps, "\n"))
+	}
+}
+
+// TestV3Get: snmpd with createUser and rouser answers a v3 authPriv get,
+// and refuses a wrong password.
+func TestV3Get(t *testing.T) {
+	agent := testserver.StartSNMPDV3(t, v3user)
+	c := New(nil)
+	c.Timeout, c.Retries = 500*time.Millisecond, 0
+	v, err := c.Get(context.Background(), v3target(agent.Addr, "priv", v3user.AuthPass, false), sysName, false)
+	if err != nil || v.Value != testserver.SNMPDSysName {
+		t.Fatalf("v3 get sysName = %+v, %v", v, err)
+	}
+	_, err = c.Get(context.Background(), v3target(agent.Addr, "priv", "wrongpass", false), sysName, false)
+	if err == nil || !strings.Contains(err.Error(), "eemuser") {
+		t.Errorf("v3 get with a wrong password: %v, want an error naming the user", err)
 	}
 }

@@ -75,6 +75,48 @@ done
 	return startSNMPD(t, dir, "pass_persist .1.3.6.1.4.1.99999 /bin/sh "+script+"\n"), set
 }
 
+// SNMPv3User is a USM user of a test agent or trap receiver, in net-snmp's
+// words: Auth "MD5", "SHA" or "SHA-256" ("" for noAuthNoPriv), Priv "AES"
+// or "DES" ("" for none). Passwords have at least 8 characters.
+type SNMPv3User struct {
+	Name, Auth, AuthPass, Priv, PrivPass string
+}
+
+// createUser is net-snmp's line for u, with engine ID -e HEX when given.
+func (u SNMPv3User) createUser(engineID string) string {
+	l := "createUser "
+	if engineID != "" {
+		l += "-e 0x" + engineID + " "
+	}
+	l += u.Name
+	if u.Auth != "" {
+		l += " " + u.Auth + " " + u.AuthPass
+		if u.Priv != "" {
+			l += " " + u.Priv + " " + u.PrivPass
+		}
+	}
+	return l + "\n"
+}
+
+// StartSNMPDV3 starts an agent as StartSNMPD does that also answers the
+// SNMPv3 users, read-only (rouser, at the level of each user's keys).
+func StartSNMPDV3(t testing.TB, users ...SNMPv3User) *SNMPD {
+	t.Helper()
+	var extra strings.Builder
+	for _, u := range users {
+		level := "noauth"
+		switch {
+		case u.Priv != "":
+			level = "priv"
+		case u.Auth != "":
+			level = "auth"
+		}
+		extra.WriteString(u.createUser(""))
+		extra.WriteString("rouser " + u.Name + " " + level + "\n")
+	}
+	return startSNMPD(t, t.TempDir(), extra.String())
+}
+
 func startSNMPD(t testing.TB, dir, extra string) *SNMPD {
 	t.Helper()
 	Require(t, "snmpd")
@@ -83,7 +125,9 @@ func startSNMPD(t testing.TB, dir, extra string) *SNMPD {
 		SNMPDSysName, SNMPDSysLocation, extra), 0o644)
 	addr := Addr(FreeUDPPort(t))
 	// -Lo logs to stdout, where "NET-SNMP version" says it is serving.
-	p := Start(t, dir, "snmpd", "-f", "-Lo", "-C", "-c", conf, "-M", dir, "-m", "", "-p",
+	// Its persistent state (v3 users, engine boots) stays in dir, not in
+	// the host's /var/lib/snmp.
+	p := Start(t, dir, "env", "SNMP_PERSISTENT_DIR="+dir, "snmpd", "-f", "-Lo", "-C", "-c", conf, "-M", dir, "-m", "", "-p",
 		filepath.Join(dir, "snmpd.pid"), "udp:"+addr)
 	waitOutput(t, p, func() string { return p.Output() }, "NET-SNMP version")
 	return &SNMPD{Process: p, Addr: addr, Community: "public"}
@@ -103,13 +147,38 @@ type SNMPTrapd struct {
 // stopped when the test ends.
 func StartSNMPTrapd(t testing.TB) *SNMPTrapd {
 	t.Helper()
+	return startSNMPTrapd(t, "disableAuthorization yes\n")
+}
+
+// StartSNMPTrapdV3 starts a trap receiver that accepts only SNMPv3
+// notifications of users: traps from the sender engine engineID (hex,
+// `createUser -e`), whose passwords are keyed with it, and informs (keyed
+// with the receiver's own engine ID); each user is `authUser log`. A
+// notification with a wrong password is dropped, and not logged.
+func StartSNMPTrapdV3(t testing.TB, engineID string, users ...SNMPv3User) *SNMPTrapd {
+	t.Helper()
+	var conf strings.Builder
+	for _, u := range users {
+		conf.WriteString(u.createUser(engineID))
+		conf.WriteString(u.createUser(""))
+		level := ""
+		if u.Auth == "" {
+			level = " noauth"
+		}
+		conf.WriteString("authUser log " + u.Name + level + "\n")
+	}
+	return startSNMPTrapd(t, conf.String())
+}
+
+func startSNMPTrapd(t testing.TB, config string) *SNMPTrapd {
+	t.Helper()
 	Require(t, "snmptrapd")
 	dir := t.TempDir()
 	conf := filepath.Join(dir, "snmptrapd.conf")
-	WriteFile(t, conf, "disableAuthorization yes\n", 0o644)
+	WriteFile(t, conf, config, 0o644)
 	logFile := filepath.Join(dir, "traps.log")
 	addr := Addr(FreeUDPPort(t))
-	p := Start(t, dir, "snmptrapd", "-f", "-Lf", logFile, "-C", "-c", conf, "-On", "-M", dir, "-m", "",
+	p := Start(t, dir, "env", "SNMP_PERSISTENT_DIR="+dir, "snmptrapd", "-f", "-Lf", logFile, "-C", "-c", conf, "-On", "-M", dir, "-m", "",
 		"-p", filepath.Join(dir, "snmptrapd.pid"), "udp:"+addr)
 	read := func() string { b, _ := os.ReadFile(logFile); return string(b) }
 	waitOutput(t, p, read, "NET-SNMP version")

@@ -64,6 +64,8 @@ func Format(cfg *config.Config) []byte {
 		f.applet(a)
 	}
 	f.section()
+	f.snmpServer(&cfg.Host.SNMP)
+	f.section()
 	f.host(&cfg.Host)
 	f.section()
 	return f.buf.Bytes()
@@ -682,10 +684,10 @@ func (f *formatter) host(h *config.Host) {
 	}
 	// The addresses as the parser keeps them, the default port added.
 	if a := h.SNMP.Agent; a != nil {
-		sub = append(sub, "snmp agent "+formatWord(a.Address)+" community "+formatWord(a.Community))
+		sub = append(sub, "snmp agent "+formatWord(a.Address)+snmpWho(*a))
 	}
 	for _, t := range h.SNMP.TrapHosts {
-		sub = append(sub, "snmp trap-host "+formatWord(t.Address)+" community "+formatWord(t.Community))
+		sub = append(sub, "snmp trap-host "+formatWord(t.Address)+snmpWho(t))
 	}
 	for _, s := range h.Sources {
 		line := "source " + s.Name

@@ -187,6 +187,10 @@ var formatCases = []string{
 		` action 1 puts "a\\n\tb\\"` + "\n" + ` action 2 puts "\d+ \\\" \n"` + "\n" + ` action "3\\" puts \\n` + "\n",
 	"event manager applet E\n trigger delay 1\n  correlate event \"a b\" or track 3\n  attribute tag \"a b\" occurs 2\n action 1 puts x\n",
 	"dsengine\n snmp agent h community \"a b\"\n snmp trap-host h community x\n snmp trap-host h:162 community y\n snmp trap-host 192.0.2.1 community z\n no snmp trap-host 192.0.2.1\n",
+	// SNMPv3: users and groups in any order, hosts in both spellings kept in order.
+	"snmp-server host 192.0.2.3 version 3 auth u1\nsnmp-server user u1 G v3 auth sha abcdefgh\nsnmp-server group G v3 noauth\n" +
+		"snmp-server engineID local 80000009AABBCC\nsnmp-server user u2 G v3\nno snmp-server user u2\n" +
+		"dsengine\n snmp agent h user u1\n snmp trap-host h community x informs\n snmp trap-host 192.0.2.4 user u1 noauth\n",
 	"ip sla 3\n tcp-connect h 1\n timeout 5000\n frequency 10\nip sla 4\n tcp-connect h 2\n frequency 3\n",
 }
 

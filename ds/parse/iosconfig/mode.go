@@ -225,7 +225,8 @@ func topModels(kw string, args []string) bool {
 	case "event":
 		return arg(0) == "manager" && (arg(1) == "applet" || arg(1) == "environment" || arg(1) == "")
 	case "snmp-server":
-		return arg(0) == "host" || arg(0) == "enable" && arg(1) == "traps" && arg(2) == "event-manager"
+		return arg(0) == "host" || arg(0) == "group" || arg(0) == "user" || arg(0) == "engineid" ||
+			arg(0) == "enable" && arg(1) == "traps" && arg(2) == "event-manager"
 	}
 	return false
 }

@@ -191,6 +191,7 @@ func (p *parser) finish(editing map[any]bool) {
 		p.finishApplet(a, editing[a])
 	}
 	slices.SortStableFunc(p.cfg.CallHome.MailServers, func(a, b config.MailServer) int { return cmp.Compare(a.Priority, b.Priority) })
+	p.finishSNMP()
 }
 
 func (p *parser) profileNames() string {

@@ -146,11 +146,11 @@ func TestHelp(t *testing.T) {
 		typed, want string
 	}{
 		{nil, "", "call-home clock dsengine end event exit hostname ip no service snmp-server track"},
-		{nil, "snmp-server ", "enable host"},
+		{nil, "snmp-server ", "enable engineID group host user"},
 		{nil, "snmp-server enable traps ", "event-manager"},
-		{nil, "snmp-server host 192.0.2.1 ", "WORD traps version"},
+		{nil, "snmp-server host 192.0.2.1 ", "WORD informs traps version"},
 		{nil, "snmp-server host 192.0.2.1 traps ", "WORD version"},
-		{nil, "snmp-server host 192.0.2.1 traps version ", "2c"},
+		{nil, "snmp-server host 192.0.2.1 traps version ", "3 2c"},
 		{nil, "snmp-server host 192.0.2.1 traps version 2c public ", "event-manager udp-port <cr>"},
 		{nil, "snmp-server host 192.0.2.1 public udp-port 1162 ", "event-manager <cr>"},
 		{nil, "no snmp-server h", "host"},

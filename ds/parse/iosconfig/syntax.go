@@ -134,11 +134,7 @@ func syntax(kind string) []*syn {
 			k("match", "Limits of syslog pattern matching",
 				k("literal-free-patterns", "Patterns without a literal allowed in all", num("<0-100000>", "Number")),
 				k("time-budget", "Share of one CPU a DS or applet may spend matching", num("<1-100>", "Percent"))),
-			k("snmp", "The SNMP agent and trap receivers of the applets' SNMP actions",
-				k("agent", "The agent action info type snmp asks (one)",
-					word("HOST[:PORT], port 161 by default", k("community", "SNMP community of the agent", word("Community name")))),
-				k("trap-host", "A receiver of action snmp-trap (one line each)",
-					word("HOST[:PORT], port 162 by default", k("community", "SNMP community of the traps", word("Community name"))))),
+			snmpSyntax(),
 		}
 	}
 	return nil
@@ -175,20 +171,6 @@ func topSyntax() []*syn {
 		snmpServerSyntax(),
 		k("dsengine", "Enter the dsengine host settings mode", cr),
 	}
-}
-
-// snmpServerSyntax is the IOS spelling of the trap receivers (snmp.go):
-// "snmp-server host ADDRESS [traps] [version 2c] COMMUNITY [udp-port N]
-// [event-manager]" and "snmp-server enable traps event-manager".
-func snmpServerSyntax() *syn {
-	eem := k("event-manager", "Allow SNMP Embedded Event Manager traps", cr)
-	port := k("udp-port", "The notification host's UDP port number (default port 162)", num("<1-65535>", "Port", cr, eem))
-	community := word("SNMPv2c community string", cr, port, eem)
-	version := k("version", "SNMP version to use for notification messages", k("2c", "Use the SNMPv2c security model", community))
-	return k("snmp-server", "Modify SNMP engine parameters",
-		k("enable", "Enable SNMP Traps or Informs", k("traps", "Enable SNMP Traps", eem)),
-		k("host", "Specify hosts to receive SNMP notifications", word("IP address or name of the SNMP notification host",
-			k("traps", "Send Trap messages to this host", version, community), version, community)))
 }
 
 func callHomeSyntax() []*syn {
