@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dsengine/dsengine/ds/events/detect/internal/threshold"
+
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/events/detect/detector"
 	"github.com/dsengine/dsengine/ds/parse/eem"
@@ -26,24 +28,17 @@ type Detector struct {
 	env  detector.Env
 	sp   spec
 	p    parameter
-	th   ds.Threshold
 	root string
 
 	mu      sync.Mutex
 	stopped bool
 	timer   ds.Timer // the next poll
-	exit    ds.Timer // pending exit-time
-	armed   bool
-	timeUp  bool // exit-time has passed since the fire
-	failing bool // the last read failed (logged once)
+	failing bool     // the last read failed (logged once)
 
-	prev     sample    // the last sample read, nil before the first or after a failed read
-	prevAt   time.Time // when prev was read
-	lastV    int64     // the parameter's value at prev
-	haveV    bool      // lastV is valid (a derived value needs two samples)
-	rates    []float64 // the last averageFactor rates, for entry-type rate
-	lastExit int64     // the exit value at the last poll, for exit-time's re-arm
-	haveExit bool
+	prev   sample    // the last sample read, nil before the first or after a failed read
+	prevAt time.Time // when prev was read
+	series *threshold.Series
+	state  *threshold.State
 }
 
 // New validates ev: the line's interface, a parameter Linux has a
@@ -75,7 +70,9 @@ func New(ev ds.Event, env detector.Env) (*Detector, error) {
 	if root == "" {
 		root = DefaultSysRoot
 	}
-	return &Detector{ev: ev, env: env, sp: sp, p: p, th: t, root: root, armed: true}, nil
+	d := &Detector{ev: ev, env: env, sp: sp, p: p, root: root, series: threshold.NewSeries(sp.averageFactor, p.counter())}
+	d.state = threshold.New(t, env.Clock, d.exitTime)
+	return d, nil
 }
 
 func supported() []string {
@@ -107,35 +104,17 @@ func (d *Detector) Stop() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.stopped = true
-	for _, t := range []ds.Timer{d.timer, d.exit} {
-		if t != nil {
-			t.Stop()
-		}
+	if d.timer != nil {
+		d.timer.Stop()
+		d.timer = nil
 	}
-	d.timer, d.exit = nil, nil
-}
-
-// values are what one poll measured: the parameter's value and its
-// increment and rate since the last poll, each with whether it is known.
-type values struct {
-	v, inc, rate     int64
-	okV, okInc, okRt bool
-}
-
-func (x values) of(typ string) (int64, bool) {
-	switch typ {
-	case "increment":
-		return x.inc, x.okInc
-	case "rate":
-		return x.rate, x.okRt
-	}
-	return x.v, x.okV
+	d.state.Stop()
 }
 
 // read takes a sample at now and returns what it measured; a failed read
 // (the interface is gone, a file holds garbage) is logged once, and the
 // next good read starts over from a new base. d.mu is held.
-func (d *Detector) read(now time.Time) (values, bool) {
+func (d *Detector) read(now time.Time) (threshold.Reading, bool) {
 	s, speed, err := d.p.read(d.root, d.sp.name)
 	if err != nil {
 		if !d.failing {
@@ -146,41 +125,23 @@ func (d *Detector) read(now time.Time) (values, bool) {
 			d.env.Log.Warn("interface event: "+what+"; polling on until it is back",
 				"owner", d.env.Owner, "event", d.ev.ID, "interface", d.sp.name, "error", err)
 		}
-		d.failing, d.prev, d.haveV, d.rates = true, nil, false, d.rates[:0]
-		return values{}, false
+		d.failing, d.prev = true, nil
+		d.series.Reset()
+		return threshold.Reading{}, false
 	}
 	if d.failing {
 		d.env.Log.Info("interface event: counters readable again", "owner", d.env.Owner, "event", d.ev.ID, "interface", d.sp.name)
 		d.failing = false
 	}
-	var x values
-	secs := seconds(now.Sub(d.prevAt))
+	prev, secs := d.prev, seconds(now.Sub(d.prevAt))
+	d.prev, d.prevAt = s, now
 	switch {
 	case d.p.counter():
-		x.v, x.okV = d.p.value(nil, s, 0, 0), true
-	case d.prev != nil:
-		x.v, x.okV = d.p.value(d.prev, s, secs, speed), true
+		return d.series.Add(now, d.p.value(nil, s, 0, 0)), true
+	case prev != nil:
+		return d.series.Add(now, d.p.value(prev, s, secs, speed)), true
 	}
-	if x.okV && d.haveV {
-		x.inc, x.okInc = x.v-d.lastV, true
-		if d.p.counter() && x.inc < 0 { // counters reset: no increment this poll
-			x.okInc = false
-		}
-	}
-	if x.okInc {
-		d.rates = append(d.rates, float64(x.inc)/secs)
-		if len(d.rates) > d.sp.averageFactor {
-			d.rates = d.rates[1:]
-		}
-		var sum float64
-		for _, r := range d.rates {
-			sum += r
-		}
-		x.rate, x.okRt = int64(sum/float64(len(d.rates))), true
-	}
-	d.prev, d.prevAt = s, now
-	d.lastV, d.haveV = x.v, x.okV
-	return x, true
+	return threshold.Reading{}, false // a derived value needs two samples
 }
 
 // poll reads the counters and checks the entry condition (armed) or the
@@ -194,74 +155,42 @@ func (d *Detector) poll() {
 	now := d.env.Clock.Now()
 	var fire *Fire
 	if x, ok := d.read(now); ok {
-		fire = d.check(now, x)
+		fire = d.check(x)
 	}
 	d.timer = d.env.Clock.AfterFunc(d.sp.poll, d.poll)
 	d.mu.Unlock()
 	d.fire(now, fire)
 }
 
-// check applies the threshold to one poll's values and returns what to
+// check applies the threshold to one poll's reading and returns what to
 // fire, nil for nothing. d.mu is held.
-func (d *Detector) check(now time.Time, x values) *Fire {
-	if !d.armed {
-		if v, ok := x.of(d.sp.exitType); ok {
-			d.lastExit, d.haveExit = v, true
-		}
-		return d.rearm()
+func (d *Detector) check(x threshold.Reading) *Fire {
+	o := d.state.Poll(x, d.sp.entryType, d.sp.exitType)
+	if o.Fire {
+		v, _ := x.Of(d.sp.entryType)
+		return &Fire{Name: d.sp.name, Parameter: d.sp.parameter, Value: v}
 	}
-	v, ok := x.of(d.sp.entryType)
-	if !ok || !eem.Compare(v, d.th.EntryOp, d.th.EntryVal) {
-		return nil
-	}
-	if d.th.ExitOp != "" || d.th.ExitTime > 0 {
-		// Without an exit condition the event stays armed and fires on
-		// every poll that meets the entry condition.
-		d.armed, d.timeUp, d.haveExit = false, false, false
-	}
-	if d.th.ExitTime > 0 {
-		d.exit = d.env.Clock.AfterFunc(d.th.ExitTime, d.exitTime)
-	}
-	return &Fire{Name: d.sp.name, Parameter: d.sp.parameter, Value: v}
+	return d.exitFire(o)
 }
 
-// exitTime marks the exit time as passed and re-arms if the exit
-// condition now holds.
+// exitFire is the fire of exit-event true when the event re-armed.
+func (d *Detector) exitFire(o threshold.Outcome) *Fire {
+	if !o.Rearm || !d.sp.exitEvent {
+		return nil
+	}
+	return &Fire{Name: d.sp.name, Parameter: d.sp.parameter, Value: o.Exit, Exit: true}
+}
+
+// exitTime is the exit timer's callback: the exit time passed.
 func (d *Detector) exitTime() {
 	d.mu.Lock()
-	if d.stopped || d.armed {
+	if d.stopped {
 		d.mu.Unlock()
 		return
 	}
-	d.exit, d.timeUp = nil, true
-	f := d.rearm()
+	f := d.exitFire(d.state.TimeUp())
 	d.mu.Unlock()
 	d.fire(d.env.Clock.Now(), f)
-}
-
-// rearm arms the detector when the exit condition holds (the exit
-// comparison on the last exit value, the exit time, or with exit-comb and
-// both), and returns the exit event to fire when exit-event true asks
-// for one. d.mu is held.
-func (d *Detector) rearm() *Fire {
-	value := d.th.ExitOp != "" && d.haveExit && eem.Compare(d.lastExit, d.th.ExitOp, d.th.ExitVal)
-	elapsed := d.th.ExitTime > 0 && d.timeUp
-	ok := value || elapsed
-	if d.th.ExitComb == "and" {
-		ok = value && elapsed
-	}
-	if !ok {
-		return nil
-	}
-	d.armed = true
-	if d.exit != nil {
-		d.exit.Stop()
-		d.exit = nil
-	}
-	if !d.sp.exitEvent {
-		return nil
-	}
-	return &Fire{Name: d.sp.name, Parameter: d.sp.parameter, Value: d.lastExit, Exit: true}
 }
 
 func (d *Detector) fire(at time.Time, p *Fire) {
@@ -278,5 +207,5 @@ func (d *Detector) fire(at time.Time, p *Fire) {
 func (d *Detector) Armed() bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.armed
+	return d.state.Armed()
 }

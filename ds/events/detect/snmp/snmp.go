@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/dsengine/dsengine/ds/events/detect/internal/threshold"
+
 	"github.com/dsengine/dsengine/ds"
 	"github.com/dsengine/dsengine/ds/events/detect/detector"
 	"github.com/dsengine/dsengine/ds/parse/eem"
@@ -23,7 +25,6 @@ import (
 type Detector struct {
 	ev  ds.Event
 	env detector.Env
-	th  ds.Threshold
 	s   spec
 
 	errors atomic.Uint64 // polls that failed: no answer, an error, not a number
@@ -31,14 +32,9 @@ type Detector struct {
 	mu      sync.Mutex
 	ctx     context.Context
 	timer   ds.Timer // the next poll
-	exit    ds.Timer // pending exit-time
 	stopped bool
-	armed   bool
-	timeUp  bool
-	have    bool      // prev holds a value
-	prev    int64     // the last value read
-	prevAt  time.Time // when
-	rates   []float64 // the last average-factor rates
+	series  *threshold.Series
+	state   *threshold.State
 }
 
 // New reads the line back and checks its threshold; it needs env.SNMPGet
@@ -58,7 +54,9 @@ func New(ev ds.Event, env detector.Env) (*Detector, error) {
 	if !eem.IsOp(t.EntryOp) || t.ExitOp != "" && !eem.IsOp(t.ExitOp) || s.interval < time.Second {
 		return nil, fmt.Errorf("snmp event %s: needs entry-op, entry-val and poll-interval of at least 1 second", ev.ID)
 	}
-	return &Detector{ev: ev, env: env, th: t, s: s, armed: true}, nil
+	d := &Detector{ev: ev, env: env, s: s, series: threshold.NewSeries(s.average, false)}
+	d.state = threshold.New(t, env.Clock, d.exitTime)
+	return d, nil
 }
 
 // Start schedules the first poll one poll-interval from now.
@@ -75,11 +73,10 @@ func (d *Detector) Stop() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.stopped = true
-	for _, t := range []ds.Timer{d.timer, d.exit} {
-		if t != nil {
-			t.Stop()
-		}
+	if d.timer != nil {
+		d.timer.Stop()
 	}
+	d.state.Stop()
 }
 
 // Errors is how many polls failed (for tests and show).
@@ -149,83 +146,20 @@ func clip(s string) string {
 // evaluate takes a new value and returns the fire it causes, if any;
 // d.mu is held.
 func (d *Detector) evaluate(at time.Time, v detector.SNMPValue, n int64) *detector.Fired {
-	inc, rate, ok := int64(0), int64(0), d.have
-	if d.have {
-		inc = n - d.prev
-		if secs := at.Sub(d.prevAt).Seconds(); secs > 0 {
-			d.rates = append(d.rates, float64(inc)/secs)
-			if len(d.rates) > d.s.average {
-				d.rates = d.rates[1:]
-			}
-		}
-		var sum float64
-		for _, r := range d.rates {
-			sum += r
-		}
-		if len(d.rates) > 0 {
-			rate = int64(sum / float64(len(d.rates)))
-		}
-	}
-	d.have, d.prev, d.prevAt = true, n, at
-	pick := func(typ string) (int64, bool) {
-		switch typ {
-		case "increment":
-			return inc, ok
-		case "rate":
-			return rate, ok
-		}
-		return n, true
-	}
-	if !d.armed {
-		if x, ok := pick(d.s.exitType); ok {
-			d.rearm(x)
-		}
+	if !d.state.Poll(d.series.Add(at, n), d.s.entryType, d.s.exitType).Fire {
 		return nil
-	}
-	x, ok := pick(d.s.entryType)
-	if !ok || !eem.Compare(x, d.th.EntryOp, d.th.EntryVal) {
-		return nil
-	}
-	if d.th.ExitOp != "" || d.th.ExitTime > 0 {
-		d.armed, d.timeUp = false, false
-		if d.th.ExitTime > 0 {
-			d.exit = d.env.Clock.AfterFunc(d.th.ExitTime, d.exitTime)
-		}
 	}
 	f := d.env.Base(d.ev, at)
 	f.Payload = Fire{OID: v.OID, Value: v.Value}
 	return &f
 }
 
-// exitTime marks the exit time as passed; it re-arms at once unless
-// exit-comb and waits for the exit value too.
+// exitTime is the exit timer's callback.
 func (d *Detector) exitTime() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.stopped || d.armed {
-		return
-	}
-	d.exit, d.timeUp = nil, true
-	if d.th.ExitComb != "and" || d.th.ExitOp == "" {
-		d.armed = true
-	}
-}
-
-// rearm arms the detector when the exit condition holds on x; d.mu is
-// held.
-func (d *Detector) rearm(x int64) {
-	value := d.th.ExitOp != "" && eem.Compare(x, d.th.ExitOp, d.th.ExitVal)
-	ok := value || d.timeUp
-	if d.th.ExitComb == "and" {
-		ok = value && (d.timeUp || d.th.ExitTime == 0)
-	}
-	if !ok {
-		return
-	}
-	d.armed = true
-	if d.exit != nil {
-		d.exit.Stop()
-		d.exit = nil
+	if !d.stopped {
+		d.state.TimeUp()
 	}
 }
 
@@ -233,5 +167,5 @@ func (d *Detector) rearm(x int64) {
 func (d *Detector) Armed() bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.armed
+	return d.state.Armed()
 }

@@ -122,9 +122,14 @@ func TestThresholds(t *testing.T) {
 		// An exit time re-arms it 7 s after a fire.
 		{"event snmp oid 1.3.6.1.4.1.99999.1.0 get-type exact entry-op ge entry-val 90 exit-time 7 poll-interval 5",
 			[]string{"95", "95", "95", "95"}, []bool{true, false, true, false}},
-		// exit-comb and: both the exit value and the exit time.
+		// exit-comb and: both the exit value (on the last poll) and the
+		// exit time; it re-arms when the later of the two comes (the exit
+		// time, 7 s after each fire, the 5 s polls having read 40).
 		{"event snmp oid 1.3.6.1.4.1.99999.1.0 get-type exact entry-op ge entry-val 90 exit-comb and exit-op lt exit-val 50 exit-time 7 poll-interval 5",
-			[]string{"95", "40", "95", "40", "95"}, []bool{true, false, false, false, true}},
+			[]string{"95", "40", "95", "40", "95"}, []bool{true, false, true, false, true}},
+		// and the exit value not met at the exit time: it waits for it.
+		{"event snmp oid 1.3.6.1.4.1.99999.1.0 get-type exact entry-op ge entry-val 90 exit-comb and exit-op lt exit-val 50 exit-time 7 poll-interval 5",
+			[]string{"95", "60", "95", "40", "95"}, []bool{true, false, false, false, true}},
 		// increment: the change since the last poll; the first poll has none.
 		{"event snmp oid 1.3.6.1.4.1.99999.1.0 get-type exact entry-op gt entry-val 10 entry-type increment poll-interval 5",
 			[]string{"100", "200", "205", "300"}, []bool{false, true, false, true}},
