@@ -105,7 +105,7 @@ func (s *Source) Run(ctx context.Context, env source.Env) error {
 	}
 	since := env.Clock.Now()
 	cursor := ""
-	backoff := MinBackoff
+	backoff := source.Backoff{Min: MinBackoff, Max: MaxBackoff}
 	for {
 		n, err := s.follow(ctx, env, prog, since, &cursor)
 		if ctx.Err() != nil {
@@ -113,19 +113,14 @@ func (s *Source) Run(ctx context.Context, env source.Env) error {
 		}
 		s.c.Errors.Add(1)
 		if n > 0 {
-			backoff = MinBackoff
+			backoff.Reset()
 		}
-		env.Log.Warn("source journal: journalctl exited; starting it again", "err", err, "after", backoff)
-		wait := make(chan struct{})
-		t := env.Clock.AfterFunc(backoff, func() { close(wait) })
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		wait := backoff.Next()
+		env.Log.Warn("source journal: journalctl exited; starting it again", "err", err, "after", wait)
+		if !source.Sleep(ctx, env.Clock, wait) {
 			return nil
-		case <-wait:
 		}
 		s.restarts.Add(1)
-		backoff = min(2*backoff, MaxBackoff)
 	}
 }
 

@@ -83,7 +83,7 @@ const (
 // Run watches until ctx ends, starting lldpcli again (after a wait on the
 // clock) each time it ends.
 func (s *Source) Run(ctx context.Context, env source.Env) error {
-	wait := minRetry
+	backoff := source.Backoff{Min: minRetry, Max: maxRetry}
 	for {
 		start := env.Clock.Now()
 		err := s.watch(ctx, env)
@@ -92,19 +92,14 @@ func (s *Source) Run(ctx context.Context, env source.Env) error {
 		}
 		s.c.Errors.Add(1)
 		if env.Clock.Now().Sub(start) > maxRetry {
-			wait = minRetry // it ran a while: lldpd was restarted, not missing
+			backoff.Reset() // it ran a while: lldpd was restarted, not missing
 		}
+		wait := backoff.Next()
 		env.Log.Warn("lldpcli watch ended; watching again", "error", err, "in", wait,
 			"hint", "is lldpd running, is the source's socket its -u path, and can lldpcli (setuid _lldpd) reach the socket's directory?")
-		done := make(chan struct{})
-		t := env.Clock.AfterFunc(wait, func() { close(done) })
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !source.Sleep(ctx, env.Clock, wait) {
 			return nil
-		case <-done:
 		}
-		wait = min(2*wait, maxRetry)
 	}
 }
 
