@@ -1,24 +1,14 @@
 package daemon
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"log/slog"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/dsengine/dsengine/bootflash"
-	"github.com/dsengine/dsengine/ds"
-	"github.com/dsengine/dsengine/ds/config"
-	"github.com/dsengine/dsengine/ds/control"
-	"github.com/dsengine/dsengine/ds/lifecycle"
-	"github.com/dsengine/dsengine/ds/parse/iosconfig"
 	"github.com/dsengine/dsengine/internal/testserver"
 )
 
@@ -40,54 +30,6 @@ func testNamespace(t testing.TB) string {
 	netnsIP(t, "netns", "add", ns)
 	t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
 	return ns
-}
-
-// startConfDaemon runs a daemon on conf with the real clock and returns
-// it, its log and a channel that gets Run's end.
-func startConfDaemon(t *testing.T, conf string) (*Daemon, *logBuffer, <-chan error) {
-	t.Helper()
-	dir := t.TempDir()
-	path := filepath.Join(dir, "dsengine.conf")
-	if err := os.WriteFile(path, []byte(conf), 0o640); err != nil {
-		t.Fatal(err)
-	}
-	load := func(p string) (*config.Config, error) {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return nil, err
-		}
-		return iosconfig.Parse(p, data)
-	}
-	cfg, err := load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now
-	check := lifecycle.Checker(nil, now)
-	store, err := bootflash.Open(filepath.Join(dir, "bootflash"), bootflash.Options{Check: check, Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	log := &logBuffer{}
-	d, err := New(Options{
-		ConfigPath: path, Config: cfg, LoadConfig: load,
-		Store: store, Manager: lifecycle.New(store, check, lifecycle.Host{Hostname: "edge-1"}, nil, now),
-		Bootflash: filepath.Join(dir, "bootflash"), Clock: ds.RealClock{},
-		Log: slog.New(slog.NewTextHandler(log, nil)),
-		Commands: func(context.Context, *Daemon, control.Request) control.Response {
-			return control.Response{}
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- d.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
-	waitFor(t, "the daemon", func() bool { return strings.Contains(log.String(), "dsengine running") })
-	return d, log, done
 }
 
 // waitNetlinkReady flaps a probe interface until the netlink source has

@@ -1,11 +1,9 @@
 package daemon
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,65 +11,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dsengine/dsengine/bootflash"
 	"github.com/dsengine/dsengine/ds/clock"
-	"github.com/dsengine/dsengine/ds/config"
-	"github.com/dsengine/dsengine/ds/control"
-	"github.com/dsengine/dsengine/ds/lifecycle"
-	"github.com/dsengine/dsengine/ds/parse/iosconfig"
 	"github.com/dsengine/dsengine/internal/testserver"
 )
 
 // Issue 17's sysfs sources end to end: a daemon on a virtual clock runs
 // applets fired by a veth's real counters (event interface), by hwmon
 // sensors (a fixture: a VM has none) and by the kernel's uevents.
-
-// startClockDaemon runs a daemon on conf with the virtual clock clk.
-func startClockDaemon(t *testing.T, conf string, clk *clock.Virtual) (*Daemon, *logBuffer) {
-	t.Helper()
-	dir := t.TempDir()
-	path := filepath.Join(dir, "dsengine.conf")
-	if err := os.WriteFile(path, []byte(conf), 0o640); err != nil {
-		t.Fatal(err)
-	}
-	load := func(p string) (*config.Config, error) {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return nil, err
-		}
-		return iosconfig.Parse(p, data)
-	}
-	cfg, err := load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := func() time.Time { return t0 }
-	check := lifecycle.Checker(nil, now)
-	store, err := bootflash.Open(filepath.Join(dir, "bootflash"), bootflash.Options{Check: check, Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	log := &logBuffer{}
-	d, err := New(Options{
-		ConfigPath: path, Config: cfg, LoadConfig: load,
-		Store: store, Manager: lifecycle.New(store, check, lifecycle.Host{Hostname: "edge-1"}, nil, now),
-		Bootflash: filepath.Join(dir, "bootflash"), Clock: clk,
-		Log: slog.New(slog.NewTextHandler(log, nil)),
-		Commands: func(context.Context, *Daemon, control.Request) control.Response {
-			return control.Response{}
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- d.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
-	waitFor(t, "the daemon", func() bool { return strings.Contains(log.String(), "dsengine running") })
-	return d, log
-}
 
 // runs returns the applet's runs so far.
 func runs(d *Daemon, applet string) []AppletRun {

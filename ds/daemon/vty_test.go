@@ -3,71 +3,16 @@ package daemon
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/dsengine/dsengine/bootflash"
-	"github.com/dsengine/dsengine/ds"
-	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/control"
-	"github.com/dsengine/dsengine/ds/lifecycle"
 	"github.com/dsengine/dsengine/ds/parse/iosconfig"
 	"github.com/dsengine/dsengine/ds/vty"
 )
-
-// startVTYDaemon runs a daemon on a configuration file of the test's,
-// with a command table that echoes its arguments.
-func startVTYDaemon(t testing.TB, conf string) (*Daemon, string) {
-	t.Helper()
-	dir := t.TempDir()
-	path := filepath.Join(dir, "dsengine.conf")
-	if err := os.WriteFile(path, []byte(conf), 0o640); err != nil {
-		t.Fatal(err)
-	}
-	load := func(p string) (*config.Config, error) {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return nil, err
-		}
-		return iosconfig.Parse(p, data)
-	}
-	cfg, err := load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := func() time.Time { return t0 }
-	check := lifecycle.Checker(nil, now)
-	store, err := bootflash.Open(filepath.Join(dir, "bootflash"), bootflash.Options{Check: check, Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	log := &logBuffer{}
-	d, err := New(Options{
-		ConfigPath: path, Config: cfg, LoadConfig: load,
-		Store: store, Manager: lifecycle.New(store, check, lifecycle.Host{Hostname: "edge-1"}, nil, now),
-		Bootflash: filepath.Join(dir, "bootflash"), Clock: ds.RealClock{},
-		Log:         slog.New(slog.NewTextHandler(log, nil)),
-		VTYCommands: []vty.Command{{Words: []string{"reload"}, Summary: "re-read the configuration"}},
-		Commands: func(ctx context.Context, _ *Daemon, req control.Request) control.Response {
-			return control.Response{Stdout: "ran " + strings.Join(req.Args, " ") + "\n"}
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- d.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
-	waitFor(t, "the daemon", func() bool { return strings.Contains(log.String(), "dsengine running") })
-	return d, path
-}
 
 // vtyClient is a session as a test types into it.
 type vtyClient struct {
