@@ -222,6 +222,13 @@ func runFleet(o fleetOptions) func(ctx context.Context, d *daemon.Daemon) error 
 			defer wg.Done()
 			writeStats(ctx, d, fleet.NewStatsWriter(b.Stats, o.id), o.log)
 		}()
+		// Whatever its role, one worker of the fleet runs the timer
+		// events: the holder of the timers lease.
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			worker.RunTimers(ctx, worker.TimersOptions{Leases: b.Leases, ID: o.id, LeaseTTL: o.ttl, Set: d.SetTimers, Log: o.log})
+		}()
 		if o.role != "executor" {
 			w, err := worker.New(ctx, worker.Options{JS: js, Buckets: b, ID: o.id, LeaseTTL: o.ttl, Log: o.log})
 			if err != nil {

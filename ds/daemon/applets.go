@@ -22,6 +22,7 @@ import (
 	"github.com/dsengine/dsengine/ds/events/detect"
 	"github.com/dsengine/dsengine/ds/events/detect/none"
 	"github.com/dsengine/dsengine/ds/events/detect/track"
+	"github.com/dsengine/dsengine/ds/registry"
 )
 
 // HistorySize is how many applet runs `show event manager history events`
@@ -54,6 +55,9 @@ type applets struct {
 	// newVTY, when set, gives each run the vty its `cli` actions type
 	// into; commands the vty does not know go to host's CLI.
 	newVTY func(host applet.Host) applet.VTY
+	// noTimers, when set and true, leaves the applets' timer events
+	// unregistered (Daemon.SetTimers).
+	noTimers func() bool
 
 	mu      sync.Mutex
 	workers map[string]*appletWorker // by applet name, kept across reloads
@@ -160,7 +164,7 @@ func (a *applets) load(cfg *config.Config) {
 			continue
 		}
 		keep[ap.Name] = true
-		if old := a.regs[ap.Name]; old != nil && old.key == registrationKey(ap, env) {
+		if old := a.regs[ap.Name]; old != nil && old.key == a.registrationKey(ap, env) {
 			now.registered[ap.Name] = ap
 			continue
 		}
@@ -189,8 +193,11 @@ func (a *applets) load(cfg *config.Config) {
 	a.log.Info("applets registered", "count", len(now.registered))
 }
 
+// timersOff says whether timer events are left out.
+func (a *applets) timersOff() bool { return a.noTimers != nil && a.noTimers() }
+
 // registrationKey is what an applet's registrations are made from.
-func registrationKey(ap *config.Applet, env map[string]string) string {
+func (a *applets) registrationKey(ap *config.Applet, env map[string]string) string {
 	evs := slices.Clone(ap.Events)
 	for i := range evs {
 		evs[i].Pos = ds.Pos{}
@@ -200,7 +207,7 @@ func registrationKey(ap *config.Applet, env map[string]string) string {
 		trig = *ap.Trigger
 		trig.Pos = ds.Pos{}
 	}
-	return fmt.Sprintf("%#v|%#v|%v", evs, trig, env)
+	return fmt.Sprintf("%#v|%#v|%v|%v", evs, trig, env, a.timersOff())
 }
 
 // lookup returns a registered applet, nil when there is none by that
@@ -225,7 +232,7 @@ func (a *applets) registerAll(aps []*config.Applet, gone []detect.Registration, 
 	made := make([]*appletReg, len(aps))
 	counts := make([]int, len(aps))
 	for i, ap := range aps {
-		r := &appletReg{key: registrationKey(ap, env)}
+		r := &appletReg{key: a.registrationKey(ap, env)}
 		apSpecs, err := a.specs(ap, env, r)
 		if err != nil {
 			return fmt.Errorf("applet %s: %w", ap.Name, err)
@@ -291,7 +298,11 @@ func (a *applets) specs(ap *config.Applet, env map[string]string, r *appletReg) 
 		r.corr = corr
 	}
 	specs := make([]detect.Spec, 0, len(ap.Events))
+	noTimers := a.timersOff()
 	for _, ev := range ap.Events {
+		if noTimers && registry.IsTimer(ev) {
+			continue
+		}
 		specs = append(specs, detect.Spec{Owner: owner, Event: ev, Vars: env, Fire: func(f detect.Fired) {
 			if corr == nil {
 				queue(f)

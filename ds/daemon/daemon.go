@@ -53,6 +53,7 @@ type Options struct {
 	// Fleet, when set, runs beside the stages until ctx ends (`run
 	// --jetstream`: the fleet worker and executor, cmd/dsengine/relay.go).
 	// It reads the DS to evaluate with Wants and runs intents with Fire.
+	// Its daemon registers no timer events until SetTimers(true).
 	Fleet func(ctx context.Context, d *Daemon) error
 }
 
@@ -83,6 +84,10 @@ type Daemon struct {
 	stats    *statsWriter                    // run statistics and `running` status, persisted in batches
 	wants    atomic.Pointer[[]registry.Want] // what the last resync registered, for Fleet
 	fleet    atomic.Pointer[FleetView]       // set by Fleet
+	// noTimers leaves the timer events (registry.IsTimer) of the DS and
+	// applets unregistered: a fleet worker's until it holds the timers
+	// lease (SetTimers).
+	noTimers atomic.Bool
 }
 
 // FleetView writes the fleet's statistics to w: the Fleet stage sets it,
@@ -125,6 +130,7 @@ func New(opts Options) (*Daemon, error) {
 	d := &Daemon{opts: opts, clock: opts.Clock, lock: make(chan struct{}, 1)}
 	d.log = slog.New(cutHandler{h: opts.Log.Handler(), hit: d.caps.hit})
 	d.cfg.Store(opts.Config)
+	d.noTimers.Store(opts.Fleet != nil)
 	d.stats = newStatsWriter(opts.Store, opts.Clock, d.log)
 	d.socket = opts.Config.Host.ControlSocket
 	if d.socket == "" {

@@ -63,7 +63,7 @@ func (d *Daemon) startDetect(ctx context.Context) *detectStage {
 		OnRunDone: func(id string, st engine.RunStats) { d.runDone(id, st, s.registry) }})
 	s.registry = registry.New(ctx, registry.Options{Hub: s.hub, Engine: s.engine, Clock: d.clock, Hostname: host,
 		Known: known, Report: d.report})
-	s.applets = &applets{ctx: ctx, hub: s.hub, clock: d.clock, log: d.log,
+	s.applets = &applets{ctx: ctx, hub: s.hub, clock: d.clock, log: d.log, noTimers: d.noTimers.Load,
 		host:   d.appletHost(countingHost{applet.OnDeviceFiles(d.notify.live, appletFiles(d.opts.Bootflash)), s.hub}),
 		newVTY: func(host applet.Host) applet.VTY { return d.NewAppletSession(host.CLI) }}
 	fctx, stop := context.WithCancel(ctx)

@@ -22,14 +22,21 @@ func (d *Daemon) resync() {
 	defer s.syncMu.Unlock()
 	d.stats.flush() // whether a DS ran comes from its statistics
 	store := d.opts.Store
-	var want []registry.Want
+	var want, partitions []registry.Want
 	for _, en := range store.List() {
 		if en.Runnable() && (en.Status == ds.StatusRegistered || en.Status == ds.StatusRunning) {
-			want = append(want, registry.Want{Sig: en.Signature, Prompts: en.PromptAnswers,
-				Ran: en.Stats.Runs > 0 && !en.Stats.LastTrigger.Before(en.LastUpdate)})
+			w := registry.Want{Sig: en.Signature, Prompts: en.PromptAnswers,
+				Ran: en.Stats.Runs > 0 && !en.Stats.LastTrigger.Before(en.LastUpdate)}
+			// The fleet's partitions never run timers: the holder of
+			// the timers lease does, once for the fleet.
+			p := w
+			p.NoTimers = true
+			partitions = append(partitions, p)
+			w.NoTimers = d.noTimers.Load()
+			want = append(want, w)
 		}
 	}
-	d.wants.Store(&want)
+	d.wants.Store(&partitions)
 	for id, err := range s.registry.Sync(want) {
 		d.log.Error("register", "ds", id, "err", err)
 		if uerr := store.Update(id, func(en *bootflash.Entry) {
@@ -165,7 +172,8 @@ func (d *Daemon) failOverBudget(ctx context.Context, o overBudget) {
 }
 
 // Wants is the DS the last resync registered (a new slice after each): a
-// fleet worker evaluates them in its partitions.
+// fleet worker evaluates them in its partitions, without their timer
+// events.
 func (d *Daemon) Wants() []registry.Want {
 	if w := d.wants.Load(); w != nil {
 		return *w
@@ -181,4 +189,24 @@ func (d *Daemon) Fire(ctx context.Context, id string, t engine.Trigger) bool {
 	}
 	d.detect.engine.Fire(ctx, id, t)
 	return true
+}
+
+// SetTimers registers (on) or deregisters the timer events of the DS and
+// applets: periodic events and EEM timers. A fleet worker's daemon starts
+// without them and runs them while it holds the fleet's timers lease, so
+// that they run once for the fleet rather than once per worker.
+func (d *Daemon) SetTimers(ctx context.Context, on bool) error {
+	ctx, release, err := d.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	if d.noTimers.Load() == !on {
+		return nil
+	}
+	d.noTimers.Store(!on)
+	d.log.Info("timer events", "registered", on)
+	d.detect.applets.load(d.Config())
+	d.resync()
+	return nil
 }

@@ -21,9 +21,13 @@ const (
 	// SubjectActions.<DS>.
 	StreamActions  = "DS_ACTIONS"
 	SubjectActions = "ds.actions"
-	// BucketLeases holds the partition leases ("p.<n>") and the live
-	// workers ("w.<id>"); its TTL is the lease TTL.
+	// BucketLeases holds the partition leases ("p.<n>"), the live
+	// workers ("w.<id>") and the timers lease (LeaseTimers); its TTL is
+	// the lease TTL.
 	BucketLeases = "DS_LEASES"
+	// LeaseTimers is the key of the timers lease: its holder is the one
+	// worker that runs the periodic events and EEM timers.
+	LeaseTimers = "timers"
 	// BucketCheckpoints holds one Checkpoint per partition ("p.<n>").
 	BucketCheckpoints = "DS_CHECKPOINTS"
 	// BucketStats holds each worker's DS statistics ("<worker>"), summed

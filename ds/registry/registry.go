@@ -11,6 +11,7 @@ import (
 	"github.com/dsengine/dsengine/ds/correlate"
 	"github.com/dsengine/dsengine/ds/engine"
 	"github.com/dsengine/dsengine/ds/events/detect"
+	"github.com/dsengine/dsengine/ds/events/detect/types"
 	"github.com/dsengine/dsengine/ds/vars"
 )
 
@@ -22,6 +23,20 @@ type Want struct {
 	// events, which fire once when a DS is installed, are not registered
 	// again (a restart must not repeat them).
 	Ran bool
+	// NoTimers leaves out its clock-driven events (IsTimer): in a fleet,
+	// only the worker holding the timers lease registers them.
+	NoTimers bool
+}
+
+// IsTimer says whether ev fires from the clock alone, without a line or a
+// host's state: a periodic event or an EEM timer (an EEM line kept as
+// written is read to tell).
+func IsTimer(ev ds.Event) bool {
+	if ev.Type == ds.EventEEM {
+		line, err := types.ParseEEM(ev.EEMLine)
+		return err == nil && line.Type == ds.EventPeriodic
+	}
+	return ev.Type == ds.EventPeriodic
 }
 
 // Options configure a Registry.
@@ -47,11 +62,12 @@ type Registry struct {
 }
 
 type registered struct {
-	sig     *ds.Signature
-	prompts map[string]string
-	values  map[string]string // what its patterns were rendered with
-	events  []ds.Event        // the events it registers
-	corr    *correlate.Correlator
+	sig      *ds.Signature
+	prompts  map[string]string
+	values   map[string]string // what its patterns were rendered with
+	events   []ds.Event        // the events it registers
+	noTimers bool              // Want.NoTimers: its timer events left out
+	corr     *correlate.Correlator
 	// keyed holds the per-key occurs of each event with a group-by: its
 	// detector fires on every match and this counts them per key.
 	keyed map[string]*correlate.Correlator
@@ -97,18 +113,19 @@ func (r *Registry) Sync(want []Want) map[string]error {
 		id := w.Sig.ID
 		keep[id] = true
 		values := r.values(w.Sig, w.Prompts)
-		if old, ok := r.dss[id]; ok && old.sig == w.Sig && maps.Equal(old.values, values) && maps.Equal(old.prompts, w.Prompts) {
+		if old, ok := r.dss[id]; ok && old.sig == w.Sig && maps.Equal(old.values, values) && maps.Equal(old.prompts, w.Prompts) &&
+			old.noTimers == w.NoTimers {
 			continue
 		}
 		gone = append(gone, r.detachLocked(id)...)
-		reg := &registered{sig: w.Sig, prompts: maps.Clone(w.Prompts), values: values}
+		reg := &registered{sig: w.Sig, prompts: maps.Clone(w.Prompts), values: values, noTimers: w.NoTimers}
 		if err := r.correlators(reg); err != nil {
 			reg.closeCorrelators()
 			failed[id] = err
 			continue
 		}
 		for _, ev := range w.Sig.Events {
-			if ev.Type == ds.EventImmediate && w.Ran {
+			if ev.Type == ds.EventImmediate && w.Ran || w.NoTimers && IsTimer(ev) {
 				continue
 			}
 			reg.events = append(reg.events, ev)
