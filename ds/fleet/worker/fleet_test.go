@@ -162,6 +162,7 @@ type rig struct {
 	tally *tally
 	ctx   context.Context
 	subs  []*subWorker
+	ttl   time.Duration // the leases' TTL
 }
 
 const (
@@ -170,7 +171,11 @@ const (
 	testPartitions = 12
 )
 
-func newRig(t testing.TB, nodes int) *rig {
+func newRig(t testing.TB, nodes int) *rig { return newRigTTL(t, nodes, testTTL) }
+
+// newRigTTL is newRig with leases that live ttl; its workers renew them at
+// that pace.
+func newRigTTL(t testing.TB, nodes int, ttl time.Duration) *rig {
 	c := fleettest.Start(t, nodes)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -178,7 +183,7 @@ func newRig(t testing.TB, nodes int) *rig {
 	if err := fleet.EnsureStreams(ctx, js, fleet.StreamOptions{Partitions: testPartitions, Replicas: c.Replicas()}); err != nil {
 		t.Fatal(err)
 	}
-	b, err := fleet.EnsureBuckets(ctx, js, c.Replicas(), testTTL)
+	b, err := fleet.EnsureBuckets(ctx, js, c.Replicas(), ttl)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +197,7 @@ func newRig(t testing.TB, nodes int) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rg := &rig{c: c, js: js, b: b, q: input.NewQueue(1<<16, 0), relay: r, tally: newTally(), ctx: ctx}
+	rg := &rig{c: c, js: js, b: b, q: input.NewQueue(1<<16, 0), relay: r, tally: newTally(), ctx: ctx, ttl: ttl}
 	var wg sync.WaitGroup
 	t.Cleanup(wg.Wait)
 	t.Cleanup(cancel)
@@ -236,7 +241,7 @@ func (rg *rig) startWorker(t testing.TB, id string) *worker.Worker {
 	}
 	t.Cleanup(nc.Close)
 	js, _ := jetstream.New(nc)
-	w, err := worker.New(rg.ctx, worker.Options{JS: js, Buckets: rg.b, ID: id, LeaseTTL: testTTL, Checkpoint: testCheckpoint, AckWait: 3 * time.Second})
+	w, err := worker.New(rg.ctx, worker.Options{JS: js, Buckets: rg.b, ID: id, LeaseTTL: rg.ttl, Checkpoint: testCheckpoint, AckWait: 3 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,7 +289,9 @@ func (rg *rig) waitAll(t testing.TB, want map[string]int, what string) {
 // three-node cluster; the 1,000-device log's triggers each run once, and
 // the partitions are shared out.
 func TestThreeWorkersEveryTriggerOnce(t *testing.T) {
-	rg := newRig(t, 3)
+	// Steady state is this test's subject, takeovers TestKillWorkerMidBurst's:
+	// leases of the default 10 s do not lapse on a loaded machine.
+	rg := newRigTTL(t, 3, fleet.DefaultLeaseTTL)
 	var ws []*worker.Worker
 	for i := range 3 {
 		ws = append(ws, rg.startWorker(t, fmt.Sprintf("w%d", i+1)))
