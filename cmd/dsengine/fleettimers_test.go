@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/dsengine/dsengine/ds/fleet"
-	"github.com/dsengine/dsengine/ds/fleet/fleettest"
 	"github.com/dsengine/dsengine/internal/testserver"
 )
 
@@ -17,12 +16,8 @@ import (
 // applet, only the holder of the timers lease runs it; when the holder
 // stops, the other takes the lease over and runs it.
 func TestFleetTimersRunOnce(t *testing.T) {
-	c := fleettest.Start(t, 1)
+	c, _, b := startFleet(t)
 	ctx := context.Background()
-	_, js := c.Connect(t)
-	if err := fleet.EnsureStreams(ctx, js, fleet.StreamOptions{Partitions: 2}); err != nil {
-		t.Fatal(err)
-	}
 	const tick = "%HA_EM-6-LOG: TICK: tick"
 	workers := map[string]*runningDaemon{}
 	for _, id := range []string{"w1", "w2"} {
@@ -34,10 +29,6 @@ func TestFleetTimersRunOnce(t *testing.T) {
 		workers[id] = startDaemon(t, dir, "--jetstream", c.URL(), "--role", "worker", "--worker-id", id)
 	}
 	ticks := func(id string) int { return strings.Count(workers[id].log.String(), tick) }
-	b, err := fleet.EnsureBuckets(ctx, js, 1, fleet.DefaultLeaseTTL)
-	if err != nil {
-		t.Fatal(err)
-	}
 	holder := func() string {
 		e, err := b.Leases.Get(ctx, fleet.LeaseTimers)
 		if err != nil {

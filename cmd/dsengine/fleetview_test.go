@@ -21,16 +21,8 @@ import (
 // worker adds the statistics of the live workers, summed per DS; a worker
 // whose heartbeat stopped is not counted.
 func TestShowFleetView(t *testing.T) {
-	c := fleettest.Start(t, 1)
+	c, _, b := startFleet(t)
 	ctx := context.Background()
-	_, js := c.Connect(t)
-	if err := fleet.EnsureStreams(ctx, js, fleet.StreamOptions{Partitions: 2}); err != nil {
-		t.Fatal(err)
-	}
-	b, err := fleet.EnsureBuckets(ctx, js, 1, fleet.DefaultLeaseTTL)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// Two other workers: w8 live, w9 gone (no heartbeat).
 	if err := fleet.NewStatsWriter(b.Stats, "w8").Write(ctx, time.Now(), []fleet.DSStats{
 		{DS: "6030", Triggers: 4, Runs: 3, FailedRuns: 1, ActionsRun: 9, RunTime: 3 * time.Second}}); err != nil {
@@ -75,12 +67,8 @@ DS ID      Triggered  Completed  Suppressed Failed     Actions    Failed act Avg
 // with its daemon's engine and acks it once the run ended, records it in
 // DS_DONE, and does not run it again when it comes back (an ack lost).
 func TestFleetExecutorRunsAnIntentOnce(t *testing.T) {
-	c := fleettest.Start(t, 1)
+	c, js, _ := startFleet(t)
 	ctx := context.Background()
-	_, js := c.Connect(t)
-	if err := fleet.EnsureStreams(ctx, js, fleet.StreamOptions{Partitions: 2}); err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
 	sig := `<?xml version="1.0" encoding="UTF-8"?>
 <DiagnosticSignature id="7700" revision="1.0">
@@ -149,4 +137,21 @@ func TestFleetExecutorRunsAnIntentOnce(t *testing.T) {
 	if st := triggered(); !strings.Contains(st, "Triggered:      1") {
 		t.Errorf("the intent ran again:\n%s", st)
 	}
+}
+
+// startFleet starts a one-node nats-server with the fleet's streams (two
+// partitions) and buckets.
+func startFleet(t *testing.T) (*fleettest.Cluster, jetstream.JetStream, fleet.Buckets) {
+	t.Helper()
+	c := fleettest.Start(t, 1)
+	_, js := c.Connect(t)
+	ctx := context.Background()
+	if err := fleet.EnsureStreams(ctx, js, fleet.StreamOptions{Partitions: 2}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := fleet.EnsureBuckets(ctx, js, 1, fleet.DefaultLeaseTTL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, js, b
 }

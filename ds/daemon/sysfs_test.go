@@ -39,9 +39,7 @@ func sh(t *testing.T, args ...string) {
 
 func rootOnly(t *testing.T) string {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root for veth pairs and network namespaces")
-	}
+	testserver.RequireRoot(t, "veth pairs and network namespaces")
 	b := make([]byte, 3)
 	rand.Read(b)
 	return hex.EncodeToString(b)

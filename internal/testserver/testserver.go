@@ -40,6 +40,15 @@ func FreeUDPPort(t testing.TB) int {
 	return c.LocalAddr().(*net.UDPAddr).Port
 }
 
+// RequireRoot fails the test unless it runs as root (network namespaces,
+// veth pairs, /dev/kmsg): `make test` runs as root.
+func RequireRoot(t testing.TB, why string) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Fatalf("this test needs root (%s); run it as root, as `make test` does", why)
+	}
+}
+
 // Require fails the test when a program the test needs is not installed;
 // `make test` installs them all, so a missing one is a broken setup, never a
 // reason to skip.

@@ -23,9 +23,7 @@ var t0 = time.Date(2026, 12, 6, 7, 37, 44, 0, time.UTC)
 // at its end) and returns the name of one end.
 func veth(t *testing.T) string {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to make a veth pair")
-	}
+	testserver.RequireRoot(t, "a veth pair")
 	b := make([]byte, 3)
 	rand.Read(b)
 	name := "dseu" + hex.EncodeToString(b)
