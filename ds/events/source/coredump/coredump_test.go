@@ -2,44 +2,24 @@ package coredump
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/dsengine/dsengine/ds/clock"
-	"github.com/dsengine/dsengine/ds/events/detect/detector"
-	"github.com/dsengine/dsengine/ds/events/source"
 	"github.com/dsengine/dsengine/ds/events/source/crash"
+	"github.com/dsengine/dsengine/ds/events/source/sourcetest"
 	"github.com/dsengine/dsengine/internal/testserver"
 )
 
-type sink struct {
-	mu     sync.Mutex
-	lines  []string
-	events []crash.Event
-}
+// sink is the shared recorder, with next for this source's settle timer.
+type sink struct{ *sourcetest.Sink }
 
-func (k *sink) env(clk *clock.Virtual) source.Env {
-	return source.Env{Clock: clk, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Hostname: "edge-1",
-		Syslog: func(at time.Time, line string) bool {
-			k.mu.Lock()
-			defer k.mu.Unlock()
-			k.lines = append(k.lines, line)
-			return true
-		},
-		Publish: func(e detector.HostEvent) {
-			k.mu.Lock()
-			defer k.mu.Unlock()
-			k.events = append(k.events, e.(crash.Event))
-		}}
-}
+func newSink() *sink { return &sink{sourcetest.NewSink()} }
 
 // next waits for the settle timer of a new core file, lets it pass, and
 // returns the crash event it raised.
@@ -49,19 +29,7 @@ func (k *sink) next(t *testing.T, clk *clock.Virtual, n int) crash.Event {
 		t.Fatal("no settle timer: the core file was not seen")
 	}
 	clk.Advance(Settle)
-	var e crash.Event
-	if !testserver.Poll(20*time.Second, time.Millisecond, func() bool {
-		k.mu.Lock()
-		defer k.mu.Unlock()
-		if len(k.events) >= n {
-			e = k.events[n-1]
-			return true
-		}
-		return false
-	}) {
-		t.Fatalf("no crash event %d", n)
-	}
-	return e
+	return k.WaitEvents(t, "crash event", n)[n-1].(crash.Event)
 }
 
 // TestCoredump: a core file systemd-coredump renames into the directory
@@ -77,12 +45,12 @@ func TestCoredump(t *testing.T) {
 	}
 	s := src.(*Source)
 	clk := clock.NewVirtual(time.Now())
-	k := &sink{}
+	k := newSink()
 	watching := make(chan struct{})
 	s.watching = func() { close(watching) }
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- s.Run(ctx, k.env(clk)) }()
+	go func() { done <- s.Run(ctx, k.Env(clk)) }()
 	t.Cleanup(func() { cancel(); <-done })
 	<-watching
 	name := "core.dse\\x2dapp.0.6b1e.4242.1700000000000000.zst"
@@ -133,11 +101,10 @@ func TestCoredump(t *testing.T) {
 	if a := e.Alert(); !strings.Contains(a.Attachments[0].Output, "over the max-size") || len(a.Attachments) != 1 {
 		t.Errorf("the over-cap core's message: %+v", a.Attachments)
 	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if want := "%SYS-2-CRASH: Process dsesegv (pid "; !strings.HasPrefix(k.lines[1], want) ||
-		!strings.Contains(k.lines[1], "crashed: signal 11 (SIGSEGV), core "+filepath.Join(dir, "core")) {
-		t.Errorf("line %q", k.lines[1])
+	lines := k.Lines()
+	if want := "%SYS-2-CRASH: Process dsesegv (pid "; len(lines) < 2 || !strings.HasPrefix(lines[1], want) ||
+		!strings.Contains(lines[1], "crashed: signal 11 (SIGSEGV), core "+filepath.Join(dir, "core")) {
+		t.Errorf("lines %q", lines)
 	}
 }
 
@@ -150,7 +117,7 @@ func TestCoredumpArgs(t *testing.T) {
 		}
 	}
 	s, _ := New([]string{"directory", filepath.Join(t.TempDir(), "none")})
-	err := s.Run(t.Context(), (&sink{}).env(clock.NewVirtual(time.Now())))
+	err := s.Run(t.Context(), newSink().Env(clock.NewVirtual(time.Now())))
 	if err == nil || !strings.Contains(err.Error(), "source coredump directory DIR") {
 		t.Errorf("missing directory: %v", err)
 	}

@@ -2,23 +2,18 @@ package journal
 
 import (
 	"bytes"
-	"context"
 	"encoding/binary"
-	"io"
-	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/dsengine/dsengine/ds/clock"
-	"github.com/dsengine/dsengine/ds/events/detect/detector"
-	"github.com/dsengine/dsengine/ds/events/source"
 	"github.com/dsengine/dsengine/ds/events/source/crash"
+	"github.com/dsengine/dsengine/ds/events/source/sourcetest"
 	"github.com/dsengine/dsengine/internal/testserver"
 )
 
@@ -65,74 +60,19 @@ func record(t *testing.T, at time.Time, fs ...field) []field {
 		field{"__REALTIME_TIMESTAMP", strconv.FormatInt(at.UnixMicro(), 10)}, field{"__MONOTONIC_TIMESTAMP", strconv.FormatInt(at.UnixMicro(), 10)})
 }
 
-// sink collects what a source hands on.
-type sink struct {
-	mu     sync.Mutex
-	lines  []string
-	times  []time.Time
-	events []crash.Event
-}
+// sink is the shared recorder; crashes picks its crash events.
+type sink struct{ *sourcetest.Sink }
 
-func (k *sink) env(clk *clock.Virtual) source.Env {
-	return source.Env{Clock: clk, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Hostname: "edge-1",
-		Syslog: func(at time.Time, line string) bool {
-			k.mu.Lock()
-			defer k.mu.Unlock()
-			k.lines, k.times = append(k.lines, line), append(k.times, at)
-			return true
-		},
-		Publish: func(e detector.HostEvent) {
-			k.mu.Lock()
-			defer k.mu.Unlock()
-			k.events = append(k.events, e.(crash.Event))
-		}}
-}
-
-// find returns the first line cond accepts and its time, waiting up to
-// 20 s.
-func (k *sink) find(t *testing.T, what string, cond func(string) bool) (string, time.Time) {
-	t.Helper()
-	var line string
-	var at time.Time
-	ok := testserver.Poll(20*time.Second, 10*time.Millisecond, func() bool {
-		k.mu.Lock()
-		defer k.mu.Unlock()
-		for i, l := range k.lines {
-			if cond(l) {
-				line, at = l, k.times[i]
-				return true
-			}
-		}
-		return false
-	})
-	if !ok {
-		k.mu.Lock()
-		defer k.mu.Unlock()
-		var ls []string
-		for _, l := range k.lines {
-			ls = append(ls, l[:min(len(l), 100)])
-		}
-		t.Fatalf("no %s in:\n%s", what, strings.Join(ls, "\n"))
-	}
-	return line, at
-}
+func newSink() *sink { return &sink{sourcetest.NewSink()} }
 
 func (k *sink) crashes() []crash.Event {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return append([]crash.Event(nil), k.events...)
-}
-
-func run(t *testing.T, s source.Source, env source.Env) {
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Run(ctx, env) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
+	var out []crash.Event
+	for _, e := range k.Events() {
+		if c, ok := e.(crash.Event); ok {
+			out = append(out, c)
 		}
-	})
+	}
+	return out
 }
 
 // TestJournalFollow: records a test writes with systemd-journal-remote
@@ -151,14 +91,14 @@ func TestJournalFollow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := &sink{}
-	run(t, s, k.env(clock.NewVirtual(now)))
+	k := newSink()
+	sourcetest.Run(t, s, k.Env(clock.NewVirtual(now)))
 
 	at := now.Add(time.Second).Truncate(time.Microsecond)
 	writeJournal(t, dir, "remote.journal",
 		record(t, at, field{"MESSAGE", "disk full"}, field{"PRIORITY", "3"}, field{"SYSLOG_IDENTIFIER", "dse-app"},
 			field{"_PID", "77"}))
-	line, got := k.find(t, "first record", func(l string) bool { return strings.HasPrefix(l, "%DSE_APP-") })
+	line, got := k.Wait(t, "first record", func(l string) bool { return strings.HasPrefix(l, "%DSE_APP-") })
 	if line != "%DSE_APP-3-LOG: disk full" || !got.Equal(at) {
 		t.Errorf("line %q at %v, want %q at %v", line, got, "%DSE_APP-3-LOG: disk full", at)
 	}
@@ -166,8 +106,8 @@ func TestJournalFollow(t *testing.T) {
 	writeJournal(t, dir, "remote.journal",
 		record(t, at.Add(1*time.Millisecond), field{"MESSAGE", "bytes \xff here"}, field{"SYSLOG_IDENTIFIER", "bin"}),
 		record(t, at.Add(2*time.Millisecond), field{"MESSAGE", strings.Repeat("y", 9000)}, field{"SYSLOG_IDENTIFIER", "long"}))
-	k.find(t, "byte-array message", func(l string) bool { return l == "%BIN-6-LOG: bytes \xff here" })
-	long, _ := k.find(t, "long message", func(l string) bool { return strings.HasPrefix(l, "%LONG-6-LOG: ") })
+	k.Wait(t, "byte-array message", func(l string) bool { return l == "%BIN-6-LOG: bytes \xff here" })
+	long, _ := k.Wait(t, "long message", func(l string) bool { return strings.HasPrefix(l, "%LONG-6-LOG: ") })
 	if n := len(long) - len("%LONG-6-LOG: "); n != MaxLine {
 		t.Errorf("long message of %d bytes, want cut at %d", n, MaxLine)
 	}
@@ -186,14 +126,14 @@ func TestJournalFollow(t *testing.T) {
 			field{"MESSAGE", "Process 4242 (dsecrash) of user 0 dumped core.\n\nStack trace of thread 4242:\n#0  0x0000000000401126 main (dsecrash + 0x1126)\n"}),
 		record(t, at.Add(5*time.Millisecond), field{"MESSAGE", "Out of memory: Killed process 555 (hog) total-vm:100kB"}, field{"_TRANSPORT", "kernel"},
 			field{"SYSLOG_IDENTIFIER", "kernel"}, field{"PRIORITY", "3"}))
-	k.find(t, "record after rotation", func(l string) bool { return l == "%APP-6-LOG: after rotation" })
-	k.find(t, "coredump line", func(l string) bool {
+	k.Wait(t, "record after rotation", func(l string) bool { return l == "%APP-6-LOG: after rotation" })
+	k.Wait(t, "coredump line", func(l string) bool {
 		return l == "%SYSTEMD_COREDUMP-2-LOG: Process 4242 (dsecrash) of user 0 dumped core."
 	})
-	k.find(t, "crash line", func(l string) bool {
+	k.Wait(t, "crash line", func(l string) bool {
 		return l == "%SYS-2-CRASH: Process dsecrash (pid 4242) crashed: signal 11 (SIGSEGV), core "+core
 	})
-	k.find(t, "OOM line", func(l string) bool {
+	k.Wait(t, "OOM line", func(l string) bool {
 		return l == "%SYS-2-CRASH: Process hog (pid 555) crashed: signal 9 (SIGKILL), killed by the kernel's out-of-memory killer"
 	})
 	var evs []crash.Event
@@ -211,9 +151,7 @@ func TestJournalFollow(t *testing.T) {
 		!strings.Contains(a.Attachments[0].Output, "Core file: "+core) {
 		t.Errorf("crash message attachments %+v", a.Attachments)
 	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if strings.Contains(strings.Join(k.lines, "\n"), "old record") {
+	if strings.Contains(strings.Join(k.Lines(), "\n"), "old record") {
 		t.Error("a record from before the start was read")
 	}
 }
@@ -238,9 +176,9 @@ exit 3
 	s := src.(*Source)
 	s.journalctl = prog
 	clk := clock.NewVirtual(time.Unix(1700000000, 0))
-	k := &sink{}
-	run(t, s, k.env(clk))
-	first, _ := k.find(t, "first run", func(l string) bool { return strings.HasPrefix(l, "%FAKE-6-LOG: run 1 ") })
+	k := newSink()
+	sourcetest.Run(t, s, k.Env(clk))
+	first, _ := k.Wait(t, "first run", func(l string) bool { return strings.HasPrefix(l, "%FAKE-6-LOG: run 1 ") })
 	if !strings.Contains(first, "--since=@1700000000") {
 		t.Errorf("first run %q: not from the start", first)
 	}
@@ -249,7 +187,7 @@ exit 3
 		t.Fatal("no backoff timer after journalctl exited")
 	}
 	clk.Advance(MinBackoff)
-	second, _ := k.find(t, "second run", func(l string) bool { return strings.HasPrefix(l, "%FAKE-6-LOG: run 2 ") })
+	second, _ := k.Wait(t, "second run", func(l string) bool { return strings.HasPrefix(l, "%FAKE-6-LOG: run 2 ") })
 	if !strings.Contains(second, "--after-cursor=c1") {
 		t.Errorf("second run %q: not after the cursor of the first's record", second)
 	}
@@ -269,7 +207,7 @@ func TestJournalMissing(t *testing.T) {
 	src, _ := New(nil)
 	s := src.(*Source)
 	s.journalctl = filepath.Join(t.TempDir(), "journalctl")
-	err := s.Run(t.Context(), (&sink{}).env(clock.NewVirtual(time.Now())))
+	err := s.Run(t.Context(), newSink().Env(clock.NewVirtual(time.Now())))
 	if err == nil || !strings.Contains(err.Error(), "install systemd's journalctl") {
 		t.Errorf("Run without journalctl: %v", err)
 	}

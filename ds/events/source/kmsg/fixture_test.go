@@ -10,6 +10,7 @@ import (
 
 	"github.com/dsengine/dsengine/ds/clock"
 	"github.com/dsengine/dsengine/ds/events/source/crash"
+	"github.com/dsengine/dsengine/ds/events/source/sourcetest"
 	"github.com/dsengine/dsengine/internal/testserver"
 )
 
@@ -42,7 +43,7 @@ func TestKmsgRecords(t *testing.T) {
 	now := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
 	s.uptime = func() (time.Duration, error) { return time.Hour, nil }
 	k := newSink()
-	run(t, s, k.env(clock.NewVirtual(now)))
+	sourcetest.Run(t, s, k.Env(clock.NewVirtual(now)))
 	w := open()
 	long := strings.Repeat("x", 9000)
 	records := "6,100,1500000,-;first line\n SUBSYSTEM=net\n DEVICE=n2\n" +
@@ -54,19 +55,19 @@ func TestKmsgRecords(t *testing.T) {
 	if _, err := w.Write([]byte(records)); err != nil {
 		t.Fatal(err)
 	}
-	_, at := k.wait(t, "first line", func(l string) bool { return l == "%KERN-6-MSG: first line" })
+	_, at := k.Wait(t, "first line", func(l string) bool { return l == "%KERN-6-MSG: first line" })
 	if want := now.Add(-time.Hour + 1500*time.Millisecond); !at.Equal(want) {
 		t.Errorf("first line at %v, want boot + 1.5 s = %v", at, want)
 	}
-	cut, _ := k.wait(t, "long line", func(l string) bool { return strings.HasPrefix(l, "%KERN-3-MSG: xxx") })
+	cut, _ := k.Wait(t, "long line", func(l string) bool { return strings.HasPrefix(l, "%KERN-3-MSG: xxx") })
 	if len(cut) != len("%KERN-3-MSG: ")+MaxLine {
 		t.Errorf("long line of %d bytes, want cut at %d", len(cut)-len("%KERN-3-MSG: "), MaxLine)
 	}
-	k.wait(t, "OOM crash", func(l string) bool {
+	k.Wait(t, "OOM crash", func(l string) bool {
 		return l == "%SYS-2-CRASH: Process stress-ng (pid 4242) crashed: signal 9 (SIGKILL), killed by the kernel's out-of-memory killer"
 	})
-	k.wait(t, "oops crash", func(l string) bool { return l == "%SYS-1-KERNEL_CRASH: Kernel oops: Oops: 0002 [#1] PREEMPT SMP NOPTI" })
-	k.wait(t, "last", func(l string) bool { return l == "%KERN-6-MSG: last" })
+	k.Wait(t, "oops crash", func(l string) bool { return l == "%SYS-1-KERNEL_CRASH: Kernel oops: Oops: 0002 [#1] PREEMPT SMP NOPTI" })
+	k.Wait(t, "last", func(l string) bool { return l == "%KERN-6-MSG: last" })
 	if s.Cut() != 1 {
 		t.Errorf("cut %d, want 1", s.Cut())
 	}
@@ -78,7 +79,7 @@ func TestKmsgRecords(t *testing.T) {
 	if st.Errors != 2 || st.Dropped != 3 || st.Events != 7 {
 		t.Errorf("stats %+v, want 2 errors (a cut line, not a record), 3 dropped, 7 events (5 lines, 2 crashes)", st)
 	}
-	if k.has("SUBSYSTEM") {
+	if k.Has("SUBSYSTEM") {
 		t.Errorf("a continuation line was handed on")
 	}
 	testserver.Poll(10*time.Second, 10*time.Millisecond, func() bool {
@@ -111,15 +112,15 @@ func TestKmsgPstore(t *testing.T) {
 		t.Fatal(err)
 	}
 	k := newSink()
-	run(t, s, k.env(clock.NewVirtual(stamp.Add(time.Hour))))
+	sourcetest.Run(t, s, k.Env(clock.NewVirtual(stamp.Add(time.Hour))))
 	open()
-	_, at := k.wait(t, "panic", func(l string) bool {
+	_, at := k.Wait(t, "panic", func(l string) bool {
 		return l == "%SYS-1-KERNEL_CRASH: Kernel panic on the previous boot (pstore dmesg-efi-170000000101001): Kernel panic - not syncing: sysrq triggered crash"
 	})
 	if !at.Equal(stamp) {
 		t.Errorf("panic at %v, want the record's %v", at, stamp)
 	}
-	k.wait(t, "oops", func(l string) bool {
+	k.Wait(t, "oops", func(l string) bool {
 		return l == "%SYS-1-KERNEL_CRASH: Kernel panic on the previous boot (pstore console-ramoops-0): BUG: kernel NULL pointer dereference, address: 0000000000000000"
 	})
 	var evs []crash.Event
@@ -144,7 +145,7 @@ func TestKmsgArgs(t *testing.T) {
 		}
 	}
 	s := newKmsg(t, "path", filepath.Join(t.TempDir(), "missing"))
-	err := s.Run(t.Context(), newSink().env(clock.NewVirtual(time.Now())))
+	err := s.Run(t.Context(), newSink().Env(clock.NewVirtual(time.Now())))
 	if err == nil || !strings.Contains(err.Error(), "source kmsg path FILE") {
 		t.Errorf("a missing path: %v", err)
 	}

@@ -1,122 +1,36 @@
 package kmsg
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"io"
-	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/dsengine/dsengine/ds/clock"
-	"github.com/dsengine/dsengine/ds/events/detect/detector"
-	"github.com/dsengine/dsengine/ds/events/source"
 	"github.com/dsengine/dsengine/ds/events/source/crash"
+	"github.com/dsengine/dsengine/ds/events/source/sourcetest"
 	"github.com/dsengine/dsengine/internal/testserver"
 )
 
-// sink collects what a source hands on.
-type sink struct {
-	mu     sync.Mutex
-	lines  []string
-	times  []time.Time
-	events []crash.Event
-	more   chan struct{}
-}
+// sink is the shared recorder; crashes picks its crash events.
+type sink struct{ *sourcetest.Sink }
 
-func newSink() *sink { return &sink{more: make(chan struct{}, 1)} }
-
-func (k *sink) env(clk *clock.Virtual) source.Env {
-	return source.Env{Clock: clk, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Hostname: "edge-1",
-		Syslog: func(at time.Time, line string) bool {
-			k.mu.Lock()
-			k.lines, k.times = append(k.lines, line), append(k.times, at)
-			k.mu.Unlock()
-			k.poke()
-			return true
-		},
-		Publish: func(e detector.HostEvent) {
-			k.mu.Lock()
-			k.events = append(k.events, e.(crash.Event))
-			k.mu.Unlock()
-			k.poke()
-		}}
-}
-
-func (k *sink) poke() {
-	select {
-	case k.more <- struct{}{}:
-	default:
-	}
-}
-
-// wait returns the first line cond accepts, waiting up to 20 s.
-func (k *sink) wait(t *testing.T, what string, cond func(line string) bool) (string, time.Time) {
-	t.Helper()
-	deadline := time.After(20 * time.Second)
-	for {
-		k.mu.Lock()
-		for i, l := range k.lines {
-			if cond(l) {
-				at := k.times[i]
-				k.mu.Unlock()
-				return l, at
-			}
-		}
-		k.mu.Unlock()
-		select {
-		case <-k.more:
-		case <-deadline:
-			k.mu.Lock()
-			defer k.mu.Unlock()
-			t.Fatalf("no %s in %d lines:\n%s", what, len(k.lines), strings.Join(k.lines, "\n"))
-		}
-	}
-}
-
-// has reports whether a line contains text.
-func (k *sink) has(text string) bool {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	for _, l := range k.lines {
-		if strings.Contains(l, text) {
-			return true
-		}
-	}
-	return false
-}
+func newSink() *sink { return &sink{sourcetest.NewSink()} }
 
 func (k *sink) crashes(cond func(crash.Event) bool) []crash.Event {
-	k.mu.Lock()
-	defer k.mu.Unlock()
 	var out []crash.Event
-	for _, e := range k.events {
-		if cond(e) {
-			out = append(out, e)
+	for _, e := range k.Events() {
+		if c, ok := e.(crash.Event); ok && cond(c) {
+			out = append(out, c)
 		}
 	}
 	return out
-}
-
-// run runs s until the test ends.
-func run(t *testing.T, s source.Source, env source.Env) {
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Run(ctx, env) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	})
 }
 
 func tag(t *testing.T) string {
@@ -144,17 +58,17 @@ func TestKmsgRealRecord(t *testing.T) {
 	k := newSink()
 	start := time.Now()
 	clk := clock.NewVirtual(start)
-	run(t, s, k.env(clk))
+	sourcetest.Run(t, s, k.Env(clk))
 	id := tag(t)
 	// The source may open the device after a write: write until one
 	// shows (each write is a new record).
 	if !testserver.Poll(20*time.Second, 100*time.Millisecond, func() bool {
 		writeKmsg(t, "<3>"+id+": hello from the test")
-		return k.has(id)
+		return k.Has(id)
 	}) {
 		t.Fatal("the record written to /dev/kmsg never came out")
 	}
-	line, at := k.wait(t, "test record", func(l string) bool { return strings.Contains(l, id) })
+	line, at := k.Wait(t, "test record", func(l string) bool { return strings.Contains(l, id) })
 	if want := "%USER-3-MSG: " + id + ": hello from the test"; line != want {
 		t.Errorf("line %q, want %q", line, want)
 	}
@@ -162,7 +76,7 @@ func TestKmsgRealRecord(t *testing.T) {
 	if at.Before(start.Add(-time.Second)) || at.After(time.Now().Add(time.Second)) {
 		t.Errorf("record time %v, not between the start %v and now", at, start)
 	}
-	if k.has(old) {
+	if k.Has(old) {
 		t.Errorf("a record from before the start was replayed")
 	}
 }
@@ -197,12 +111,12 @@ func TestKmsgSegfault(t *testing.T) {
 	}
 	s := newKmsg(t)
 	k := newSink()
-	run(t, s, k.env(clock.NewVirtual(time.Now())))
+	sourcetest.Run(t, s, k.Env(clock.NewVirtual(time.Now())))
 	// Wait for the source to read: a marker record shows it.
 	marker := tag(t)
 	if !testserver.Poll(20*time.Second, 100*time.Millisecond, func() bool {
 		writeKmsg(t, "<6>"+marker+": ready")
-		return k.has(marker)
+		return k.Has(marker)
 	}) {
 		t.Fatal("the marker written to /dev/kmsg never came out")
 	}
@@ -214,8 +128,8 @@ func TestKmsgSegfault(t *testing.T) {
 	}
 	pid := cmd.ProcessState.Pid()
 	want := "%SYS-2-CRASH: Process " + name + " (pid " + itoa(pid) + ") crashed: signal 11 (SIGSEGV)"
-	k.wait(t, "crash line", func(l string) bool { return l == want })
-	k.wait(t, "segfault line", func(l string) bool {
+	k.Wait(t, "crash line", func(l string) bool { return l == want })
+	k.Wait(t, "segfault line", func(l string) bool {
 		return strings.HasPrefix(l, "%KERN-") && strings.Contains(l, name+"["+itoa(pid)+"]: segfault at 0 ")
 	})
 	var evs []crash.Event
