@@ -20,6 +20,18 @@ type Counters struct {
 	Truncations   atomic.Uint64 // file: the file shrank and was read again from its start
 }
 
+// Offer offers it to q without waiting and counts it received, and
+// delivered or dropped; it reports whether q took it.
+func (c *Counters) Offer(q *Queue, it Item) bool {
+	c.Received.Add(1)
+	if !q.Offer(it) {
+		c.Dropped.Add(1)
+		return false
+	}
+	c.Delivered.Add(1)
+	return true
+}
+
 // Stats is a snapshot of an input's Counters for `show event manager
 // statistics` and the metrics.
 type Stats struct {

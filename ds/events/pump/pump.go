@@ -106,13 +106,7 @@ func (p *Pump) Line(m *events.Message, it input.Item) {
 // the run that logged it (events.Message.Origin). It never blocks: when
 // the queue is full the line is dropped, counted, and Echo returns false.
 func (p *Pump) Echo(line string, from events.Origin) bool {
-	p.counters.Received.Add(1)
-	if !p.echo.Offer(input.Item{Line: []byte(line), Received: p.opts.Clock.Now(), Input: EchoInput, Origin: from}) {
-		p.counters.Dropped.Add(1)
-		return false
-	}
-	p.counters.Delivered.Add(1)
-	return true
+	return p.counters.Offer(p.echo, input.Item{Line: []byte(line), Received: p.opts.Clock.Now(), Input: EchoInput, Origin: from})
 }
 
 // EchoStats are the echo queue's counters, shown with the inputs'.
@@ -124,21 +118,14 @@ func (p *Pump) EchoStats() input.Stats { return p.counters.Snapshot(EchoInput) }
 // host name. It never blocks: when the queue is full the line is dropped,
 // counted, and Local returns false.
 func (p *Pump) Local(at time.Time, line string) bool {
-	p.localC.Received.Add(1)
-	if !p.local.Offer(input.Item{Line: []byte(line), Received: at, Input: LocalInput, Local: true}) {
-		p.localC.Dropped.Add(1)
-		return false
-	}
-	p.localC.Delivered.Add(1)
-	return true
+	return p.localC.Offer(p.local, input.Item{Line: []byte(line), Received: at, Input: LocalInput, Local: true})
 }
 
 // LocalStats are the local queue's counters, shown with the inputs'.
 func (p *Pump) LocalStats() input.Stats { return p.localC.Snapshot(LocalInput) }
 
 // Run delivers the lines of each queue, of the echo queue and of the
-// local queue, one
-// goroutine per queue, until ctx ends.
+// local queue, one goroutine per queue, until ctx ends.
 func (p *Pump) Run(ctx context.Context, queues ...*input.Queue) {
 	var wg sync.WaitGroup
 	for _, q := range append(queues, p.echo, p.local) {
