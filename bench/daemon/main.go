@@ -62,19 +62,7 @@ func main() {
 	check(err)
 
 	// The store: n signed DS, installed in one batch.
-	src := filepath.Join(dir, "src")
-	check(os.MkdirAll(src, 0o755))
-	var paths []string
-	for i := 0; i < *n; i++ {
-		id := 10000 + i
-		xml := []byte(fmt.Sprintf(dsTemplate, id, id, id/48, id%48, id%8))
-		asc, err := key.SignDetached(xml, now.Add(-time.Minute))
-		check(err)
-		p := filepath.Join(src, fmt.Sprint(id)+".xml")
-		check(os.WriteFile(p, xml, 0o644))
-		check(os.WriteFile(p+".asc", asc, 0o644))
-		paths = append(paths, p)
-	}
+	paths := writeSigned(key, filepath.Join(dir, "src"), 10000, *n, now)
 	root := filepath.Join(dir, "bootflash")
 	check2 := lifecycle.Checker(keys, time.Now)
 	store, err := bootflash.Open(root, bootflash.Options{Check: check2, Now: time.Now})
@@ -149,16 +137,7 @@ func main() {
 	// A batch install through the CLI while the daemon runs: n more DS
 	// files from one directory, in as many requests as they need.
 	more := filepath.Join(dir, "more")
-	check(os.MkdirAll(more, 0o755))
-	for i := 0; i < *n; i++ {
-		id := 10000 + *n + i
-		xml := []byte(fmt.Sprintf(dsTemplate, id, id, id/48, id%48, id%8))
-		asc, err := key.SignDetached(xml, now.Add(-time.Minute))
-		check(err)
-		p := filepath.Join(more, fmt.Sprint(id)+".xml")
-		check(os.WriteFile(p, xml, 0o644))
-		check(os.WriteFile(p+".asc", asc, 0o644))
-	}
+	writeSigned(key, more, 10000+*n, *n, now)
 	installAt := time.Now()
 	install := exec.Command(*bin, "--config", conf, "--bootflash", root, "call-home", "diagnostic-signature", "install", "--file", more)
 	var installOut bytes.Buffer
@@ -191,6 +170,23 @@ const dsTemplate = `<?xml version="1.0" encoding="UTF-8"?>
   </Actions>
 </DiagnosticSignature>
 `
+
+// writeSigned writes n bench DS, ids from first on, each with its
+// signature, into dir, and returns their paths.
+func writeSigned(key *verify.SigningKey, dir string, first, n int, now time.Time) []string {
+	check(os.MkdirAll(dir, 0o755))
+	var paths []string
+	for id := first; id < first+n; id++ {
+		xml := []byte(fmt.Sprintf(dsTemplate, id, id, id/48, id%48, id%8))
+		asc, err := key.SignDetached(xml, now.Add(-time.Minute))
+		check(err)
+		p := filepath.Join(dir, fmt.Sprint(id)+".xml")
+		check(os.WriteFile(p, xml, 0o644))
+		check(os.WriteFile(p+".asc", asc, 0o644))
+		paths = append(paths, p)
+	}
+	return paths
+}
 
 // freeAddr is a free loopback address of network.
 func freeAddr(network string) string {
