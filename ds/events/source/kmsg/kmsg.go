@@ -142,15 +142,24 @@ func (s *Source) follow(ctx context.Context, env source.Env) error {
 	}
 	boot := env.Clock.Now().Add(-up)
 	if st.Mode()&os.ModeCharDevice != 0 {
-		return s.readRecords(f, env, boot)
+		var mono unix.Timespec
+		if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &mono); err != nil {
+			return fmt.Errorf("source kmsg: the monotonic clock: %w", err)
+		}
+		return s.readRecords(f, env, boot, time.Duration(mono.Nano()))
 	}
 	return s.readLines(f, env, boot)
 }
 
-// readRecords reads /dev/kmsg, one record a read.
-func (s *Source) readRecords(f *os.File, env source.Env, boot time.Time) error {
+// readRecords reads /dev/kmsg, one record a read. opened is the
+// monotonic time (the records' clock) when the source sought to the end:
+// the kernel may still hand out the last record written before it (a
+// record is readable once the next one is stored), and such a record, the
+// reads' first, stamped before opened, is old and skipped.
+func (s *Source) readRecords(f *os.File, env source.Env, boot time.Time, opened time.Duration) error {
 	buf := make([]byte, 64<<10)
 	var last uint64
+	skipOld := true
 	for {
 		n, err := f.Read(buf)
 		switch {
@@ -164,6 +173,13 @@ func (s *Source) readRecords(f *os.File, env source.Env, boot time.Time) error {
 			continue
 		case err != nil:
 			return fmt.Errorf("source kmsg: %s: %w", s.path, err)
+		}
+		if skipOld {
+			if r, ok := parseRecord(buf[:n]); ok && r.ts < opened {
+				last = r.seq
+				continue
+			}
+			skipOld = false
 		}
 		last = s.handle(buf[:n], env, boot, last)
 	}
