@@ -47,6 +47,7 @@ type partition struct {
 	quiet   uint64   // lines up to it were evaluated before: their triggers are not published again
 	base    uint64   // where this pipeline's state starts
 	seq     uint64   // the last line delivered
+	acked   uint64   // the last line whose intents JetStream stored: checkpoints cover up to it
 	host    string   // its device
 	samples []sample // for the replay start of the next checkpoint
 	rank    map[string]int
@@ -233,10 +234,25 @@ func (p *partition) step(ctx context.Context) (bool, error) {
 			}
 		}
 	}
+	if last != nil {
+		// The batch's intents are stored before its lines are acked and
+		// before a checkpoint covers them, also when ctx ended: the stop's
+		// checkpoint then includes the batch. An intent published but not
+		// stored must not fall behind a checkpoint: the next owner would
+		// take its line as done.
+		if err := p.flush(context.WithoutCancel(ctx)); err != nil {
+			return true, err
+		}
+		p.acked = p.seq
+		if err := last.Ack(); err != nil && ctx.Err() == nil {
+			p.w.log.Warn("ack", "partition", p.n, "err", err)
+		}
+		return true, nil
+	}
 	if ctx.Err() != nil {
 		return false, nil
 	}
-	if err != nil || last == nil && batch.Error() != nil {
+	if err != nil || batch.Error() != nil {
 		if _, ierr := p.cons.Info(ctx); errors.Is(ierr, jetstream.ErrConsumerNotFound) {
 			return false, fmt.Errorf("consumer %s: %w", ConsumerName(p.n, p.w.opts.ID), errLost)
 		}
@@ -247,19 +263,8 @@ func (p *partition) step(ctx context.Context) (bool, error) {
 		case <-ctx.Done():
 		case <-time.After(p.w.opts.FetchWait):
 		}
-		return false, nil
 	}
-	if last == nil {
-		return false, nil
-	}
-	// The batch's intents are acked before its lines are.
-	if err := p.flush(ctx); err != nil {
-		return true, err
-	}
-	if err := last.Ack(); err != nil && ctx.Err() == nil {
-		p.w.log.Warn("ack", "partition", p.n, "err", err)
-	}
-	return true, nil
+	return false, nil
 }
 
 // deliverBatch delivers the lines of batch and returns the last.
@@ -375,14 +380,18 @@ func (p *partition) flush(ctx context.Context) error {
 	return nil
 }
 
-// checkpoint saves the partition's sequence and replay start. The write
+// checkpoint saves the last line whose intents are stored and the replay
+// start. The write
 // names the revision it read: a worker that lost the partition cannot
 // move its checkpoint.
 func (p *partition) checkpoint(ctx context.Context) error {
-	if p.seq == 0 {
+	if p.acked == 0 {
 		return nil
 	}
-	cp := fleet.Checkpoint{Seq: p.seq, From: p.replayFrom(), Time: p.clk.Now(), Worker: p.w.opts.ID}
+	// A replay does not move the checkpoint back: the lines up to quiet
+	// had their intents stored by the previous owner.
+	seq := max(p.acked, p.quiet)
+	cp := fleet.Checkpoint{Seq: seq, From: min(p.replayFrom(), p.acked), Time: p.clk.Now(), Worker: p.w.opts.ID}
 	b, _ := marshalCheckpoint(cp)
 	var rev uint64
 	var err error

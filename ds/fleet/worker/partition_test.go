@@ -163,3 +163,50 @@ func TestTakeoverFencesTheOldOwner(t *testing.T) {
 		t.Errorf("b's checkpoint: %v", err)
 	}
 }
+
+// TestStopCheckpointsOnlyStoredIntents: a's partition is stopped right
+// after it fired on dev1's second configuration, and the intent is not
+// stored (DS_ACTIONS is gone). The stop's checkpoint must not cover that
+// line (it did once: the step returned on the ended context before it
+// waited for the intent's ack, and the next owner took line 2 as done);
+// b, taking over, fires on it.
+func TestStopCheckpointsOnlyStoredIntents(t *testing.T) {
+	x := newPair(t)
+	a, b := x.worker(t, "a"), x.worker(t, "b")
+	pa := x.start(t, a)
+	x.configure(t, 1)
+	x.configure(t, 2)
+	x.deliver(t, pa, "a, line 1")
+	if err := x.js.DeleteStream(x.ctx, fleet.StreamActions); err != nil {
+		t.Fatal(err)
+	}
+	stopped, stop := context.WithCancel(x.ctx)
+	stop()
+	if _, err := pa.step(stopped); err == nil {
+		t.Errorf("a's step stored no intent and reported no error")
+	}
+	if err := pa.checkpoint(x.ctx); err != nil {
+		t.Fatal(err)
+	}
+	e, err := x.b.Checkpoints.Get(x.ctx, "p.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, err := unmarshalCheckpoint(e.Value())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cp.Seq != 1 {
+		t.Fatalf("a's checkpoint covers line %d, want 1: the intent of line 2 was never stored", cp.Seq)
+	}
+
+	if err := fleet.EnsureStreams(x.ctx, x.js, fleet.StreamOptions{Partitions: 1}); err != nil {
+		t.Fatal(err)
+	}
+	pb := x.start(t, b)
+	x.deliver(t, pb, "b, line 1")
+	x.deliver(t, pb, "b, line 2")
+	if got := x.intents(t); len(got) != 1 || got[0] != 2 {
+		t.Fatalf("intents for the lines %v, want one for line 2", got)
+	}
+}

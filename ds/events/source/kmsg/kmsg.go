@@ -7,6 +7,8 @@ package kmsg
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -142,24 +144,44 @@ func (s *Source) follow(ctx context.Context, env source.Env) error {
 	}
 	boot := env.Clock.Now().Add(-up)
 	if st.Mode()&os.ModeCharDevice != 0 {
-		var mono unix.Timespec
-		if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &mono); err != nil {
-			return fmt.Errorf("source kmsg: the monotonic clock: %w", err)
-		}
-		return s.readRecords(f, env, boot, time.Duration(mono.Nano()))
+		return s.readRecords(f, env, boot, s.mark(env))
 	}
 	return s.readLines(f, env, boot)
 }
 
-// readRecords reads /dev/kmsg, one record a read. opened is the
-// monotonic time (the records' clock) when the source sought to the end:
-// the kernel may still hand out the last record written before it (a
-// record is readable once the next one is stored), and such a record, the
-// reads' first, stamped before opened, is old and skipped.
-func (s *Source) readRecords(f *os.File, env source.Env, boot time.Time, opened time.Duration) error {
+// mark writes a record of the source's own to the kernel log and returns
+// the text that identifies it, or "" when the write fails. A record the
+// kernel had not finished when the source sought to the end (one written
+// without a newline) is handed out once the next one is stored, and its
+// stamp cannot tell it is old: the kernel stamps with its own clock, a
+// millisecond or more off CLOCK_MONOTONIC. The records read before the
+// marker are old.
+func (s *Source) mark(env source.Env) string {
+	b := make([]byte, 8)
+	if _, err := rand.Read(b); err != nil {
+		return ""
+	}
+	text := "dsengine: source kmsg reads the kernel log from here (" + hex.EncodeToString(b) + ")"
+	f, err := os.OpenFile(s.path, os.O_WRONLY, 0)
+	if err == nil {
+		_, err = f.Write([]byte("<14>" + text + "\n"))
+		f.Close()
+	}
+	if err != nil {
+		env.Log.Debug("source kmsg: no marker record written: a record the kernel had not finished at the start may be read as new", "err", err)
+		return ""
+	}
+	return text
+}
+
+// readRecords reads /dev/kmsg, one record a read. Until the record whose
+// text is marker (none when marker is empty), the records are old and
+// skipped; so is the marker. A gap (EPIPE) ends the skipping: the marker
+// may be among the records overwritten.
+func (s *Source) readRecords(f *os.File, env source.Env, boot time.Time, marker string) error {
 	buf := make([]byte, 64<<10)
 	var last uint64
-	skipOld := true
+	skipOld := marker != ""
 	for {
 		n, err := f.Read(buf)
 		switch {
@@ -168,6 +190,7 @@ func (s *Source) readRecords(f *os.File, env source.Env, boot time.Time, opened 
 			// next read returns the oldest one left.
 			s.lost.Add(1)
 			s.c.Dropped.Add(1)
+			skipOld = false
 			continue
 		case errors.Is(err, syscall.EAGAIN):
 			continue
@@ -175,11 +198,11 @@ func (s *Source) readRecords(f *os.File, env source.Env, boot time.Time, opened 
 			return fmt.Errorf("source kmsg: %s: %w", s.path, err)
 		}
 		if skipOld {
-			if r, ok := parseRecord(buf[:n]); ok && r.ts < opened {
+			if r, ok := parseRecord(buf[:n]); ok {
 				last = r.seq
-				continue
+				skipOld = r.text != marker
 			}
-			skipOld = false
+			continue
 		}
 		last = s.handle(buf[:n], env, boot, last)
 	}
