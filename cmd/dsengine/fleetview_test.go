@@ -121,6 +121,15 @@ func TestFleetExecutorRunsAnIntentOnce(t *testing.T) {
 	if st := triggered(); !strings.Contains(st, "Completed runs: 1") {
 		t.Fatalf("acked before the run completed:\n%s", st)
 	}
+	// The fleet's runs of the DS follow this worker's, once its
+	// statistics are written (every fleet.StatsInterval).
+	var st string
+	if !testserver.Poll(30*time.Second, 50*time.Millisecond, func() bool {
+		st = triggered()
+		return strings.Contains(st, "\nFleet statistics (1 live worker: w1):\n Triggered:      1\n Completed runs: 1")
+	}) {
+		t.Errorf("no fleet statistics of DS 7700 under its local ones:\n%s", st)
+	}
 	done, err := fleet.EnsureDone(ctx, js, 1, 0)
 	if err != nil {
 		t.Fatal(err)

@@ -209,12 +209,16 @@ func runFleet(o fleetOptions) func(ctx context.Context, d *daemon.Daemon) error 
 		if err != nil {
 			return fmt.Errorf("--jetstream %s: %w", o.url, err)
 		}
-		d.SetFleetView(func(ctx context.Context, w io.Writer) error {
+		d.SetFleetView(func(ctx context.Context, w io.Writer, id string) error {
 			v, err := fleet.ReadView(ctx, b.Stats, time.Now())
 			if err != nil {
 				return err
 			}
-			v.Write(w)
+			if id != "" {
+				v.WriteDS(w, id)
+			} else {
+				v.Write(w)
+			}
 			return nil
 		})
 		wg.Add(1)

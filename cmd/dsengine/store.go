@@ -368,13 +368,7 @@ func runShowDS(e *env, _ *flag.FlagSet, args []string) error {
 	return e.withStore(true, func(cfg *config.Config, store *bootflash.Store, _ *lifecycle.Manager) error {
 		if len(args) == 0 {
 			show.Settings(e.stdout, cfg, store.List())
-			if e.daemon != nil && e.daemon.Fleet() != nil {
-				// A fleet worker: the runs of the whole fleet too.
-				fmt.Fprintln(e.stdout)
-				if err := e.daemon.Fleet()(e.ctx, e.stdout); err != nil {
-					fmt.Fprintf(e.stdout, "Fleet statistics: not available (%v); the local ones are under `show call-home diagnostic-signature ID statistics`\n", err)
-				}
-			}
+			e.fleetView("")
 			return nil
 		}
 		id, view := args[0], args[1]
@@ -383,10 +377,28 @@ func runShowDS(e *env, _ *flag.FlagSet, args []string) error {
 			return fmt.Errorf("DS %s is not in the store; `show call-home diagnostic-signature` lists the DS it holds", id)
 		}
 		host := lifecycle.HostOf(cfg)
-		return show.Detail(e.stdout, view, entry, show.Context{
+		if err := show.Detail(e.stdout, view, entry, show.Context{
 			Hostname: host.Hostname, Platform: host.Platform, EngineVersion: host.EngineVersion,
 			Environment: cfg.DiagnosticSignature.Environment.Map(), DSProfile: cfg.DiagnosticSignature.Profile,
 			Now: e.now(),
-		})
+		}); err != nil {
+			return err
+		}
+		if view == "statistics" {
+			e.fleetView(id)
+		}
+		return nil
 	})
+}
+
+// fleetView adds, on a fleet worker, the runs of the whole fleet (of DS id
+// only, when id is not empty) to the local view printed above.
+func (e *env) fleetView(id string) {
+	if e.daemon == nil || e.daemon.Fleet() == nil {
+		return
+	}
+	fmt.Fprintln(e.stdout)
+	if err := e.daemon.Fleet()(e.ctx, e.stdout, id); err != nil {
+		fmt.Fprintf(e.stdout, "Fleet statistics: not available (%v); the ones above are this worker's\n", err)
+	}
 }

@@ -90,9 +90,10 @@ type Daemon struct {
 	noTimers atomic.Bool
 }
 
-// FleetView writes the fleet's statistics to w: the Fleet stage sets it,
-// `show call-home diagnostic-signature` prints it.
-type FleetView func(ctx context.Context, w io.Writer) error
+// FleetView writes the fleet's statistics to w, those of DS id only when
+// id is not empty: the Fleet stage sets it, `show call-home
+// diagnostic-signature [ID statistics]` prints it.
+type FleetView func(ctx context.Context, w io.Writer, id string) error
 
 // SetFleetView makes v the fleet's statistics.
 func (d *Daemon) SetFleetView(v FleetView) { d.fleet.Store(&v) }

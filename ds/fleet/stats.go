@@ -156,13 +156,46 @@ func ReadView(ctx context.Context, kv jetstream.KeyValue, now time.Time) (View, 
 	return v, nil
 }
 
-// Write prints the view under `show call-home diagnostic-signature`.
-func (v View) Write(w io.Writer) {
+// heading prints the view's first line; false when no worker is live.
+func (v View) heading(w io.Writer) bool {
 	if len(v.Workers) == 0 {
 		fmt.Fprintln(w, "Fleet statistics: no live worker has written its statistics yet")
-		return
+		return false
 	}
 	fmt.Fprintf(w, "Fleet statistics (%s: %s):\n", english.Plural(len(v.Workers), "live worker"), strings.Join(v.Workers, ", "))
+	return true
+}
+
+// WriteDS prints DS id's line of the view under `show call-home
+// diagnostic-signature ID statistics`, in the form of the local
+// statistics above it.
+func (v View) WriteDS(w io.Writer, id string) {
+	if !v.heading(w) {
+		return
+	}
+	i := slices.IndexFunc(v.Stats, func(s DSStats) bool { return s.DS == id })
+	if i < 0 {
+		fmt.Fprintf(w, " DS %s has not triggered on a live worker\n", id)
+		return
+	}
+	s := v.Stats[i]
+	fmt.Fprintf(w, " Triggered:      %d\n", s.Triggers)
+	fmt.Fprintf(w, " Completed runs: %d", s.Runs)
+	if s.Runs > 0 {
+		fmt.Fprintf(w, ", average run time %s", (s.RunTime / time.Duration(s.Runs)).Round(time.Millisecond))
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, " Suppressed:     %s\n", english.Plural(int(s.Suppressed), "run"))
+	fmt.Fprintf(w, " Failed runs:    %d\n", s.FailedRuns)
+	fmt.Fprintf(w, " Actions run:    %d\n", s.ActionsRun)
+	fmt.Fprintf(w, " Actions failed: %d\n", s.ActionsFailed)
+}
+
+// Write prints the view under `show call-home diagnostic-signature`.
+func (v View) Write(w io.Writer) {
+	if !v.heading(w) {
+		return
+	}
 	if len(v.Stats) == 0 {
 		fmt.Fprintln(w, " No DS has triggered on a live worker")
 		return

@@ -45,6 +45,10 @@ func TestFleetView(t *testing.T) {
 	var out bytes.Buffer
 	v.Write(&out)
 	golden.Check(t, "testdata/view.golden", out.Bytes())
+	out.Reset()
+	v.WriteDS(&out, "9001")
+	v.WriteDS(&out, "77")
+	golden.Check(t, "testdata/view-ds.golden", out.Bytes())
 
 	// A second write sends only what changed.
 	rev := func(key string) uint64 {
