@@ -315,6 +315,9 @@ func TestMain(m *testing.M) {
 	if url := os.Getenv("DSFLEET_WORKER"); url != "" {
 		os.Exit(workerMain(url, os.Getenv("DSFLEET_ID")))
 	}
+	if url := os.Getenv("DSFLEET_TIMERS"); url != "" {
+		os.Exit(timersMain(url, os.Getenv("DSFLEET_ID")))
+	}
 	os.Exit(m.Run())
 }
 
