@@ -100,6 +100,9 @@ func (n *Node) Stop() {
 	_ = n.proc.Cmd.Wait()
 }
 
+// Pid is the node's process ID.
+func (n *Node) Pid() int { return n.proc.Cmd.Process.Pid }
+
 // Output is what the node printed.
 func (n *Node) Output() string { return n.proc.Output() }
 

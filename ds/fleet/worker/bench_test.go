@@ -2,6 +2,7 @@ package worker_test
 
 import (
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/dsengine/dsengine/ds/fleet"
 	"github.com/dsengine/dsengine/ds/fleet/worker"
 	"github.com/dsengine/dsengine/internal/testserver"
+	"github.com/prometheus/procfs"
 )
 
 // manyDS is n syslog DS, each with its own tag; benchLog's lines match
@@ -90,6 +92,14 @@ func BenchmarkFleetLines(b *testing.B) {
 			}
 			b.ResetTimer()
 			var elapsed time.Duration
+			// Where the CPU goes, to tell how the fleet scales: the
+			// worker processes, the nats-server, and this process (the
+			// relay, the executor and the feed).
+			var pids []int
+			for _, s := range subs {
+				pids = append(pids, s.cmd.Process.Pid)
+			}
+			cpu0 := [3]time.Duration{cpuTime(b, pids...), cpuTime(b, rg.c.Nodes[0].Pid()), cpuTime(b, os.Getpid())}
 			for i := 0; i < b.N; i++ {
 				lines := benchLog(n, at.Add(time.Duration(i)*time.Hour))
 				start := time.Now()
@@ -101,10 +111,32 @@ func BenchmarkFleetLines(b *testing.B) {
 				}
 				elapsed += time.Since(start)
 			}
+			cpu1 := [3]time.Duration{cpuTime(b, pids...), cpuTime(b, rg.c.Nodes[0].Pid()), cpuTime(b, os.Getpid())}
+			perLine := func(i int) float64 { return float64((cpu1[i] - cpu0[i]).Microseconds()) / float64(b.N*n) }
 			b.ReportMetric(float64(b.N*n)/elapsed.Seconds(), "lines/s")
+			b.ReportMetric(perLine(0), "worker-cpu-µs/line")
+			b.ReportMetric(perLine(1), "server-cpu-µs/line")
+			b.ReportMetric(perLine(2), "relay+executor-cpu-µs/line")
 			b.ReportMetric(0, "ns/op")
 		})
 	}
+}
+
+// cpuTime is the user and system CPU time the processes used so far.
+func cpuTime(b *testing.B, pids ...int) time.Duration {
+	var total time.Duration
+	for _, pid := range pids {
+		p, err := procfs.NewProc(pid)
+		if err != nil {
+			b.Fatal(err)
+		}
+		st, err := p.Stat()
+		if err != nil {
+			b.Fatal(err)
+		}
+		total += time.Duration(st.CPUTime() * float64(time.Second))
+	}
+	return total
 }
 
 // BenchmarkTakeover is the time from a kill -9 of one of two workers
