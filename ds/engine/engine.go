@@ -315,8 +315,9 @@ func (e *Engine) run(ctx context.Context, en *entry, t Trigger) {
 			maxRun = ev.MaxRun
 		}
 	}
-	ctx, cancel := context.WithTimeout(ctx, maxRun)
-	defer cancel()
+	rc := newRunContext(ctx, maxRun)
+	defer rc.stop()
+	ctx = rc
 	// The run's lines are marked with its DS and one echo deeper than
 	// what triggered it; its saved contexts are charged to the DS.
 	ctx = events.WithOrigin(ctx, events.Origin{Owner: en.sig.ID, Depth: t.Depth() + 1})
@@ -404,11 +405,11 @@ func (e *Engine) values(en *entry, t Trigger) map[string]string {
 	if k.Prompts == nil {
 		k.Prompts = en.prompts
 	}
-	vals := vars.Values(en.sig, k)
+	over := make([]map[string]string, 0, 4)
 	for _, ev := range t.Events {
-		maps.Copy(vals, ev.Vars)
+		over = append(over, ev.Vars)
 	}
-	return vals
+	return vars.Values(en.sig, k, over...)
 }
 
 // Stats returns the triggers seen and dropped per DS, for show commands.

@@ -2,6 +2,7 @@ package vars
 
 import (
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"time"
@@ -52,15 +53,21 @@ func Unresolved(sig *ds.Signature, k Known) []Missing {
 }
 
 // Values returns every value known before a run: the system variables and
-// the environment and prompt variables sig declares.
-func Values(sig *ds.Signature, k Known) map[string]string {
-	vals := map[string]string{
-		"ds_hostname":           k.Hostname,
-		"ds_signature_id":       sig.ID,
-		"ds_signature_name":     sig.Name,
-		"ds_signature_revision": string(sig.Revision),
-		"ds_timestamp":          k.Now.UTC().Format("2006-01-02 15:04:05"),
+// the environment and prompt variables sig declares, then the values of
+// each of over in turn, which take precedence (a trigger's events'
+// captures). The map is sized once for all of them: a run builds one per
+// trigger.
+func Values(sig *ds.Signature, k Known, over ...map[string]string) map[string]string {
+	n := 5 + len(sig.Variables)
+	for _, o := range over {
+		n += len(o)
 	}
+	vals := make(map[string]string, n)
+	vals["ds_hostname"] = k.Hostname
+	vals["ds_signature_id"] = sig.ID
+	vals["ds_signature_name"] = sig.Name
+	vals["ds_signature_revision"] = string(sig.Revision)
+	vals["ds_timestamp"] = k.Now.UTC().Format("2006-01-02 15:04:05")
 	for _, v := range sig.Variables {
 		switch v.Source {
 		case ds.SourceEnvironment:
@@ -72,6 +79,9 @@ func Values(sig *ds.Signature, k Known) map[string]string {
 				vals[v.Name] = val
 			}
 		}
+	}
+	for _, o := range over {
+		maps.Copy(vals, o)
 	}
 	return vals
 }
