@@ -71,7 +71,11 @@ func runShowEventManager(e *env, _ *flag.FlagSet, args []string) error {
 	printInputStats(w, d.InputStats())
 	printSourceStats(w, d.SourceStats(), d.Config().Clock)
 	depth, capacity := d.QueueDepth()
-	fmt.Fprintf(w, "Queue to the detectors: %d of %d\n", depth, capacity)
+	fmt.Fprintf(w, "Queue to the detectors: %d of %d", depth, capacity)
+	if n := d.QueueShards(); n > 1 {
+		fmt.Fprintf(w, " (%d shards by sender, one a core)", n)
+	}
+	fmt.Fprintln(w)
 	st := d.Hub().IndexStats()
 	fmt.Fprintf(w, "Syslog patterns: %d (%d indexed by a literal, %d checked on every line)\n", st.Patterns, st.Indexed, st.AlwaysRun)
 	fmt.Fprintln(w, "DS triggers:")

@@ -50,6 +50,10 @@ type Options struct {
 	Clock ds.Clock
 	// Log receives the daemon's log; nil discards.
 	Log *slog.Logger
+	// Shards is how many queues, each with its own goroutine, carry the
+	// inputs' lines to the detectors: a sender's lines always take the
+	// same one (input.Shards). 0 means one per core (GOMAXPROCS).
+	Shards int
 	// Fleet, when set, runs beside the stages until ctx ends (`run
 	// --jetstream`: the fleet worker and executor, cmd/dsengine/relay.go).
 	// It reads the DS to evaluate with Wants and runs intents with Fire.

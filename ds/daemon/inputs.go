@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -19,13 +20,14 @@ import (
 	"github.com/dsengine/dsengine/ds/events/input/unixgram"
 )
 
-// inputStage is the syslog inputs, the one bounded queue they share, and
-// the watcher of `watch file` paths. A reload opens the inputs a new
+// inputStage is the syslog inputs, the bounded queues they share (one per
+// core, a sender's lines always in the same one), and the watcher of
+// `watch file` paths. A reload opens the inputs a new
 // configuration adds and closes those it removes.
 type inputStage struct {
 	ctx     context.Context // the daemon's: inputs run until it ends
 	wg      *sync.WaitGroup // Run's: every input goroutine is in it
-	queue   *input.Queue
+	queue   *input.Shards
 	watcher *filewatch.Watcher
 
 	mu      sync.Mutex
@@ -48,7 +50,11 @@ func inputKey(network, address string) string { return network + " " + address }
 func (d *Daemon) startInputs(ctx context.Context, wg *sync.WaitGroup) (*inputStage, error) {
 	cfg := d.Config()
 	// `syslog queue-size`: a reload cannot resize the queue the pump reads.
-	s := &inputStage{ctx: ctx, wg: wg, queue: input.NewQueue(cfg.Host.QueueSize(), 0), running: map[string]*runningInput{}}
+	shards := d.opts.Shards
+	if shards <= 0 {
+		shards = runtime.GOMAXPROCS(0)
+	}
+	s := &inputStage{ctx: ctx, wg: wg, queue: input.NewShards(shards, cfg.Host.QueueSize(), 0), running: map[string]*runningInput{}}
 	opened, err := d.openInputs(cfg, nil)
 	if err != nil {
 		return nil, err
@@ -75,7 +81,7 @@ func (d *Daemon) startInputs(ctx context.Context, wg *sync.WaitGroup) (*inputSta
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		d.detect.pump.Run(ctx, s.queue)
+		d.detect.pump.Run(ctx, s.queue.Queues()...)
 	}()
 	return s, nil
 }
@@ -248,5 +254,10 @@ func (d *Daemon) InputStats() []input.Stats {
 }
 
 // QueueDepth is how many lines wait for the detectors, and the most that
-// may.
-func (d *Daemon) QueueDepth() (int, int) { return d.inputs.queue.Len(), d.inputs.queue.Cap() }
+// may: `syslog queue-size` in each shard.
+func (d *Daemon) QueueDepth() (int, int) {
+	return d.inputs.queue.Len(), d.inputs.queue.Cap() * len(d.inputs.queue.Queues())
+}
+
+// QueueShards is how many queues carry the lines to the detectors.
+func (d *Daemon) QueueShards() int { return len(d.inputs.queue.Queues()) }

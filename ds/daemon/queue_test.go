@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"runtime"
 	"testing"
 
 	"github.com/dsengine/dsengine/ds/config"
@@ -17,8 +18,12 @@ func TestQueueSize(t *testing.T) {
 		{"hostname edge-1\ndsengine\n syslog queue-size 5000\n", 5000},
 	} {
 		d, _ := startVTYDaemon(t, c.conf)
-		if _, capacity := d.QueueDepth(); capacity != c.want {
-			t.Errorf("%q: queue of %d lines, want %d", c.conf, capacity, c.want)
+		// A queue of queue-size lines a shard, a shard a core.
+		if n := d.QueueShards(); n != runtime.GOMAXPROCS(0) {
+			t.Errorf("%d shards on %d cores", n, runtime.GOMAXPROCS(0))
+		}
+		if _, capacity := d.QueueDepth(); capacity != c.want*d.QueueShards() {
+			t.Errorf("%q: queues of %d lines in all, want %d in each of %d", c.conf, capacity, c.want, d.QueueShards())
 		}
 	}
 }

@@ -12,7 +12,7 @@ import (
 type Emitter struct {
 	name    string
 	now     func() time.Time
-	q       *Queue
+	q       Sink
 	c       *Counters
 	maxLine int
 	wait    time.Duration // 0: never wait (datagram inputs)
@@ -21,7 +21,7 @@ type Emitter struct {
 // NewEmitter returns the Emitter of an input with options o (defaults
 // applied) that counts into c and offers to q. A stream input (stream set)
 // waits up to o.Wait for queue space; a datagram input never waits.
-func NewEmitter(o Options, q *Queue, c *Counters, stream bool) *Emitter {
+func NewEmitter(o Options, q Sink, c *Counters, stream bool) *Emitter {
 	e := &Emitter{name: o.Name, now: o.Now, q: q, c: c, maxLine: o.MaxLine}
 	if stream && o.Wait > 0 {
 		e.wait = o.Wait

@@ -25,7 +25,7 @@ type Input interface {
 	// it returns. It returns nil when it stopped because ctx was done and
 	// an error only when the input could not go on. Run is called at most
 	// once.
-	Run(ctx context.Context, q *Queue) error
+	Run(ctx context.Context, q Sink) error
 	// Stats returns a snapshot of the input's counters; it is safe to call
 	// at any time, from any goroutine.
 	Stats() Stats

@@ -22,7 +22,7 @@ type Counters struct {
 
 // Offer offers it to q without waiting and counts it received, and
 // delivered or dropped; it reports whether q took it.
-func (c *Counters) Offer(q *Queue, it Item) bool {
+func (c *Counters) Offer(q Sink, it Item) bool {
 	c.Received.Add(1)
 	if !q.Offer(it) {
 		c.Dropped.Add(1)

@@ -97,7 +97,7 @@ func (t *Tailer) Stats() input.Stats { return t.c.Snapshot(t.opts.Name) }
 func (t *Tailer) Started() <-chan struct{} { return t.started }
 
 // Run implements input.Input: it follows the file until ctx is done.
-func (t *Tailer) Run(ctx context.Context, q *input.Queue) error {
+func (t *Tailer) Run(ctx context.Context, q input.Sink) error {
 	em := input.NewEmitter(t.opts.Options, q, &t.c, true)
 	f := &follower{
 		path:  t.path,

@@ -45,7 +45,7 @@ func (s *Reader) Stats() input.Stats { return s.c.Snapshot(s.opts.Name) }
 // reader's blocked Read is left to return on its own (its goroutine then
 // ends without delivering anything), as an io.Reader offers no way to
 // interrupt it.
-func (s *Reader) Run(ctx context.Context, q *input.Queue) error {
+func (s *Reader) Run(ctx context.Context, q input.Sink) error {
 	em := input.NewEmitter(s.opts, q, &s.c, true)
 	done := make(chan error, 1)
 	go func() { done <- s.read(ctx, em) }()

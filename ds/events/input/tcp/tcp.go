@@ -125,7 +125,7 @@ func (in *Input) Close() error {
 // Run implements input.Input: it accepts and serves connections until ctx
 // is done or Close is called, then closes every connection and waits for
 // their goroutines.
-func (in *Input) Run(ctx context.Context, q *input.Queue) error {
+func (in *Input) Run(ctx context.Context, q input.Sink) error {
 	stop := context.AfterFunc(ctx, func() { _ = in.Close() })
 	defer stop()
 	defer in.Close()

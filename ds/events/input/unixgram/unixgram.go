@@ -177,7 +177,7 @@ func (in *Input) Close() error {
 
 // Run implements input.Input: it reads datagrams until ctx is done or Close
 // is called.
-func (in *Input) Run(ctx context.Context, q *input.Queue) error {
+func (in *Input) Run(ctx context.Context, q input.Sink) error {
 	stop := context.AfterFunc(ctx, func() { _ = in.Close() })
 	defer stop()
 	defer in.Close()
