@@ -50,11 +50,7 @@ func inputKey(network, address string) string { return network + " " + address }
 func (d *Daemon) startInputs(ctx context.Context, wg *sync.WaitGroup) (*inputStage, error) {
 	cfg := d.Config()
 	// `syslog queue-size`: a reload cannot resize the queue the pump reads.
-	shards := d.opts.Shards
-	if shards <= 0 {
-		shards = runtime.GOMAXPROCS(0)
-	}
-	s := &inputStage{ctx: ctx, wg: wg, queue: input.NewShards(shards, cfg.Host.QueueSize(), 0), running: map[string]*runningInput{}}
+	s := &inputStage{ctx: ctx, wg: wg, queue: input.NewShards(d.shards(), cfg.Host.QueueSize(), 0), running: map[string]*runningInput{}}
 	opened, err := d.openInputs(cfg, nil)
 	if err != nil {
 		return nil, err
@@ -95,7 +91,7 @@ func (d *Daemon) openInputs(cfg *config.Config, running map[string]*runningInput
 		if running[key] != nil || opened[key] != nil {
 			continue
 		}
-		in, err := listen(l, cfg.Host, d.clock)
+		in, err := listen(l, cfg.Host, d.clock, d.shards())
 		if err != nil {
 			closeInputs(opened)
 			return nil, fmt.Errorf("%s:%d: syslog listen %s %s: %w", d.opts.ConfigPath, l.Line, l.Network, l.Address, err)
@@ -139,7 +135,7 @@ func (s *inputStage) start(d *Daemon, opened map[string]input.Input) {
 			}
 		}()
 		if u, ok := in.(*udp.Input); ok {
-			d.log.Info("listening", "input", in.Name(), "receive_buffer", u.ReadBuffer())
+			d.log.Info("listening", "input", in.Name(), "sockets", u.Sockets(), "receive_buffer", u.ReadBuffer())
 		} else {
 			d.log.Info("listening", "input", in.Name())
 		}
@@ -221,11 +217,22 @@ func closeInputs(opened map[string]input.Input) {
 	}
 }
 
-func listen(l config.Listener, host config.Host, clock ds.Clock) (input.Input, error) {
+// shards is how many queues carry the lines to the detectors, and how
+// many sockets read each udp address: Options.Shards, else one a core.
+func (d *Daemon) shards() int {
+	if d.opts.Shards > 0 {
+		return d.opts.Shards
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// listen opens a `syslog listen` input; a udp one reads its address with
+// readers sockets (SO_REUSEPORT), a goroutine each.
+func listen(l config.Listener, host config.Host, clock ds.Clock, readers int) (input.Input, error) {
 	o := input.Options{Now: clock.Now}
 	switch l.Network {
 	case "udp":
-		return udp.Listen(l.Address, udp.Options{Options: o, ReadBuffer: host.ReceiveBuffer()})
+		return udp.Listen(l.Address, udp.Options{Options: o, ReadBuffer: host.ReceiveBuffer(), Readers: readers})
 	case "tcp":
 		return tcp.Listen(l.Address, tcp.Options{Options: o})
 	case "unix":

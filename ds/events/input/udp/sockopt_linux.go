@@ -21,6 +21,20 @@ func setRxqOverflow(network, address string, c syscall.RawConn) error {
 	})
 }
 
+// setReusePort is setRxqOverflow and SO_REUSEPORT: several sockets share
+// the address, and the kernel spreads the senders over them.
+func setReusePort(network, address string, c syscall.RawConn) error {
+	var serr error
+	err := c.Control(func(fd uintptr) {
+		_ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RXQ_OVFL, 1)
+		serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_REUSEPORT, 1)
+	})
+	if err != nil {
+		return err
+	}
+	return serr
+}
+
 // setReadBuffer asks for a receive buffer of n bytes: SO_RCVBUFFORCE first,
 // which passes net.core.rmem_max for root (CAP_NET_ADMIN), then SO_RCVBUF,
 // which the kernel caps. It returns what the kernel granted (SO_RCVBUF read

@@ -12,6 +12,10 @@ const msgTrunc = 0
 // setRxqOverflow does nothing: SO_RXQ_OVFL is Linux only.
 func setRxqOverflow(network, address string, c syscall.RawConn) error { return nil }
 
+// setReusePort does nothing here: one socket then takes the address and
+// the others fail to bind, as without Options.Readers.
+func setReusePort(network, address string, c syscall.RawConn) error { return nil }
+
 // rxqOverflow reports no count: SO_RXQ_OVFL is Linux only.
 func rxqOverflow(oob []byte) (uint64, bool) { return 0, false }
 

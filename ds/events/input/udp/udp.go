@@ -21,9 +21,15 @@ const DefaultReadBuffer = 8 << 20
 // Options configure a UDP input.
 type Options struct {
 	input.Options
-	// ReadBuffer is the socket receive buffer to ask for (default
-	// DefaultReadBuffer; negative: leave the system default).
+	// ReadBuffer is the socket receive buffer to ask for, for each
+	// socket (default DefaultReadBuffer; negative: leave the system
+	// default).
 	ReadBuffer int
+	// Readers is how many sockets share the address (SO_REUSEPORT), each
+	// read by its own goroutine: the kernel gives each sender (its address
+	// and port) one of them, so a sender's datagrams stay in order. 0 or 1
+	// is one socket; the daemon asks for one a core.
+	Readers int
 }
 
 // Input is a UDP syslog listener. Each datagram is one line: a trailing run
@@ -33,11 +39,14 @@ type Options struct {
 // 65,507 bytes, so with the default MaxLine (64 KiB) no datagram is cut.
 // Lines go to the Queue with Offer: a full queue drops and counts the line,
 // never blocking the read loop. When the kernel drops datagrams because the
-// socket buffer is full, Stats.KernelDrops says how many (SO_RXQ_OVFL).
+// socket buffer is full, Stats.KernelDrops says how many (SO_RXQ_OVFL,
+// summed over the sockets).
 type Input struct {
-	conn      *net.UDPConn
+	conns     []*net.UDPConn  // one, or Options.Readers sharing the address
+	drops     []atomic.Uint64 // each socket's SO_RXQ_OVFL count
+	lines     []atomic.Uint64 // each socket's datagrams
 	opts      input.Options
-	granted   atomic.Int64 // the receive buffer the kernel granted
+	granted   atomic.Int64 // the receive buffer the kernel granted (each socket's)
 	single    bool         // tests: one datagram per read, without a Copier (as before batching)
 	c         input.Counters
 	closeOnce sync.Once
@@ -45,21 +54,43 @@ type Input struct {
 }
 
 // Listen binds a UDP socket on addr ("127.0.0.1:5514"; port 0 picks a free
-// port, see Addr).
+// port, see Addr), or o.Readers sockets sharing it with SO_REUSEPORT.
 func Listen(addr string, o Options) (*Input, error) {
+	readers := max(o.Readers, 1)
 	lc := net.ListenConfig{Control: setRxqOverflow}
-	pc, err := lc.ListenPacket(context.Background(), "udp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("syslog udp %s: %w", addr, err)
+	if readers > 1 {
+		// A bind without SO_REUSEPORT first: a port another program
+		// (another dsengine) holds is refused, as with one socket,
+		// instead of the kernel sharing its senders between the two.
+		// It also picks the port when addr says 0.
+		probe, err := lc.ListenPacket(context.Background(), "udp", addr)
+		if err != nil {
+			return nil, fmt.Errorf("syslog udp %s: %w", addr, err)
+		}
+		addr = probe.LocalAddr().String()
+		probe.Close()
+		lc.Control = setReusePort
 	}
-	conn := pc.(*net.UDPConn)
+	var conns []*net.UDPConn
+	for range readers {
+		pc, err := lc.ListenPacket(context.Background(), "udp", addr)
+		if err != nil {
+			for _, c := range conns {
+				c.Close()
+			}
+			return nil, fmt.Errorf("syslog udp %s: %w", addr, err)
+		}
+		conns = append(conns, pc.(*net.UDPConn))
+	}
 	rb := o.ReadBuffer
 	if rb == 0 {
 		rb = DefaultReadBuffer
 	}
 	in := &Input{
-		conn: conn,
-		opts: o.Options.WithDefaults("udp:" + conn.LocalAddr().String()),
+		conns: conns,
+		drops: make([]atomic.Uint64, len(conns)),
+		lines: make([]atomic.Uint64, len(conns)),
+		opts:  o.Options.WithDefaults("udp:" + conns[0].LocalAddr().String()),
 	}
 	_ = in.SetReadBuffer(rb) // best effort: ReadBuffer says what the kernel granted
 	return in, nil
@@ -68,12 +99,29 @@ func Listen(addr string, o Options) (*Input, error) {
 // SetReadBuffer asks for a socket receive buffer of n bytes (n <= 0: leave
 // it) and records what the kernel granted; it is safe while Run reads.
 func (in *Input) SetReadBuffer(n int) error {
-	granted, err := setReadBuffer(in.conn, n)
-	in.granted.Store(int64(granted))
-	if err != nil {
-		return fmt.Errorf("syslog udp %s: receive buffer of %d bytes: %w", in.Addr(), n, err)
+	for i, c := range in.conns {
+		granted, err := setReadBuffer(c, n)
+		if i == 0 {
+			in.granted.Store(int64(granted))
+		}
+		if err != nil {
+			return fmt.Errorf("syslog udp %s: receive buffer of %d bytes: %w", in.Addr(), n, err)
+		}
 	}
 	return nil
+}
+
+// Sockets is how many sockets read the address.
+func (in *Input) Sockets() int { return len(in.conns) }
+
+// SocketLines is how many datagrams each socket read: how the kernel
+// spread the senders over them.
+func (in *Input) SocketLines() []uint64 {
+	out := make([]uint64, len(in.lines))
+	for i := range in.lines {
+		out[i] = in.lines[i].Load()
+	}
+	return out
 }
 
 // ReadBuffer is the receive buffer the kernel granted, as it reports it
@@ -82,19 +130,30 @@ func (in *Input) ReadBuffer() int { return int(in.granted.Load()) }
 
 // Addr is the address the socket is bound to.
 func (in *Input) Addr() netip.AddrPort {
-	return in.conn.LocalAddr().(*net.UDPAddr).AddrPort()
+	return in.conns[0].LocalAddr().(*net.UDPAddr).AddrPort()
 }
 
 // Name implements input.Input.
 func (in *Input) Name() string { return in.opts.Name }
 
 // Stats implements input.Input.
-func (in *Input) Stats() input.Stats { return in.c.Snapshot(in.opts.Name) }
+func (in *Input) Stats() input.Stats {
+	st := in.c.Snapshot(in.opts.Name)
+	st.KernelDrops = 0
+	for i := range in.drops {
+		st.KernelDrops += in.drops[i].Load()
+	}
+	return st
+}
 
-// Close closes the socket; Run then returns. It is only needed when Run is
-// never called, since Run closes the socket when ctx is done.
+// Close closes the sockets; Run then returns. It is only needed when Run
+// is never called, since Run closes them when ctx is done.
 func (in *Input) Close() error {
-	in.closeOnce.Do(func() { in.closeErr = in.conn.Close() })
+	in.closeOnce.Do(func() {
+		for _, c := range in.conns {
+			in.closeErr = errors.Join(in.closeErr, c.Close())
+		}
+	})
 	return in.closeErr
 }
 
@@ -147,40 +206,56 @@ func (r *singleReader) kernelDrops() (uint64, bool) {
 	return rxqOverflow(r.oob[:r.oobn])
 }
 
-// Run implements input.Input: it reads datagrams until ctx is done or Close
-// is called.
+// Run implements input.Input: it reads datagrams, a goroutine a socket,
+// until ctx is done or Close is called.
 func (in *Input) Run(ctx context.Context, q input.Sink) error {
 	stop := context.AfterFunc(ctx, func() { _ = in.Close() })
 	defer stop()
 	defer in.Close()
 	em := input.NewEmitter(in.opts, q, &in.c, false)
+	var wg sync.WaitGroup
+	for i, conn := range in.conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			in.read(ctx, conn, em, &in.drops[i], &in.lines[i])
+			_ = in.Close() // one socket gone: the others stop too, and Run returns
+		}()
+	}
+	wg.Wait()
+	return nil
+}
+
+// read reads conn's datagrams until ctx is done or conn is closed.
+func (in *Input) read(ctx context.Context, conn *net.UDPConn, em *input.Emitter, drops, lines *atomic.Uint64) {
 	max := em.MaxLine()
 	var r reader
 	cp := &input.Copier{}
 	if in.single {
-		r, cp = newSingleReader(in.conn, max), nil
+		r, cp = newSingleReader(conn, max), nil
 	} else {
-		r = newReader(in.conn, max)
+		r = newReader(conn, max)
 	}
 	for {
 		n, err := r.read()
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
-				return nil
+				return
 			}
 			if errors.Is(err, errors.ErrUnsupported) {
-				r = newSingleReader(in.conn, max) // no recvmmsg: one at a time
+				r = newSingleReader(conn, max) // no recvmmsg: one at a time
 				continue
 			}
 			in.c.ReadErrors.Add(1)
 			if input.Pause(ctx, 10*time.Millisecond) {
-				return nil
+				return
 			}
 			continue
 		}
-		if drops, ok := r.kernelDrops(); ok {
-			in.c.KernelDrops.Store(drops)
+		if d, ok := r.kernelDrops(); ok {
+			drops.Store(d)
 		}
+		lines.Add(uint64(n))
 		for i := range n {
 			line, truncated, peer := r.datagram(i)
 			if truncated {

@@ -311,3 +311,56 @@ func waitRead(t *testing.T, in *Input, c net.Conn, sent uint64) (uint64, input.S
 	}
 	return sent, s
 }
+
+// TestReusePortReaders: four sockets share the address (SO_REUSEPORT),
+// each read by its own goroutine; 64 senders' lines all arrive, each
+// sender's in order, and every socket read some (the kernel spreads the
+// senders over them by their address and port).
+func TestReusePortReaders(t *testing.T) {
+	in, q := start(t, Options{Readers: 4}, 10000)
+	if in.Sockets() != 4 {
+		t.Fatalf("%d sockets, want 4", in.Sockets())
+	}
+	const senders, each = 64, 30
+	for s := range senders {
+		c, err := net.Dial("udp", in.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range each {
+			if _, err := fmt.Fprintf(c, "s%d %d", s, i); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c.Close()
+	}
+	items := inputtest.Collect(t, q, senders*each)
+	next := map[string]int{}
+	for _, it := range items {
+		var s string
+		var i int
+		if _, err := fmt.Sscanf(string(it.Line), "%s %d", &s, &i); err != nil {
+			t.Fatalf("line %q: %v", it.Line, err)
+		}
+		if i != next[s] {
+			t.Fatalf("sender %s: line %d after %d: out of order", s, i, next[s]-1)
+		}
+		next[s]++
+	}
+	if st := settled(t, in); st.Delivered != senders*each || st.Dropped != 0 {
+		t.Errorf("stats %+v", st)
+	}
+	for i, n := range in.SocketLines() {
+		if n == 0 {
+			t.Errorf("socket %d read nothing of 64 senders' lines: %v", i, in.SocketLines())
+		}
+	}
+	// Another listener on the address is refused, as with one socket:
+	// it does not take a share of the senders.
+	if other, err := Listen(in.Addr().String(), Options{Readers: 4}); err == nil {
+		other.Close()
+		t.Errorf("a second listener with 4 sockets bound %s too", in.Addr())
+	} else if !strings.Contains(err.Error(), "address already in use") {
+		t.Errorf("second listener: %v", err)
+	}
+}
