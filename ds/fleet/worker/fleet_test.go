@@ -277,12 +277,71 @@ func (rg *rig) waitAll(t testing.TB, want map[string]int, what string) {
 	n := total(want)
 	if !testserver.Poll(120*time.Second, 50*time.Millisecond, func() bool { return rg.tally.count() >= n }) {
 		t.Errorf("%s: %d of %d triggers ran; relay %v; leases %v", what, rg.tally.count(), n, rg.relay.Stats(), rg.leases())
+		rg.diagnose(t, want)
 		for _, s := range rg.subs {
-			out := s.out.String()
-			t.Errorf("worker %s:\n%s", s.id, out[max(0, len(out)-3000):])
+			t.Errorf("worker %s:\n%s", s.id, s.out)
 		}
 	}
 	rg.tally.check(t, want)
+}
+
+// diagnose logs where the missing triggers are: their devices' partitions,
+// each partition's checkpoint and consumers, and the intents not yet run.
+func (rg *rig) diagnose(t testing.TB, want map[string]int) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	rg.tally.mu.Lock()
+	missing := map[int][]string{}
+	for k, n := range want {
+		if rg.tally.byKey[k] < n {
+			dev := k[strings.IndexByte(k, '/')+1:]
+			p := fleet.Partition(dev, testPartitions)
+			missing[p] = append(missing[p], fmt.Sprintf("%s:%d/%d", k, rg.tally.byKey[k], n))
+		}
+	}
+	rg.tally.mu.Unlock()
+	s, err := rg.js.Stream(ctx, fleet.StreamSyslog)
+	if err != nil {
+		t.Logf("stream %s: %v", fleet.StreamSyslog, err)
+		return
+	}
+	for p := range testPartitions {
+		line := fmt.Sprintf("partition %d: %d missing %v", p, len(missing[p]), missing[p][:min(len(missing[p]), 5)])
+		if e, err := rg.b.Checkpoints.Get(ctx, fmt.Sprintf("p.%d", p)); err == nil {
+			line += "; checkpoint " + string(e.Value())
+		} else {
+			line += fmt.Sprintf("; checkpoint: %v", err)
+		}
+		names := s.ConsumerNames(ctx)
+		for name := range names.Name() {
+			if !strings.HasPrefix(name, fmt.Sprintf("ds-part-%d-", p)) {
+				continue
+			}
+			c, err := s.Consumer(ctx, name)
+			if err != nil {
+				line += fmt.Sprintf("; %s: %v", name, err)
+				continue
+			}
+			info, err := c.Info(ctx)
+			if err != nil {
+				line += fmt.Sprintf("; %s: %v", name, err)
+				continue
+			}
+			line += fmt.Sprintf("; %s pending %d ack-pending %d delivered %d acked %d", name, info.NumPending, info.NumAckPending,
+				info.Delivered.Stream, info.AckFloor.Stream)
+		}
+		t.Log(line)
+	}
+	if a, err := rg.js.Stream(ctx, fleet.StreamActions); err == nil {
+		if info, err := a.Info(ctx); err == nil {
+			t.Logf("%s: %d intents stored, sequences %d-%d", fleet.StreamActions, info.State.Msgs, info.State.FirstSeq, info.State.LastSeq)
+		}
+		if c, err := a.Consumer(ctx, worker.ExecutorDurable); err == nil {
+			if info, err := c.Info(ctx); err == nil {
+				t.Logf("executors: pending %d, ack-pending %d, redelivered %d", info.NumPending, info.NumAckPending, info.NumRedelivered)
+			}
+		}
+	}
 }
 
 // TestThreeWorkersEveryTriggerOnce: a relay and three workers on a
@@ -369,26 +428,33 @@ func workerMain(url, id string) int {
 type subWorker struct {
 	id  string
 	cmd *exec.Cmd
-	out *strings.Builder
+	out *syncWriter
 }
 
 func (rg *rig) spawn(t testing.TB, id string, env ...string) *subWorker {
+	s := spawnProcess(t, id, append([]string{"DSFLEET_WORKER=" + rg.c.URL()}, env...)...)
+	rg.subs = append(rg.subs, s)
+	return s
+}
+
+// spawnProcess starts the test binary as a subprocess (TestMain picks its
+// role from env), its output kept; it is interrupted when the test ends.
+func spawnProcess(t testing.TB, id string, env ...string) *subWorker {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(append(os.Environ(), "DSFLEET_WORKER="+rg.c.URL(), "DSFLEET_ID="+id), env...)
+	cmd.Env = append(append(os.Environ(), "DSFLEET_ID="+id), env...)
 	out := &strings.Builder{}
-	cmd.Stderr = &syncWriter{b: out}
+	w := &syncWriter{b: out}
+	cmd.Stdout, cmd.Stderr = w, w
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &subWorker{id: id, cmd: cmd, out: out}
-	rg.subs = append(rg.subs, s)
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
 			_ = cmd.Process.Signal(syscall.SIGINT)
 			_ = cmd.Wait()
 		}
 	})
-	return s
+	return &subWorker{id: id, cmd: cmd, out: w}
 }
 
 type syncWriter struct {

@@ -47,6 +47,8 @@ type partition struct {
 	quiet   uint64   // lines up to it were evaluated before: their triggers are not published again
 	base    uint64   // where this pipeline's state starts
 	seq     uint64   // the last line delivered
+	cseq    uint64   // its delivery's consumer sequence: the next must follow it
+	gap     bool     // a delivery was missed: the consumer starts again after seq
 	acked   uint64   // the last line whose intents JetStream stored: checkpoints cover up to it
 	host    string   // its device
 	samples []sample // for the replay start of the next checkpoint
@@ -81,15 +83,8 @@ func (w *Worker) startPartition(ctx context.Context, n int) (*partition, error) 
 	if err := w.deleteConsumers(ctx, n); err != nil {
 		return nil, err
 	}
-	durable := ConsumerName(n, w.opts.ID)
-	cc := jetstream.ConsumerConfig{Durable: durable, FilterSubject: fleet.PartitionSubject(n),
-		DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: max(cp.From, 1),
-		AckPolicy: jetstream.AckAllPolicy, AckWait: time.Minute, MaxAckPending: 4 * w.opts.Batch, MaxRequestBatch: w.opts.Batch,
-		// A dead worker's consumer goes when the next owner takes the
-		// partition; this is for one whose partition nobody takes.
-		InactiveThreshold: max(10*w.opts.LeaseTTL, 5*time.Minute)}
-	if p.cons, err = w.stream.CreateOrUpdateConsumer(ctx, cc); err != nil {
-		return nil, fmt.Errorf("consumer %s: %w", durable, err)
+	if err := p.consume(ctx, cp.From); err != nil {
+		return nil, err
 	}
 	t0 := cp.Time
 	if t0.IsZero() {
@@ -102,6 +97,43 @@ func (w *Worker) startPartition(ctx context.Context, n int) (*partition, error) 
 		Known: w.opts.Known, Report: w.report})
 	p.reg = registry.New(ctx, registry.Options{Hub: p.hub, Engine: p.eng, Clock: p.clk, Hostname: w.opts.Hostname, Known: w.opts.Known})
 	return p, nil
+}
+
+// consume creates the partition's consumer, owned by the worker, from
+// stream sequence from.
+func (p *partition) consume(ctx context.Context, from uint64) error {
+	durable := ConsumerName(p.n, p.w.opts.ID)
+	cc := jetstream.ConsumerConfig{Durable: durable, FilterSubject: fleet.PartitionSubject(p.n),
+		DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: max(from, 1),
+		AckPolicy: jetstream.AckAllPolicy, AckWait: time.Minute, MaxAckPending: 4 * p.w.opts.Batch, MaxRequestBatch: p.w.opts.Batch,
+		// A dead worker's consumer goes when the next owner takes the
+		// partition; this is for one whose partition nobody takes.
+		InactiveThreshold: max(10*p.w.opts.LeaseTTL, 5*time.Minute)}
+	var err error
+	if p.cons, err = p.w.stream.CreateOrUpdateConsumer(ctx, cc); err != nil {
+		return fmt.Errorf("consumer %s: %w", durable, err)
+	}
+	p.cseq = 0
+	return nil
+}
+
+// rewind starts the partition's consumer again after the last line
+// delivered: lines the server handed out were lost on the way (a
+// connection that broke while a node died), and acking a later line
+// would ack them too (AckAll), unevaluated.
+func (p *partition) rewind(ctx context.Context) error {
+	// Still the partition's owner (a lost partition's consumer must not
+	// come back), and the lines evaluated so far kept.
+	if err := p.checkpoint(ctx); err != nil {
+		return err
+	}
+	name := ConsumerName(p.n, p.w.opts.ID)
+	if err := p.w.stream.DeleteConsumer(ctx, name); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+		return fmt.Errorf("consumer %s: %w", name, err)
+	}
+	p.w.rewinds.Add(1)
+	p.w.log.Warn("lines lost on the way: consumer started again after the last line evaluated", "partition", p.n, "from", p.seq+1)
+	return p.consume(ctx, p.seq+1)
 }
 
 // conflict is a KV write that names a revision the key no longer has (a
@@ -227,7 +259,7 @@ func (p *partition) step(ctx context.Context) (bool, error) {
 	var last jetstream.Msg
 	if err == nil {
 		last = p.deliverBatch(batch, &p.msg)
-		if last == nil {
+		if last == nil && !p.gap {
 			batch, err = p.cons.Fetch(1, jetstream.FetchMaxWait(p.w.opts.FetchWait))
 			if err == nil {
 				last = p.deliverBatch(batch, &p.msg)
@@ -247,6 +279,14 @@ func (p *partition) step(ctx context.Context) (bool, error) {
 		if err := last.Ack(); err != nil && ctx.Err() == nil {
 			p.w.log.Warn("ack", "partition", p.n, "err", err)
 		}
+	}
+	if p.gap && ctx.Err() == nil {
+		p.gap = false
+		if err := p.rewind(ctx); err != nil {
+			return last != nil, err
+		}
+	}
+	if last != nil {
 		return true, nil
 	}
 	if ctx.Err() != nil {
@@ -267,14 +307,28 @@ func (p *partition) step(ctx context.Context) (bool, error) {
 	return false, nil
 }
 
-// deliverBatch delivers the lines of batch and returns the last.
+// deliverBatch delivers the lines of batch and returns the last message
+// evaluated (or skipped as evaluated before). A delivery that does not
+// follow the last one (its consumer sequence skips) means lines were lost
+// on the way: the batch stops there, and gap is set.
 func (p *partition) deliverBatch(batch jetstream.MessageBatch, m *events.Message) jetstream.Msg {
 	var last jetstream.Msg
 	for msg := range batch.Messages() {
-		last = msg
+		if p.gap {
+			continue // the rest of the batch comes again after the rewind
+		}
 		meta, err := msg.Metadata()
 		if err != nil {
 			continue
+		}
+		if p.cseq != 0 && meta.Sequence.Consumer != p.cseq+1 {
+			p.gap = true
+			continue
+		}
+		p.cseq = meta.Sequence.Consumer
+		last = msg
+		if meta.Sequence.Stream <= p.seq {
+			continue // evaluated already (delivered again)
 		}
 		if err := fleet.DecodeMessage(msg.Data(), m); err != nil {
 			p.w.log.Error("not a dsengine line: skipped", "partition", p.n, "seq", meta.Sequence.Stream, "err", err)

@@ -210,3 +210,44 @@ func TestStopCheckpointsOnlyStoredIntents(t *testing.T) {
 		t.Fatalf("intents for the lines %v, want one for line 2", got)
 	}
 }
+
+// TestLostDeliveryRewinds: the server hands a line out and it never
+// reaches the worker (here the test pulls it off the worker's consumer and
+// drops it, as a connection broken while a node dies does). Acking the
+// next line would ack that one too (AckAll) unevaluated, and dev1's second
+// configuration would be missed, its third taken for the second; the
+// worker sees the consumer sequence skip, starts its consumer again after
+// the last line it evaluated, and fires on line 2.
+func TestLostDeliveryRewinds(t *testing.T) {
+	x := newPair(t)
+	pa := x.start(t, x.worker(t, "a"))
+	x.configure(t, 1)
+	x.deliver(t, pa, "a, line 1")
+	x.configure(t, 2)
+	x.configure(t, 3)
+	lost, err := pa.cons.Fetch(1, jetstream.FetchMaxWait(5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for range lost.Messages() {
+		n++
+	}
+	if n != 1 {
+		t.Fatalf("pulled %d lines, want line 2", n)
+	}
+	x.deliver(t, pa, "a, after the lost line")
+	if got := x.intents(t); len(got) != 1 || got[0] != 2 {
+		t.Fatalf("intents for the lines %v, want one for line 2", got)
+	}
+	if pa.w.rewinds.Load() != 1 {
+		t.Errorf("%d rewinds, want 1", pa.w.rewinds.Load())
+	}
+	x.deliver(t, pa, "a, line 3")
+	if pa.seq != 3 {
+		t.Errorf("last line %d, want 3", pa.seq)
+	}
+	if got := x.intents(t); len(got) != 1 {
+		t.Fatalf("intents for the lines %v, want one for line 2", got)
+	}
+}

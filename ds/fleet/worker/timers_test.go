@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/exec"
 	"os/signal"
 	"strings"
 	"syscall"
@@ -58,23 +57,9 @@ func TestTimersHolderKilled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	outs := map[string]*syncWriter{}
-	cmds := map[string]*exec.Cmd{}
+	subs := map[string]*subWorker{}
 	for _, id := range []string{"t1", "t2"} {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "DSFLEET_TIMERS="+c.URL(), "DSFLEET_ID="+id)
-		outs[id] = &syncWriter{b: &strings.Builder{}}
-		cmd.Stdout, cmd.Stderr = outs[id], outs[id]
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		cmds[id] = cmd
-		t.Cleanup(func() {
-			if cmd.ProcessState == nil {
-				_ = cmd.Process.Signal(syscall.SIGINT)
-				_ = cmd.Wait()
-			}
-		})
+		subs[id] = spawnProcess(t, id, "DSFLEET_TIMERS="+c.URL())
 	}
 	holder := func() string {
 		e, err := b.Leases.Get(ctx, fleet.LeaseTimers)
@@ -83,24 +68,24 @@ func TestTimersHolderKilled(t *testing.T) {
 		}
 		return string(e.Value())
 	}
-	on := func(id string) bool { return strings.Contains(outs[id].String(), "timers on") }
+	on := func(id string) bool { return strings.Contains(subs[id].out.String(), "timers on") }
 	var first string
 	if !testserver.Poll(30*time.Second, 20*time.Millisecond, func() bool {
 		first = holder()
 		return first != "" && on(first)
 	}) {
-		t.Fatalf("no worker took the timers lease: t1 %q, t2 %q", outs["t1"], outs["t2"])
+		t.Fatalf("no worker took the timers lease: t1 %q, t2 %q", subs["t1"].out, subs["t2"].out)
 	}
 	other := map[string]string{"t1": "t2", "t2": "t1"}[first]
 
-	_ = cmds[first].Process.Kill()
-	_ = cmds[first].Wait()
+	_ = subs[first].cmd.Process.Kill()
+	_ = subs[first].cmd.Wait()
 	killed := time.Now()
 	if on(other) {
-		t.Fatalf("%s registered the timers while %s held the lease:\n%s", other, first, outs[other])
+		t.Fatalf("%s registered the timers while %s held the lease:\n%s", other, first, subs[other].out)
 	}
 	if !testserver.Poll(30*time.Second, 20*time.Millisecond, func() bool { return holder() == other && on(other) }) {
-		t.Fatalf("%s did not take the timers over from the killed %s: holder %q\n%s", other, first, holder(), outs[other])
+		t.Fatalf("%s did not take the timers over from the killed %s: holder %q\n%s", other, first, holder(), subs[other].out)
 	}
 	took := time.Since(killed)
 	t.Logf("the timers moved %s after the kill (lease TTL %s)", took.Round(10*time.Millisecond), testTTL)

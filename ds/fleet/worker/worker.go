@@ -56,6 +56,7 @@ type Stats struct {
 	Duplicates  uint64 // intents JetStream had already (de-duplicated)
 	Checkpoints uint64
 	Takeovers   uint64 // partitions acquired
+	Rewinds     uint64 // consumers started again because deliveries were lost on the way
 	Owned       []int
 }
 
@@ -73,7 +74,7 @@ type Worker struct {
 	mu    sync.Mutex
 	owned map[int]*handle
 
-	lines, replayed, triggers, quieted, intents, duplicates, checkpoints, takeovers atomic.Uint64
+	lines, replayed, triggers, quieted, intents, duplicates, checkpoints, takeovers, rewinds atomic.Uint64
 }
 
 // New checks opts; the streams and buckets must exist.
@@ -142,7 +143,7 @@ func (w *Worker) report(r engine.Record) {
 func (w *Worker) Stats() Stats {
 	return Stats{Lines: w.lines.Load(), Replayed: w.replayed.Load(), Triggers: w.triggers.Load(), Quieted: w.quieted.Load(),
 		Intents: w.intents.Load(), Duplicates: w.duplicates.Load(), Checkpoints: w.checkpoints.Load(),
-		Takeovers: w.takeovers.Load(), Owned: w.Owned()}
+		Takeovers: w.takeovers.Load(), Rewinds: w.rewinds.Load(), Owned: w.Owned()}
 }
 
 // Owned is the partitions the worker consumes, in order.
