@@ -99,6 +99,10 @@ type View struct {
 // StatsStale at now.
 func ReadView(ctx context.Context, kv jetstream.KeyValue, now time.Time) (View, error) {
 	var v View
+	// A watch on a bucket that lost its leader waits for its first values
+	// with no end of its own.
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
 	// One watch reads every key's last value: a Get per key would be a
 	// round trip per worker and DS.
 	wa, err := kv.WatchAll(ctx, jetstream.IgnoreDeletes())

@@ -279,6 +279,12 @@ func (rg *rig) waitAll(t testing.TB, want map[string]int, what string) {
 		t.Errorf("%s: %d of %d triggers ran; relay %v; leases %v", what, rg.tally.count(), n, rg.relay.Stats(), rg.leases())
 		rg.diagnose(t, want)
 		for _, s := range rg.subs {
+			// Its goroutines too: a worker that stopped taking
+			// partitions shows where it waits.
+			if s.cmd.ProcessState == nil {
+				_ = s.cmd.Process.Signal(syscall.SIGQUIT)
+				_ = s.cmd.Wait()
+			}
 			t.Errorf("worker %s:\n%s", s.id, s.out)
 		}
 	}

@@ -183,10 +183,17 @@ func (w *Worker) Run(ctx context.Context) error {
 // workers, rounded up.
 func (w *Worker) balance(ctx context.Context, wg *sync.WaitGroup) error {
 	kv := w.opts.Buckets.Leases
-	if _, err := kv.Put(ctx, "w."+w.opts.ID, []byte(w.opts.ID)); err != nil {
+	// The bucket's calls are bounded by the lease's life: a renewal later
+	// than that is worth nothing, and a listing of the keys on a bucket
+	// that lost its leader (a node died) waits for its first values with
+	// no end of its own, which stopped the renewals and the takeovers for
+	// good.
+	kctx, cancel := context.WithTimeout(ctx, w.opts.LeaseTTL)
+	defer cancel()
+	if _, err := kv.Put(kctx, "w."+w.opts.ID, []byte(w.opts.ID)); err != nil {
 		return fmt.Errorf("bucket %s: %w", fleet.BucketLeases, err)
 	}
-	keys, err := kv.Keys(ctx)
+	keys, err := kv.Keys(kctx)
 	if err != nil && !errors.Is(err, jetstream.ErrNoKeysFound) {
 		return fmt.Errorf("bucket %s: %w", fleet.BucketLeases, err)
 	}
@@ -214,7 +221,7 @@ func (w *Worker) balance(ctx context.Context, wg *sync.WaitGroup) error {
 			continue
 		default:
 		}
-		rev, err := kv.Update(ctx, "p."+strconv.Itoa(n), []byte(w.opts.ID), h.rev)
+		rev, err := kv.Update(kctx, "p."+strconv.Itoa(n), []byte(w.opts.ID), h.rev)
 		if err != nil {
 			w.log.Warn("lease lost", "partition", n, "err", err)
 			h.stop()
@@ -236,7 +243,7 @@ func (w *Worker) balance(ctx context.Context, wg *sync.WaitGroup) error {
 		if held[n] || mine[n] != nil {
 			continue
 		}
-		rev, err := kv.Create(ctx, "p."+strconv.Itoa(n), []byte(w.opts.ID))
+		rev, err := kv.Create(kctx, "p."+strconv.Itoa(n), []byte(w.opts.ID))
 		if err != nil {
 			continue // another worker took it first
 		}
