@@ -47,7 +47,7 @@ type partition struct {
 	quiet   uint64   // lines up to it were evaluated before: their triggers are not published again
 	base    uint64   // where this pipeline's state starts
 	seq     uint64   // the last line delivered
-	cseq    uint64   // its delivery's consumer sequence: the next must follow it
+	cseq    uint64   // its delivery's consumer sequence (0: none yet): the next must follow it
 	gap     bool     // a delivery was missed: the consumer starts again after seq
 	acked   uint64   // the last line whose intents JetStream stored: checkpoints cover up to it
 	host    string   // its device
@@ -131,9 +131,13 @@ func (p *partition) rewind(ctx context.Context) error {
 	if err := p.w.stream.DeleteConsumer(ctx, name); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
 		return fmt.Errorf("consumer %s: %w", name, err)
 	}
+	from := p.seq + 1
+	if p.seq == 0 {
+		from = p.base // nothing evaluated yet: the replay start
+	}
 	p.w.rewinds.Add(1)
-	p.w.log.Warn("lines lost on the way: consumer started again after the last line evaluated", "partition", p.n, "from", p.seq+1)
-	return p.consume(ctx, p.seq+1)
+	p.w.log.Warn("lines lost on the way: consumer started again after the last line evaluated", "partition", p.n, "from", from)
+	return p.consume(ctx, from)
 }
 
 // conflict is a KV write that names a revision the key no longer has (a
@@ -321,7 +325,8 @@ func (p *partition) deliverBatch(batch jetstream.MessageBatch, m *events.Message
 		if err != nil {
 			continue
 		}
-		if p.cseq != 0 && meta.Sequence.Consumer != p.cseq+1 {
+		// A new consumer's first delivery is its 1st.
+		if meta.Sequence.Consumer != p.cseq+1 {
 			p.gap = true
 			continue
 		}

@@ -251,3 +251,28 @@ func TestLostDeliveryRewinds(t *testing.T) {
 		t.Fatalf("intents for the lines %v, want one for line 2", got)
 	}
 }
+
+// TestLostFirstDeliveryRewinds: the same with the first line a new
+// consumer hands out: its first delivery must be its first.
+func TestLostFirstDeliveryRewinds(t *testing.T) {
+	x := newPair(t)
+	x.configure(t, 1)
+	x.configure(t, 2)
+	pa := x.start(t, x.worker(t, "a"))
+	lost, err := pa.cons.Fetch(1, jetstream.FetchMaxWait(5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range lost.Messages() {
+	}
+	x.deliver(t, pa, "a, after the lost first line")
+	if pa.seq != 1 && pa.seq != 2 {
+		t.Fatalf("last line %d", pa.seq)
+	}
+	if pa.seq == 1 {
+		x.deliver(t, pa, "a, line 2")
+	}
+	if got := x.intents(t); len(got) != 1 || got[0] != 2 {
+		t.Fatalf("intents for the lines %v, want one for line 2", got)
+	}
+}
