@@ -59,6 +59,8 @@ type partition struct {
 	started bool // the DS are registered
 	err     error
 	msg     events.Message // the line being decoded
+
+	stopPipe context.CancelFunc // ends the pipeline's context, at close
 }
 
 // start builds the pipeline, takes the checkpoint over and creates the
@@ -92,6 +94,14 @@ func (w *Worker) startPartition(ctx context.Context, n int) (*partition, error) 
 	}
 	// The replay starts up to a window before the checkpoint's time.
 	p.clk = clock.NewVirtual(t0.Add(-w.opts.ReplayWindow))
+	// The pipeline lives until close, not until ctx ends: a line
+	// delivered after the partition was told to stop is still evaluated
+	// to its intents (an engine on an ended context skipped the actions,
+	// so no intent was published, and the stop's checkpoint covered the
+	// line all the same).
+	pipe, stopPipe := context.WithCancel(context.WithoutCancel(ctx))
+	p.stopPipe = stopPipe
+	ctx = pipe
 	p.hub = detect.NewHub(ctx, detect.Options{Clock: p.clk, Host: w.opts.Hostname, Log: w.log})
 	p.eng = engine.New(engine.Options{Clock: p.clk, Actions: p, Synchronous: true, Hostname: w.opts.Hostname,
 		Known: w.opts.Known, Report: w.report})
@@ -213,6 +223,7 @@ func (p *partition) takeCheckpoint(ctx context.Context) (fleet.Checkpoint, error
 func (p *partition) close() {
 	p.reg.Close()
 	p.hub.Close()
+	p.stopPipe()
 }
 
 // sync registers the worker's current DS set, when it changed.
@@ -428,6 +439,7 @@ func (p *partition) flush(ctx context.Context) error {
 			} else {
 				p.w.intents.Add(1)
 			}
+			p.w.log.Debug("intent stored", "partition", p.n, "id", f.Msg().Header.Get(jetstream.MsgIDHeader), "seq", ack.Sequence, "duplicate", ack.Duplicate)
 		case err := <-f.Err():
 			return fmt.Errorf("intent %s: %w", f.Msg().Header.Get(jetstream.MsgIDHeader), err)
 		case <-timer.C:
@@ -467,6 +479,7 @@ func (p *partition) checkpoint(ctx context.Context) error {
 	}
 	p.cpRev = rev
 	p.w.checkpoints.Add(1)
+	p.w.log.Debug("checkpoint", "partition", p.n, "seq", cp.Seq, "from", cp.From, "delivered", p.seq)
 	return nil
 }
 

@@ -276,3 +276,39 @@ func TestLostFirstDeliveryRewinds(t *testing.T) {
 		t.Fatalf("intents for the lines %v, want one for line 2", got)
 	}
 }
+
+// TestStopStillEvaluatesTheBatch: a's partition is told to stop (its
+// lease lost) while it steps; the line it fetched then is evaluated to
+// its intent before the stop's checkpoint covers it. (The pipeline ran on
+// the partition's context once: its engine skipped the actions of a
+// stopped context, published no intent, and the checkpoint covered the
+// line all the same.)
+func TestStopStillEvaluatesTheBatch(t *testing.T) {
+	x := newPair(t)
+	ctx, stop := context.WithCancel(x.ctx)
+	defer stop()
+	pa, err := x.worker(t, "a").startPartition(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pa.close)
+	x.configure(t, 1)
+	x.configure(t, 2)
+	x.deliver(t, pa, "a, line 1")
+	stop()
+	if !testserver.Poll(10*time.Second, time.Millisecond, func() bool {
+		ok, err := pa.step(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}) {
+		t.Fatal("line 2 never delivered")
+	}
+	if err := pa.checkpoint(x.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := x.intents(t); len(got) != 1 || got[0] != 2 {
+		t.Fatalf("intents for the lines %v, want one for line 2: the stop's checkpoint covers line %d", got, pa.acked)
+	}
+}
