@@ -452,9 +452,8 @@ func (p *partition) flush(ctx context.Context) error {
 }
 
 // checkpoint saves the last line whose intents are stored and the replay
-// start. The write
-// names the revision it read: a worker that lost the partition cannot
-// move its checkpoint.
+// start. The write names the revision it read: a worker that lost the
+// partition cannot move its checkpoint.
 func (p *partition) checkpoint(ctx context.Context) error {
 	if p.acked == 0 {
 		return nil
