@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -163,4 +167,62 @@ func startFleet(t *testing.T) (*fleettest.Cluster, jetstream.JetStream, fleet.Bu
 		t.Fatal(err)
 	}
 	return c, js, b
+}
+
+// metricsText is the text of GET http://addr/metrics.
+func metricsText(t *testing.T, addr string) string {
+	t.Helper()
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestFleetMetrics: a relay with `metrics listen` exports its counters
+// (a line sent over UDP is counted received and published, JetStream is
+// not away), and a worker's daemon exports the fleet worker's and
+// executor's (its partitions, its lines).
+func TestFleetMetrics(t *testing.T) {
+	c, _, _ := startFleet(t)
+	relayDir, workerDir := t.TempDir(), t.TempDir()
+	udp := testserver.FreeUDPPort(t)
+	relayMetrics, workerMetrics := testserver.Addr(testserver.FreePort(t)), testserver.Addr(testserver.FreePort(t))
+	writeConfig(t, relayDir, "dsengine\n syslog listen udp "+testserver.Addr(udp)+"\n metrics listen "+relayMetrics+"\n")
+	writeConfig(t, workerDir, "dsengine\n metrics listen "+workerMetrics+"\n")
+	startCommand(t, relayDir, "relay running", "relay", "--jetstream", c.URL(), "--partitions", "2")
+	startDaemon(t, workerDir, "--jetstream", c.URL(), "--worker-id", "w1")
+
+	if out, err := exec.Command("logger", "-n", "127.0.0.1", "-P", strconv.Itoa(udp), "-d",
+		"<189>1: dev1: %LINK-3-UPDOWN: Interface Gi0/1, changed state to down").CombinedOutput(); err != nil {
+		t.Fatalf("logger: %v %s", err, out)
+	}
+	var text string
+	if !testserver.Poll(30*time.Second, 50*time.Millisecond, func() bool {
+		text = metricsText(t, relayMetrics)
+		return strings.Contains(text, "\ndsengine_relay_lines_published_total 1\n")
+	}) {
+		t.Fatalf("relay metrics:\n%s", text)
+	}
+	for _, want := range []string{"\ndsengine_relay_lines_received_total 1\n", "\ndsengine_relay_jetstream_away 0\n",
+		"\ndsengine_relay_spool_bytes 0\n", "\ndsengine_input_received_total{input=\"udp:" + testserver.Addr(udp) + "\"} 1\n"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("relay metrics without %q", strings.TrimSpace(want))
+		}
+	}
+	// The worker takes both partitions and evaluates the line.
+	if !testserver.Poll(30*time.Second, 50*time.Millisecond, func() bool {
+		text = metricsText(t, workerMetrics)
+		return strings.Contains(text, "\ndsengine_fleet_partitions 2\n") && strings.Contains(text, "\ndsengine_fleet_lines_total 1\n")
+	}) {
+		t.Fatalf("worker metrics:\n%s", text)
+	}
+	if !strings.Contains(text, "\ndsengine_fleet_intents_run_total 0\n") {
+		t.Errorf("worker metrics without the executor's")
+	}
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -25,6 +27,7 @@ import (
 	"github.com/dsengine/dsengine/ds/fleet/relay"
 	"github.com/dsengine/dsengine/ds/fleet/worker"
 	"github.com/dsengine/dsengine/ds/lifecycle"
+	"github.com/dsengine/dsengine/ds/metrics"
 	"github.com/dsengine/dsengine/ds/registry"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -104,6 +107,9 @@ func runRelay(e *env, fs *flag.FlagSet, args []string) error {
 	defer wg.Wait()
 	ctx, stop := context.WithCancel(e.ctx)
 	defer stop()
+	if err := serveRelayMetrics(ctx, &wg, cfgPath, cfg, r, inputs, q, log); err != nil {
+		return err
+	}
 	for _, in := range inputs {
 		wg.Add(1)
 		go func() {
@@ -239,6 +245,9 @@ func runFleet(o fleetOptions) func(ctx context.Context, d *daemon.Daemon) error 
 				return err
 			}
 			w.SetSignatures(d.Wants())
+			if err := d.RegisterMetrics(w.Collectors()...); err != nil {
+				return err
+			}
 			wg.Add(2)
 			go func() {
 				defer wg.Done()
@@ -265,6 +274,9 @@ func runFleet(o fleetOptions) func(ctx context.Context, d *daemon.Daemon) error 
 		ex, err := worker.NewExecutor(ctx, worker.ExecutorOptions{JS: js, Log: o.log, Done: done, AckWait: executorAckWait,
 			Run: func(ctx context.Context, in fleet.Intent) error { return runIntent(ctx, d, o.id, in) }})
 		if err != nil {
+			return err
+		}
+		if err := d.RegisterMetrics(ex.Collectors()...); err != nil {
 			return err
 		}
 		return ex.Run(ctx)
@@ -381,4 +393,41 @@ func fleetFlag(fs *flag.FlagSet, log *slog.Logger) (func(context.Context, *daemo
 		o.id, _ = os.Hostname()
 	}
 	return runFleet(o), nil
+}
+
+// serveRelayMetrics serves, when the configuration has `metrics listen`,
+// the relay's counters (the spool and JetStream's absence among them) and
+// its inputs' until ctx ends.
+func serveRelayMetrics(ctx context.Context, wg *sync.WaitGroup, cfgPath string, cfg *config.Config, r *relay.Relay,
+	inputs []input.Input, q *input.Queue, log *slog.Logger) error {
+	addr := cfg.Host.MetricsListen
+	if addr == "" {
+		return nil
+	}
+	m := metrics.New(metrics.Sources{
+		Inputs: func() []input.Stats {
+			out := make([]input.Stats, 0, len(inputs))
+			for _, in := range inputs {
+				out = append(out, in.Stats())
+			}
+			return out
+		},
+		Queue: func() (int, int) { return q.Len(), q.Cap() },
+	})
+	if err := m.Register(r.Collectors()...); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("%s:%d: metrics listen %s: %w", cfgPath, cfg.Host.MetricsListenLine, addr, err)
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := m.ServeListener(ctx, ln); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics", "listen", addr, "err", err)
+		}
+	}()
+	log.Info("metrics", "listen", addr)
+	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/dsengine/dsengine/internal/testserver"
 )
 
 // runningDaemon is `dsengine run` in the test's process, on the
@@ -21,13 +23,21 @@ type runningDaemon struct {
 // test ends.
 func startDaemon(t *testing.T, dir string, args ...string) *runningDaemon {
 	t.Helper()
+	return startCommand(t, dir, "dsengine running", append([]string{"run"}, args...)...)
+}
+
+// startCommand runs a long-running command (run, relay) on dir's
+// configuration and bootflash, waits until its log says ready, and stops
+// it when the test ends.
+func startCommand(t *testing.T, dir, ready string, args ...string) *runningDaemon {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	log := &syncBuffer{}
 	done := make(chan int, 1)
 	go func() {
 		e := &env{ctx: ctx, stdin: strings.NewReader(""), stdout: log, stderr: log, getenv: func(string) string { return "" },
 			now: time.Now, config: filepath.Join(dir, "dsengine.conf"), bootflash: filepath.Join(dir, "bootflash")}
-		done <- run(e, append([]string{"run"}, args...))
+		done <- run(e, args)
 	}()
 	var once sync.Once
 	code := 0
@@ -36,6 +46,8 @@ func startDaemon(t *testing.T, dir string, args ...string) *runningDaemon {
 		return code
 	}}
 	t.Cleanup(func() { d.stop() })
-	eventually(t, "the daemon", func() bool { return strings.Contains(log.String(), "dsengine running") })
+	if !testserver.Poll(30*time.Second, 20*time.Millisecond, func() bool { return strings.Contains(log.String(), ready) }) {
+		t.Fatalf("%s never said %q:\n%s", args[0], ready, log.String())
+	}
 	return d
 }

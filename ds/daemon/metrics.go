@@ -11,6 +11,7 @@ import (
 
 	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/metrics"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // metricsStage serves the Prometheus metrics on `metrics listen ADDRESS`;
@@ -114,4 +115,14 @@ func (d *Daemon) statusSections(ctx context.Context) []metrics.StatusSection {
 		out = append(out, metrics.StatusSection{Title: strings.Join(c, " "), Text: resp.Stdout + resp.Stderr})
 	}
 	return out
+}
+
+// RegisterMetrics adds the collectors of a part that runs beside the
+// stages (the fleet worker's and executor's) to the daemon's metrics.
+func (d *Daemon) RegisterMetrics(cs ...prometheus.Collector) error {
+	m := d.mx.Load()
+	if m == nil {
+		return errors.New("the daemon's metrics are not built yet")
+	}
+	return m.Register(cs...)
 }

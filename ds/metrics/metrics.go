@@ -90,6 +90,17 @@ func New(src Sources) *Metrics {
 	return m
 }
 
+// Register adds collectors of a part the daemon runs beside its stages
+// (the fleet worker's, the relay's) to the registry.
+func (m *Metrics) Register(cs ...prometheus.Collector) error {
+	for _, c := range cs {
+		if err := m.reg.Register(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // The values of the result label of dsengine_actions_total.
 const (
 	resultSuccess = "success"

@@ -13,6 +13,7 @@ import (
 	"github.com/dsengine/dsengine/ds/fleet/fleettest"
 	"github.com/dsengine/dsengine/internal/testserver"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // awayFor is how long JetStream stays away in TestSpoolsWhileAway: short
@@ -134,6 +135,8 @@ func TestSpoolsWhileAway(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(r.Collectors()...)
 	q := input.NewQueue(10000, 0)
 	done := make(chan error, 1)
 	go func() { done <- r.Run(ctx, q) }()
@@ -166,6 +169,10 @@ func TestSpoolsWhileAway(t *testing.T) {
 	if !testserver.Poll(10*time.Second, 20*time.Millisecond, func() bool { return r.Stats().Away && r.Stats().Spooled > 0 }) {
 		t.Fatalf("not spooling while away: %v", r.Stats())
 	}
+	// The metrics say so.
+	if away, spool := metric(t, reg, "dsengine_relay_jetstream_away"), metric(t, reg, "dsengine_relay_spool_bytes"); away != 1 || spool == 0 {
+		t.Errorf("while away: dsengine_relay_jetstream_away %v, dsengine_relay_spool_bytes %v", away, spool)
+	}
 	c.Nodes[0].Restart()
 	offer(100)
 	if !testserver.Poll(30*time.Second, 50*time.Millisecond, func() bool {
@@ -176,6 +183,9 @@ func TestSpoolsWhileAway(t *testing.T) {
 	}
 	if st := r.Stats(); st.Dropped != 0 {
 		t.Fatalf("dropped with room in the spool: %v", st)
+	}
+	if away, drained := metric(t, reg, "dsengine_relay_jetstream_away"), metric(t, reg, "dsengine_relay_lines_drained_total"); away != 0 || drained != float64(r.Stats().Drained) || drained == 0 {
+		t.Errorf("back: dsengine_relay_jetstream_away %v, dsengine_relay_lines_drained_total %v (%v)", away, drained, r.Stats())
 	}
 	// Every line once, in order per subject: read them back.
 	s, _ := js.Stream(ctx, fleet.StreamSyslog)
@@ -209,4 +219,25 @@ func TestSpoolsWhileAway(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
+}
+
+// metric is the value of the unlabelled metric name in reg.
+func metric(t *testing.T, reg *prometheus.Registry, name string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name || len(mf.GetMetric()) != 1 {
+			continue
+		}
+		m := mf.GetMetric()[0]
+		if m.GetGauge() != nil {
+			return m.GetGauge().GetValue()
+		}
+		return m.GetCounter().GetValue()
+	}
+	t.Fatalf("no metric %s", name)
+	return 0
 }
