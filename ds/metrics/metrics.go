@@ -101,6 +101,13 @@ func (m *Metrics) Register(cs ...prometheus.Collector) error {
 	return nil
 }
 
+// CounterFunc is a counter read from value at each scrape: a part's own
+// atomic counter, exported as it is (the fleet's, the relay's).
+func CounterFunc(name, help string, value func() uint64) prometheus.Collector {
+	return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
+		func() float64 { return float64(value()) })
+}
+
 // The values of the result label of dsengine_actions_total.
 const (
 	resultSuccess = "success"

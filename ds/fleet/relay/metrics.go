@@ -1,15 +1,16 @@
 package relay
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/dsengine/dsengine/ds/metrics"
+)
 
 // Collectors are the relay's counters as metrics, for `metrics listen`
 // (dsengine_relay_*): the spool's size and JetStream's absence among
 // them, so an alert can say the relay is spooling.
 func (r *Relay) Collectors() []prometheus.Collector {
-	counter := func(name, help string, value func() uint64) prometheus.Collector {
-		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
-			func() float64 { return float64(value()) })
-	}
+	counter := metrics.CounterFunc
 	return []prometheus.Collector{
 		counter("dsengine_relay_lines_received_total", "Lines the relay took from its inputs' queue.", r.received.Load),
 		counter("dsengine_relay_lines_published_total", "Lines JetStream acked (duplicates included).", r.published.Load),

@@ -1,13 +1,12 @@
 package worker
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"github.com/prometheus/client_golang/prometheus"
 
-// counter is a counter metric read from a worker's or an executor's
-// atomics at each scrape.
-func counter(name, help string, value func() uint64) prometheus.Collector {
-	return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
-		func() float64 { return float64(value()) })
-}
+	"github.com/dsengine/dsengine/ds/metrics"
+)
+
+var counter = metrics.CounterFunc
 
 // Collectors are the worker's counters as metrics, for the daemon's
 // `metrics listen` (dsengine_fleet_*).
