@@ -8,24 +8,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/dsengine/dsengine/ds/events/source/sourcetest"
 	"github.com/dsengine/dsengine/internal/testserver"
 )
-
-func writeKmsg(t *testing.T, line string) {
-	t.Helper()
-	f, err := os.OpenFile("/dev/kmsg", os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatalf("open /dev/kmsg (tests run as root): %v", err)
-	}
-	defer f.Close()
-	if _, err := f.Write([]byte(line)); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // TestCrashEvents: with `source kmsg`, a real program dying of SIGSEGV
 // (the kernel's segfault line on /dev/kmsg) runs an applet matching the
@@ -33,20 +21,12 @@ func writeKmsg(t *testing.T, line string) {
 // subscribed to crash; a panic log of the previous boot in pstore (a
 // fixture directory) sends one at start.
 func TestCrashEvents(t *testing.T) {
-	if b, _ := os.ReadFile("/proc/sys/debug/exception-trace"); strings.TrimSpace(string(b)) != "1" {
-		t.Fatalf("/proc/sys/debug/exception-trace is %q: the kernel logs no segfault line; set it to 1", b)
-	}
+	sourcetest.RequireSegfaultLines(t)
 	tagBytes := make([]byte, 3)
 	rand.Read(tagBytes)
 	name := "dsesegv" + hex.EncodeToString(tagBytes)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, name)
-	if err := os.WriteFile(bin+".c", []byte("int main(void){volatile int *p = 0; *p = 1; return 0;}\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command("gcc", "-o", bin, bin+".c").CombinedOutput(); err != nil {
-		t.Fatalf("gcc (make deps installs it): %v\n%s", err, out)
-	}
+	bin := sourcetest.Segfaulter(t, name)
 	pstore := filepath.Join(dir, "pstore")
 	os.Mkdir(pstore, 0o755)
 	if err := os.WriteFile(filepath.Join(pstore, "dmesg-efi-1"), []byte("Panic#1 Part1\n<0>[ 99.0] Kernel panic - not syncing: "+name+" test panic\n"), 0o600); err != nil {
@@ -74,17 +54,13 @@ dsengine
 	// Wait for the source to read /dev/kmsg: a record written shows it.
 	marker := name + "-ready"
 	if !testserver.Poll(30*time.Second, 100*time.Millisecond, func() bool {
-		writeKmsg(t, "<6>"+marker+"\n")
+		sourcetest.WriteKmsg(t, "<6>"+marker+"\n")
 		return kmsgEvents(d) > 1 // the pstore crash and a record
 	}) {
 		t.Fatal("source kmsg never read a record")
 	}
 	cmd := exec.Command(bin)
-	err := cmd.Run()
-	ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
-	if !ws.Signaled() || ws.Signal() != syscall.SIGSEGV {
-		t.Fatalf("the test program did not die of SIGSEGV: %v", err)
-	}
+	sourcetest.Crash(t, cmd)
 	line := "%SYS-2-CRASH: Process " + name + " (pid " + strconv.Itoa(cmd.ProcessState.Pid()) + ") crashed: signal 11 (SIGSEGV)"
 	msg := col.find(t, "crash message", "<ch:Type>crash</ch:Type>", line, "crashinfo", "Signal:    11 (SIGSEGV)", "show version")
 	if !strings.Contains(msg, "segfault at 0 ip") {

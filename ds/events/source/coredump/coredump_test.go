@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -77,17 +76,11 @@ func TestCoredump(t *testing.T) {
 	if b, _ := os.ReadFile("/proc/sys/kernel/core_pattern"); strings.TrimSpace(string(b)) != "core" {
 		t.Fatalf("core_pattern is %q; this test needs the kernel's default, core", b)
 	}
-	bin := filepath.Join(t.TempDir(), "dsesegv")
-	os.WriteFile(bin+".c", []byte("int main(void){volatile int *p = 0; *p = 1; return 0;}\n"), 0o644)
-	if out, err := exec.Command("gcc", "-o", bin, bin+".c").CombinedOutput(); err != nil {
-		t.Fatalf("gcc: %v\n%s", err, out)
-	}
+	bin := sourcetest.Segfaulter(t, "dsesegv")
 	cmd := exec.Command("sh", "-c", "ulimit -c unlimited && exec "+bin)
 	cmd.Dir = dir
-	err = cmd.Run()
-	ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
-	if !ws.Signaled() || ws.Signal() != syscall.SIGSEGV || !ws.CoreDump() {
-		t.Fatalf("the program did not dump core on SIGSEGV: %v", err)
+	if ws := sourcetest.Crash(t, cmd); !ws.CoreDump() {
+		t.Fatal("the program did not dump core on SIGSEGV")
 	}
 	e = k.next(t, clk, 2)
 	if e.Process != "dsesegv" || e.PID != cmd.ProcessState.Pid() || e.Signal != 11 || e.Core != nil ||

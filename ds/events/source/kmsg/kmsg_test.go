@@ -3,12 +3,10 @@ package kmsg
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -53,7 +51,7 @@ func newKmsg(t *testing.T, args ...string) *Source {
 // record's time since boot; a record older than the start is not replayed.
 func TestKmsgRealRecord(t *testing.T) {
 	old := tag(t)
-	writeKmsg(t, "<3>"+old+": before the start")
+	sourcetest.WriteKmsg(t, "<3>"+old+": before the start")
 	s := newKmsg(t)
 	k := newSink()
 	start := time.Now()
@@ -63,7 +61,7 @@ func TestKmsgRealRecord(t *testing.T) {
 	// The source may open the device after a write: write until one
 	// shows (each write is a new record).
 	if !testserver.Poll(20*time.Second, 100*time.Millisecond, func() bool {
-		writeKmsg(t, "<3>"+id+": hello from the test")
+		sourcetest.WriteKmsg(t, "<3>"+id+": hello from the test")
 		return k.Has(id)
 	}) {
 		t.Fatal("the record written to /dev/kmsg never came out")
@@ -81,51 +79,26 @@ func TestKmsgRealRecord(t *testing.T) {
 	}
 }
 
-func writeKmsg(t *testing.T, line string) {
-	t.Helper()
-	f, err := os.OpenFile("/dev/kmsg", os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatalf("open /dev/kmsg (tests run as root): %v", err)
-	}
-	defer f.Close()
-	if _, err := f.Write([]byte(line)); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestKmsgSegfault: a program that dies of SIGSEGV makes the kernel log
 // its segfault line (debug.exception-trace = 1), which the source raises
 // as a crash event.
 func TestKmsgSegfault(t *testing.T) {
-	if b, _ := os.ReadFile("/proc/sys/debug/exception-trace"); strings.TrimSpace(string(b)) != "1" {
-		t.Fatalf("/proc/sys/debug/exception-trace is %q: the kernel logs no segfault line; set it to 1", b)
-	}
-	dir := t.TempDir()
+	sourcetest.RequireSegfaultLines(t)
 	name := "dsesegv" + tag(t)[7:13]
-	bin := filepath.Join(dir, name)
-	if err := os.WriteFile(bin+".c", []byte("int main(void){volatile int *p = 0; *p = 1; return 0;}\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command("gcc", "-o", bin, bin+".c").CombinedOutput(); err != nil {
-		t.Fatalf("gcc (make deps installs it): %v\n%s", err, out)
-	}
+	bin := sourcetest.Segfaulter(t, name)
 	s := newKmsg(t)
 	k := newSink()
 	sourcetest.Run(t, s, k.Env(clock.NewVirtual(time.Now())))
 	// Wait for the source to read: a marker record shows it.
 	marker := tag(t)
 	if !testserver.Poll(20*time.Second, 100*time.Millisecond, func() bool {
-		writeKmsg(t, "<6>"+marker+": ready")
+		sourcetest.WriteKmsg(t, "<6>"+marker+": ready")
 		return k.Has(marker)
 	}) {
 		t.Fatal("the marker written to /dev/kmsg never came out")
 	}
 	cmd := exec.Command(bin)
-	err := cmd.Run()
-	ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
-	if err == nil || !ws.Signaled() || ws.Signal() != syscall.SIGSEGV {
-		t.Fatalf("the test program did not die of SIGSEGV: %v", err)
-	}
+	sourcetest.Crash(t, cmd)
 	pid := cmd.ProcessState.Pid()
 	want := "%SYS-2-CRASH: Process " + name + " (pid " + itoa(pid) + ") crashed: signal 11 (SIGSEGV)"
 	k.Wait(t, "crash line", func(l string) bool { return l == want })
