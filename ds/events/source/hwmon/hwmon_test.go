@@ -14,6 +14,7 @@ import (
 
 	"github.com/dsengine/dsengine/ds/clock"
 	"github.com/dsengine/dsengine/ds/events/source"
+	"github.com/dsengine/dsengine/ds/events/source/sourcetest"
 	"github.com/dsengine/dsengine/internal/testserver"
 )
 
@@ -53,15 +54,7 @@ func startRig(t *testing.T, args ...string) *rig {
 			r.lines = append(r.lines, line)
 			return true
 		}}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Run(ctx, env) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	})
+	sourcetest.Run(t, s, env)
 	r.waitPoll()
 	return r
 }

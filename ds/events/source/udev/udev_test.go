@@ -1,7 +1,6 @@
 package udev
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/dsengine/dsengine/ds/clock"
 	"github.com/dsengine/dsengine/ds/events/source"
+	"github.com/dsengine/dsengine/ds/events/source/sourcetest"
 	"github.com/dsengine/dsengine/internal/testserver"
 )
 
@@ -76,15 +76,7 @@ func run(t *testing.T, args ...string) *rig {
 			r.lines = append(r.lines, line)
 			return true
 		}}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Run(ctx, env) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	})
+	sourcetest.Run(t, s, env)
 	return r
 }
 
