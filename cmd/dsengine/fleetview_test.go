@@ -156,17 +156,8 @@ func TestFleetExecutorRunsAnIntentOnce(t *testing.T) {
 // partitions) and buckets.
 func startFleet(t *testing.T) (*fleettest.Cluster, jetstream.JetStream, fleet.Buckets) {
 	t.Helper()
-	c := fleettest.Start(t, 1)
-	_, js := c.Connect(t)
-	ctx := context.Background()
-	if err := fleet.EnsureStreams(ctx, js, fleet.StreamOptions{Partitions: 2}); err != nil {
-		t.Fatal(err)
-	}
-	b, err := fleet.EnsureBuckets(ctx, js, 1, fleet.DefaultLeaseTTL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, js, b
+	f := fleettest.StartFleet(t, 1, 2, fleet.DefaultLeaseTTL)
+	return f.Cluster, f.JS, f.Buckets
 }
 
 // metricsText is the text of GET http://addr/metrics.

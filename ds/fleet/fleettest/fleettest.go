@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dsengine/dsengine/ds/fleet"
 	"github.com/dsengine/dsengine/internal/testserver"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -153,4 +154,32 @@ func (c *Cluster) Connect(t testing.TB) (*nats.Conn, jetstream.JetStream) {
 		t.Fatal(err)
 	}
 	return nc, js
+}
+
+// Fleet is a cluster with the fleet's streams and buckets, and a
+// connection to it, for a test.
+type Fleet struct {
+	*Cluster
+	Ctx     context.Context // ends with the test
+	JS      jetstream.JetStream
+	Buckets fleet.Buckets
+}
+
+// StartFleet starts nodes nats-servers (1 or 3) and creates the fleet's
+// streams with partitions partitions and its buckets with leases of ttl,
+// replicated on every node.
+func StartFleet(t testing.TB, nodes, partitions int, ttl time.Duration) *Fleet {
+	t.Helper()
+	c := Start(t, nodes)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	_, js := c.Connect(t)
+	if err := fleet.EnsureStreams(ctx, js, fleet.StreamOptions{Partitions: partitions, Replicas: c.Replicas()}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := fleet.EnsureBuckets(ctx, js, c.Replicas(), ttl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Fleet{Cluster: c, Ctx: ctx, JS: js, Buckets: b}
 }

@@ -24,18 +24,12 @@ type execRig struct {
 }
 
 func newExecRig(t *testing.T) *execRig {
-	c := fleettest.Start(t, 1)
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	_, js := c.Connect(t)
-	if err := fleet.EnsureStreams(ctx, js, fleet.StreamOptions{Partitions: 1}); err != nil {
-		t.Fatal(err)
-	}
-	done, err := fleet.EnsureDone(ctx, js, 1, time.Minute)
+	f := fleettest.StartFleet(t, 1, 1, time.Minute)
+	done, err := fleet.EnsureDone(f.Ctx, f.JS, 1, time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &execRig{c: c, ctx: ctx, js: js, done: done}
+	return &execRig{c: f.Cluster, ctx: f.Ctx, js: f.JS, done: done}
 }
 
 func (x *execRig) publish(t *testing.T, id string) {

@@ -176,17 +176,10 @@ func newRig(t testing.TB, nodes int) *rig { return newRigTTL(t, nodes, testTTL) 
 // newRigTTL is newRig with leases that live ttl; its workers renew them at
 // that pace.
 func newRigTTL(t testing.TB, nodes int, ttl time.Duration) *rig {
-	c := fleettest.Start(t, nodes)
-	ctx, cancel := context.WithCancel(context.Background())
+	f := fleettest.StartFleet(t, nodes, testPartitions, ttl)
+	c, ctx, js, b := f.Cluster, f.Ctx, f.JS, f.Buckets
+	ctx, cancel := context.WithCancel(ctx)
 	t.Cleanup(cancel)
-	_, js := c.Connect(t)
-	if err := fleet.EnsureStreams(ctx, js, fleet.StreamOptions{Partitions: testPartitions, Replicas: c.Replicas()}); err != nil {
-		t.Fatal(err)
-	}
-	b, err := fleet.EnsureBuckets(ctx, js, c.Replicas(), ttl)
-	if err != nil {
-		t.Fatal(err)
-	}
 	rc, err := relay.Connect(c.URL(), "relay")
 	if err != nil {
 		t.Fatal(err)

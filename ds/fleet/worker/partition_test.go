@@ -34,18 +34,8 @@ type pair struct {
 }
 
 func newPair(t *testing.T) *pair {
-	c := fleettest.Start(t, 1)
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	_, js := c.Connect(t)
-	if err := fleet.EnsureStreams(ctx, js, fleet.StreamOptions{Partitions: 1}); err != nil {
-		t.Fatal(err)
-	}
-	b, err := fleet.EnsureBuckets(ctx, js, 1, time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &pair{ctx: ctx, js: js, b: b}
+	f := fleettest.StartFleet(t, 1, 1, time.Minute)
+	return &pair{ctx: f.Ctx, js: f.JS, b: f.Buckets}
 }
 
 func (x *pair) worker(t *testing.T, id string) *Worker {
