@@ -3,9 +3,6 @@ package repo_test
 import (
 	"encoding/base64"
 	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +11,7 @@ import (
 
 	"github.com/dsengine/dsengine/ds/repo"
 	"github.com/dsengine/dsengine/ds/verify"
+	"github.com/dsengine/dsengine/internal/testserver"
 )
 
 // builtRepo builds a repository of two DS and returns its directory.
@@ -36,15 +34,7 @@ func builtRepo(t *testing.T) (string, func(now time.Time)) {
 }
 
 // serve runs one request through h.
-func serve(h http.Handler, method, target, body string) *httptest.ResponseRecorder {
-	w := httptest.NewRecorder()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	h.ServeHTTP(w, httptest.NewRequest(method, target, rd))
-	return w
-}
+var serve = testserver.Serve
 
 func TestServerRequest(t *testing.T) {
 	dir, rebuild := builtRepo(t)

@@ -2,9 +2,7 @@ package server
 
 import (
 	"context"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,19 +13,13 @@ import (
 	"github.com/dsengine/dsengine/ds/repo/repotest"
 	"github.com/dsengine/dsengine/ds/server/collector"
 	"github.com/dsengine/dsengine/ds/server/store"
+	"github.com/dsengine/dsengine/internal/testserver"
 )
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
-func serve(h http.Handler, method, target, body string) *httptest.ResponseRecorder {
-	w := httptest.NewRecorder()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	h.ServeHTTP(w, httptest.NewRequest(method, target, rd))
-	return w
-}
+// serve runs one request through h.
+var serve = testserver.Serve
 
 // TestTree: the repository under /repo/ answers as `repo serve` does (503
 // until it is built), a DS request also records the device's DS statuses,
