@@ -44,17 +44,16 @@ func (s *Shards) Of(it Item) *Queue {
 	if len(s.qs) == 1 {
 		return s.qs[0]
 	}
-	var h maphash.Hash
-	h.SetSeed(s.seed)
+	var h uint64
 	if it.Peer.IsValid() {
 		// The address, not the port: a device that reconnects, or sends
 		// from another port, keeps its queue.
 		b := it.Peer.Addr().As16()
-		h.Write(b[:])
+		h = maphash.Bytes(s.seed, b[:])
 	} else {
-		h.WriteString(it.Input)
+		h = maphash.String(s.seed, it.Input)
 	}
-	return s.qs[h.Sum64()%uint64(len(s.qs))]
+	return s.qs[h%uint64(len(s.qs))]
 }
 
 // Offer queues it in its sender's queue if there is room there.

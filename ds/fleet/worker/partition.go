@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
@@ -431,6 +432,7 @@ func (p *partition) flush(ctx context.Context) error {
 	}
 	timer := time.NewTimer(p.w.opts.AckWait)
 	defer timer.Stop()
+	debug := p.w.log.Enabled(ctx, slog.LevelDebug) // each intent's record costs its ID's lookup
 	for _, f := range p.futs {
 		select {
 		case ack := <-f.Ok():
@@ -439,7 +441,9 @@ func (p *partition) flush(ctx context.Context) error {
 			} else {
 				p.w.intents.Add(1)
 			}
-			p.w.log.Debug("intent stored", "partition", p.n, "id", f.Msg().Header.Get(jetstream.MsgIDHeader), "seq", ack.Sequence, "duplicate", ack.Duplicate)
+			if debug {
+				p.w.log.Debug("intent stored", "partition", p.n, "id", f.Msg().Header.Get(jetstream.MsgIDHeader), "seq", ack.Sequence, "duplicate", ack.Duplicate)
+			}
 		case err := <-f.Err():
 			return fmt.Errorf("intent %s: %w", f.Msg().Header.Get(jetstream.MsgIDHeader), err)
 		case <-timer.C:
