@@ -1,15 +1,18 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/internal/testserver"
 )
 
@@ -86,6 +89,14 @@ dsengine
 	st := cli("show", "event", "manager", "statistics").stdout
 	if !strings.Contains(st, "udp:"+testserver.Addr(port2)) || strings.Contains(st, "udp:"+testserver.Addr(port1)) {
 		t.Errorf("inputs after the reload:\n%s", st)
+	}
+	// A shard a core, each of syslog queue-size lines (the default here).
+	queue := fmt.Sprintf("Queue to the detectors: 0 of %d", config.DefaultSyslogQueueSize*runtime.GOMAXPROCS(0))
+	if n := runtime.GOMAXPROCS(0); n > 1 {
+		queue += fmt.Sprintf(" (%d shards by sender, one a core)", n)
+	}
+	if !strings.Contains(st, queue+"\n") {
+		t.Errorf("no %q in:\n%s", queue, st)
 	}
 	// The metrics moved.
 	if err := scrape(metrics2); err != nil {
