@@ -45,6 +45,7 @@ func main() {
 	rate := flag.Int("rate", 0, "when not 0, send this many syslog lines/s over UDP for -seconds and print the event → action-done latency")
 	seconds := flag.Int("seconds", 5, "how long to send at -rate and at each -loss rate")
 	heapProfile := flag.String("heapprofile", "", "when set, save the daemon's heap profile after start to this file")
+	cpuProfile := flag.String("cpuprofile", "", "with -rate, save the daemon's CPU profile of the run at that rate to this file")
 	lossRates := flag.String("loss", "", "when set, rates/s (100000,150000,…) at which to compare the daemon's UDP loss with rsyslogd's")
 	flag.Parse()
 	dir, err := os.MkdirTemp("/var/tmp", "dsengine-bench")
@@ -112,17 +113,23 @@ func main() {
 		time.Sleep(5 * time.Millisecond)
 	}
 	ready := time.Since(start)
-	rss := vmRSS(cmd.Process.Pid)
+	rss := rssLine(cmd.Process.Pid, *n)
 	if *heapProfile != "" {
-		resp, err := http.Get("http://" + metricsAddr + "/debug/pprof/heap?gc=1")
-		check(err)
-		data, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		check(err)
-		check(os.WriteFile(*heapProfile, data, 0o644))
+		check(os.WriteFile(*heapProfile, get("http://"+metricsAddr+"/debug/pprof/heap?gc=1"), 0o644))
 	}
+	loaded := ""
 	if *rate > 0 {
+		profiled := make(chan []byte, 1)
+		if *cpuProfile != "" {
+			go func() {
+				profiled <- get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", metricsAddr, *seconds))
+			}()
+		}
 		latency(addr, metricsAddr, *rate, time.Duration(*seconds)*time.Second, *n)
+		loaded = rssLine(cmd.Process.Pid, *n)
+		if *cpuProfile != "" {
+			check(os.WriteFile(*cpuProfile, <-profiled, 0o644))
+		}
 	}
 	if *lossRates != "" {
 		var rates []int
@@ -155,7 +162,10 @@ func main() {
 	fmt.Printf("daemon stop with %d DS (SIGTERM to exit): %s (target ≤ 1 s)\n", 2**n, stopped.Round(time.Millisecond))
 	fmt.Printf("batch install of %d more DS into the running daemon (install --file DIR): %s, %.0f DS/s\n", *n,
 		installed.Round(time.Millisecond), float64(*n)/installed.Seconds())
-	fmt.Printf("daemon RSS with %d DS: %.1f MB, %.1f KB per DS (target ≤ 100 MB with 10,000)\n", *n, float64(rss)/1024, float64(rss)/float64(*n))
+	fmt.Printf("daemon RSS with %d DS, started: %s (target ≤ 100 MB with 10,000)\n", *n, rss)
+	if loaded != "" {
+		fmt.Printf("daemon RSS with %d DS, after %d s at %d lines/s: %s\n", *n, *seconds, *rate, loaded)
+	}
 }
 
 const dsTemplate = `<?xml version="1.0" encoding="UTF-8"?>
@@ -428,20 +438,42 @@ func quantiles(body, name string) string {
 	return fmt.Sprintf("p50 %s, p99 %s over %.0f runs (targets ≤ 1 ms and ≤ 5 ms)", q(0.5), q(0.99), total)
 }
 
-// vmRSS reads a process's resident set in KiB.
-func vmRSS(pid int) int {
+// procStatus reads the sizes of a process's /proc status (VmRSS,
+// RssAnon, RssFile…) in KiB.
+func procStatus(pid int) map[string]int {
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	check(err)
 	defer f.Close()
+	out := map[string]int{}
 	s := bufio.NewScanner(f)
 	for s.Scan() {
-		if rest, ok := strings.CutPrefix(s.Text(), "VmRSS:"); ok {
-			var kb int
-			fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), &kb)
-			return kb
+		name, rest, ok := strings.Cut(s.Text(), ":")
+		if kb, found := strings.CutSuffix(strings.TrimSpace(rest), " kB"); ok && found {
+			n, err := strconv.Atoi(kb)
+			if err == nil {
+				out[name] = n
+			}
 		}
 	}
-	return 0
+	return out
+}
+
+// rssLine says a process's resident size, and how much of it is the
+// program's own memory (heap, stacks) and how much its mapped binary.
+func rssLine(pid, n int) string {
+	st := procStatus(pid)
+	return fmt.Sprintf("%.1f MB, %.1f KB per DS (anonymous %.1f MB, the binary's pages %.1f MB)",
+		float64(st["VmRSS"])/1024, float64(st["VmRSS"])/float64(n), float64(st["RssAnon"])/1024, float64(st["RssFile"])/1024)
+}
+
+// get returns the body of a GET of url.
+func get(url string) []byte {
+	resp, err := http.Get(url)
+	check(err)
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	check(err)
+	return data
 }
 
 func check(err error) {

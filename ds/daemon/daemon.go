@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 
@@ -166,6 +167,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	d.resync()
 	d.detect.applets.load(d.Config())
+	// What the start read and parsed (file bytes, XML tokens: as much as
+	// the DS themselves) is garbage now: give it back to the OS at once
+	// rather than over minutes of the runtime's scavenger, so the
+	// resident size is the DS's (issue 16: 10,000 DS in 100 MB).
+	debug.FreeOSMemory()
 	d.schedule = d.startSchedule(ctx)
 	defer d.schedule.stop()
 

@@ -191,8 +191,16 @@ type Engine struct {
 type entry struct {
 	sig     *ds.Signature
 	prompts map[string]string
-	queue   chan Trigger
-	cancel  context.CancelFunc
+	ctx     context.Context // Add's: bounds the DS's worker
+
+	// A DS has a worker goroutine only while it has triggers to run: with
+	// 10,000 DS, a goroutine and a queue each held 35 MB (stacks and
+	// buffers) although most DS never fire. mu guards the fields below.
+	mu      sync.Mutex
+	pending []Trigger          // waiting behind the run in progress
+	working bool               // a worker is draining pending
+	removed bool               // Remove ran: nothing more runs
+	cancel  context.CancelFunc // the worker's, while working
 	// The counters are written by Fire, from the detectors' goroutines,
 	// and read by Stats, from the metrics scrape, without e.mu.
 	dropped  atomic.Int64
@@ -220,27 +228,10 @@ func New(opts Options) *Engine {
 // bounds its worker. Adding a DS that is there replaces it.
 func (e *Engine) Add(ctx context.Context, sig *ds.Signature, prompts map[string]string) {
 	e.Remove(sig.ID)
-	en := &entry{sig: sig, prompts: maps.Clone(prompts), queue: make(chan Trigger, e.opts.QueueDepth)}
+	en := &entry{sig: sig, prompts: maps.Clone(prompts), ctx: ctx}
 	e.mu.Lock()
 	e.dss[sig.ID] = en
 	e.mu.Unlock()
-	if e.opts.Synchronous {
-		return
-	}
-	wctx, cancel := context.WithCancel(ctx)
-	en.cancel = cancel
-	e.wg.Add(1)
-	go func() {
-		defer e.wg.Done()
-		for {
-			select {
-			case <-wctx.Done():
-				return
-			case t := <-en.queue:
-				e.run(wctx, en, t)
-			}
-		}
-	}()
 }
 
 // Remove stops a DS: queued triggers are dropped; a run in progress is
@@ -250,19 +241,46 @@ func (e *Engine) Remove(id string) {
 	en, ok := e.dss[id]
 	delete(e.dss, id)
 	e.mu.Unlock()
-	if ok && en.cancel != nil {
-		en.cancel()
+	if !ok {
+		return
 	}
-	if ok {
-		// What is still queued never runs.
-		for {
-			select {
-			case t := <-en.queue:
-				t.notRun("the DS was removed before the trigger ran")
-			default:
-				return
-			}
-		}
+	en.mu.Lock()
+	en.removed = true
+	cancel, queued := en.cancel, en.pending
+	en.pending = nil
+	en.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+	// What is still queued never runs.
+	for _, t := range queued {
+		t.notRun("the DS was removed before the trigger ran")
+	}
+}
+
+// work runs en's pending triggers one after the other, in the order they
+// came, and ends when none is left: the next Fire starts another.
+func (e *Engine) work(en *entry) {
+	defer e.wg.Done()
+	ctx, cancel := context.WithCancel(en.ctx)
+	defer cancel()
+	en.mu.Lock()
+	en.cancel = cancel
+	for len(en.pending) > 0 && !en.removed && ctx.Err() == nil {
+		t := en.pending[0]
+		n := copy(en.pending, en.pending[1:])
+		en.pending[n] = Trigger{} // drop the popped trigger's references
+		en.pending = en.pending[:n]
+		en.mu.Unlock()
+		e.run(ctx, en, t)
+		en.mu.Lock()
+	}
+	left := en.pending
+	en.pending, en.working, en.cancel = nil, false, nil
+	en.mu.Unlock()
+	// Left only when the DS was removed or the engine stops.
+	for _, t := range left {
+		t.notRun("the DS was stopped before the trigger ran")
 	}
 }
 
@@ -292,13 +310,31 @@ func (e *Engine) Fire(ctx context.Context, id string, t Trigger) {
 		e.run(ctx, en, t)
 		return
 	}
-	select {
-	case en.queue <- t:
-	default:
+	en.mu.Lock()
+	switch {
+	case en.removed:
+		en.mu.Unlock()
+		t.notRun("the DS was removed before the trigger ran")
+	case en.ctx.Err() != nil:
+		en.mu.Unlock()
+		t.notRun("the engine is stopping")
+	case len(en.pending) >= e.opts.QueueDepth:
+		en.mu.Unlock()
 		en.dropped.Add(1)
-		t.notRun(fmt.Sprintf("%d runs already queued; trigger dropped", cap(en.queue)))
-		e.opts.Report(Record{Time: t.Time, DS: id, Kind: "dropped", Type: string(last.Type),
-			Detail: fmt.Sprintf("%d runs already queued; trigger dropped", cap(en.queue)), Failed: true})
+		why := fmt.Sprintf("%d runs already queued; trigger dropped", e.opts.QueueDepth)
+		t.notRun(why)
+		e.opts.Report(Record{Time: t.Time, DS: id, Kind: "dropped", Type: string(last.Type), Detail: why, Failed: true})
+	default:
+		en.pending = append(en.pending, t)
+		start := !en.working
+		if start {
+			en.working = true
+			e.wg.Add(1)
+		}
+		en.mu.Unlock()
+		if start {
+			go e.work(en)
+		}
 	}
 }
 

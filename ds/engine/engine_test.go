@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -363,5 +364,71 @@ func TestTriggerDone(t *testing.T) {
 	close(release)
 	if s := <-done; s.Skipped || s.Outcome != engine.Failed || s.Reason == "" {
 		t.Errorf("the run the removal stopped: %+v", s)
+	}
+}
+
+// TestIdleDSHoldNoGoroutine: a DS has a worker only while it has triggers
+// to run (10,000 idle workers held 35 MB), and one that fires again after
+// its worker ended gets a new one.
+func TestIdleDSHoldNoGoroutine(t *testing.T) {
+	runs := make(chan string, 4)
+	e := engine.New(engine.Options{Clock: clock.NewVirtual(t0),
+		Actions:   performFunc(func(context.Context, *engine.Run, ds.Action) (string, error) { return "done", nil }),
+		OnRunDone: func(id string, _ engine.RunStats) { runs <- id }})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer func() { cancel(); e.Wait() }()
+	before := runtime.NumGoroutine()
+	for i := range 1000 {
+		sig := mustSig(t, sample)
+		sig.ID = fmt.Sprint(10000 + i)
+		e.Add(ctx, sig, nil)
+	}
+	if n := runtime.NumGoroutine() - before; n > 10 {
+		t.Errorf("1,000 idle DS started %d goroutines", n)
+	}
+	for range 3 { // each run ends its worker's queue: the next Fire starts one again
+		e.Fire(ctx, "10007", linkDown("Gi0/1"))
+		if id := <-runs; id != "10007" {
+			t.Fatalf("ran DS %s", id)
+		}
+	}
+}
+
+// TestStopEndsQueuedTriggers: when the engine's context ends, a trigger
+// queued behind a run is told it did not run (a fleet executor then
+// leaves its intent to another), and the worker ends.
+func TestStopEndsQueuedTriggers(t *testing.T) {
+	started := make(chan struct{}, 1)
+	e := engine.New(engine.Options{Clock: clock.NewVirtual(t0), QueueDepth: 4,
+		Actions: performFunc(func(ctx context.Context, run *engine.Run, a ds.Action) (string, error) {
+			select {
+			case started <- struct{}{}:
+			default:
+			}
+			<-ctx.Done()
+			return "", ctx.Err()
+		})})
+	ctx, cancel := context.WithCancel(context.Background())
+	e.Add(ctx, mustSig(t, sample), nil)
+	done := make(chan engine.RunStats, 2)
+	tr := linkDown("Gi0/1")
+	tr.Done = func(s engine.RunStats) { done <- s }
+	e.Fire(ctx, "6030", tr)
+	<-started
+	e.Fire(ctx, "6030", tr)
+	cancel()
+	e.Wait()
+	var skipped int
+	for range 2 {
+		if s := <-done; s.Skipped {
+			skipped++
+		}
+	}
+	if skipped != 1 {
+		t.Errorf("%d of the 2 triggers were skipped, want the queued one", skipped)
+	}
+	e.Fire(ctx, "6030", tr)
+	if s := <-done; !s.Skipped || s.Reason != "the engine is stopping" {
+		t.Errorf("a trigger after the stop: %+v", s)
 	}
 }

@@ -364,12 +364,15 @@ func (h *Hub) build(s Spec) (*reg, error) {
 	}
 	r := &reg{Registration: Registration{Owner: s.Owner, EventID: ev.ID, Type: ev.Type}}
 	fire := s.Fire
-	limit := &rateLimit{every: ev.RateLimit}
+	var limit *rateLimit // most events have no ratelimit: nothing to hold
+	if ev.RateLimit > 0 {
+		limit = &rateLimit{every: ev.RateLimit}
+	}
 	env := detector.Env{Owner: s.Owner, Clock: h.clock, Vars: s.Vars, Host: h.host, Log: h.log, SysRoot: h.sysRoot, SNMPGet: h.snmpGet, CDP: h.cdp, Fire: func(f Fired) {
 		f.Registration = r.ID // set under h.mu before the detector is reachable or started
-		if !limit.allow(h.clock.Now()) {
+		if limit != nil && !limit.allow(h.clock.Now()) {
 			h.onCap(CapRateLimit)
-			h.log.Debug("fire dropped by ratelimit", "owner", r.Owner, "event", r.EventID, "ratelimit", ev.RateLimit)
+			h.log.Debug("fire dropped by ratelimit", "owner", r.Owner, "event", r.EventID, "ratelimit", limit.every)
 			return
 		}
 		fire(f)
@@ -398,7 +401,7 @@ type rateLimit struct {
 
 // allow reports whether a fire at now passes, and if so records it.
 func (l *rateLimit) allow(now time.Time) bool {
-	if l.every <= 0 {
+	if l == nil || l.every <= 0 {
 		return true
 	}
 	l.mu.Lock()

@@ -16,6 +16,7 @@ type automaton struct {
 	outStart []int32
 	outs     []out
 	dict     []int32
+	entries  int32 // above the highest entry of outs
 }
 
 // out is a literal that ends at a state: key literal lit of entry.
@@ -46,6 +47,9 @@ type lit struct {
 // letters while scanning (the literals are lower case already).
 func buildAutomaton(lits []lit, fold bool) *automaton {
 	a := &automaton{}
+	for _, l := range lits {
+		a.entries = max(a.entries, l.entry+1)
+	}
 	// Byte classes: one per byte value used in a literal, 0 for the rest.
 	var used [256]bool
 	for _, l := range lits {
@@ -179,31 +183,58 @@ func buildAutomaton(lits []lit, fold bool) *automaton {
 func (a *automaton) scan(s string, cands []cand) []cand {
 	delta, class, nc := a.delta, &a.class, a.nclass
 	st := uint32(0)
+	var seen []uint64
 	for i := 0; i < len(s); i++ {
 		st = delta[st+uint32(class[s[i]])]
 		if st&outBit != 0 {
 			st &^= outBit
-			cands = a.emit(st/nc, i, cands)
+			cands = a.emit(st/nc, i, cands, &seen)
 		}
 	}
 	return cands
 }
 
 // emit appends the outputs of state s and of its dictionary chain, for a
-// hit ending at index end.
-func (a *automaton) emit(s uint32, end int, cands []cand) []cand {
+// hit ending at index end, each entry once. seen is the scan's: nil until
+// there are more candidates than a look at each of them should cost.
+func (a *automaton) emit(s uint32, end int, cands []cand, seen *[]uint64) []cand {
 	for t := int32(s); t >= 0; t = a.dict[t] {
-	next:
 		for _, o := range a.outs[a.outStart[t]:a.outStart[t+1]] {
-			for _, c := range cands {
-				if c.entry == o.entry {
-					continue next
-				}
+			if a.repeat(cands, o.entry, seen) {
+				continue
 			}
 			cands = append(cands, cand{entry: o.entry, end: int32(min(end, maxEnd)), lit: o.lit})
+			if *seen != nil {
+				(*seen)[o.entry/64] |= 1 << (o.entry % 64)
+			}
 		}
 	}
 	return cands
+}
+
+// linearRepeats is how many candidates repeat compares one by one; past
+// it a bitset of the entries answers (a key shared by 10,000 patterns made
+// the comparisons quadratic: 50 million for one line).
+const linearRepeats = candBuf
+
+// repeat reports whether entry e is among cands, switching to the bitset
+// *seen once cands outgrows linearRepeats.
+func (a *automaton) repeat(cands []cand, e int32, seen *[]uint64) bool {
+	if *seen == nil {
+		if len(cands) < linearRepeats {
+			for _, c := range cands {
+				if c.entry == e {
+					return true
+				}
+			}
+			return false
+		}
+		*seen = make([]uint64, (a.entries+63)/64)
+		for _, c := range cands {
+			(*seen)[c.entry/64] |= 1 << (c.entry % 64)
+		}
+	}
+	return (*seen)[e/64]&(1<<(e%64)) != 0
 }
 
 // maxEnd caps a recorded hit position; run falls back to a search past it.

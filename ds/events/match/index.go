@@ -466,6 +466,12 @@ func buildLayer(srcs []*source, small bool) *layer {
 	// a case-sensitive or truncated key at the hit, as written.
 	keys := make([]lit, 0, len(s.entries))
 	var keyBytes int
+	// The budget below counts every key's bytes as states of their own,
+	// which holds whatever the keys; but keys often share their start (a
+	// thousand "%LINK-3-UPDOWN: Interface Gigab…"), and the trie's real
+	// size lets them all in where the count would send thousands of
+	// patterns to run on every line.
+	fits := !small && (trieNodes(s.entries)+2)*257 <= maxTable
 	for i := range s.entries {
 		e := &s.entries[i]
 		if e.pf.Key == nil {
@@ -489,7 +495,7 @@ func buildLayer(srcs []*source, small bool) *layer {
 		}
 		// 257 bounds the classes of a table from above; a gramTable
 		// needs keys of 3 bytes (Analyze gives no shorter ones).
-		if (keyBytes+n+2)*257 > maxTable || small && shortest < 3 {
+		if !fits && (keyBytes+n+2)*257 > maxTable || small && shortest < 3 {
 			s.always = append(s.always, int32(i))
 			e.kind = kindAlways
 			continue
@@ -512,6 +518,30 @@ func buildLayer(srcs []*source, small bool) *layer {
 	s.stats.AlwaysRun = len(s.always) + s.stats.ClassFiltered
 	s.stats.Indexed = len(s.entries) - s.stats.AlwaysRun
 	return s
+}
+
+// trieNodes is how many states the automaton of the entries' keys has
+// (their trie's nodes, the root included): the distinct prefixes of the
+// lowered keys, counted over the keys sorted, each adding the bytes past
+// what it shares with the one before.
+func trieNodes(entries []entry) int {
+	var keys []string
+	for i := range entries {
+		for _, l := range entries[i].pf.Key {
+			keys = append(keys, lowerASCII(l.Text))
+		}
+	}
+	slices.Sort(keys)
+	n, prev := 1, ""
+	for _, k := range keys {
+		common := 0
+		for common < len(k) && common < len(prev) && k[common] == prev[common] {
+			common++
+		}
+		n += len(k) - common
+		prev = k
+	}
+	return n
 }
 
 // candBuf is how many candidates Match keeps on the stack; more spill to

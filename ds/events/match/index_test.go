@@ -353,3 +353,36 @@ func FuzzIndex(f *testing.F) {
 		check(x, "delta")
 	})
 }
+
+// TestSharedKeyPrefixesAllIndexed: 12,000 patterns whose keys share their
+// first 31 bytes fit in one automaton (its trie has a few states a key),
+// so none of them runs on every line; a line matching none runs none.
+func TestSharedKeyPrefixesAllIndexed(t *testing.T) {
+	x := New()
+	var b Batch
+	for i := range 12000 {
+		b.Add(i, fmt.Sprintf(`%%LINK-3-UPDOWN: Interface GigabitEthernet%d/0/%d, changed state to down`, i/48, i%48))
+	}
+	x.Apply(&b)
+	x.compact()
+	if st := x.Stats(); st.AlwaysRun != 0 || st.Indexed != 12000 {
+		t.Fatalf("stats %+v: every pattern has a key and should be indexed", st)
+	}
+	ran := 0
+	m := &Meter{Now: func() time.Time { return time.Time{} }, Spent: func([]int, time.Duration, time.Time) { ran++ }}
+	x.MatchMetered("%SYS-5-CONFIG_I: Configured from console by admin on vty0 (10.0.0.1)", m, func(int) {})
+	if ran != 0 {
+		t.Errorf("a line with no key ran %d patterns", ran)
+	}
+	var got []int
+	x.MatchMetered("%LINK-3-UPDOWN: Interface GigabitEthernet208/0/16, changed state to down", m, func(id int) { got = append(got, id) })
+	if !slices.Equal(got, []int{208*48 + 16}) || ran != 1 {
+		t.Errorf("matched %v running %d patterns, want [%d] running 1", got, ran, 208*48+16)
+	}
+	// The shared key twice in a line: 12,000 candidates, each once.
+	got, ran = nil, 0
+	x.MatchMetered("%LINK-3-UPDOWN: Interface Gigab %LINK-3-UPDOWN: Interface GigabitEthernet1/0/1, changed state to down", m, func(id int) { got = append(got, id) })
+	if !slices.Equal(got, []int{49}) || ran != 1 {
+		t.Errorf("key twice: matched %v running %d patterns, want [49] running 1", got, ran)
+	}
+}
