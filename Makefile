@@ -76,10 +76,10 @@ bench: build
 	$(GO) run ./bench/sec
 	@echo "--- ds test with 100, 1,000 and 10,000 DS over a 1M-line log: wall and replay loop (bench/dstest)"
 	$(GO) run ./bench/dstest -bin bin/dsengine
-	@echo "--- daemon start, stop and memory with 1,000 and 10,000 DS in the store (bench/daemon)"
+	@echo "--- daemon start, stop and memory with 1,000 and 10,000 DS in the store, each under 100k lines/s (bench/daemon)"
 	@echo "--- with 1,000 DS: event → action-done latency under 100k lines/s, UDP loss next to rsyslogd's"
 	$(GO) run ./bench/daemon -bin bin/dsengine -ds 1000 -rate 100000 -seconds 5 -loss 100000,150000,200000,250000,300000
-	$(GO) run ./bench/daemon -bin bin/dsengine -ds 10000
+	$(GO) run ./bench/daemon -bin bin/dsengine -ds 10000 -rate 100000 -seconds 5
 	@echo "--- fleet (issue 19): JetStream away 30 s, the full-size kill -9 test (ds/fleet)"
 	$(GO) test -count=1 -run 'TestSpoolsWhileAway' ./ds/fleet/relay/ -args -fleet.away 30s
 	$(GO) test -count=1 -timeout 20m -run 'TestKillWorkerMidBurst' ./ds/fleet/worker/ -args -fleet.rounds 20

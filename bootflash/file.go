@@ -3,7 +3,6 @@ package bootflash
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -120,20 +119,55 @@ var errTooLarge = errors.New("file too large")
 
 // readCapped reads a whole file but refuses one larger than max bytes, and
 // anything but a regular file (see openFile).
+//
+// It reads with plain system calls into a buffer sized by fstat: through
+// an os.File (its poller registration, io.ReadAll's growing buffer) the
+// 20,000 files of a start with 10,000 DS cost twice as much.
 func readCapped(path string, max int64) ([]byte, error) {
-	f, err := openFile(path, os.O_RDONLY, 0)
+	fd, err := unix.Open(path, unix.O_RDONLY|openFlags, 0)
+	for err == unix.EINTR {
+		fd, err = unix.Open(path, unix.O_RDONLY|openFlags, 0)
+	}
 	if err != nil {
+		return nil, openError(path, &fs.PathError{Op: "open", Path: path, Err: err})
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return nil, &fs.PathError{Op: "stat", Path: path, Err: err}
+	}
+	if err := regularOnly(path, fileMode(st.Mode)); err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > max {
+	if st.Size > max {
 		return nil, fmt.Errorf("%s: %w (more than %d bytes)", path, errTooLarge, max)
 	}
-	return data, nil
+	// One byte more than the size: a read that fills it says the file
+	// grew since the fstat, and the loop goes on to its end or the cap.
+	data := make([]byte, st.Size+1)
+	n := 0
+	for {
+		if n == len(data) {
+			if int64(n) > max {
+				return nil, fmt.Errorf("%s: %w (more than %d bytes)", path, errTooLarge, max)
+			}
+			data = append(data, make([]byte, min(int64(len(data)), max+1-int64(n)))...)
+		}
+		m, err := unix.Read(fd, data[n:])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, &fs.PathError{Op: "read", Path: path, Err: err}
+		}
+		n += m
+		// The store replaces its files by rename, never in place: a
+		// file as long as fstat said is whole, and the read that would
+		// return 0 is saved (20,000 system calls at a start).
+		if m == 0 || int64(n) == st.Size {
+			return data[:n:n], nil
+		}
+	}
 }
 
 // removeIfExists unlinks path; a missing file is not an error.

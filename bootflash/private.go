@@ -134,25 +134,63 @@ func userName(uid int) string {
 // (O_NOFOLLOW), never blocks on a FIFO or device (O_NONBLOCK), and refuses
 // anything but a regular file.
 func openFile(path string, flag int, perm os.FileMode) (*os.File, error) {
-	f, err := os.OpenFile(path, flag|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, perm)
-	if errors.Is(err, unix.ELOOP) {
-		return nil, &UnsafePathError{path, "is a symbolic link, which the store never follows",
-			"remove it (rm " + path + ") and keep " + filepath.Dir(path) + " private (chmod 700)"}
-	}
+	f, err := os.OpenFile(path, flag|openFlags, perm)
 	if err != nil {
-		return nil, err
+		return nil, openError(path, err)
 	}
 	fi, err := f.Stat()
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
-	if !fi.Mode().IsRegular() {
+	if err := regularOnly(path, fi.Mode()); err != nil {
 		f.Close()
-		return nil, &UnsafePathError{path, "is not a regular file (" + fi.Mode().Type().String() + ")",
-			"remove it (rm " + path + ") and keep " + filepath.Dir(path) + " private (chmod 700)"}
+		return nil, err
 	}
 	return f, nil
+}
+
+// openFlags are added to every open of a store's file: see openFile.
+const openFlags = unix.O_NOFOLLOW | unix.O_NONBLOCK | unix.O_CLOEXEC
+
+// openError is the error of an open with openFlags: a symbolic link in
+// the way says so and what to do.
+func openError(path string, err error) error {
+	if errors.Is(err, unix.ELOOP) {
+		return &UnsafePathError{path, "is a symbolic link, which the store never follows",
+			"remove it (rm " + path + ") and keep " + filepath.Dir(path) + " private (chmod 700)"}
+	}
+	return err
+}
+
+// regularOnly refuses a store's file that is not a regular file.
+func regularOnly(path string, mode fs.FileMode) error {
+	if mode.IsRegular() {
+		return nil
+	}
+	return &UnsafePathError{path, "is not a regular file (" + mode.Type().String() + ")",
+		"remove it (rm " + path + ") and keep " + filepath.Dir(path) + " private (chmod 700)"}
+}
+
+// fileMode is the fs.FileMode type bits of a stat's st_mode.
+func fileMode(m uint32) fs.FileMode {
+	switch m & unix.S_IFMT {
+	case unix.S_IFREG:
+		return 0
+	case unix.S_IFDIR:
+		return fs.ModeDir
+	case unix.S_IFLNK:
+		return fs.ModeSymlink
+	case unix.S_IFIFO:
+		return fs.ModeNamedPipe
+	case unix.S_IFSOCK:
+		return fs.ModeSocket
+	case unix.S_IFCHR:
+		return fs.ModeDevice | fs.ModeCharDevice
+	case unix.S_IFBLK:
+		return fs.ModeDevice
+	}
+	return fs.ModeIrregular
 }
 
 // openDir opens one of the store's directories, for fsync and syncfs,

@@ -1,8 +1,10 @@
 package bootflash
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -272,5 +274,45 @@ func TestPlantedFIFO(t *testing.T) {
 				t.Fatalf("Open blocked on the FIFO %s", path)
 			}
 		})
+	}
+}
+
+// TestReadCapped: a file is read whole up to its cap, refused past it,
+// and a FIFO or a link in its place is refused without blocking.
+func TestReadCapped(t *testing.T) {
+	dir := t.TempDir()
+	for _, size := range []int{0, 1, 4095, 4096, 4097} {
+		path := filepath.Join(dir, fmt.Sprint(size))
+		want := bytes.Repeat([]byte{'x'}, size)
+		if err := os.WriteFile(path, want, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		got, err := readCapped(path, 4096)
+		switch {
+		case size > 4096:
+			if !errors.Is(err, errTooLarge) {
+				t.Errorf("%d bytes with a cap of 4096: %v, want %v", size, err, errTooLarge)
+			}
+		case err != nil || !bytes.Equal(got, want):
+			t.Errorf("%d bytes: read %d, %v", size, len(got), err)
+		}
+	}
+	if _, err := readCapped(filepath.Join(dir, "none"), 10); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a missing file: %v", err)
+	}
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var unsafe *UnsafePathError
+	if _, err := readCapped(fifo, 10); !errors.As(err, &unsafe) || !strings.Contains(err.Error(), "not a regular file (p") {
+		t.Errorf("a FIFO: %v", err)
+	}
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(filepath.Join(dir, "1"), link); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readCapped(link, 10); !errors.As(err, &unsafe) || !strings.Contains(err.Error(), "symbolic link") {
+		t.Errorf("a link: %v", err)
 	}
 }

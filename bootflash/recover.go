@@ -31,17 +31,33 @@ func (s *Store) recover() error {
 			}
 		}
 	}
-	// values.json first: a value in it wins over one an older dsengine
-	// kept in state.json.
-	if err := s.loadValues(); err != nil {
-		return err
-	}
-	changed, err := s.loadState()
-	if err != nil {
-		return err
-	}
 	files, batch, err := s.scan()
 	if err != nil {
+		return err
+	}
+	// Without a journal to replay (every start but one after a crash in a
+	// write) the files are final: they are checked, which is most of a
+	// start, while values.json and state.json load.
+	var early chan map[string]checkResult
+	if !batch && !hasJournal(files) {
+		early = make(chan map[string]checkResult, 1)
+		ids := make([]string, 0, len(files))
+		for id := range files {
+			ids = append(ids, id)
+		}
+		go func() { early <- s.recheckAll(ids, files) }()
+	}
+	// values.json first: a value in it wins over one an older dsengine
+	// kept in state.json.
+	err = s.loadValues()
+	changed := false
+	if err == nil {
+		changed, err = s.loadState()
+	}
+	if err != nil {
+		if early != nil {
+			<-early
+		}
 		return err
 	}
 
@@ -85,7 +101,12 @@ func (s *Store) recover() error {
 		}
 	}
 	sort.Slice(ids, func(i, j int) bool { return lessID(ids[i], ids[j]) })
-	checks := s.recheckAll(ids, files)
+	var checks map[string]checkResult
+	if early != nil {
+		checks = <-early
+	} else {
+		checks = s.recheckAll(ids, files)
+	}
 	for _, id := range ids {
 		if s.reconcile(id, files[id], checks[id]) {
 			changed = true
@@ -268,6 +289,16 @@ func (s *Store) scan() (files map[string]*found, batch bool, err error) {
 		}
 	}
 	return files, batch, nil
+}
+
+// hasJournal reports whether a DS has a <id>.journal to replay.
+func hasJournal(files map[string]*found) bool {
+	for _, f := range files {
+		if f.journal {
+			return true
+		}
+	}
+	return false
 }
 
 // replay completes the Put or Remove recorded in <id>.journal, on disk or,

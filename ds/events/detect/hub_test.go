@@ -698,3 +698,34 @@ func TestHubCounter(t *testing.T) {
 		t.Errorf("fired after deregistering: %v", ids(got))
 	}
 }
+
+// TestHubReplaceManyOnEveryCore: a batch large enough to be built on every
+// core registers each spec under its own owner, and of several bad specs
+// the error names the first in the batch's order.
+func TestHubReplaceManyOnEveryCore(t *testing.T) {
+	h, v := newHub(t, Options{})
+	var s sink
+	var specs []Spec
+	for i := range 3 * parallelBuild {
+		specs = append(specs, Spec{Owner: fmt.Sprint(10000 + i), Fire: s.fire,
+			Event: syslogEvent("e1", fmt.Sprintf(`%%LINK-3-UPDOWN: Interface Gi%d/0/%d, changed state to down`, i/48, i%48))})
+	}
+	bad := slices.Clone(specs)
+	bad[300].Event.Pattern, bad[700].Event.Pattern = "(unclosed", "[also"
+	if _, err := h.Replace(nil, bad); err == nil || !strings.Contains(err.Error(), "register 10300 event e1") {
+		t.Fatalf("err %v, want the first bad spec's (10300)", err)
+	}
+	regs, err := h.Replace(nil, specs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range regs {
+		if r.Owner != specs[i].Owner {
+			t.Fatalf("registration %d is %s's, want %s's", i, r.Owner, specs[i].Owner)
+		}
+	}
+	deliver(h, v, "%LINK-3-UPDOWN: Interface Gi10/0/17, changed state to down")
+	if got := ids(s.take()); !slices.Equal(got, []string{fmt.Sprint(10000 + 10*48 + 17) + "/e1"}) {
+		t.Errorf("fired %v", got)
+	}
+}
