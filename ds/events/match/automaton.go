@@ -31,6 +31,9 @@ type cand struct {
 	entry int32
 	end   int32
 	lit   int16
+	// again: the entry's key was hit more than once, so the full literal
+	// may be at another hit than end's.
+	again bool
 }
 
 // outBit marks a transition to a state with outputs.
@@ -183,58 +186,60 @@ func buildAutomaton(lits []lit, fold bool) *automaton {
 func (a *automaton) scan(s string, cands []cand) []cand {
 	delta, class, nc := a.delta, &a.class, a.nclass
 	st := uint32(0)
-	var seen []uint64
+	var at []int32
 	for i := 0; i < len(s); i++ {
 		st = delta[st+uint32(class[s[i]])]
 		if st&outBit != 0 {
 			st &^= outBit
-			cands = a.emit(st/nc, i, cands, &seen)
+			cands = a.emit(st/nc, i, cands, &at)
 		}
 	}
 	return cands
 }
 
 // emit appends the outputs of state s and of its dictionary chain, for a
-// hit ending at index end, each entry once. seen is the scan's: nil until
-// there are more candidates than a look at each of them should cost.
-func (a *automaton) emit(s uint32, end int, cands []cand, seen *[]uint64) []cand {
+// hit ending at index end, each entry once: a repeat marks its candidate
+// again. at is the scan's index of candidates by entry: nil until there
+// are more candidates than a look at each of them should cost.
+func (a *automaton) emit(s uint32, end int, cands []cand, at *[]int32) []cand {
 	for t := int32(s); t >= 0; t = a.dict[t] {
 		for _, o := range a.outs[a.outStart[t]:a.outStart[t+1]] {
-			if a.repeat(cands, o.entry, seen) {
+			if j := a.find(cands, o.entry, at); j >= 0 {
+				cands[j].again = true
 				continue
 			}
-			cands = append(cands, cand{entry: o.entry, end: int32(min(end, maxEnd)), lit: o.lit})
-			if *seen != nil {
-				(*seen)[o.entry/64] |= 1 << (o.entry % 64)
+			if *at != nil {
+				(*at)[o.entry] = int32(len(cands)) + 1
 			}
+			cands = append(cands, cand{entry: o.entry, end: int32(min(end, maxEnd)), lit: o.lit})
 		}
 	}
 	return cands
 }
 
-// linearRepeats is how many candidates repeat compares one by one; past
-// it a bitset of the entries answers (a key shared by 10,000 patterns made
-// the comparisons quadratic: 50 million for one line).
-const linearRepeats = candBuf
+// linearFind is how many candidates find compares one by one; past it an
+// index by entry answers (a key shared by 10,000 patterns made the
+// comparisons quadratic: 50 million for one line).
+const linearFind = candBuf
 
-// repeat reports whether entry e is among cands, switching to the bitset
-// *seen once cands outgrows linearRepeats.
-func (a *automaton) repeat(cands []cand, e int32, seen *[]uint64) bool {
-	if *seen == nil {
-		if len(cands) < linearRepeats {
-			for _, c := range cands {
-				if c.entry == e {
-					return true
+// find returns the index in cands of entry e's candidate, or -1, making
+// the index *at once cands outgrows linearFind.
+func (a *automaton) find(cands []cand, e int32, at *[]int32) int {
+	if *at == nil {
+		if len(cands) < linearFind {
+			for j := range cands {
+				if cands[j].entry == e {
+					return j
 				}
 			}
-			return false
+			return -1
 		}
-		*seen = make([]uint64, (a.entries+63)/64)
-		for _, c := range cands {
-			(*seen)[c.entry/64] |= 1 << (c.entry % 64)
+		*at = make([]int32, a.entries)
+		for j, c := range cands {
+			(*at)[c.entry] = int32(j) + 1
 		}
 	}
-	return (*seen)[e/64]&(1<<(e%64)) != 0
+	return int((*at)[e]) - 1
 }
 
 // maxEnd caps a recorded hit position; run falls back to a search past it.

@@ -104,8 +104,9 @@ next:
 		if !hasPrefixAt(s, at, Literal{Text: k.text, Fold: true}) {
 			continue
 		}
-		for _, c := range cands {
-			if c.entry == k.entry {
+		for j := range cands {
+			if cands[j].entry == k.entry {
+				cands[j].again = true
 				continue next
 			}
 		}

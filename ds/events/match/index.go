@@ -118,7 +118,10 @@ func (e *entry) confirm(body string, c cand) bool {
 		full := e.keyFull[c.lit]
 		if !full.Fold || len(full.Text) > e.keyLen[c.lit] {
 			start := int(c.end) + 1 - e.keyLen[c.lit]
-			if !hasPrefixAt(body, start, full) && !containsAny(body, e.keyFull) {
+			// The full literal elsewhere in body counts only when the key
+			// was hit elsewhere too (or past maxEnd): the search was a
+			// second pass over the body for every candidate that fails.
+			if !hasPrefixAt(body, start, full) && (!c.again && c.end < maxEnd || !containsAny(body, e.keyFull)) {
 				return false
 			}
 		}

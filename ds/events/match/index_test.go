@@ -381,8 +381,23 @@ func TestSharedKeyPrefixesAllIndexed(t *testing.T) {
 	}
 	// The shared key twice in a line: 12,000 candidates, each once.
 	got, ran = nil, 0
-	x.MatchMetered("%LINK-3-UPDOWN: Interface Gigab %LINK-3-UPDOWN: Interface GigabitEthernet1/0/1, changed state to down", m, func(id int) { got = append(got, id) })
+	x.MatchMetered("%LINK-3-UPDOWN: Interface GigabitEthernet9/9/9 %LINK-3-UPDOWN: Interface GigabitEthernet1/0/1, changed state to down", m, func(id int) { got = append(got, id) })
 	if !slices.Equal(got, []int{49}) || ran != 1 {
 		t.Errorf("key twice: matched %v running %d patterns, want [49] running 1", got, ran)
+	}
+	// The same with one pattern: its candidate is found among a few.
+	one := New()
+	if err := one.Add(7, `%LINK-3-UPDOWN: Interface GigabitEthernet1/0/1, changed state to down`); err != nil {
+		t.Fatal(err)
+	}
+	for _, layer := range []string{"delta", "base"} {
+		if layer == "base" {
+			one.compact()
+		}
+		got = nil
+		one.Match("%LINK-3-UPDOWN: Interface GigabitEthernet9/9/9 and %LINK-3-UPDOWN: Interface GigabitEthernet1/0/1, changed state to down", func(id int) { got = append(got, id) })
+		if !slices.Equal(got, []int{7}) {
+			t.Errorf("key twice, one pattern in the %s layer: matched %v, want [7]", layer, got)
+		}
 	}
 }

@@ -12,7 +12,7 @@ func scanFused(a *automaton, f *classFilter, s string, cands []cand) []cand {
 	delta, class, nc := a.delta, &a.class, a.nclass
 	st := uint32(0)
 	var d0, d1, seen0, seen1 uint64
-	var seen []uint64
+	var at []int32
 	for i := 0; i < len(s); i++ {
 		b := s[i]
 		st = delta[st+uint32(class[b])]
@@ -22,7 +22,7 @@ func scanFused(a *automaton, f *classFilter, s string, cands []cand) []cand {
 		seen1 |= d1
 		if st&outBit != 0 {
 			st &^= outBit
-			cands = a.emit(st/nc, i, cands, &seen)
+			cands = a.emit(st/nc, i, cands, &at)
 		}
 	}
 	for m := seen0 & w0.end; m != 0; m &= m - 1 {
