@@ -725,7 +725,7 @@ func TestHubReplaceManyOnEveryCore(t *testing.T) {
 		}
 	}
 	deliver(h, v, "%LINK-3-UPDOWN: Interface Gi10/0/17, changed state to down")
-	if got := ids(s.take()); !slices.Equal(got, []string{fmt.Sprint(10000 + 10*48 + 17) + "/e1"}) {
+	if got := ids(s.take()); !slices.Equal(got, []string{fmt.Sprint(10000+10*48+17) + "/e1"}) {
 		t.Errorf("fired %v", got)
 	}
 }
