@@ -109,3 +109,42 @@ func TestCache(t *testing.T) {
 		t.Error("the same script was compiled twice")
 	}
 }
+
+// TestKeptGlobalsAreAsBuilt: a pooled state keeps its globals table for
+// the next run only while it is as built but for ds_ variables; each change
+// below, alone, is gone in the next run, and the ds_ variables are the next
+// run's only.
+func TestKeptGlobalsAreAsBuilt(t *testing.T) {
+	r := NewRunner(Options{PoolSize: 1})
+	check := `print(leak, ds_new, ds_first, type(ds_stop), type(_G), rawget(_G, 1), type(string), rawget(_G, true), ds_next)`
+	for _, change := range []string{
+		`leak = 1`,
+		`ds_new = {}`,
+		`ds_stop = nil`,
+		`ds_stop = function() end leak = 1`,
+		`_G._G = nil`,
+		`string = nil leak = 1`, // one key gone, one added: the count alone would not see it
+		`rawset(_G, 1, 1)`,
+		`rawset(_G, true, 1)`,
+		`local g = _G ds_stop = nil g.leak = 1`,
+	} {
+		res, err := r.Run(context.Background(), Script{Name: "change", Text: change}, Env{Vars: map[string]string{"ds_first": "1"}}, newFakeHost())
+		if err != nil {
+			t.Fatalf("%s: %v %q", change, err, res.Output)
+		}
+		res, err = r.Run(context.Background(), Script{Name: "check", Text: check}, Env{Vars: map[string]string{"ds_next": "2"}}, newFakeHost())
+		if want := "nil\tnil\tnil\tfunction\ttable\tnil\ttable\tnil\t2\n"; err != nil || res.Output != want {
+			t.Errorf("after %s, the next run printed %q (%v), want %q", change, res.Output, err, want)
+		}
+	}
+	// Many runs with ever new ds_ variables: the table is rebuilt past
+	// maxEnvDrops, and each run sees its own variables only.
+	for i := range 3 * maxEnvDrops {
+		name := fmt.Sprintf("ds_v%d", i)
+		res, err := r.Run(context.Background(), Script{Name: "vars", Text: `local n = 0 for k in pairs(_G) do if k:sub(1, 3) == "ds_" and k ~= "ds_stop" then n = n + 1 end end print(n, ` + name + `)`},
+			Env{Vars: map[string]string{name: "x"}}, newFakeHost())
+		if err != nil || res.Output != "1\tx\n" {
+			t.Fatalf("run %d: %q %v", i, res.Output, err)
+		}
+	}
+}

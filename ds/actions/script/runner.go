@@ -126,10 +126,11 @@ func (r *Runner) Run(ctx context.Context, s Script, env Env, host Host) (Result,
 	for _, h := range ru.sessions {
 		_ = h.close() // sessions the script left open; their errors are not the script's
 	}
+	st.scanEnv(ru.env)
 	res := Result{
 		Output:    string(ru.out),
 		Truncated: ru.truncated,
-		Vars:      changedVars(ru.env, env.Vars),
+		Vars:      changedVars(ru.env, st.dsKeys, env.Vars),
 		Steps:     ru.steps,
 	}
 	if ru.suppress != nil {
@@ -191,23 +192,24 @@ func (ru *run) outcome(tctx context.Context, perr error) error {
 	return se
 }
 
-// changedVars returns the ds_ globals that are strings or numbers and are
-// new or differ from the values the run started with.
-func changedVars(g *lua.LTable, initial map[string]string) map[string]string {
+// changedVars returns the ds_ globals of g (keys, from scanEnv) that are
+// strings or numbers and are new or differ from the values the run
+// started with.
+func changedVars(g *lua.LTable, keys []string, initial map[string]string) map[string]string {
 	var out map[string]string
-	for k, v := g.Next(lua.LNil); k != lua.LNil; k, v = g.Next(k) {
-		ks, ok := k.(lua.LString)
-		if !ok || !isDSVar(string(ks)) || !stringish(v) {
+	for _, k := range keys {
+		v := g.RawGetString(k)
+		if !stringish(v) {
 			continue
 		}
 		s := lua.LVAsString(v)
-		if old, ok := initial[string(ks)]; ok && old == s {
+		if old, ok := initial[k]; ok && old == s {
 			continue
 		}
 		if out == nil {
 			out = map[string]string{}
 		}
-		out[string(ks)] = s
+		out[k] = s
 	}
 	return out
 }

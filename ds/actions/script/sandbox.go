@@ -39,7 +39,23 @@ type state struct {
 	cliMT                         *lua.LTable // metatable of CLI handles, protected
 	concat, setIndex, table, rest *lua.LFunction
 	blank                         *lua.LTable // the globals between runs: empty
+
+	// env is the last run's globals, kept for the next run while they
+	// are exactly as built but for ds_ variables (see keepEnv): building
+	// the table was half of a script's start. envVars are the ds_ keys in
+	// it, deleted or set anew by the next newEnv; envDrops counts the keys
+	// deleted from it, whose slots gopher-lua never frees.
+	env      *lua.LTable
+	envVars  []string
+	envDrops int
+	// What scanEnv found in the globals of the run that ended.
+	dsKeys  []string // the ds_ keys
+	envKeys int      // every key
 }
+
+// maxEnvDrops is how many keys may be deleted from a kept globals table
+// before it is built afresh.
+const maxEnvDrops = 64
 
 // newState builds a sandboxed Lua state: gopher-lua's base, string, table,
 // math and coroutine libraries with the unsafe parts removed and the
@@ -149,30 +165,95 @@ func newState() *state {
 	return st
 }
 
-// newEnv builds the globals of one run: a fresh table with the base
-// functions, the API, the libraries and the ds_ variables.
+// newEnv makes the globals of one run: the base functions, the API, the
+// libraries and the ds_ variables, in the last run's table when reset kept
+// it, else in a fresh one.
 func (st *state) newEnv(r *run, vars map[string]string) *lua.LTable {
 	L := st.L
-	g := L.CreateTable(0, len(st.base)+len(vars)+8)
-	for _, e := range st.base {
-		g.RawSetString(e.name, e.v)
+	g := st.env
+	if g == nil {
+		g = L.CreateTable(0, len(st.base)+len(vars)+8)
+		for _, e := range st.base {
+			g.RawSetString(e.name, e.v)
+		}
+		g.RawSetString("_G", g)
+		st.envVars, st.envDrops = st.envVars[:0], 0
+	}
+	for _, k := range st.envVars {
+		if _, ok := vars[k]; !ok {
+			g.RawSetString(k, lua.LNil)
+			st.envDrops++
+		}
+	}
+	st.envVars = st.envVars[:0]
+	for k, v := range vars {
+		if isDSVar(k) {
+			g.RawSetString(k, lua.LString(v))
+			st.envVars = append(st.envVars, k)
+		}
 	}
 	strT := st.str.table(L)
 	g.RawSetString("string", strT)
 	g.RawSetString("table", st.tab.table(L))
 	g.RawSetString("math", st.math.table(L))
 	g.RawSetString("coroutine", st.co.table(L))
-	g.RawSetString("_G", g)
-	for k, v := range vars {
-		if isDSVar(k) {
-			g.RawSetString(k, lua.LString(v))
-		}
-	}
 	st.strMT.RawSetString("__index", strT)
 	L.G.Global = g
 	L.Env = g
 	r.env = g
+	st.env = nil // until reset finds it as built
 	return g
+}
+
+// isBase reports whether name is one of the base globals (ds_stop is).
+func (st *state) isBase(name string) bool {
+	for _, e := range st.base {
+		if e.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// scanEnv records the ds_ keys of g and how many keys it has, for
+// changedVars and keepEnv: one pass over the globals instead of two.
+func (st *state) scanEnv(g *lua.LTable) {
+	st.dsKeys, st.envKeys = st.dsKeys[:0], 0
+	for k, _ := g.Next(lua.LNil); k != lua.LNil; k, _ = g.Next(k) {
+		st.envKeys++
+		if ks, ok := k.(lua.LString); ok && isDSVar(string(ks)) {
+			st.dsKeys = append(st.dsKeys, string(ks))
+		}
+	}
+}
+
+// keepEnv reports whether the globals g of the run that ended, as scanEnv
+// found them, are as newEnv built them but for the ds_ variables, so that
+// the next run may have them: no metatable, every base function and _G in
+// place, and nothing else than the libraries (set anew by newEnv) and ds_
+// keys, which it records in envVars for newEnv to delete or set.
+func (st *state) keepEnv(g *lua.LTable) bool {
+	if g == nil || g.Metatable != lua.LNil || st.envDrops > maxEnvDrops || g.RawGetString("_G") != g {
+		return false
+	}
+	for _, e := range st.base {
+		if g.RawGetString(e.name) != e.v {
+			return false
+		}
+	}
+	want := len(st.base) + 1 // and _G
+	for _, name := range [...]string{"string", "table", "math", "coroutine"} {
+		if g.RawGetString(name) != lua.LNil {
+			want++
+		}
+	}
+	st.envVars = st.envVars[:0]
+	for _, k := range st.dsKeys {
+		if !st.isBase(k) {
+			st.envVars = append(st.envVars, k)
+		}
+	}
+	return st.envKeys == want+len(st.envVars)
 }
 
 // reset makes the state ready for the next run: no globals, nothing left
@@ -187,18 +268,11 @@ func (st *state) reset() {
 	L.SetTop(registrySize) // clears the values the run left above the top
 	L.SetTop(0)
 	st.strMT.RawSetString("__index", lua.LNil)
+	if st.keepEnv(L.G.Global) {
+		st.env = L.G.Global
+	}
 	L.G.Global = st.blank
 	L.Env = st.blank
-}
-
-// entries counts the entries of t (Next, unlike ForEach, allocates
-// nothing).
-func entries(t *lua.LTable) int {
-	n := 0
-	for k, _ := t.Next(lua.LNil); k != lua.LNil; k, _ = t.Next(k) {
-		n++
-	}
-	return n
 }
 
 // lib is a library table. Building one costs a map insert per function,
@@ -236,7 +310,12 @@ func (l *lib) check() {
 			return
 		}
 	}
-	if entries(l.t) != len(l.entries) {
+	// Nothing else: gopher-lua appends a new key after every key it
+	// holds, and an integer key from 1 goes to the array part, so with
+	// every entry in place (above) a key after the last entry's, or an
+	// array, is all an addition can be. One step instead of a walk.
+	last := lua.LString(l.entries[len(l.entries)-1].name)
+	if k, _ := l.t.Next(last); k != lua.LNil || l.t.Len() != 0 {
 		l.t = nil
 	}
 }

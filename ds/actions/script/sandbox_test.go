@@ -109,7 +109,9 @@ func TestLibrariesAreFreshEachRun(t *testing.T) {
 	}
 	// Each change alone is noticed too.
 	for _, change := range []string{`string.x = 1`, `table[1] = 1`, `math.pi = 3`, `coroutine.wrap = nil`,
-		`setmetatable(math, {})`, `local f = string.rep string.rep = nil string.sub = f`} {
+		`setmetatable(math, {})`, `local f = string.rep string.rep = nil string.sub = f`,
+		`local f = string.reverse string.reverse = nil string.x = 1 string.reverse = f`, `table[2] = 1 table[1] = 1`,
+		`math[1] = 1 math[1] = nil math.pi = 3`} {
 		mustRun(t, r, change)
 		res := mustRun(t, r, `print(string.x, table[1], math.pi, type(coroutine.wrap), getmetatable(math), string.rep("a", 2), string.sub("ab", 2))`)
 		if want := "nil\tnil\t3.141592653589793\tfunction\tnil\taa\tb\n"; res.Output != want {
