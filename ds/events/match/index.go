@@ -132,6 +132,9 @@ func (e *entry) confirm(body string, c cand) bool {
 // match checks the other required literals, then runs the regular
 // expression: what a pattern costs.
 func (e *entry) match(body string) bool {
+	if e.pf.literal != "" {
+		return strings.Contains(body, e.pf.literal)
+	}
 	for _, g := range e.rest {
 		if !containsAny(body, g) {
 			return false

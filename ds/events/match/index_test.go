@@ -294,6 +294,9 @@ func FuzzIndex(f *testing.F) {
 		{`(?i)%link-3-updown: interface gigabitethernet1/0/7, changed`, "x %LINK-3-UPDOWN: INTERFACE GigabitEthernet1/0/7, CHANGED"},
 		{`%LINK-3-UPDOWN: Interface Gi`, "%LINK-3-UPDOWN: Interface Te %LINK-3-UPDOWN: Interface Gi"},
 		{`\s\d{6,}\s`, "a 1234567 b"}, {`(?i)^%s\w{1,3}-\d-`, "%\u017fys-1-"}, {`abc?def`, "ABDEF abdef"},
+		// Literal patterns, which run no regexp: multi-byte runes next to
+		// invalid UTF-8.
+		{`é€x`, "\xe9\xe2\x82\xac x \xc3é€x"}, {`(€)`, "\xe2\x82\xe2\x82\xac"}, {`a\x{FFFD}b`, "a\xffb"},
 	} {
 		f.Add(s[0], s[1])
 	}

@@ -55,6 +55,10 @@ type Prefilter struct {
 	// prefix, for a pattern anchored at the start of the text, are the byte
 	// sets the text must start with.
 	prefix []byteSet
+	// literal, for a pattern that is one case-sensitive literal (a quoted
+	// message, most DS patterns are), is that literal: the pattern
+	// matches exactly the texts that contain it, so no regexp needs to run.
+	literal string
 }
 
 // HasClassFilter reports whether a pattern without a key is checked by a
@@ -78,6 +82,7 @@ func AnalyzeExpr(expr string) Prefilter {
 		}
 	}
 	var pf Prefilter
+	pf.literal, _ = literalOnly(tree.Simplify())
 	if k := keyIndex(groups); k >= 0 {
 		key := groups[k]
 		groups = slices.Delete(groups, k, k+1)
@@ -108,6 +113,23 @@ func AnalyzeExpr(expr string) Prefilter {
 		}
 	}
 	return pf
+}
+
+// literalOnly returns the text of a pattern that is a case-sensitive
+// literal, in capturing groups or not. Without U+FFFD (which the regexp
+// engine also matches against a byte of invalid UTF-8) such a pattern
+// matches a text where the text holds its bytes: a valid UTF-8 literal
+// starts with a byte no multi-byte rune has inside it, so every place it
+// occurs is where the engine tries a match.
+func literalOnly(re *syntax.Regexp) (string, bool) {
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	if re.Op != syntax.OpLiteral || re.Flags&syntax.FoldCase != 0 || len(re.Rune) == 0 ||
+		slices.Contains(re.Rune, utf8.RuneError) {
+		return "", false
+	}
+	return string(re.Rune), true
 }
 
 // anchoredAtStart reports whether every match starts at the start of the
