@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"sort"
 	"sync"
 
@@ -71,6 +72,10 @@ type registered struct {
 	// keyed holds the per-key occurs of each event with a group-by: its
 	// detector fires on every match and this counts them per key.
 	keyed map[string]*correlate.Correlator
+	// scripts says the DS has a script action, the one reader of the
+	// events' event_reqinfo() fields (engine.Event.Info): a DS without
+	// one is not given them.
+	scripts bool
 
 	mu   sync.Mutex
 	regs []detect.Registration
@@ -118,7 +123,8 @@ func (r *Registry) Sync(want []Want) map[string]error {
 			continue
 		}
 		gone = append(gone, r.detachLocked(id)...)
-		reg := &registered{sig: w.Sig, prompts: maps.Clone(w.Prompts), values: values, noTimers: w.NoTimers}
+		reg := &registered{sig: w.Sig, prompts: maps.Clone(w.Prompts), values: values, noTimers: w.NoTimers,
+			scripts: slices.ContainsFunc(w.Sig.Actions, func(a ds.Action) bool { return a.Type == ds.ActionScript })}
 		if err := r.correlators(reg); err != nil {
 			reg.closeCorrelators()
 			failed[id] = err
@@ -218,7 +224,7 @@ func (r *Registry) adopt(reg *registered, regs []detect.Registration) {
 		f := reg.held[0]
 		reg.held = reg.held[1:]
 		reg.mu.Unlock()
-		r.trigger(reg, f, toEvent(f))
+		r.trigger(reg, f, toEvent(f, reg.scripts))
 	}
 }
 
@@ -289,7 +295,7 @@ func (r *Registry) values(sig *ds.Signature, prompts map[string]string) map[stri
 // dropped; fires that come while Sync is adopting the DS wait for adopt.
 func (r *Registry) fireFunc(reg *registered, attempt uint64) func(detect.Fired) {
 	return func(f detect.Fired) {
-		ev := toEvent(f)
+		ev := toEvent(f, reg.scripts)
 		reg.mu.Lock()
 		switch {
 		case reg.attempt != attempt:
@@ -439,9 +445,13 @@ func (r *Registry) Keys(id string, top int) []KeyGroup {
 }
 
 // toEvent keeps what the actions need of a fire: its variables, a line
-// describing it, and the fields EEM scripts read with event_reqinfo().
-func toEvent(f detect.Fired) engine.Event {
-	ev := engine.Event{ID: f.EventID, Type: f.Type, Time: f.Time, Vars: f.Vars(), Text: f.Text(), Info: f.Info(), Received: f.Time}
+// describing it, and, for a DS with scripts, the fields EEM scripts read
+// with event_reqinfo() (a map and two formatted times a fire).
+func toEvent(f detect.Fired, scripts bool) engine.Event {
+	ev := engine.Event{ID: f.EventID, Type: f.Type, Time: f.Time, Vars: f.Vars(), Text: f.Text(), Received: f.Time}
+	if scripts {
+		ev.Info = f.Info()
+	}
 	if f.Message != nil {
 		ev.Received = f.Message.Received
 		// The run echoes one deeper than the engine's own line that

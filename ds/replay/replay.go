@@ -2,6 +2,7 @@ package replay
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -204,7 +205,7 @@ func Run(ctx context.Context, sigs []*ds.Signature, log io.Reader, opts Options)
 			if m.TimeFrom == events.TimeReceived {
 				sum.Undated++
 				if len(sum.FirstUndated) < MaxShown {
-					sum.FirstUndated = append(sum.FirstUndated, Line{N: lineNo, Text: english.Cut(m.Raw, 200)})
+					sum.FirstUndated = append(sum.FirstUndated, Line{N: lineNo, Text: strings.Clone(english.Cut(m.Raw, 200))})
 				}
 				return
 			}
@@ -222,14 +223,15 @@ func Run(ctx context.Context, sigs []*ds.Signature, log io.Reader, opts Options)
 			if t.Before(now) {
 				sum.Backwards++
 				if len(sum.FirstBackwards) < MaxShown {
-					sum.FirstBackwards = append(sum.FirstBackwards, Line{N: lineNo, Text: english.Cut(m.Raw, 200), Back: now.Sub(t)})
+					sum.FirstBackwards = append(sum.FirstBackwards, Line{N: lineNo, Text: strings.Clone(english.Cut(m.Raw, 200)), Back: now.Sub(t)})
 				}
 			}
 			clk.Set(t.In(loc))
 		}})
 	var m events.Message
+	var long []byte
 	for {
-		line, err := readLine(lines)
+		line, err := readLine(lines, &long)
 		lineNo++
 		if len(line) > 0 {
 			sum.Lines++
@@ -285,17 +287,23 @@ func firstTime(r *bufio.Reader, ref time.Time) time.Time {
 	return ref
 }
 
-// readLine reads one line, cutting lines over MaxLine.
-func readLine(r *bufio.Reader) ([]byte, error) {
-	var line []byte
-	for {
-		chunk, err := r.ReadSlice('\n')
+// readLine reads one line, cutting lines over MaxLine. The line is the
+// reader's own buffer, or buf's for a line longer than the reader's
+// buffer: it is valid until the next call. Nothing keeps it longer: the
+// parsed message's strings point into it, and the hub's detectors keep
+// clones (detect.Hub.Deliver); a copy a line was a third of the loop.
+func readLine(r *bufio.Reader, buf *[]byte) ([]byte, error) {
+	chunk, err := r.ReadSlice('\n')
+	if err != bufio.ErrBufferFull {
+		return bytes.TrimRight(chunk[:min(len(chunk), MaxLine)], "\r\n"), err
+	}
+	line := append((*buf)[:0], chunk[:min(len(chunk), MaxLine)]...)
+	for err == bufio.ErrBufferFull {
+		chunk, err = r.ReadSlice('\n')
 		if len(line) < MaxLine {
 			line = append(line, chunk[:min(len(chunk), MaxLine-len(line))]...)
 		}
-		if err == bufio.ErrBufferFull {
-			continue
-		}
-		return []byte(strings.TrimRight(string(line), "\r\n")), err
 	}
+	*buf = line
+	return bytes.TrimRight(line, "\r\n"), err
 }
