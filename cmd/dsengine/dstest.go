@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
+	"unicode/utf8"
 
 	// ds test reads --tz zones the same on any machine, with or without
 	// the system's zoneinfo.
@@ -207,8 +207,32 @@ func printRecord(w io.Writer, r engine.Record, loc *time.Location, asJSON bool) 
 		fmt.Fprintln(w, string(out))
 		return
 	}
-	fmt.Fprintf(w, "%s  %-5s %-8s %-10s %s\n", r.Time.In(loc).Format(time.DateTime), r.DS, r.Kind, r.Type,
-		strings.ReplaceAll(r.Detail, "\n", " "))
+	// As fmt's "%s  %-5s %-8s %-10s %s\n" would, appended into one
+	// buffer: fmt's interface conversions were a seventh of a replay.
+	var buf [256]byte
+	b := r.Time.In(loc).AppendFormat(buf[:0], time.DateTime)
+	b = append(b, "  "...)
+	b = appendPadded(b, r.DS, 5)
+	b = appendPadded(append(b, ' '), r.Kind, 8)
+	b = appendPadded(append(b, ' '), r.Type, 10)
+	b = append(b, ' ')
+	for i := 0; i < len(r.Detail); i++ {
+		if c := r.Detail[i]; c == '\n' {
+			b = append(b, ' ')
+		} else {
+			b = append(b, c)
+		}
+	}
+	w.Write(append(b, '\n'))
+}
+
+// appendPadded appends s and spaces up to width runes, as fmt's %-Ns.
+func appendPadded(b []byte, s string, width int) []byte {
+	b = append(b, s...)
+	for n := utf8.RuneCountInString(s); n < width; n++ {
+		b = append(b, ' ')
+	}
+	return b
 }
 
 type eofReader struct{}
