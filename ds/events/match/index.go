@@ -60,8 +60,23 @@ type layer struct {
 	grams   *gramTable   // instead of keys in the delta layer
 	classes *classFilter // class sequences of entries without a key; nil when none
 	always  []int32      // entries without a key or class sequence: run on every line
+	groups  []keyGroup   // automaton entries len(entries)+i: see keyGroup
 	stats   Stats        // without IDs
 }
+
+// keyGroup is many entries whose one key is the same case-sensitive cut of
+// longer literals ("%LINK-3-UPDOWN: Interface Gigab" of 10,000 interface
+// DS): the automaton has the key once, for the group, and a hit looks the
+// text at the hit up among the members' literals, instead of confirming
+// each member (half a millisecond a line with 10,000 of them).
+type keyGroup struct {
+	key    string             // as written
+	lens   []int              // of the members' literals, ascending
+	byText map[string][]int32 // member entries by their literal
+}
+
+// minGroup is how many entries share a key before they form a keyGroup.
+const minGroup = 16
 
 // Kinds of entry, for Stats.
 const (
@@ -478,6 +493,14 @@ func buildLayer(srcs []*source, small bool) *layer {
 	// size lets them all in where the count would send thousands of
 	// patterns to run on every line.
 	fits := !small && (trieNodes(s.entries)+2)*257 <= maxTable
+	var grouped map[int]int32 // entry → its group's automaton entry
+	if !small {
+		grouped = s.group()
+	}
+	for gi, g := range s.groups {
+		keyBytes += len(g.key)
+		keys = append(keys, lit{lowerASCII(g.key), int32(len(s.entries) + gi), 0})
+	}
 	for i := range s.entries {
 		e := &s.entries[i]
 		if e.pf.Key == nil {
@@ -492,6 +515,10 @@ func buildLayer(srcs []*source, small bool) *layer {
 				s.always = append(s.always, int32(i))
 				e.kind = kindAlways
 			}
+			continue
+		}
+		if _, ok := grouped[i]; ok {
+			e.kind = kindIndexed // through its group's key, counted once above
 			continue
 		}
 		n, shortest := 0, maxKey
@@ -550,6 +577,98 @@ func trieNodes(entries []entry) int {
 	return n
 }
 
+// group forms the layer's keyGroups: entries with one case-sensitive key
+// cut from a longer literal, minGroup or more with the same key. It returns
+// the grouped entries.
+func (s *layer) group() map[int]int32 {
+	byKey := map[string][]int32{}
+	for i := range s.entries {
+		e := &s.entries[i]
+		if len(e.pf.Key) == 1 && !e.pf.Key[0].Fold && len(e.keyFull) == 1 && !e.keyFull[0].Fold &&
+			len(e.keyFull[0].Text) > len(e.pf.Key[0].Text) && e.pf.prefix == nil {
+			byKey[e.pf.Key[0].Text] = append(byKey[e.pf.Key[0].Text], int32(i))
+		}
+	}
+	keys := make([]string, 0, len(byKey))
+	for k, members := range byKey {
+		if len(members) >= minGroup {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys) // the same layer whatever the map's order
+	grouped := map[int]int32{}
+	for _, k := range keys {
+		g := keyGroup{key: k, byText: map[string][]int32{}}
+		for _, i := range byKey[k] {
+			full := s.entries[i].keyFull[0].Text
+			if len(g.byText[full]) == 0 && !slices.Contains(g.lens, len(full)) {
+				g.lens = append(g.lens, len(full))
+			}
+			g.byText[full] = append(g.byText[full], i)
+			grouped[int(i)] = int32(len(s.entries) + len(s.groups))
+		}
+		slices.Sort(g.lens)
+		s.groups = append(s.groups, g)
+	}
+	return grouped
+}
+
+// visit calls f with each candidate of cands that is not in dead (nil:
+// none), a keyGroup's hit as the members whose literal is at it, then
+// with each always-run entry: the entries whose pattern may match body.
+func (s *layer) visit(body string, cands []cand, dead []uint64, f func(cand)) {
+	for _, c := range cands {
+		switch {
+		case int(c.entry) >= len(s.entries):
+			s.visitGroup(body, c, dead, f)
+		case dead == nil || !isDead(dead, c.entry):
+			f(c)
+		}
+	}
+	for _, i := range s.always {
+		if dead == nil || !isDead(dead, i) {
+			f(cand{entry: i, lit: -1})
+		}
+	}
+}
+
+// visitGroup calls f with the members of c's keyGroup whose literal is in
+// body at c's hit, or, when the key was hit more than once, at any of its
+// places, each member once.
+func (s *layer) visitGroup(body string, c cand, dead []uint64, f func(cand)) {
+	g := &s.groups[int(c.entry)-len(s.entries)]
+	var seen map[int32]bool // when several hits may find a member twice
+	at := func(start int) {
+		for _, n := range g.lens {
+			if start+n > len(body) {
+				return
+			}
+			for _, i := range g.byText[body[start:start+n]] {
+				if dead != nil && isDead(dead, i) || seen != nil && seen[i] {
+					continue
+				}
+				if seen != nil {
+					seen[i] = true
+				}
+				f(cand{entry: i, end: int32(min(start+len(g.key)-1, maxEnd)), lit: 0})
+			}
+		}
+	}
+	if !c.again && c.end < maxEnd {
+		at(int(c.end) + 1 - len(g.key))
+		return
+	}
+	seen = map[int32]bool{}
+	for from := 0; ; {
+		j := strings.Index(body[from:], g.key)
+		if j < 0 {
+			return
+		}
+		at(from + j)
+		from += j + 1
+	}
+}
+
 // candBuf is how many candidates Match keeps on the stack; more spill to
 // the heap.
 const candBuf = 64
@@ -590,17 +709,7 @@ func isDead(dead []uint64, i int32) bool { return dead[i/64]&(1<<(i%64)) != 0 }
 // match runs the layer's candidates for body but those in dead (nil: none).
 func (s *layer) match(body string, dead []uint64, fn func(id int), m *Meter) {
 	var buf [candBuf]cand
-	cands := s.candidates(body, buf[:0])
-	for _, c := range cands {
-		if dead == nil || !isDead(dead, c.entry) {
-			s.runEntry(body, c, fn, m)
-		}
-	}
-	for _, c := range s.always {
-		if dead == nil || !isDead(dead, c) {
-			s.runEntry(body, cand{entry: c, lit: -1}, fn, m)
-		}
-	}
+	s.visit(body, s.candidates(body, buf[:0]), dead, func(c cand) { s.runEntry(body, c, fn, m) })
 }
 
 // runEntry runs the pattern of candidate c on body and calls fn with its
@@ -639,19 +748,11 @@ func (x *Index) MatchAppend(dst []int, body string) []int {
 // appendMatches is MatchAppend for one layer, skipping entries in dead.
 func (s *layer) appendMatches(dst []int, body string, dead []uint64) []int {
 	var buf [candBuf]cand
-	cands := s.candidates(body, buf[:0])
-	for _, c := range cands {
-		e := &s.entries[c.entry]
-		if (dead == nil || !isDead(dead, c.entry)) && e.run(body, c) {
+	s.visit(body, s.candidates(body, buf[:0]), dead, func(c cand) {
+		if e := &s.entries[c.entry]; e.run(body, c) {
 			dst = append(dst, e.ids...)
 		}
-	}
-	for _, c := range s.always {
-		e := &s.entries[c]
-		if (dead == nil || !isDead(dead, c)) && e.run(body, cand{entry: c, lit: -1}) {
-			dst = append(dst, e.ids...)
-		}
-	}
+	})
 	return dst
 }
 

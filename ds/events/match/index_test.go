@@ -404,3 +404,88 @@ func TestSharedKeyPrefixesAllIndexed(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyGroups: patterns that share a cut key in groups of minGroup and
+// more match what their regexps match, for lines with the literal at the
+// key's hit, elsewhere, twice, in another case, cut short, with other
+// patterns alongside and some of them removed; a group's hit runs only
+// the members whose literal is there.
+func TestKeyGroups(t *testing.T) {
+	var patterns []string
+	for i := range 3 * minGroup {
+		patterns = append(patterns, fmt.Sprintf(`%%LINK-3-UPDOWN: Interface GigabitEthernet%d/0/%d, changed state to down`, i%4, i))
+	}
+	for i := range minGroup { // literals of other lengths, and one regexp each
+		patterns = append(patterns, fmt.Sprintf(`%%LINK-3-UPDOWN: Interface GigabitEthernet9/%d, changed state to \w+`, i))
+	}
+	patterns = append(patterns, `%LINK-3-UPDOWN: Interface GigabitEthernet1/0/1, changed state to down`) // a second id, same text
+	patterns = append(patterns, `(?i)%link-3-updown: interface gigabitethernet`, `changed state to \w+`)
+	x := New()
+	var b Batch
+	for i, p := range patterns {
+		b.Add(i, p)
+	}
+	x.Apply(&b)
+	x.compact()
+	groups := x.snap.Load().base.groups
+	members := 0
+	for _, g := range groups {
+		for _, m := range g.byText {
+			members += len(m)
+		}
+	}
+	if len(groups) != 1 || members != 4*minGroup { // the same text twice is one entry
+		t.Fatalf("%d key groups of %d entries, want 1 of %d (all but the last two)", len(groups), members, 4*minGroup)
+	}
+	res := make([]*regexp.Regexp, len(patterns))
+	for i, p := range patterns {
+		res[i] = regexp.MustCompile(p)
+	}
+	bodies := []string{
+		"%LINK-3-UPDOWN: Interface GigabitEthernet1/0/5, changed state to down",
+		"%LINK-3-UPDOWN: Interface GigabitEthernet1/0/1, changed state to down",
+		"%LINK-3-UPDOWN: Interface GigabitEthernet9/3, changed state to up",
+		"%LINK-3-UPDOWN: Interface GigabitEthernet7/0/7 %LINK-3-UPDOWN: Interface GigabitEthernet2/0/6, changed state to down",
+		"x %LINK-3-UPDOWN: Interface GigabitEthernet3/0/47, changed state to down %LINK-3-UPDOWN: Interface GigabitEthernet1/0/1, changed state to down",
+		"%link-3-updown: interface gigabitethernet1/0/5, changed state to down",
+		"%LINK-3-UPDOWN: Interface GigabitEthernet1/0/5, changed state",
+		"%LINK-3-UPDOWN: Interface Gigab",
+		"",
+	}
+	check := func(removed map[int]bool) {
+		t.Helper()
+		for _, body := range bodies {
+			var want []int
+			for i, re := range res {
+				if !removed[i] && re.MatchString(body) {
+					want = append(want, i)
+				}
+			}
+			got := x.MatchAppend(nil, body)
+			slices.Sort(got)
+			if !slices.Equal(got, want) {
+				t.Errorf("body %q (removed %v): got %v, want %v", body, removed, got, want)
+			}
+			var called []int
+			x.Match(body, func(id int) { called = append(called, id) })
+			slices.Sort(called)
+			if !slices.Equal(called, want) {
+				t.Errorf("body %q: Match called %v, want %v", body, called, want)
+			}
+		}
+	}
+	check(nil)
+	// The group's hit runs its members with that literal only.
+	ran := 0
+	m := &Meter{Now: func() time.Time { return time.Time{} }, Spent: func([]int, time.Duration, time.Time) { ran++ }}
+	x.MatchMetered(bodies[0], m, func(int) {})
+	if ran != 3 { // its literal's, and the two patterns outside the group
+		t.Errorf("a line of one member's literal ran %d patterns, want 3", ran)
+	}
+	// Removed members (tombstones in the base layer) match no more.
+	removed := map[int]bool{5: true, 49: true, len(patterns) - 3: true}
+	for id := range removed {
+		x.Remove(id)
+	}
+	check(removed)
+}
