@@ -7,13 +7,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/dsengine/dsengine/ds"
+	"github.com/dsengine/dsengine/internal/parallel"
 )
 
 // found records which of a DS's files are in the directory.
@@ -397,29 +396,21 @@ type checkResult struct {
 // start with thousands of DS, and each DS is checked on its own.
 // Options.Check must be safe for concurrent use.
 func (s *Store) recheckAll(ids []string, files map[string]*found) map[string]checkResult {
-	out := make(map[string]checkResult, len(ids))
-	var mu sync.Mutex
-	work := make(chan string)
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), max(len(ids), 1)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for id := range work {
-				sig, err := s.recheck(id, files[id].asc)
-				mu.Lock()
-				out[id] = checkResult{sig, err}
-				mu.Unlock()
-			}
-		}()
-	}
+	var todo []string
 	for _, id := range ids {
 		if f := files[id]; f != nil && f.xml {
-			work <- id
+			todo = append(todo, id)
 		}
 	}
-	close(work)
-	wg.Wait()
+	results := make([]checkResult, len(todo))
+	parallel.Each(len(todo), 0, func(i int) {
+		sig, err := s.recheck(todo[i], files[todo[i]].asc)
+		results[i] = checkResult{sig, err}
+	})
+	out := make(map[string]checkResult, len(todo))
+	for i, id := range todo {
+		out[id] = results[i]
+	}
 	return out
 }
 

@@ -7,11 +7,8 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/dsengine/dsengine/bootflash"
@@ -19,6 +16,7 @@ import (
 	"github.com/dsengine/dsengine/ds/config"
 	"github.com/dsengine/dsengine/ds/parse"
 	"github.com/dsengine/dsengine/ds/vars"
+	"github.com/dsengine/dsengine/internal/parallel"
 	"github.com/dsengine/dsengine/internal/regularfile"
 )
 
@@ -133,18 +131,7 @@ func (m *Manager) InstallFiles(paths []string, answers map[string]map[string]str
 func (m *Manager) InstallContents(files []File, answers map[string]map[string]string, ask Asker) ([]Result, error) {
 	checked := make([]loaded, len(files))
 	errs := make([]error, len(files))
-	next := atomic.Int64{}
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(files)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1) - 1); i < len(files); i = int(next.Add(1) - 1) {
-				checked[i], errs[i] = m.check(files[i])
-			}
-		}()
-	}
-	wg.Wait()
+	parallel.Each(len(files), 0, func(i int) { checked[i], errs[i] = m.check(files[i]) })
 	from := map[string]string{}
 	for i, f := range files {
 		if errs[i] != nil {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/dsengine/dsengine/internal/lazyre"
+	"github.com/dsengine/dsengine/internal/parallel"
 
 	"github.com/dsengine/dsengine/ds"
 	dsconfig "github.com/dsengine/dsengine/ds/config"
@@ -348,20 +348,9 @@ func (h *Hub) buildAll(specs []Spec) ([]*reg, error) {
 	errs := make([]error, len(specs))
 	workers := 1
 	if len(specs) >= parallelBuild {
-		workers = runtime.GOMAXPROCS(0)
+		workers = 0 // every core
 	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1) - 1); i < len(specs); i = int(next.Add(1) - 1) {
-				built[i], errs[i] = h.build(specs[i])
-			}
-		}()
-	}
-	wg.Wait()
+	parallel.Each(len(specs), workers, func(i int) { built[i], errs[i] = h.build(specs[i]) })
 	for i, err := range errs {
 		if err != nil { // none of them started: nothing to stop
 			return nil, fmt.Errorf("register %s event %s: %w", specs[i].Owner, specs[i].Event.ID, err)
