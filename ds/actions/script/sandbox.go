@@ -11,10 +11,12 @@ import (
 // The sizes of a Lua state. The call stack bounds recursion (C Lua's
 // LUAI_MAXCCALLS is 200); the registry holds a thread's values and bounds
 // how many one call can return (unpack, string.byte): 16 Ki values,
-// 256 KiB, where C Lua allows 8000.
+// 256 KiB, where C Lua allows 8000. It starts at 256 values and grows by
+// 1 Ki: a pooled state clears its first registrySize values after each
+// run, a cost on every start.
 const (
 	callStackSize    = 200
-	registrySize     = 1024
+	registrySize     = 256
 	maxRegistry      = 16 << 10
 	registryGrowStep = 1024
 	maxCoroutineNest = 32       // coroutines resuming coroutines
