@@ -258,7 +258,20 @@ func SyslogVars(m *events.Message, groups []string) map[string]string {
 // returns v.
 func GroupVars(v map[string]string, groups []string) map[string]string {
 	for i := 1; i < len(groups); i++ {
-		v["ds_syslog_"+strconv.Itoa(i)] = groups[i]
+		if i < len(groupNames) {
+			v[groupNames[i]] = groups[i]
+		} else {
+			v["ds_syslog_"+strconv.Itoa(i)] = groups[i]
+		}
 	}
 	return v
 }
+
+// groupNames are the first group variables' names, made once.
+var groupNames = func() []string {
+	names := make([]string, 10)
+	for i := range names {
+		names[i] = "ds_syslog_" + strconv.Itoa(i)
+	}
+	return names
+}()

@@ -80,7 +80,13 @@ func (d *Detector) Syslog(m *events.Message) {
 	if msg.Host != "" {
 		f.Host = msg.Host
 	}
-	groups := d.re.FindStringSubmatch(msg.Body)
+	// The index has matched the pattern: only its groups are wanted, and
+	// a pattern without any (most are) needs no second run, nor for a
+	// literal pattern a compiled program at all.
+	var groups []string
+	if d.re.NumSubexp() > 0 {
+		groups = d.re.FindStringSubmatch(msg.Body)
+	}
 	values := detector.SyslogVars(&msg, groups)
 	// Named captures, (?P<nbr>\S+), are ds_syslog_nbr too.
 	for i, name := range d.re.SubexpNames() {
