@@ -137,6 +137,29 @@ func TestKeptGlobalsAreAsBuilt(t *testing.T) {
 			t.Errorf("after %s, the next run printed %q (%v), want %q", change, res.Output, err, want)
 		}
 	}
+	// A key added and deleted in one run keeps its place in the table; set
+	// again in a later run (with another variable added before it), it
+	// is still seen, and the table not kept. Likewise a ds_ variable.
+	for _, runs := range [][3]string{
+		{`leak = 1 leak = nil`, `leak = 2`, `print(leak)`},
+		{`ds_first = nil`, `ds_first = "again"`, `print(ds_first)`},
+	} {
+		for i, src := range runs {
+			vars := map[string]string{"ds_first": "1", fmt.Sprintf("ds_run%d", i): "x"}
+			if i == 2 {
+				vars = map[string]string{"ds_next": "2"}
+			}
+			res, err := r.Run(context.Background(), Script{Name: fmt.Sprint("run", i), Text: src}, Env{Vars: vars}, newFakeHost())
+			switch {
+			case err != nil:
+				t.Fatalf("%q: %v", src, err)
+			case i == 1 && runs[1] == `ds_first = "again"` && res.Vars["ds_first"] != "again":
+				t.Errorf("%q: changed variables %v, want ds_first", src, res.Vars)
+			case i == 2 && res.Output != "nil\n":
+				t.Errorf("after %q then %q, the next run printed %q", runs[0], runs[1], res.Output)
+			}
+		}
+	}
 	// Many runs with ever new ds_ variables: the table is rebuilt past
 	// maxEnvDrops, and each run sees its own variables only.
 	for i := range 3 * maxEnvDrops {

@@ -50,10 +50,17 @@ type state struct {
 	env      *lua.LTable
 	envVars  []string
 	envDrops int
-	// What scanEnv found in the globals of the run that ended.
-	dsKeys  []string // the ds_ keys
-	envKeys int      // every key
+	// What scanEnv found in the globals of the run that ended: the ds_
+	// keys with a value, and whether any other key was added.
+	dsKeys  []string
+	foreign bool
 }
+
+// lastBuilt is the key newEnv sets last when it builds a globals table,
+// before any variable: gopher-lua puts a new key after every key the
+// table ever had, and a deleted key keeps its place, so every key but the
+// base functions, _G and the libraries comes after it.
+const lastBuilt = lua.LString("coroutine")
 
 // maxEnvDrops is how many keys may be deleted from a kept globals table
 // before it is built afresh.
@@ -188,17 +195,17 @@ func (st *state) newEnv(r *run, vars map[string]string) *lua.LTable {
 		}
 	}
 	st.envVars = st.envVars[:0]
+	strT := st.str.table(L)
+	g.RawSetString("string", strT)
+	g.RawSetString("table", st.tab.table(L))
+	g.RawSetString("math", st.math.table(L))
+	g.RawSetString(string(lastBuilt), st.co.table(L))
 	for k, v := range vars {
 		if isDSVar(k) {
 			g.RawSetString(k, lua.LString(v))
 			st.envVars = append(st.envVars, k)
 		}
 	}
-	strT := st.str.table(L)
-	g.RawSetString("string", strT)
-	g.RawSetString("table", st.tab.table(L))
-	g.RawSetString("math", st.math.table(L))
-	g.RawSetString("coroutine", st.co.table(L))
 	st.strMT.RawSetString("__index", strT)
 	L.G.Global = g
 	L.Env = g
@@ -217,14 +224,23 @@ func (st *state) isBase(name string) bool {
 	return false
 }
 
-// scanEnv records the ds_ keys of g and how many keys it has, for
-// changedVars and keepEnv: one pass over the globals instead of two.
+// scanEnv records, for changedVars and keepEnv, the ds_ keys of g with a
+// value (the API's ds_ functions too: a script may set them) and whether
+// the run added another key. It walks only the keys after lastBuilt: the
+// variables, and what scripts added.
 func (st *state) scanEnv(g *lua.LTable) {
-	st.dsKeys, st.envKeys = st.dsKeys[:0], 0
-	for k, _ := g.Next(lua.LNil); k != lua.LNil; k, _ = g.Next(k) {
-		st.envKeys++
-		if ks, ok := k.(lua.LString); ok && isDSVar(string(ks)) {
+	st.dsKeys = st.dsKeys[:0]
+	for _, e := range st.base {
+		if isDSVar(e.name) {
+			st.dsKeys = append(st.dsKeys, e.name)
+		}
+	}
+	st.foreign = g.Len() != 0 // integer keys from 1 go to an array part
+	for k, _ := g.Next(lastBuilt); k != lua.LNil; k, _ = g.Next(k) {
+		if ks, ok := k.(lua.LString); ok && isDSVar(string(ks)) && !st.isBase(string(ks)) {
 			st.dsKeys = append(st.dsKeys, string(ks))
+		} else {
+			st.foreign = true
 		}
 	}
 }
@@ -232,21 +248,15 @@ func (st *state) scanEnv(g *lua.LTable) {
 // keepEnv reports whether the globals g of the run that ended, as scanEnv
 // found them, are as newEnv built them but for the ds_ variables, so that
 // the next run may have them: no metatable, every base function and _G in
-// place, and nothing else than the libraries (set anew by newEnv) and ds_
-// keys, which it records in envVars for newEnv to delete or set.
+// place, and nothing added but ds_ keys, which it records in envVars for
+// newEnv to delete or set. newEnv sets the libraries anew.
 func (st *state) keepEnv(g *lua.LTable) bool {
-	if g == nil || g.Metatable != lua.LNil || st.envDrops > maxEnvDrops || g.RawGetString("_G") != g {
+	if g == nil || g.Metatable != lua.LNil || st.envDrops > maxEnvDrops || st.foreign || g.RawGetString("_G") != g {
 		return false
 	}
 	for _, e := range st.base {
 		if g.RawGetString(e.name) != e.v {
 			return false
-		}
-	}
-	want := len(st.base) + 1 // and _G
-	for _, name := range [...]string{"string", "table", "math", "coroutine"} {
-		if g.RawGetString(name) != lua.LNil {
-			want++
 		}
 	}
 	st.envVars = st.envVars[:0]
@@ -255,7 +265,7 @@ func (st *state) keepEnv(g *lua.LTable) bool {
 			st.envVars = append(st.envVars, k)
 		}
 	}
-	return st.envKeys == want+len(st.envVars)
+	return true
 }
 
 // reset makes the state ready for the next run: no globals, nothing left
