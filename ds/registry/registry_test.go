@@ -327,3 +327,49 @@ func TestReplaceWithABadDSInTheBatch(t *testing.T) {
 		t.Errorf("6032 has %d registrations, want its 2 events once", n)
 	}
 }
+
+// TestValuesOnlyWhereEventsNameThem: a DS whose events name no variable is
+// registered once, whatever the environment does; one whose pattern names
+// an environment variable is registered again with the new value, and
+// both DS's actions see the value of the time they run.
+func TestValuesOnlyWhereEventsNameThem(t *testing.T) {
+	const plain = `<DiagnosticSignature id="7101" revision="1.0"><Name>Plain</Name>
+  <Variables><Variable name="ds_site" source="environment"/></Variables>
+  <Events><Event type="syslog" pattern="%SYS-5-RESTART"/></Events>
+  <Actions><Action type="message">restart at ${ds_site}</Action></Actions>
+</DiagnosticSignature>`
+	const named = `<DiagnosticSignature id="7102" revision="1.0"><Name>Named</Name>
+  <Variables><Variable name="ds_intf" source="environment"/></Variables>
+  <Events><Event type="syslog" pattern="%LINK-3-UPDOWN: Interface ${ds_intf}, changed state to down"/></Events>
+  <Actions><Action type="message">down ${ds_intf}</Action></Actions>
+</DiagnosticSignature>`
+	f := newFixture(t)
+	f.env["ds_site"], f.env["ds_intf"] = "paris", "Gi1/0/1"
+	want := []Want{{Sig: sig(t, plain)}, {Sig: sig(t, named)}}
+	if failed := f.reg.Sync(want); len(failed) != 0 {
+		t.Fatal(failed)
+	}
+	regs := func() map[string]uint64 {
+		out := map[string]uint64{}
+		for _, r := range f.hub.Registrations() {
+			out[r.Owner] = r.ID
+		}
+		return out
+	}
+	before := regs()
+	f.env["ds_site"], f.env["ds_intf"] = "lyon", "Gi1/0/2"
+	f.reg.Sync(want)
+	after := regs()
+	if after["7101"] != before["7101"] {
+		t.Errorf("DS 7101 names no variable in its events and was registered again")
+	}
+	if after["7102"] == before["7102"] {
+		t.Errorf("DS 7102's pattern names ds_intf, which changed, and it was not registered again")
+	}
+	f.syslog(t, 0, "%SYS-5-RESTART: System restarted")
+	f.syslog(t, time.Second, "%LINK-3-UPDOWN: Interface Gi1/0/1, changed state to down")
+	f.syslog(t, 2*time.Second, "%LINK-3-UPDOWN: Interface Gi1/0/2, changed state to down")
+	if got, want := strings.Join(f.fx.calls, "\n"), "message restart at lyon\nmessage down Gi1/0/2"; got != want {
+		t.Errorf("calls:\n%s\nwant:\n%s", got, want)
+	}
+}
