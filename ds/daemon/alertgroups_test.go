@@ -14,20 +14,26 @@ import (
 // Home collector on 127.0.0.1 (long text, so that the message name shows).
 
 // alertGroupConfig is a configuration with one active HTTP profile to
-// url subscribed with sub, and the dsengine block's lines.
+// url subscribed with sub, in long text, and the dsengine block's lines.
 func alertGroupConfig(url, sub, dsengine string) string {
+	return profileHead(url, sub, "long-text") + "dsengine\n" + dsengine
+}
+
+// profileHead is the head of the alert group tests' configurations: one
+// active HTTP profile that posts the messages of alert group sub to url,
+// in format (xml, long-text or short-text).
+func profileHead(url, sub, format string) string {
 	return `hostname edge-1
 service call-home
 call-home
  contact-email-addr noc@example.com
- profile "native"
+ profile "alerts"
   destination transport-method http
   no destination transport-method email
   destination address http ` + url + `
-  destination preferred-msg-format long-text
+  destination preferred-msg-format ` + format + `
   subscribe-to-alert-group ` + sub + `
-dsengine
-` + dsengine
+`
 }
 
 // TestHwmonEnvironmentAlertGroup: `source hwmon` on its fixture (a VM has

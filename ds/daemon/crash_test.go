@@ -33,7 +33,7 @@ func TestCrashEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	col, url := newCollector(t)
-	d, _ := startVTYDaemon(t, crashProfile(url)+`event manager applet CRASHWATCH
+	d, _ := startVTYDaemon(t, profileHead(url, "crash", "xml")+`event manager applet CRASHWATCH
  event syslog pattern "%SYS-2-CRASH: Process `+name+` "
  action 1.0 syslog msg "seen $_syslog_msg"
 dsengine
@@ -120,7 +120,7 @@ func TestCrashFromJournalAndCoredump(t *testing.T) {
 	start := time.Now()
 	writeJournal(start.Add(-time.Minute), map[string]string{"MESSAGE": "before the start", "SYSLOG_IDENTIFIER": "x"})
 	col, url := newCollector(t)
-	startVTYDaemon(t, crashProfile(url)+`dsengine
+	startVTYDaemon(t, profileHead(url, "crash", "xml")+`dsengine
  source journal directory `+jdir+`
  source coredump directory `+cdir+` max-size 64
 `)
@@ -152,19 +152,4 @@ func TestCrashFromJournalAndCoredump(t *testing.T) {
 		t.Fatal("no crash message for a core file")
 	}
 	col.find(t, "coredump crash message", "Process dsetiny (pid ", "core file "+cdir+"/core.dsetiny", "dGlueSBjb3Jl")
-}
-
-// crashProfile is the configuration head of the crash tests: a profile
-// that posts the crash alert group's messages to url.
-func crashProfile(url string) string {
-	return `hostname edge-1
-service call-home
-call-home
- contact-email-addr noc@example.com
- profile "crashes"
-  destination transport-method http
-  no destination transport-method email
-  destination address http ` + url + `
-  subscribe-to-alert-group crash
-`
 }

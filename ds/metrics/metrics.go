@@ -108,6 +108,12 @@ func CounterFunc(name, help string, value func() uint64) prometheus.Collector {
 		func() float64 { return float64(value()) })
 }
 
+// GaugeFunc is a gauge read from value at each scrape (the fleet's
+// partitions, the relay's spool).
+func GaugeFunc(name, help string, value func() float64) prometheus.Collector {
+	return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, value)
+}
+
 // The values of the result label of dsengine_actions_total.
 const (
 	resultSuccess = "success"

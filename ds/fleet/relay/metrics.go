@@ -18,9 +18,9 @@ func (r *Relay) Collectors() []prometheus.Collector {
 		counter("dsengine_relay_lines_spooled_total", "Lines written to the spool while JetStream was away.", r.spooled.Load),
 		counter("dsengine_relay_lines_drained_total", "Spooled lines published once JetStream was back.", r.drained.Load),
 		counter("dsengine_relay_lines_dropped_total", "Lines the full spool refused.", r.dropped.Load),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "dsengine_relay_spool_bytes", Help: "Bytes in the spool now."},
+		metrics.GaugeFunc("dsengine_relay_spool_bytes", "Bytes in the spool now.",
 			func() float64 { return float64(r.spoolBytes.Load()) }),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "dsengine_relay_jetstream_away", Help: "1 while JetStream is away and lines go to the spool."},
+		metrics.GaugeFunc("dsengine_relay_jetstream_away", "1 while JetStream is away and lines go to the spool.",
 			func() float64 {
 				if r.away.Load() {
 					return 1
