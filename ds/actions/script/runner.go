@@ -130,7 +130,7 @@ func (r *Runner) Run(ctx context.Context, s Script, env Env, host Host) (Result,
 	res := Result{
 		Output:    string(ru.out),
 		Truncated: ru.truncated,
-		Vars:      changedVars(ru.env, st.dsKeys, env.Vars),
+		Vars:      changedVars(ru.env, env.Vars, st.baseDS, st.dsKeys),
 		Steps:     ru.steps,
 	}
 	if ru.suppress != nil {
@@ -192,24 +192,26 @@ func (ru *run) outcome(tctx context.Context, perr error) error {
 	return se
 }
 
-// changedVars returns the ds_ globals of g (keys, from scanEnv) that are
-// strings or numbers and are new or differ from the values the run
-// started with.
-func changedVars(g *lua.LTable, keys []string, initial map[string]string) map[string]string {
+// changedVars returns the ds_ globals of g named in keys (the API's and
+// scanEnv's) that are strings or numbers and are new or differ from the
+// values the run started with.
+func changedVars(g *lua.LTable, initial map[string]string, keys ...[]string) map[string]string {
 	var out map[string]string
-	for _, k := range keys {
-		v := g.RawGetString(k)
-		if !stringish(v) {
-			continue
+	for _, names := range keys {
+		for _, k := range names {
+			v := g.RawGetString(k)
+			if !stringish(v) {
+				continue
+			}
+			s := lua.LVAsString(v)
+			if old, ok := initial[k]; ok && old == s {
+				continue
+			}
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[k] = s
 		}
-		s := lua.LVAsString(v)
-		if old, ok := initial[k]; ok && old == s {
-			continue
-		}
-		if out == nil {
-			out = map[string]string{}
-		}
-		out[k] = s
 	}
 	return out
 }

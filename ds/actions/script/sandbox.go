@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"runtime/metrics"
+	"slices"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -51,9 +52,10 @@ type state struct {
 	envVars  []string
 	envDrops int
 	// What scanEnv found in the globals of the run that ended: the ds_
-	// keys with a value, and whether any other key was added.
+	// keys with a value but the API's, and whether any other key was added.
 	dsKeys  []string
 	foreign bool
+	baseDS  []string // the API's ds_ globals (ds_stop): functions, not variables
 }
 
 // lastBuilt is the key newEnv sets last when it builds a globals table,
@@ -106,6 +108,11 @@ func newState() *state {
 		entry{"unpack", newFn(func(L *lua.LState) int { return baseUnpack(L, unpack) })},
 	)
 	st.base = append(st.base, st.api()...)
+	for _, e := range st.base {
+		if isDSVar(e.name) {
+			st.baseDS = append(st.baseDS, e.name)
+		}
+	}
 
 	// string: the pattern functions, format, rep and the case functions
 	// are ours (size-checked, interruptible); dump is gone.
@@ -214,30 +221,14 @@ func (st *state) newEnv(r *run, vars map[string]string) *lua.LTable {
 	return g
 }
 
-// isBase reports whether name is one of the base globals (ds_stop is).
-func (st *state) isBase(name string) bool {
-	for _, e := range st.base {
-		if e.name == name {
-			return true
-		}
-	}
-	return false
-}
-
 // scanEnv records, for changedVars and keepEnv, the ds_ keys of g with a
-// value (the API's ds_ functions too: a script may set them) and whether
-// the run added another key. It walks only the keys after lastBuilt: the
-// variables, and what scripts added.
+// value but the API's, and whether the run added another key. It walks
+// only the keys after lastBuilt: the variables, and what scripts added.
 func (st *state) scanEnv(g *lua.LTable) {
 	st.dsKeys = st.dsKeys[:0]
-	for _, e := range st.base {
-		if isDSVar(e.name) {
-			st.dsKeys = append(st.dsKeys, e.name)
-		}
-	}
 	st.foreign = g.Len() != 0 // integer keys from 1 go to an array part
 	for k, _ := g.Next(lastBuilt); k != lua.LNil; k, _ = g.Next(k) {
-		if ks, ok := k.(lua.LString); ok && isDSVar(string(ks)) && !st.isBase(string(ks)) {
+		if ks, ok := k.(lua.LString); ok && isDSVar(string(ks)) && !slices.Contains(st.baseDS, string(ks)) {
 			st.dsKeys = append(st.dsKeys, string(ks))
 		} else {
 			st.foreign = true
@@ -259,12 +250,7 @@ func (st *state) keepEnv(g *lua.LTable) bool {
 			return false
 		}
 	}
-	st.envVars = st.envVars[:0]
-	for _, k := range st.dsKeys {
-		if !st.isBase(k) {
-			st.envVars = append(st.envVars, k)
-		}
-	}
+	st.envVars = append(st.envVars[:0], st.dsKeys...)
 	return true
 }
 

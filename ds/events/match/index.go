@@ -97,6 +97,7 @@ type entry struct {
 	keyFull []Literal
 	rest    [][]Literal // the other required sets
 	kind    uint8       // kindIndexed, kindClass or kindAlways, in its layer
+	grouped bool        // in a keyGroup of its layer: its key is the group's
 }
 
 // truncatedKey reports whether pf.Required begins with the full literals
@@ -493,9 +494,8 @@ func buildLayer(srcs []*source, small bool) *layer {
 	// size lets them all in where the count would send thousands of
 	// patterns to run on every line.
 	fits := !small && (trieNodes(s.entries)+2)*257 <= maxTable
-	var grouped map[int]int32 // entry → its group's automaton entry
 	if !small {
-		grouped = s.group()
+		s.group()
 	}
 	for gi, g := range s.groups {
 		keyBytes += len(g.key)
@@ -517,7 +517,7 @@ func buildLayer(srcs []*source, small bool) *layer {
 			}
 			continue
 		}
-		if _, ok := grouped[i]; ok {
+		if e.grouped {
 			e.kind = kindIndexed // through its group's key, counted once above
 			continue
 		}
@@ -577,15 +577,15 @@ func trieNodes(entries []entry) int {
 	return n
 }
 
-// group forms the layer's keyGroups: entries with one case-sensitive key
-// cut from a longer literal, minGroup or more with the same key. It returns
-// the grouped entries.
-func (s *layer) group() map[int]int32 {
+// group forms the layer's keyGroups, and marks their members grouped:
+// entries with one case-sensitive key cut from a longer literal, minGroup
+// or more with the same key.
+func (s *layer) group() {
 	byKey := map[string][]int32{}
 	for i := range s.entries {
 		e := &s.entries[i]
 		if len(e.pf.Key) == 1 && !e.pf.Key[0].Fold && len(e.keyFull) == 1 && !e.keyFull[0].Fold &&
-			len(e.keyFull[0].Text) > len(e.pf.Key[0].Text) && e.pf.prefix == nil {
+			len(e.keyFull[0].Text) > len(e.pf.Key[0].Text) {
 			byKey[e.pf.Key[0].Text] = append(byKey[e.pf.Key[0].Text], int32(i))
 		}
 	}
@@ -596,7 +596,6 @@ func (s *layer) group() map[int]int32 {
 		}
 	}
 	slices.Sort(keys) // the same layer whatever the map's order
-	grouped := map[int]int32{}
 	for _, k := range keys {
 		g := keyGroup{key: k, byText: map[string][]int32{}}
 		for _, i := range byKey[k] {
@@ -605,12 +604,11 @@ func (s *layer) group() map[int]int32 {
 				g.lens = append(g.lens, len(full))
 			}
 			g.byText[full] = append(g.byText[full], i)
-			grouped[int(i)] = int32(len(s.entries) + len(s.groups))
+			s.entries[i].grouped = true
 		}
 		slices.Sort(g.lens)
 		s.groups = append(s.groups, g)
 	}
-	return grouped
 }
 
 // visit calls f with each candidate of cands that is not in dead (nil:
