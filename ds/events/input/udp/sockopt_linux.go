@@ -24,12 +24,11 @@ func setRxqOverflow(network, address string, c syscall.RawConn) error {
 // setReusePort is setRxqOverflow and SO_REUSEPORT: several sockets share
 // the address, and the kernel spreads the senders over them.
 func setReusePort(network, address string, c syscall.RawConn) error {
+	if err := setRxqOverflow(network, address, c); err != nil {
+		return err
+	}
 	var serr error
-	err := c.Control(func(fd uintptr) {
-		_ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RXQ_OVFL, 1)
-		serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_REUSEPORT, 1)
-	})
-	if err != nil {
+	if err := c.Control(func(fd uintptr) { serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_REUSEPORT, 1) }); err != nil {
 		return err
 	}
 	return serr
