@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -424,7 +423,7 @@ func serveRelayMetrics(ctx context.Context, wg *sync.WaitGroup, cfgPath string, 
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		if err := m.ServeListener(ctx, ln); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, http.ErrServerClosed) {
+		if err := m.ServeListener(ctx, ln); err != nil { // nil once ctx ended
 			log.Error("metrics", "listen", addr, "err", err)
 		}
 	}()

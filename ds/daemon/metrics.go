@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"strings"
 	"sync"
 
@@ -87,7 +86,7 @@ func (s *metricsStage) serve(d *Daemon, addr string, ln net.Listener) {
 	go func() {
 		defer s.wg.Done()
 		defer close(done)
-		if err := s.m.ServeListener(ctx, ln); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, http.ErrServerClosed) {
+		if err := s.m.ServeListener(ctx, ln); err != nil { // nil once ctx ended
 			d.log.Error("metrics", "listen", addr, "err", err)
 		}
 	}()
