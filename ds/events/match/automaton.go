@@ -47,9 +47,11 @@ type lit struct {
 }
 
 // buildAutomaton compiles the literals; fold lowers the body's ASCII
-// letters while scanning (the literals are lower case already).
-func buildAutomaton(lits []lit, fold bool) *automaton {
-	a := &automaton{}
+// letters while scanning (the literals are lower case already). entries is
+// above the highest entry of lits: the candidates of the automaton and of
+// the tag route share one numbering.
+func buildAutomaton(lits []lit, fold bool, entries int32) *automaton {
+	a := &automaton{entries: entries}
 	for _, l := range lits {
 		a.entries = max(a.entries, l.entry+1)
 	}
@@ -225,6 +227,12 @@ const linearFind = candBuf
 // find returns the index in cands of entry e's candidate, or -1, making
 // the index *at once cands outgrows linearFind.
 func (a *automaton) find(cands []cand, e int32, at *[]int32) int {
+	return find(cands, e, at, a.entries)
+}
+
+// find returns the index in cands of entry e's candidate, or -1, making
+// the index *at (of entries entries) once cands outgrows linearFind.
+func find(cands []cand, e int32, at *[]int32, entries int32) int {
 	if *at == nil {
 		if len(cands) < linearFind {
 			for j := range cands {
@@ -234,7 +242,7 @@ func (a *automaton) find(cands []cand, e int32, at *[]int32) int {
 			}
 			return -1
 		}
-		*at = make([]int32, a.entries)
+		*at = make([]int32, entries)
 		for j, c := range cands {
 			(*at)[c.entry] = int32(j) + 1
 		}

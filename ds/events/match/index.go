@@ -56,7 +56,8 @@ type snapshot struct {
 // layer is a set of entries compiled together.
 type layer struct {
 	entries []entry
-	keys    *automaton   // every key, lowered; nil when no pattern has one
+	keys    *automaton   // the keys but the tagged entries', lowered; nil when there are none
+	tags    *tagRoute    // the tagged entries; nil when there are none
 	grams   *gramTable   // instead of keys in the delta layer
 	classes *classFilter // class sequences of entries without a key; nil when none
 	always  []int32      // entries without a key or class sequence: run on every line
@@ -73,6 +74,15 @@ type keyGroup struct {
 	key    string             // as written
 	lens   []int              // of the members' literals, ascending
 	byText map[string][]int32 // member entries by their literal
+	tagged bool               // a tag's group, in the tag route, not in the automaton
+}
+
+// add makes entry i, of literal full, a member.
+func (g *keyGroup) add(full string, i int32) {
+	if len(g.byText[full]) == 0 && !slices.Contains(g.lens, len(full)) {
+		g.lens = append(g.lens, len(full))
+	}
+	g.byText[full] = append(g.byText[full], i)
 }
 
 // minGroup is how many entries share a key before they form a keyGroup.
@@ -98,6 +108,7 @@ type entry struct {
 	rest    [][]Literal // the other required sets
 	kind    uint8       // kindIndexed, kindClass or kindAlways, in its layer
 	grouped bool        // in a keyGroup of its layer: its key is the group's
+	tagged  bool        // found through the tag route, not the automaton
 }
 
 // truncatedKey reports whether pf.Required begins with the full literals
@@ -493,11 +504,17 @@ func buildLayer(srcs []*source, small bool) *layer {
 	// thousand "%LINK-3-UPDOWN: Interface Gigab…"), and the trie's real
 	// size lets them all in where the count would send thousands of
 	// patterns to run on every line.
+	if !small {
+		s.route()
+	}
 	fits := !small && (trieNodes(s.entries)+2)*257 <= maxTable
 	if !small {
 		s.group()
 	}
 	for gi, g := range s.groups {
+		if g.tagged {
+			continue
+		}
 		keyBytes += len(g.key)
 		keys = append(keys, lit{lowerASCII(g.key), int32(len(s.entries) + gi), 0})
 	}
@@ -517,8 +534,8 @@ func buildLayer(srcs []*source, small bool) *layer {
 			}
 			continue
 		}
-		if e.grouped {
-			e.kind = kindIndexed // through its group's key, counted once above
+		if e.grouped || e.tagged {
+			e.kind = kindIndexed // through its group's key or its tag
 			continue
 		}
 		n, shortest := 0, maxKey
@@ -543,7 +560,7 @@ func buildLayer(srcs []*source, small bool) *layer {
 	case len(keys) > 0 && small:
 		s.grams = buildGrams(keys)
 	case len(keys) > 0:
-		s.keys = buildAutomaton(keys, true)
+		s.keys = buildAutomaton(keys, true, int32(len(s.entries)+len(s.groups)))
 		s.stats.States = s.keys.states()
 		s.stats.Bytes = 4 * len(s.keys.delta)
 	}
@@ -560,6 +577,9 @@ func buildLayer(srcs []*source, small bool) *layer {
 func trieNodes(entries []entry) int {
 	var keys []string
 	for i := range entries {
+		if entries[i].tagged {
+			continue
+		}
 		for _, l := range entries[i].pf.Key {
 			keys = append(keys, lowerASCII(l.Text))
 		}
@@ -584,7 +604,7 @@ func (s *layer) group() {
 	byKey := map[string][]int32{}
 	for i := range s.entries {
 		e := &s.entries[i]
-		if len(e.pf.Key) == 1 && !e.pf.Key[0].Fold && len(e.keyFull) == 1 && !e.keyFull[0].Fold &&
+		if !e.tagged && len(e.pf.Key) == 1 && !e.pf.Key[0].Fold && len(e.keyFull) == 1 && !e.keyFull[0].Fold &&
 			len(e.keyFull[0].Text) > len(e.pf.Key[0].Text) {
 			byKey[e.pf.Key[0].Text] = append(byKey[e.pf.Key[0].Text], int32(i))
 		}
@@ -599,11 +619,7 @@ func (s *layer) group() {
 	for _, k := range keys {
 		g := keyGroup{key: k, byText: map[string][]int32{}}
 		for _, i := range byKey[k] {
-			full := s.entries[i].keyFull[0].Text
-			if len(g.byText[full]) == 0 && !slices.Contains(g.lens, len(full)) {
-				g.lens = append(g.lens, len(full))
-			}
-			g.byText[full] = append(g.byText[full], i)
+			g.add(s.entries[i].keyFull[0].Text, i)
 			s.entries[i].grouped = true
 		}
 		slices.Sort(g.lens)
@@ -648,7 +664,9 @@ func (s *layer) visitGroup(body string, c cand, dead []uint64, f func(cand)) {
 				if seen != nil {
 					seen[i] = true
 				}
-				f(cand{entry: i, end: int32(min(start+len(g.key)-1, maxEnd)), lit: 0})
+				// The member's key ends where the group's does, but for a
+				// tag's group: its key is longer than the tag.
+				f(cand{entry: i, end: int32(min(start+s.entries[i].keyLen[0]-1, maxEnd)), lit: 0})
 			}
 		}
 	}
@@ -756,6 +774,9 @@ func (s *layer) appendMatches(dst []int, body string, dead []uint64) []int {
 
 // candidates appends the entries whose literal occurs in body.
 func (s *layer) candidates(body string, cands []cand) []cand {
+	if s.tags != nil {
+		cands = s.tags.scan(body, cands, int32(len(s.entries)+len(s.groups)))
+	}
 	switch {
 	case s.keys != nil && s.classes != nil && len(s.classes.words) <= 2:
 		return scanFused(s.keys, s.classes, body, cands)

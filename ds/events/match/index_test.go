@@ -5,6 +5,7 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -488,4 +489,77 @@ func TestKeyGroups(t *testing.T) {
 		x.Remove(id)
 	}
 	check(removed)
+}
+
+// Patterns whose literals begin with a message tag are found by looking
+// the tag up at each '%' of a body, not by the automaton: at the body's
+// start, after another tag, more than once, and never where the text up
+// to the next ':' is another tag. The others stay in the automaton.
+func TestTagRoute(t *testing.T) {
+	patterns := []string{
+		`%SYS-5-CONFIG_I: Configured from console by \w+`,                        // 0 tagged
+		`%LINK-3-UPDOWN: Interface (\S+), changed state to down`,                 // 1 tagged
+		`(%BGP-5-ADJCHANGE: neighbor \S+ Down|%OSPF-5-ADJCHG: Process \d+, Nbr)`, // 2 two tags, whose '%' Analyze factors out: the automaton
+		`(%BGP-5-ADJCHANGE: neighbor|Neighbor Down: Dead timer)`,                 // 3 one literal without a tag: the automaton
+		`(?i)%sys-5-config_i: configured`,                                        // 4 folded: the automaton
+		`x %SYS-5-CONFIG_I: Configured`,                                          // 5 the tag not first: the automaton
+		`%FAC1-[0-7]-EVENT_1: Synthetic`,                                         // 6 no ':' in the literal: the automaton
+		`%50: cpu`,                                                               // 7 tagged, a short "tag"
+		`%SYS-5-CONFIG_I: Configured from console by admin on vty0`,              // 8 tagged, the same tag as 0
+	}
+	x := New()
+	var b Batch
+	for i, p := range patterns {
+		if err := b.Add(i, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	x.Apply(&b)
+	x.compact()
+	base := x.snap.Load().base
+	var tagged []int
+	for _, e := range base.entries {
+		if e.tagged {
+			tagged = append(tagged, e.ids...)
+		}
+	}
+	slices.Sort(tagged)
+	if want := []int{0, 1, 7, 8}; !slices.Equal(tagged, want) {
+		t.Errorf("tagged patterns %v, want %v", tagged, want)
+	}
+	bodies := []string{
+		"%SYS-5-CONFIG_I: Configured from console by admin on vty0 (10.0.0.1)",
+		"%LINK-3-UPDOWN: Interface Gi1/0/5, changed state to down",
+		"%SYS-5-LOG: relayed %LINK-3-UPDOWN: Interface Gi1/0/6, changed state to down",
+		"%LINK-3-UPDOWN: Interface Gi1/0/7, changed state to up %LINK-3-UPDOWN: Interface Gi1/0/8, changed state to down",
+		"%OSPF-5-ADJCHG: Process 1, Nbr 10.0.0.2 on Gi1/0/1 from FULL to DOWN, Neighbor Down: Dead timer expired",
+		"%BGP-5-ADJCHANGE: neighbor 10.0.0.3 Down BGP Notification sent",
+		"%BGP-5-ADJCHANGE neighbor 10.0.0.3 Down", // the tag without its ':'
+		"%BGP-5-ADJCHANGE:: neighbor 10.0.0.3 Down",
+		"%sys-5-config_i: configured from console by admin",
+		"x %SYS-5-CONFIG_I: Configured from console by admin",
+		"%FAC1-3-EVENT_1: Synthetic event 1",
+		"CPU at 95%, then %50: cpu high, %% %:",
+		"%" + strings.Repeat("A", maxTag) + ": long %SYS-5-CONFIG_I: Configured from console by root",
+		"%SYS-5-CONFIG_I: Configured from console by",
+		"%",
+		"",
+	}
+	var res []*regexp.Regexp
+	for _, p := range patterns {
+		res = append(res, regexp.MustCompile(p))
+	}
+	for _, body := range bodies {
+		var want []int
+		for i, re := range res {
+			if re.MatchString(body) {
+				want = append(want, i)
+			}
+		}
+		got := x.MatchAppend(nil, body)
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("body %q: got %v, want %v", body, got, want)
+		}
+	}
 }

@@ -59,7 +59,7 @@ func BenchmarkScan(b *testing.B) {
 	})
 	b.Run("rootonly", func(b *testing.B) {
 		// A one-literal automaton: the cost of the loop itself.
-		a := buildAutomaton([]lit{{"zzzzqqq", 0, 0}}, true)
+		a := buildAutomaton([]lit{{"zzzzqqq", 0, 0}}, true, 1)
 		i := 0
 		for b.Loop() {
 			a.scan(bodies[i], buf[:0])
