@@ -82,14 +82,8 @@ func (s *layer) route() {
 			s.tags.byTag[t] = hits
 			continue
 		}
-		g := keyGroup{key: t, tagged: true, byText: map[string][]int32{}}
-		for _, i := range members {
-			g.add(s.entries[i].keyFull[0].Text, i)
-			s.entries[i].grouped = true
-		}
-		slices.Sort(g.lens)
 		s.tags.byTag[t] = []tagHit{{entry: int32(len(s.entries) + len(s.groups)), span: int32(len(t))}}
-		s.groups = append(s.groups, g)
+		s.groups = append(s.groups, s.newKeyGroup(t, true, members))
 	}
 }
 
