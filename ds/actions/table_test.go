@@ -141,7 +141,7 @@ func TestRegexVariableThatDoesNotMatchFailsTheAction(t *testing.T) {
 // terminals fails and says which are valid.
 func TestUnknownMessageDestination(t *testing.T) {
 	tbl := New(&Dry{}, action.Deps{Clock: clock.NewVirtual(t0)})
-	run := &engine.Run{Sig: &ds.Signature{ID: "6030"}, Values: map[string]string{}}
+	run := engine.NewRun(&ds.Signature{ID: "6030"}, engine.Trigger{}, nil)
 	_, err := tbl.Perform(context.Background(), run, ds.Action{Type: ds.ActionMessage, To: "pager", Text: "x"})
 	if err == nil || !strings.Contains(err.Error(), "expected syslog or terminals") {
 		t.Errorf("err = %v", err)
@@ -197,7 +197,7 @@ func TestActionTimeout(t *testing.T) {
 	}
 	defer exec.Close()
 	tbl := New(&Live{Exec: exec, Clock: ds.RealClock{}}, action.Deps{Clock: ds.RealClock{}})
-	run := &engine.Run{Sig: &ds.Signature{ID: "6030"}, Values: map[string]string{}}
+	run := engine.NewRun(&ds.Signature{ID: "6030"}, engine.Trigger{}, nil)
 	_, err = tbl.Perform(context.Background(), run, ds.Action{Type: ds.ActionCommand, Text: "show slow", Timeout: "200ms"})
 	if err == nil || !strings.Contains(err.Error(), "deadline exceeded") {
 		t.Errorf("err = %v, want the action's timeout", err)
@@ -205,5 +205,42 @@ func TestActionTimeout(t *testing.T) {
 	res, err := tbl.Perform(context.Background(), run, ds.Action{Type: ds.ActionCommand, Text: "show quick", Timeout: "20s"})
 	if err != nil || res != "show quick (1 line)" {
 		t.Errorf("quick command: %q, %v", res, err)
+	}
+}
+
+// TestRunValuesBuiltWhenNamed: a run builds its variables (the
+// environment and prompts read, the system values formatted) only when
+// an action names one: a DS of plain messages does not pay for them, and
+// one that names ${ds_hostname} gets it.
+func TestRunValuesBuiltWhenNamed(t *testing.T) {
+	for _, c := range []struct {
+		text, want string
+		builds     int
+	}{
+		{"link down", "action message: would log %DS-5-MSG: link down", 0},
+		{"link down on ${ds_hostname} ${ds_env1}", "action message: would log %DS-5-MSG: link down on edge-1 abc", 1},
+	} {
+		clk := clock.NewVirtual(t0)
+		builds := 0
+		var got []string
+		eng := engine.New(engine.Options{Clock: clk, Synchronous: true, Hostname: "edge-1",
+			Actions: New(&Dry{}, action.Deps{Clock: clk}),
+			Known: func() vars.Known {
+				builds++
+				return vars.Known{Environment: map[string]string{"ds_env1": "abc"}}
+			},
+			Report: func(r engine.Record) { got = append(got, r.Kind+" "+r.Type+": "+r.Detail) }})
+		eng.Add(context.Background(), mustSig(t, `<DiagnosticSignature id="6031" revision="1"><Name>m</Name>
+  <Variables><Variable name="ds_env1" source="environment"/></Variables>
+  <Events><Event type="syslog" pattern="%LINK-3-UPDOWN: Interface (\S+), changed state to down"/></Events>
+  <Actions><Action type="message">`+c.text+`</Action><Action type="message">again</Action></Actions>
+</DiagnosticSignature>`), nil)
+		eng.Fire(context.Background(), "6031", linkDown("Gi1/0/5"))
+		if len(got) != 3 || got[1] != c.want {
+			t.Errorf("%q: records %q, want the action %q", c.text, got, c.want)
+		}
+		if builds != c.builds {
+			t.Errorf("%q: the run's variables were built %d times, want %d", c.text, builds, c.builds)
+		}
 	}
 }

@@ -78,8 +78,30 @@ type CommandOutput struct {
 type Run struct {
 	Sig     *ds.Signature
 	Trigger Trigger
-	Values  map[string]string // every resolved variable
-	Outputs []CommandOutput   // of the command actions so far
+	Outputs []CommandOutput // of the command actions so far
+	values  map[string]string
+	resolve func() map[string]string // builds values at the first Values call
+}
+
+// NewRun returns a run of sig for t whose variables are values (nil: none
+// yet), for the callers that run actions without the engine.
+func NewRun(sig *ds.Signature, t Trigger, values map[string]string) *Run {
+	return &Run{Sig: sig, Trigger: t, values: values}
+}
+
+// Values returns every resolved variable: the map the run's actions read
+// and add to. The engine builds it at the first call, so a run whose
+// actions name no variable (a plain message, a command without ${}) does
+// not pay for it: it was a third of such a run's cost.
+func (r *Run) Values() map[string]string {
+	if r.values == nil {
+		if r.resolve != nil {
+			r.values, r.resolve = r.resolve(), nil
+		} else {
+			r.values = map[string]string{}
+		}
+	}
+	return r.values
 }
 
 // Actions perform one action of a run: render it, act, and return a short
@@ -361,7 +383,7 @@ func (e *Engine) run(ctx context.Context, en *entry, t Trigger) {
 	if e.opts.OnRunStart != nil {
 		e.opts.OnRunStart(en.sig.ID)
 	}
-	run := &Run{Sig: en.sig, Trigger: t, Values: e.values(en, t)}
+	run := &Run{Sig: en.sig, Trigger: t, resolve: func() map[string]string { return e.values(en, t) }}
 	stats := RunStats{Trigger: t.Time, ByType: map[ds.ActionType]int{}, Outcome: Completed}
 	if len(t.Events) > 0 {
 		stats.Received = t.Events[len(t.Events)-1].Received

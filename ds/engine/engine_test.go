@@ -112,7 +112,7 @@ func TestRunRunsActionsInOrder(t *testing.T) {
 	var started []string
 	var values map[string]string
 	e := engine.New(engine.Options{Clock: clock.NewVirtual(t0), Actions: performFunc(func(ctx context.Context, run *engine.Run, a ds.Action) (string, error) {
-		values = run.Values
+		values = run.Values()
 		return rec.Perform(ctx, run, a)
 	}), Synchronous: true, Hostname: "edge-1",
 		OnRunStart: func(id string) { started = append(started, id+" before "+fmt.Sprint(len(rec.calls))) },

@@ -25,7 +25,7 @@ import (
 type effects struct{ calls []string }
 
 func (e *effects) Perform(_ context.Context, run *engine.Run, a ds.Action) (string, error) {
-	text, _ := vars.Substitute(a.Text, run.Values)
+	text, _ := vars.Substitute(a.Text, run.Values())
 	switch a.Type {
 	case ds.ActionCommand:
 		e.calls = append(e.calls, "command "+text)

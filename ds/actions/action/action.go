@@ -77,7 +77,10 @@ func Render(ctx context.Context, run *engine.Run, dev Device, what, s string) (s
 	if err := ResolveRegex(ctx, run, dev, s); err != nil {
 		return "", err
 	}
-	out, missing := vars.Substitute(s, run.Values)
+	if !strings.Contains(s, "${") {
+		return s, nil // the run's variables are built only when named
+	}
+	out, missing := vars.Substitute(s, run.Values())
 	if len(missing) > 0 {
 		return out, fmt.Errorf("%s: no value for %s", what, strings.Join(missing, ", "))
 	}
@@ -92,7 +95,7 @@ func ResolveRegex(ctx context.Context, run *engine.Run, dev Device, s string) er
 		if v.Source != ds.SourceRegex || !strings.Contains(s, "${"+v.Name+"}") {
 			continue
 		}
-		if _, done := run.Values[v.Name]; done {
+		if _, done := run.Values()[v.Name]; done {
 			continue
 		}
 		out, err := dev.Command(ctx, v.Command)
@@ -107,7 +110,7 @@ func ResolveRegex(ctx context.Context, run *engine.Run, dev Device, s string) er
 		if len(m) < 2 {
 			return fmt.Errorf("variable %s: /%s/ does not match the output of %q", v.Name, v.Pattern, v.Command)
 		}
-		run.Values[v.Name] = strings.TrimSpace(m[1])
+		run.Values()[v.Name] = strings.TrimSpace(m[1])
 	}
 	return nil
 }

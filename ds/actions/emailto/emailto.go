@@ -126,7 +126,7 @@ func (Action) Run(ctx context.Context, run *engine.Run, a ds.Action, dev action.
 	if a.Text, err = action.Render(ctx, run, dev, string(a.Type), a.Text); err != nil {
 		return "", err
 	}
-	m, err := Parse(a, run.Values["ds_hostname"])
+	m, err := Parse(a, run.Values()["ds_hostname"])
 	if err != nil {
 		return "", err
 	}

@@ -70,14 +70,12 @@ func parts(t *testing.T, contentType, body string) []part {
 func TestEmailtoOutputsArrive(t *testing.T) {
 	mta := testserver.StartExim(t)
 	s := newSender(t, mta.Addr())
-	run := &engine.Run{
-		Sig:    &ds.Signature{ID: "6030", Name: "ActCH"},
-		Values: map[string]string{"ds_hostname": "edge-1", "ds_signature_id": "6030"},
-		Outputs: []engine.CommandOutput{
-			{Command: "show version", Output: "Linux edge-1 6.1.0\nuptime is 3 days\n"},
-			{Command: "show logging | include LINK", Output: "Gi0/1 état down\n"}, // not ASCII: quoted-printable
-			{Command: "show ip bgp summary", Output: "partial\n", Err: "command timed out after 30s"},
-		},
+	run := engine.NewRun(&ds.Signature{ID: "6030", Name: "ActCH"}, engine.Trigger{},
+		map[string]string{"ds_hostname": "edge-1", "ds_signature_id": "6030"})
+	run.Outputs = []engine.CommandOutput{
+		{Command: "show version", Output: "Linux edge-1 6.1.0\nuptime is 3 days\n"},
+		{Command: "show logging | include LINK", Output: "Gi0/1 état down\n"}, // not ASCII: quoted-printable
+		{Command: "show ip bgp summary", Output: "partial\n", Err: "command timed out after 30s"},
 	}
 	var got action.Mail
 	act := ds.Action{Type: ds.ActionEmailTo, To: "oncall@example.com", Subject: "DS ${ds_signature_id}", Text: "Interface went down."}

@@ -33,7 +33,7 @@ func (a Action) Run(ctx context.Context, run *engine.Run, act ds.Action, dev act
 	}
 	host := &deviceHost{dev: dev, run: run}
 	res, err := a.runner.Run(ctx, Source(run, act), RunEnv(run), host)
-	maps.Copy(run.Values, res.Vars)
+	maps.Copy(run.Values(), res.Vars)
 	did := host.did
 	if len(did) > maxNotes {
 		did = append(did[:maxNotes:maxNotes], fmt.Sprintf("and %d more", len(host.did)-maxNotes))
@@ -79,7 +79,7 @@ func Source(run *engine.Run, act ds.Action) Script {
 // RunEnv is what a script of the run sees: the variables and the events
 // that triggered it.
 func RunEnv(run *engine.Run) Env {
-	env := Env{Vars: run.Values}
+	env := Env{Vars: run.Values()}
 	for i, ev := range run.Trigger.Events {
 		info := EventInfo{ID: i + 1, Tag: ev.ID, Type: ev.Type, Time: ev.Time, Msg: ev.Text, Fields: ev.Info}
 		env.Events = append(env.Events, info)
