@@ -103,9 +103,9 @@ func addRunStats(s *bootflash.Stats, st engine.RunStats) {
 	if s.ByAction == nil {
 		s.ByAction = map[ds.ActionType]int64{}
 	}
-	for t, n := range st.ByType {
-		s.ByAction[t] += int64(n)
-		s.ActionsRun += int64(n)
+	for _, c := range st.ByType {
+		s.ByAction[c.Type] += int64(c.N)
+		s.ActionsRun += int64(c.N)
 	}
 	s.ActionsFailed += int64(st.Failed)
 	s.LastAction = st.Trigger.Add(st.Duration)

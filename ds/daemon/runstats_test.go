@@ -16,8 +16,8 @@ func TestAddRunStats(t *testing.T) {
 	var en bootflash.Entry
 	at := time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
 	for _, st := range []engine.RunStats{
-		{Trigger: at, Duration: 10 * time.Millisecond, Outcome: engine.Completed, ByType: map[ds.ActionType]int{ds.ActionCommand: 2}},
-		{Trigger: at, Duration: time.Second, Outcome: engine.Suppressed, Reason: "ds_stop: lab", ByType: map[ds.ActionType]int{ds.ActionScript: 1}},
+		{Trigger: at, Duration: 10 * time.Millisecond, Outcome: engine.Completed, ByType: engine.ActionCounts{{Type: ds.ActionCommand, N: 2}}},
+		{Trigger: at, Duration: time.Second, Outcome: engine.Suppressed, Reason: "ds_stop: lab", ByType: engine.ActionCounts{{Type: ds.ActionScript, N: 1}}},
 		{Trigger: at, Duration: time.Minute, Outcome: engine.Failed, Reason: "maxrun", Failed: 1, LastFail: true},
 	} {
 		addRunStats(&en.Stats, st)

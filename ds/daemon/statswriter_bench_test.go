@@ -22,7 +22,7 @@ func BenchmarkRunBookkeeping(b *testing.B) {
 	for i := range ids {
 		ids[i] = fmt.Sprint(i + 1)
 	}
-	st := engine.RunStats{Trigger: t0, Outcome: engine.Completed, ByType: map[ds.ActionType]int{ds.ActionCommand: 1}}
+	st := engine.RunStats{Trigger: t0, Outcome: engine.Completed, ByType: engine.ActionCounts{{Type: ds.ActionCommand, N: 1}}}
 	for _, mode := range []string{"store-update", "stats-writer"} {
 		b.Run(mode, func(b *testing.B) {
 			clk := clock.NewVirtual(t0)

@@ -72,10 +72,10 @@ func TestStatsWriterBatches(t *testing.T) {
 	defer w.stop()
 	w.setStatus("1", true)
 	w.runDone("1", engine.RunStats{Trigger: t0, Duration: 10 * time.Millisecond, Outcome: engine.Completed,
-		ByType: map[ds.ActionType]int{ds.ActionCommand: 2}, Last: "ok"}, nil)
+		ByType: engine.ActionCounts{{Type: ds.ActionCommand, N: 2}}, Last: "ok"}, nil)
 	w.setStatus("1", true)
 	w.runDone("1", engine.RunStats{Trigger: t0.Add(time.Millisecond), Duration: 30 * time.Millisecond,
-		Outcome: engine.Completed, ByType: map[ds.ActionType]int{ds.ActionCommand: 1}, Last: "fine"}, nil)
+		Outcome: engine.Completed, ByType: engine.ActionCounts{{Type: ds.ActionCommand, N: 1}}, Last: "fine"}, nil)
 	w.runDone("1", engine.RunStats{Trigger: t0.Add(2 * time.Millisecond), Outcome: engine.Suppressed, Reason: "ds_stop: lab"},
 		[]bootflash.KeyGroup{{What: "correlation", GroupBy: "intf", Held: 1, Max: 10}})
 	w.runDone("2", engine.RunStats{Trigger: t0, Outcome: engine.Failed, Failed: 1, LastFail: true}, nil)
@@ -106,7 +106,7 @@ func TestStatsWriterBatches(t *testing.T) {
 	// The next interval adds to what is stored; the keys are as of the
 	// last run.
 	w.runDone("1", engine.RunStats{Trigger: t0.Add(time.Second), Duration: 60 * time.Millisecond, Outcome: engine.Completed,
-		ByType: map[ds.ActionType]int{ds.ActionCommand: 1}, Last: "again"}, nil)
+		ByType: engine.ActionCounts{{Type: ds.ActionCommand, N: 1}}, Last: "again"}, nil)
 	clk.Advance(statsFlushInterval)
 	if s := mustGet(t, store, "1").Stats; s.Triggers != 4 || s.Runs != 3 || s.TotalRunTime != 100*time.Millisecond ||
 		s.ActionsRun != 4 || s.LastActionResult != "again" || s.Keys != nil {

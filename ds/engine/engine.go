@@ -168,6 +168,37 @@ type SuppressError struct {
 
 func (e *SuppressError) Error() string { return "run suppressed: " + e.Reason }
 
+// ActionCounts counts a run's actions by type, each type once, in the
+// order they first ran: a DS has a few actions, and a map per run cost a
+// sixth of a plain run.
+type ActionCounts []ActionCount
+
+// ActionCount is how many actions of one type a run ran.
+type ActionCount struct {
+	Type ds.ActionType
+	N    int
+}
+
+// Of returns how many actions of type t ran.
+func (c ActionCounts) Of(t ds.ActionType) int {
+	for _, tc := range c {
+		if tc.Type == t {
+			return tc.N
+		}
+	}
+	return 0
+}
+
+func (c *ActionCounts) add(t ds.ActionType) {
+	for i := range *c {
+		if (*c)[i].Type == t {
+			(*c)[i].N++
+			return
+		}
+	}
+	*c = append(*c, ActionCount{Type: t, N: 1})
+}
+
 // RunStats summarise one run for the store's statistics.
 type RunStats struct {
 	Trigger time.Time
@@ -176,7 +207,7 @@ type RunStats struct {
 	// event → action-done latency.
 	Received time.Time
 	Duration time.Duration
-	ByType   map[ds.ActionType]int
+	ByType   ActionCounts
 	Failed   int    // actions that failed
 	Last     string // result or error of the last action
 	LastFail bool
@@ -384,7 +415,7 @@ func (e *Engine) run(ctx context.Context, en *entry, t Trigger) {
 		e.opts.OnRunStart(en.sig.ID)
 	}
 	run := &Run{Sig: en.sig, Trigger: t, resolve: func() map[string]string { return e.values(en, t) }}
-	stats := RunStats{Trigger: t.Time, ByType: map[ds.ActionType]int{}, Outcome: Completed}
+	stats := RunStats{Trigger: t.Time, Outcome: Completed}
 	if len(t.Events) > 0 {
 		stats.Received = t.Events[len(t.Events)-1].Received
 	}
@@ -404,7 +435,7 @@ func (e *Engine) run(ctx context.Context, en *entry, t Trigger) {
 			break
 		}
 		result, err := e.opts.Actions.Perform(ctx, run, a)
-		stats.ByType[a.Type]++
+		stats.ByType.add(a.Type)
 		var sup *SuppressError
 		if errors.As(err, &sup) {
 			err = nil

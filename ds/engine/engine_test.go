@@ -132,7 +132,7 @@ func TestRunRunsActionsInOrder(t *testing.T) {
 	if len(started) != 1 || started[0] != "6030 before 0" {
 		t.Errorf("OnRunStart: %q, want once before the first action", started)
 	}
-	if done.Failed != 1 || done.ByType[ds.ActionCommand] != 2 || done.LastFail {
+	if done.Failed != 1 || done.ByType.Of(ds.ActionCommand) != 2 || done.LastFail {
 		t.Errorf("run stats: %+v", done)
 	}
 	for k, v := range map[string]string{"ds_syslog_1": "Gi1/0/5", "ds_intf": "Gi1/0/5", "ds_env1": "abc", "ds_hostname": "edge-1",
@@ -286,7 +286,7 @@ func TestSuppressEndsTheRun(t *testing.T) {
 		t.Errorf("the script's own record: %+v, want an action record with its result", r)
 	}
 	if len(done) != 1 || done[0].Outcome != engine.Suppressed || done[0].Reason != "ds_stop: below threshold" ||
-		done[0].NotRun != 1 || done[0].Failed != 0 || done[0].ByType[ds.ActionScript] != 1 {
+		done[0].NotRun != 1 || done[0].Failed != 0 || done[0].ByType.Of(ds.ActionScript) != 1 {
 		t.Errorf("run stats: %+v", done)
 	}
 
