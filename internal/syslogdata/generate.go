@@ -287,7 +287,8 @@ func Lines(n int, seed uint64, start time.Time) [][]byte {
 		case v < 75:
 			buf = fmt.Appendf(buf, "%s %s %d: %s: %s", t.Format(time.Stamp), host, seq, stamp, body)
 		case v < 85:
-			buf = fmt.Appendf(buf, "<%d>1 %s %s - - - %s", pri, t.Format("2006-01-02T15:04:05.000000Z07:00"), host, body)
+			// APP-NAME, PROCID, MSGID and STRUCTURED-DATA nil, as rsyslog relays it.
+			buf = fmt.Appendf(buf, "<%d>1 %s %s - - - - %s", pri, t.Format("2006-01-02T15:04:05.000000Z07:00"), host, body)
 		case v < 90:
 			buf = fmt.Appendf(buf, "<%d>%d: %dd%02dh: %s", pri, seq, r.IntN(30), r.IntN(24), body)
 		case v < 95:

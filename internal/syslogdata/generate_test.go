@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dsengine/dsengine/ds/events"
+	"github.com/dsengine/dsengine/ds/events/syslogmsg"
 )
 
 var start = time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
@@ -61,5 +64,33 @@ func TestWriters(t *testing.T) {
 		if len(strings.SplitN(l, "\t", 3)) != 3 {
 			t.Errorf("pattern line %q", l)
 		}
+	}
+}
+
+// Every shape of line reads as the shape it stands for: only the uptime
+// stamps and the bare bodies (a tenth of the lines) have no date, and the
+// RFC 5424 relays are read as such (a missing field once made a tenth of
+// the log undated and hostless).
+func TestLinesParse(t *testing.T) {
+	lines := Lines(10000, 1, start)
+	undated, rfc5424 := 0, 0
+	for _, l := range lines {
+		var m events.Message
+		syslogmsg.Parse(l, start.Add(48*time.Hour), &m)
+		if m.TimeFrom == events.TimeReceived {
+			undated++
+		}
+		if m.Format == events.FormatRFC5424 {
+			rfc5424++
+			if m.Host == "" || m.TimeFrom != events.TimeEnvelope {
+				t.Errorf("RFC 5424 line %q read as host %q, time from %v", l, m.Host, m.TimeFrom)
+			}
+		}
+	}
+	if undated < 800 || undated > 1200 {
+		t.Errorf("%d of %d lines undated, want about a tenth", undated, len(lines))
+	}
+	if rfc5424 < 800 || rfc5424 > 1200 {
+		t.Errorf("%d of %d lines read as RFC 5424, want about a tenth", rfc5424, len(lines))
 	}
 }
