@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -178,5 +179,39 @@ func BenchmarkChangeOne10000(b *testing.B) {
 	}
 	if st := x.Stats(); st.IDs != len(pats) {
 		b.Fatalf("%d ids registered, want %d", st.IDs, len(pats))
+	}
+}
+
+// BenchmarkHostileBody matches 64 KiB bodies made to cost the most per
+// byte against the 1,000 generated patterns: every byte a '%' (each the
+// start of a possible tag), tags without and with their colon, one tag of
+// a pattern repeated, and plain text for comparison. Each should cost
+// about what plain text does (MB/s), not a search per '%'.
+func BenchmarkHostileBody(b *testing.B) {
+	_, pats := benchData()
+	x := New()
+	var batch Batch
+	for _, p := range pats {
+		if err := batch.Add(p.ID, p.Regexp); err != nil {
+			b.Fatal(err)
+		}
+	}
+	x.Apply(&batch)
+	const size = 64 << 10
+	fill := func(unit string) string { return strings.Repeat(unit, size/len(unit)) }
+	for _, c := range []struct{ name, body string }{
+		{"percent", fill("%")},
+		{"percent-then-colon", fill("%")[:size/2] + fill(":")[:size/2]},
+		{"tags-no-colon", fill("%LINK-3-UPDOWN ")},
+		{"tags-with-colon", fill("%X:")},
+		{"one-pattern-tag", fill("%LINK-3-UPDOWN: ")},
+		{"plain", fill("Interface GigabitEthernet1/0/5 ")},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(c.body)))
+			for b.Loop() {
+				x.Match(c.body, func(int) {})
+			}
+		})
 	}
 }

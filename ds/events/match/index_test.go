@@ -509,6 +509,7 @@ func TestTagRoute(t *testing.T) {
 		`%FAC1-[0-7]-EVENT_1: Synthetic`,                                         // 6 no ':' in the literal: the automaton
 		`%50: cpu`,                                                               // 7 tagged, a short "tag"
 		`%SYS-5-CONFIG_I: Configured from console by admin on vty0`,              // 8 tagged, the same tag as 0
+		`%CPU%LOAD: high`,                                                        // 9 a '%' inside the "tag": the automaton
 	}
 	x := New()
 	var b Batch
@@ -545,6 +546,9 @@ func TestTagRoute(t *testing.T) {
 		"CPU at 95%, then %50: cpu high, %% %:",
 		"%" + strings.Repeat("A", maxTag) + ": long %SYS-5-CONFIG_I: Configured from console by root",
 		"%SYS-5-CONFIG_I: Configured from console by",
+		"%%SYS-5-CONFIG_I: Configured from console by admin %: %LINK-3-UPDOWN: Interface Gi1/0/9, changed state to down",
+		"load %CPU%LOAD: high",
+		"%:%::%%:",
 		"%",
 		"",
 	}

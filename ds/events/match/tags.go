@@ -41,8 +41,8 @@ func tagOf(l Literal) string {
 		return ""
 	}
 	c := strings.IndexByte(l.Text, ':')
-	if c < 2 || c >= maxTag {
-		return ""
+	if c < 2 || c >= maxTag || strings.IndexByte(l.Text[1:c], tagByte) >= 0 {
+		return "" // a '%' inside would let a body of '%' cost a search each
 	}
 	return l.Text[:c+1]
 }
@@ -88,36 +88,40 @@ func (s *layer) route() {
 }
 
 // scan appends the candidates of the tags at each '%' of body; entries is
-// above the highest entry (see automaton.find).
+// above the highest entry (see automaton.find). It reads each byte of body
+// a bounded number of times, however many '%' and ':' a hostile line has:
+// a tag holds no '%' after its first byte, so only the text from a '%' to
+// the first ':' before the next '%' is looked up.
 func (r *tagRoute) scan(body string, cands []cand, entries int32) []cand {
 	var at []int32
-	for from := 0; from < len(body); {
-		j := strings.IndexByte(body[from:], tagByte)
-		if j < 0 {
-			break
+	p := strings.IndexByte(body, tagByte)
+	colon := -1 // the first ':' at or after p, or len(body)
+	for p >= 0 {
+		next := -1
+		if j := strings.IndexByte(body[p+1:], tagByte); j >= 0 {
+			next = p + 1 + j
 		}
-		p := from + j
-		from = p + 1
-		rest := body[p:]
-		if len(rest) > maxTag {
-			rest = rest[:maxTag]
-		}
-		c := strings.IndexByte(rest, ':')
-		if c < 2 {
-			continue
-		}
-		for _, h := range r.byTag[rest[:c+1]] {
-			if k := find(cands, h.entry, &at, entries); k >= 0 {
-				cands[k].again = true
-				continue
+		if colon < p {
+			colon = len(body)
+			if j := strings.IndexByte(body[p:], ':'); j >= 0 {
+				colon = p + j
 			}
-			if at != nil {
-				at[h.entry] = int32(len(cands)) + 1
-			}
-			// end is where the key ends: confirm and visitGroup count
-			// the literal's start back from it.
-			cands = append(cands, cand{entry: h.entry, end: int32(min(p+int(h.span)-1, maxEnd))})
 		}
+		if c := colon - p; colon < len(body) && (next < 0 || colon < next) && c >= 2 && c < maxTag {
+			for _, h := range r.byTag[body[p:colon+1]] {
+				if k := find(cands, h.entry, &at, entries); k >= 0 {
+					cands[k].again = true
+					continue
+				}
+				if at != nil {
+					at[h.entry] = int32(len(cands)) + 1
+				}
+				// end is where the key ends: confirm and visitGroup count
+				// the literal's start back from it.
+				cands = append(cands, cand{entry: h.entry, end: int32(min(p+int(h.span)-1, maxEnd))})
+			}
+		}
+		p = next
 	}
 	return cands
 }
