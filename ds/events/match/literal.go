@@ -75,14 +75,15 @@ func AnalyzeExpr(expr string) Prefilter {
 	if err != nil {
 		return Prefilter{}
 	}
+	simple := tree.Simplify()
 	var groups [][]Literal
-	for _, g := range analyze(tree.Simplify()).groups() {
+	for _, g := range analyze(simple).groups() {
 		if g != nil && !slices.ContainsFunc(groups, func(h []Literal) bool { return slices.Equal(g, h) }) {
 			groups = append(groups, g)
 		}
 	}
 	var pf Prefilter
-	pf.literal, _ = literalOnly(tree.Simplify())
+	pf.literal, _ = literalOnly(simple)
 	if k := keyIndex(groups); k >= 0 {
 		key := groups[k]
 		groups = slices.Delete(groups, k, k+1)
@@ -99,7 +100,6 @@ func AnalyzeExpr(expr string) Prefilter {
 		}
 	}
 	if pf.Key == nil {
-		simple := tree.Simplify()
 		if anchoredAtStart(simple) {
 			pf.prefix = anchoredPrefix(simple)
 		} else {
