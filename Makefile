@@ -68,7 +68,7 @@ test: deps vet
 
 bench: build
 	$(GO) test -p 1 -run '^$$' -bench . -skip 'BenchmarkNetlinkDelivery$$|BenchmarkShards$$' -benchmem -benchtime $(BENCHTIME) -cpu 1 ./...
-	@echo "--- the daemon's pipeline on 1 and 2 cores (issue 16): lines of 1,000 senders in 1 or 2 shards, 1,000 DS"
+	@echo "--- the daemon's pipeline on 1 and 2 cores (issue 16): lines of 1,000 senders, or of one relay, in 1 or 2 shards, 1,000 DS"
 	$(GO) test -run '^$$' -bench 'BenchmarkShards$$' -benchtime 2x -cpu $$(nproc) ./ds/events/pump/
 	@echo "--- netlink (issue 17): link changes made in a namespace, delivered as events/s to 1,000 registered detectors (root)"
 	$(GO) test -run '^$$' -bench 'BenchmarkNetlinkDelivery$$' -benchmem -benchtime $(BENCHTIME) -cpu 1 ./ds/events/source/netlink/

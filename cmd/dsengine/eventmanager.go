@@ -73,7 +73,7 @@ func runShowEventManager(e *env, _ *flag.FlagSet, args []string) error {
 	depth, capacity := d.QueueDepth()
 	fmt.Fprintf(w, "Queue to the detectors: %d of %d", depth, capacity)
 	if n := d.QueueShards(); n > 1 {
-		fmt.Fprintf(w, " (%d shards by sender, one a core)", n)
+		fmt.Fprintf(w, " (%d shards by device, one a core)", n)
 	}
 	fmt.Fprintln(w)
 	st := d.Hub().IndexStats()

@@ -93,7 +93,7 @@ dsengine
 	// A shard a core, each of syslog queue-size lines (the default here).
 	queue := fmt.Sprintf("Queue to the detectors: 0 of %d", config.DefaultSyslogQueueSize*runtime.GOMAXPROCS(0))
 	if n := runtime.GOMAXPROCS(0); n > 1 {
-		queue += fmt.Sprintf(" (%d shards by sender, one a core)", n)
+		queue += fmt.Sprintf(" (%d shards by device, one a core)", n)
 	}
 	if !strings.Contains(st, queue+"\n") {
 		t.Errorf("no %q in:\n%s", queue, st)
