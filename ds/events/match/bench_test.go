@@ -28,6 +28,24 @@ var benchData = sync.OnceValues(func() ([][]byte, []syslogdata.Pattern) {
 		syslogdata.Patterns(benchPatterns, 2, 0.02)
 })
 
+// batchOf stages every pattern of pats under its id.
+func batchOf(tb testing.TB, pats []syslogdata.Pattern) *Batch {
+	var b Batch
+	for _, p := range pats {
+		if err := b.Add(p.ID, p.Regexp); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return &b
+}
+
+// indexOf is an index of pats.
+func indexOf(tb testing.TB, pats []syslogdata.Pattern) *Index {
+	x := New()
+	x.Apply(batchOf(tb, pats))
+	return x
+}
+
 // BenchmarkParseAndMatch parses each generated line and matches its body
 // against the patterns, one line per iteration, on one goroutine. Sub-
 // benchmarks: all patterns; only those with a literal; only the always-run
@@ -45,16 +63,13 @@ func BenchmarkParseAndMatch(b *testing.B) {
 	}
 	for _, g := range groups {
 		b.Run(g.name, func(b *testing.B) {
-			x := New()
-			var batch Batch
+			var kept []syslogdata.Pattern
 			for _, p := range pats {
 				if g.keep(p) {
-					if err := batch.Add(p.ID, p.Regexp); err != nil {
-						b.Fatal(err)
-					}
+					kept = append(kept, p)
 				}
 			}
-			x.Apply(&batch)
+			x := indexOf(b, kept)
 			st := x.Stats()
 			var m events.Message
 			hits, matchedLines, i := 0, 0, 0
@@ -91,13 +106,7 @@ func BenchmarkParseAndMatch(b *testing.B) {
 // index is measured against.
 func BenchmarkBruteForce(b *testing.B) {
 	lines, pats := benchData()
-	var batch Batch
-	for _, p := range pats {
-		batch.Add(p.ID, p.Regexp)
-	}
-	x := New()
-	x.Apply(&batch)
-	s := x.snap.Load().base
+	s := indexOf(b, pats).snap.Load().base
 	var m events.Message
 	i := 0
 	cpu0 := cpuTime()
@@ -119,12 +128,9 @@ func BenchmarkBruteForce(b *testing.B) {
 // BenchmarkApply measures building the index from a thousand patterns.
 func BenchmarkApply(b *testing.B) {
 	_, pats := benchData()
-	var batch Batch
-	for _, p := range pats {
-		batch.Add(p.ID, p.Regexp)
-	}
+	batch := batchOf(b, pats)
 	for b.Loop() {
-		New().Apply(&batch)
+		New().Apply(batch)
 	}
 }
 
@@ -132,12 +138,7 @@ func BenchmarkApply(b *testing.B) {
 // full rebuild; use a Batch for many).
 func BenchmarkAddOne(b *testing.B) {
 	_, pats := benchData()
-	x := New()
-	var batch Batch
-	for _, p := range pats {
-		batch.Add(p.ID, p.Regexp)
-	}
-	x.Apply(&batch)
+	x := indexOf(b, pats)
 	i := 0
 	for b.Loop() {
 		i++
@@ -153,14 +154,7 @@ func BenchmarkAddOne(b *testing.B) {
 // big snapshot.
 func BenchmarkChangeOne10000(b *testing.B) {
 	pats := syslogdata.Patterns(10000, 2, 0.02)
-	x := New()
-	var batch Batch
-	for _, p := range pats {
-		if err := batch.Add(p.ID, p.Regexp); err != nil {
-			b.Fatal(err)
-		}
-	}
-	x.Apply(&batch)
+	x := indexOf(b, pats)
 	// Each op removes the oldest id and registers its pattern again under
 	// a new id (a DS replaced by a new revision), with regexps compiled
 	// beforehand: the op measures the index alone.
@@ -189,14 +183,7 @@ func BenchmarkChangeOne10000(b *testing.B) {
 // about what plain text does (MB/s), not a search per '%'.
 func BenchmarkHostileBody(b *testing.B) {
 	_, pats := benchData()
-	x := New()
-	var batch Batch
-	for _, p := range pats {
-		if err := batch.Add(p.ID, p.Regexp); err != nil {
-			b.Fatal(err)
-		}
-	}
-	x.Apply(&batch)
+	x := indexOf(b, pats)
 	const size = 64 << 10
 	fill := func(unit string) string { return strings.Repeat(unit, size/len(unit)) }
 	for _, c := range []struct{ name, body string }{
