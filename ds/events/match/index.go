@@ -3,6 +3,7 @@ package match
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"strings"
@@ -68,41 +69,89 @@ type layer struct {
 // keyGroup is many entries whose one key is the same case-sensitive cut of
 // longer literals ("%LINK-3-UPDOWN: Interface Gigab" of 10,000 interface
 // DS): the automaton (or the tag route) has the key once, for the group,
-// and a hit looks the few bytes past the members' common prefix up, then
-// compares the literals of the members found there, instead of confirming
-// each member (half a millisecond a line with 10,000 of them).
+// and a hit checks the members' common prefix, looks the window of text
+// where the members differ most up, then compares the literals of the
+// members found there, instead of confirming each member (half a
+// millisecond a line with 10,000 of them).
 type keyGroup struct {
 	key    string             // as written
 	prefix string             // that every member's literal begins with: the key or longer
-	win    int                // bytes past prefix that byWin is keyed by: at most maxWin, none past the shortest literal
-	byWin  map[string][]int32 // member entries by their literal's win bytes past prefix
+	at     int                // where the window begins in a literal, from its start
+	byWin  map[string][]int32 // the members whose literal holds the window, by its maxWin bytes
+	short  []int32            // the members whose literal ends before the window's end
 	tagged bool               // a tag's group, in the tag route, not in the automaton
 }
 
-// maxWin bounds a keyGroup's window: 8 bytes past the common prefix
-// ("1/0/17, " of interface DS) tell most members apart, in one lookup.
+// maxWin is a keyGroup's window: 8 bytes where the members differ ("1/0/17,
+// " of interface DS, an address's last digits) tell most of them apart in
+// one lookup.
 const maxWin = 8
+
+// maxSample bounds the members newKeyGroup weighs windows on.
+const maxSample = 512
 
 // newKeyGroup makes a group of key of members, the entries of s whose one
 // key literal (keyFull[0]) begins with key, and marks them grouped.
 func (s *layer) newKeyGroup(key string, tagged bool, members []int32) keyGroup {
 	g := keyGroup{key: key, tagged: tagged, byWin: map[string][]int32{}}
-	first := s.entries[members[0]].keyFull[0].Text
-	g.prefix, g.win = first, len(first)
+	lit := func(i int32) string { return s.entries[i].keyFull[0].Text }
+	g.prefix = lit(members[0])
+	longest := 0
 	for _, i := range members {
-		full := s.entries[i].keyFull[0].Text
+		full := lit(i)
 		n := 0
 		for n < len(g.prefix) && n < len(full) && g.prefix[n] == full[n] {
 			n++
 		}
 		g.prefix = g.prefix[:n]
-		g.win = min(g.win, len(full))
+		longest = max(longest, len(full))
 	}
-	g.win = min(g.win-len(g.prefix), maxWin)
+	// The window goes where a hit compares the fewest members: those of
+	// the bucket it finds (a member's chance to be hit times its bucket's
+	// size, over a sample of at most maxSample members) and every literal
+	// that ends before the window (short). Bytes that vary alone can vary
+	// together (Gigabit/TenGigabit/FastEthernet): the windows are counted.
+	sample := members
+	if len(members) > maxSample {
+		sample = make([]int32, 0, maxSample)
+		for k := range maxSample {
+			sample = append(sample, members[k*len(members)/maxSample])
+		}
+	}
+	scale := float64(len(members)) / float64(len(sample))
+	best := math.Inf(1)
+	g.at = len(g.prefix)
+	counts := map[string]int{}
+	for at := len(g.prefix); at+maxWin <= longest; at++ {
+		clear(counts)
+		long := 0
+		for _, i := range sample {
+			if full := lit(i); len(full) >= at+maxWin {
+				counts[full[at:at+maxWin]]++
+				long++
+			}
+		}
+		short := 0
+		for _, i := range members {
+			if len(lit(i)) < at+maxWin {
+				short++
+			}
+		}
+		bucket := 0.0
+		for _, c := range counts {
+			bucket += float64(c*c) / float64(max(long, 1))
+		}
+		if cost := bucket*scale + float64(short); cost < best {
+			best, g.at = cost, at
+		}
+	}
 	for _, i := range members {
-		full := s.entries[i].keyFull[0].Text
-		w := full[len(g.prefix) : len(g.prefix)+g.win]
-		g.byWin[w] = append(g.byWin[w], i)
+		if full := lit(i); len(full) >= g.at+maxWin {
+			w := full[g.at : g.at+maxWin]
+			g.byWin[w] = append(g.byWin[w], i)
+		} else {
+			g.short = append(g.short, i)
+		}
 		s.entries[i].grouped = true
 	}
 	return g
@@ -669,12 +718,8 @@ func (s *layer) visit(body string, cands []cand, dead []uint64, f func(cand)) {
 func (s *layer) visitGroup(body string, c cand, dead []uint64, f func(cand)) {
 	g := &s.groups[int(c.entry)-len(s.entries)]
 	var seen map[int32]bool // when several hits may find a member twice
-	at := func(start int) {
-		from := start + len(g.prefix)
-		if from+g.win > len(body) || body[start:from] != g.prefix {
-			return
-		}
-		for _, i := range g.byWin[body[from:from+g.win]] {
+	try := func(start int, members []int32) {
+		for _, i := range members {
 			if dead != nil && isDead(dead, i) || seen != nil && seen[i] ||
 				!strings.HasPrefix(body[start:], s.entries[i].keyFull[0].Text) {
 				continue
@@ -685,6 +730,15 @@ func (s *layer) visitGroup(body string, c cand, dead []uint64, f func(cand)) {
 			// The member's key ends where the group's does, but for a
 			// tag's group: its key is longer than the tag.
 			f(cand{entry: i, end: int32(min(start+s.entries[i].keyLen[0]-1, maxEnd)), lit: 0})
+		}
+	}
+	at := func(start int) {
+		if !strings.HasPrefix(body[start:], g.prefix) {
+			return
+		}
+		try(start, g.short)
+		if w := start + g.at; w+maxWin <= len(body) {
+			try(start, g.byWin[body[w:w+maxWin]])
 		}
 	}
 	if !c.again && c.end < maxEnd {

@@ -570,3 +570,58 @@ func TestTagRoute(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyGroupWindow: a group's window goes where its members differ, not
+// where their bytes vary together: after "Interface " the members of
+// three interface types share their first eight bytes by the sixteen, and
+// a hit would compare a third of the group. Literals that end before the
+// window are compared one by one, and match as the others do.
+func TestKeyGroupWindow(t *testing.T) {
+	var patterns []string
+	for _, typ := range []string{"GigabitEthernet1/0/", "TenGigabitEthernet1/1/", "FastEthernet0/"} {
+		for port := range minGroup {
+			patterns = append(patterns, fmt.Sprintf(`%%LINK-3-UPDOWN: Interface %s%d, changed state to down`, typ, port))
+		}
+	}
+	patterns = append(patterns, `%LINK-3-UPDOWN: Interface \S+, changed state to down`) // a short literal
+	x := New()
+	var b Batch
+	for i, p := range patterns {
+		b.Add(i, p)
+	}
+	x.Apply(&b)
+	x.compact()
+	groups := x.snap.Load().base.groups
+	if len(groups) != 1 {
+		t.Fatalf("%d key groups, want 1", len(groups))
+	}
+	g := groups[0]
+	// A hit compares the members of its bucket: on average over the
+	// members, the sum of the buckets' squares over their number.
+	n, squares := 0, 0
+	for _, m := range g.byWin {
+		n, squares = n+len(m), squares+len(m)*len(m)
+	}
+	if avg := float64(squares) / float64(n); avg > 4 || len(g.short) != 1 {
+		t.Errorf("window at %d: a hit compares %.1f members on average (want at most 4; 16 right after the prefix), %d short (want 1)",
+			g.at, avg, len(g.short))
+	}
+	for _, body := range []string{
+		"%LINK-3-UPDOWN: Interface TenGigabitEthernet1/1/7, changed state to down",
+		"%LINK-3-UPDOWN: Interface FastEthernet0/15, changed state to down",
+		"%LINK-3-UPDOWN: Interface FastEthernet0/15, changed state to up",
+		"%LINK-3-UPDOWN: Interface Gi9/9, changed state to down",
+	} {
+		var want []int
+		for i, p := range patterns {
+			if regexp.MustCompile(p).MatchString(body) {
+				want = append(want, i)
+			}
+		}
+		got := x.MatchAppend(nil, body)
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("body %q: got %v, want %v", body, got, want)
+		}
+	}
+}
