@@ -423,16 +423,11 @@ func TestKeyGroups(t *testing.T) {
 	// The same bytes past the members' common prefix, another literal.
 	patterns = append(patterns, `%LINK-3-UPDOWN: Interface GigabitEthernet1/0/1, changed state to administratively down`)
 	patterns = append(patterns, `(?i)%link-3-updown: interface gigabitethernet`, `changed state to \w+`)
-	x := New()
-	var b Batch
-	for i, p := range patterns {
-		b.Add(i, p)
-	}
-	x.Apply(&b)
-	x.compact()
+	x := compacted(t, patterns)
 	groups := x.snap.Load().base.groups
 	members := 0
 	for _, g := range groups {
+		members += len(g.short)
 		for _, m := range g.byWin {
 			members += len(m)
 		}
@@ -511,15 +506,7 @@ func TestTagRoute(t *testing.T) {
 		`%SYS-5-CONFIG_I: Configured from console by admin on vty0`,              // 8 tagged, the same tag as 0
 		`%CPU%LOAD: high`,                                                        // 9 a '%' inside the "tag": the automaton
 	}
-	x := New()
-	var b Batch
-	for i, p := range patterns {
-		if err := b.Add(i, p); err != nil {
-			t.Fatal(err)
-		}
-	}
-	x.Apply(&b)
-	x.compact()
+	x := compacted(t, patterns)
 	base := x.snap.Load().base
 	var tagged []int
 	for _, e := range base.entries {
@@ -552,14 +539,33 @@ func TestTagRoute(t *testing.T) {
 		"%",
 		"",
 	}
-	var res []*regexp.Regexp
-	for _, p := range patterns {
-		res = append(res, regexp.MustCompile(p))
+	matchesAsRegexp(t, x, patterns, bodies)
+}
+
+// compacted is an index of patterns, each under its index, all in the
+// base layer.
+func compacted(t *testing.T, patterns []string) *Index {
+	t.Helper()
+	x := New()
+	var b Batch
+	for i, p := range patterns {
+		if err := b.Add(i, p); err != nil {
+			t.Fatal(err)
+		}
 	}
+	x.Apply(&b)
+	x.compact()
+	return x
+}
+
+// matchesAsRegexp checks that x finds, in each body, the patterns regexp
+// matches (patterns[i] registered under i).
+func matchesAsRegexp(t *testing.T, x *Index, patterns, bodies []string) {
+	t.Helper()
 	for _, body := range bodies {
 		var want []int
-		for i, re := range res {
-			if re.MatchString(body) {
+		for i, p := range patterns {
+			if regexp.MustCompile(p).MatchString(body) {
 				want = append(want, i)
 			}
 		}
@@ -584,13 +590,7 @@ func TestKeyGroupWindow(t *testing.T) {
 		}
 	}
 	patterns = append(patterns, `%LINK-3-UPDOWN: Interface \S+, changed state to down`) // a short literal
-	x := New()
-	var b Batch
-	for i, p := range patterns {
-		b.Add(i, p)
-	}
-	x.Apply(&b)
-	x.compact()
+	x := compacted(t, patterns)
 	groups := x.snap.Load().base.groups
 	if len(groups) != 1 {
 		t.Fatalf("%d key groups, want 1", len(groups))
@@ -606,22 +606,10 @@ func TestKeyGroupWindow(t *testing.T) {
 		t.Errorf("window at %d: a hit compares %.1f members on average (want at most 4; 16 right after the prefix), %d short (want 1)",
 			g.at, avg, len(g.short))
 	}
-	for _, body := range []string{
+	matchesAsRegexp(t, x, patterns, []string{
 		"%LINK-3-UPDOWN: Interface TenGigabitEthernet1/1/7, changed state to down",
 		"%LINK-3-UPDOWN: Interface FastEthernet0/15, changed state to down",
 		"%LINK-3-UPDOWN: Interface FastEthernet0/15, changed state to up",
 		"%LINK-3-UPDOWN: Interface Gi9/9, changed state to down",
-	} {
-		var want []int
-		for i, p := range patterns {
-			if regexp.MustCompile(p).MatchString(body) {
-				want = append(want, i)
-			}
-		}
-		got := x.MatchAppend(nil, body)
-		slices.Sort(got)
-		if !slices.Equal(got, want) {
-			t.Errorf("body %q: got %v, want %v", body, got, want)
-		}
-	}
+	})
 }
