@@ -13,7 +13,7 @@ const tagByte = '%'
 // the automaton.
 const maxTag = 96
 
-// tagRoute finds the entries whose key literals begin with a message tag
+// tagRoute finds the entries whose key literal begins with a message tag
 // ("%LINK-3-UPDOWN: Interface Gi1/0/5, changed state to down") by looking
 // the tag up at each '%' of the body, most often the parser's tag at its
 // start, instead of the automaton reading every byte: with a thousand such
