@@ -391,7 +391,7 @@ func (h *Hub) build(s Spec) (*reg, error) {
 	}
 	env := detector.Env{Owner: s.Owner, Clock: h.clock, Vars: s.Vars, Host: h.host, Log: h.log, SysRoot: h.sysRoot, SNMPGet: h.snmpGet, CDP: h.cdp, Fire: func(f Fired) {
 		f.Registration = r.ID // set under h.mu before the detector is reachable or started
-		if limit != nil && !limit.allow(h.clock.Now()) {
+		if !limit.allow(h.clock.Now()) {
 			h.onCap(CapRateLimit)
 			h.log.Debug("fire dropped by ratelimit", "owner", r.Owner, "event", r.EventID, "ratelimit", limit.every)
 			return
@@ -420,7 +420,8 @@ type rateLimit struct {
 	last time.Time // of the last fire let through; zero before the first
 }
 
-// allow reports whether a fire at now passes, and if so records it.
+// allow reports whether a fire at now passes, and if so records it; a nil
+// limit (an event without a ratelimit) passes every fire.
 func (l *rateLimit) allow(now time.Time) bool {
 	if l == nil || l.every <= 0 {
 		return true

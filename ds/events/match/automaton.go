@@ -206,14 +206,7 @@ func (a *automaton) scan(s string, cands []cand) []cand {
 func (a *automaton) emit(s uint32, end int, cands []cand, at *[]int32) []cand {
 	for t := int32(s); t >= 0; t = a.dict[t] {
 		for _, o := range a.outs[a.outStart[t]:a.outStart[t+1]] {
-			if j := a.find(cands, o.entry, at); j >= 0 {
-				cands[j].again = true
-				continue
-			}
-			if *at != nil {
-				(*at)[o.entry] = int32(len(cands)) + 1
-			}
-			cands = append(cands, cand{entry: o.entry, end: int32(min(end, maxEnd)), lit: o.lit})
+			cands = addCand(cands, cand{entry: o.entry, end: int32(min(end, maxEnd)), lit: o.lit}, at, a.entries)
 		}
 	}
 	return cands
@@ -224,10 +217,19 @@ func (a *automaton) emit(s uint32, end int, cands []cand, at *[]int32) []cand {
 // comparisons quadratic: 50 million for one line).
 const linearFind = candBuf
 
-// find returns the index in cands of entry e's candidate, or -1, making
-// the index *at once cands outgrows linearFind.
-func (a *automaton) find(cands []cand, e int32, at *[]int32) int {
-	return find(cands, e, at, a.entries)
+// addCand appends c to cands unless its entry is a candidate already,
+// which a repeat hit marks again: the one way every scan (automaton, tag
+// route, gram table) adds a candidate. at is the scan's index of
+// candidates by entry (see find), entries above the highest entry.
+func addCand(cands []cand, c cand, at *[]int32, entries int32) []cand {
+	if j := find(cands, c.entry, at, entries); j >= 0 {
+		cands[j].again = true
+		return cands
+	}
+	if *at != nil {
+		(*at)[c.entry] = int32(len(cands)) + 1
+	}
+	return append(cands, c)
 }
 
 // find returns the index in cands of entry e's candidate, or -1, making

@@ -80,37 +80,31 @@ func buildGrams(keys []lit) *gramTable {
 }
 
 // scan appends to cands, once each, the entries whose key occurs in s,
-// with a hit.
-func (t *gramTable) scan(s string, cands []cand) []cand {
+// with a hit; entries is above the highest entry (see addCand).
+func (t *gramTable) scan(s string, cands []cand, entries int32) []cand {
 	var g uint64
+	var at []int32
 	for i := 0; i < len(s); i++ {
 		g = g<<8 | uint64(lowerTab[s[i]])
 		if i >= 2 && t.short.start != nil {
-			cands = t.short.probe(s, (g&0xFFFFFF)*gramMul, i-2, cands)
+			cands = t.short.probe(s, (g&0xFFFFFF)*gramMul, i-2, cands, &at, entries)
 		}
 		if i >= 7 && t.long.start != nil {
-			cands = t.long.probe(s, g*gramMul, i-7, cands)
+			cands = t.long.probe(s, g*gramMul, i-7, cands, &at, entries)
 		}
 	}
 	return cands
 }
 
-// probe confirms the keys in the bucket of hash h at index at of s.
-func (h *gramHash) probe(s string, hash uint64, at int, cands []cand) []cand {
+// probe confirms the keys in the bucket of hash h at index at of s and
+// adds their candidates (index and entries as addCand's).
+func (h *gramHash) probe(s string, hash uint64, at int, cands []cand, index *[]int32, entries int32) []cand {
 	b := hash >> h.shift
 	lo, hi := h.start[b], h.start[b+1]
-next:
 	for _, k := range h.items[lo:hi] {
-		if !hasPrefixAt(s, at, Literal{Text: k.text, Fold: true}) {
-			continue
+		if hasPrefixAt(s, at, Literal{Text: k.text, Fold: true}) {
+			cands = addCand(cands, cand{entry: k.entry, end: int32(min(at+len(k.text)-1, maxEnd)), lit: k.lit}, index, entries)
 		}
-		for j := range cands {
-			if cands[j].entry == k.entry {
-				cands[j].again = true
-				continue next
-			}
-		}
-		cands = append(cands, cand{entry: k.entry, end: int32(min(at+len(k.text)-1, maxEnd)), lit: k.lit})
 	}
 	return cands
 }

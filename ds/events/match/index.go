@@ -106,6 +106,13 @@ func (s *layer) newKeyGroup(key string, tagged bool, members []int32) keyGroup {
 		g.prefix = g.prefix[:n]
 		longest = max(longest, len(full))
 	}
+	shorter := make([]int, longest+2) // shorter[n]: members whose literal is shorter than n
+	for _, i := range members {
+		shorter[len(lit(i))+1]++
+	}
+	for n := 1; n < len(shorter); n++ {
+		shorter[n] += shorter[n-1]
+	}
 	// The window goes where a hit compares the fewest members: those of
 	// the bucket it finds (a member's chance to be hit times its bucket's
 	// size, over a sample of at most maxSample members) and every literal
@@ -131,12 +138,7 @@ func (s *layer) newKeyGroup(key string, tagged bool, members []int32) keyGroup {
 				long++
 			}
 		}
-		short := 0
-		for _, i := range members {
-			if len(lit(i)) < at+maxWin {
-				short++
-			}
-		}
+		short := shorter[at+maxWin]
 		bucket := 0.0
 		for _, c := range counts {
 			bucket += float64(c*c) / float64(max(long, 1))
@@ -854,7 +856,7 @@ func (s *layer) candidates(body string, cands []cand) []cand {
 	case s.keys != nil:
 		cands = s.keys.scan(body, cands)
 	case s.grams != nil:
-		cands = s.grams.scan(body, cands)
+		cands = s.grams.scan(body, cands, int32(len(s.entries)+len(s.groups)))
 	}
 	if s.classes != nil {
 		cands = s.classes.scan(body, cands)

@@ -613,3 +613,29 @@ func TestKeyGroupWindow(t *testing.T) {
 		"%LINK-3-UPDOWN: Interface Gi9/9, changed state to down",
 	})
 }
+
+// TestManyDeltaCandidates: patterns added one by one to a big index wait
+// in the delta layer's gram table; past 64 candidates for one line it
+// indexes them by entry, as the automaton does, and finds each once.
+func TestManyDeltaCandidates(t *testing.T) {
+	x := New()
+	var b Batch
+	for i := range 2000 {
+		b.Add(i, fmt.Sprintf(`%%SYS-5-CONFIG_I: Configured from console by user%d`, i))
+	}
+	x.Apply(&b)
+	x.compact()
+	for i := range 100 {
+		if err := x.Add(10000+i, fmt.Sprintf(`%%LINK-3-UPDOWN: Interface \S+, changed state to (down|x%d)`, i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d := x.snap.Load().delta; d == nil || d.grams == nil || len(d.entries) != 100 {
+		t.Fatalf("the 100 new patterns are not in the delta's gram table")
+	}
+	got := x.MatchAppend(nil, "%LINK-3-UPDOWN: Interface Gi1/0/1, changed state to down")
+	slices.Sort(got)
+	if len(got) != 100 || len(slices.Compact(slices.Clone(got))) != 100 || got[0] != 10000 || got[99] != 10099 {
+		t.Errorf("matched %d patterns %v, want the 100 new ones once each", len(got), got)
+	}
+}

@@ -83,7 +83,7 @@ func AnalyzeExpr(expr string) Prefilter {
 		}
 	}
 	var pf Prefilter
-	pf.literal, _ = literalOnly(simple)
+	pf.literal = literalOnly(simple)
 	if k := keyIndex(groups); k >= 0 {
 		key := groups[k]
 		groups = slices.Delete(groups, k, k+1)
@@ -116,20 +116,20 @@ func AnalyzeExpr(expr string) Prefilter {
 }
 
 // literalOnly returns the text of a pattern that is a case-sensitive
-// literal, in capturing groups or not. Without U+FFFD (which the regexp
+// literal, in capturing groups or not, or "". Without U+FFFD (which the regexp
 // engine also matches against a byte of invalid UTF-8) such a pattern
 // matches a text where the text holds its bytes: a valid UTF-8 literal
 // starts with a byte no multi-byte rune has inside it, so every place it
 // occurs is where the engine tries a match.
-func literalOnly(re *syntax.Regexp) (string, bool) {
+func literalOnly(re *syntax.Regexp) string {
 	for re.Op == syntax.OpCapture {
 		re = re.Sub[0]
 	}
 	if re.Op != syntax.OpLiteral || re.Flags&syntax.FoldCase != 0 || len(re.Rune) == 0 ||
 		slices.Contains(re.Rune, utf8.RuneError) {
-		return "", false
+		return ""
 	}
-	return string(re.Rune), true
+	return string(re.Rune)
 }
 
 // anchoredAtStart reports whether every match starts at the start of the

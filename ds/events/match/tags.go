@@ -88,7 +88,7 @@ func (s *layer) route() {
 }
 
 // scan appends the candidates of the tags at each '%' of body; entries is
-// above the highest entry (see automaton.find). It reads each byte of body
+// above the highest entry (see addCand). It reads each byte of body
 // a bounded number of times, however many '%' and ':' a hostile line has:
 // a tag holds no '%' after its first byte, so only the text from a '%' to
 // the first ':' before the next '%' is looked up.
@@ -109,16 +109,9 @@ func (r *tagRoute) scan(body string, cands []cand, entries int32) []cand {
 		}
 		if c := colon - p; colon < len(body) && (next < 0 || colon < next) && c >= 2 && c < maxTag {
 			for _, h := range r.byTag[body[p:colon+1]] {
-				if k := find(cands, h.entry, &at, entries); k >= 0 {
-					cands[k].again = true
-					continue
-				}
-				if at != nil {
-					at[h.entry] = int32(len(cands)) + 1
-				}
 				// end is where the key ends: confirm and visitGroup count
 				// the literal's start back from it.
-				cands = append(cands, cand{entry: h.entry, end: int32(min(p+int(h.span)-1, maxEnd))})
+				cands = addCand(cands, cand{entry: h.entry, end: int32(min(p+int(h.span)-1, maxEnd))}, &at, entries)
 			}
 		}
 		p = next
