@@ -85,8 +85,12 @@ func runRelay(e *env, fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
+	// A cluster electing its leader answers within seconds; 30 s without
+	// an answer is a JetStream to fix before the relay can start.
 	ctx, cancel := context.WithTimeout(e.ctx, 30*time.Second)
-	err = fleet.EnsureStreams(ctx, js, fleet.StreamOptions{Partitions: flagInt(fs, "partitions"), Replicas: flagInt(fs, "replicas")})
+	err = fleet.Await(ctx, log, "relay streams", func(ctx context.Context) error {
+		return fleet.EnsureStreams(ctx, js, fleet.StreamOptions{Partitions: flagInt(fs, "partitions"), Replicas: flagInt(fs, "replicas")})
+	})
 	cancel()
 	if err != nil {
 		return fmt.Errorf("--jetstream %s: %w", url, err)
@@ -210,8 +214,11 @@ func runFleet(o fleetOptions) func(ctx context.Context, d *daemon.Daemon) error 
 		}
 		var wg sync.WaitGroup
 		defer wg.Wait()
-		b, err := fleet.EnsureBuckets(ctx, js, o.replicas, o.ttl)
-		if err != nil {
+		var b fleet.Buckets
+		if err := fleet.Await(ctx, o.log, "fleet buckets", func(ctx context.Context) (err error) {
+			b, err = fleet.EnsureBuckets(ctx, js, o.replicas, o.ttl)
+			return err
+		}); err != nil {
 			return fmt.Errorf("--jetstream %s: %w", o.url, err)
 		}
 		d.SetFleetView(func(ctx context.Context, w io.Writer, id string) error {
@@ -239,8 +246,11 @@ func runFleet(o fleetOptions) func(ctx context.Context, d *daemon.Daemon) error 
 			worker.RunTimers(ctx, worker.TimersOptions{Leases: b.Leases, ID: o.id, LeaseTTL: o.ttl, Set: d.SetTimers, Log: o.log})
 		}()
 		if o.role != "executor" {
-			w, err := worker.New(ctx, worker.Options{JS: js, Buckets: b, ID: o.id, LeaseTTL: o.ttl, Log: o.log})
-			if err != nil {
+			var w *worker.Worker
+			if err := fleet.Await(ctx, o.log, "fleet worker", func(ctx context.Context) (err error) {
+				w, err = worker.New(ctx, worker.Options{JS: js, Buckets: b, ID: o.id, LeaseTTL: o.ttl, Log: o.log})
+				return err
+			}); err != nil {
 				return err
 			}
 			w.SetSignatures(d.Wants())
@@ -263,17 +273,20 @@ func runFleet(o fleetOptions) func(ctx context.Context, d *daemon.Daemon) error 
 			<-ctx.Done()
 			return nil
 		}
-		if err := fleet.EnsureStreams(ctx, js, fleet.StreamOptions{Partitions: mustPartitions(ctx, js), Replicas: o.replicas}); err != nil {
+		var ex *worker.Executor
+		if err := fleet.Await(ctx, o.log, "fleet executor", func(ctx context.Context) error {
+			if err := fleet.EnsureStreams(ctx, js, fleet.StreamOptions{Partitions: mustPartitions(ctx, js), Replicas: o.replicas}); err != nil {
+				return err
+			}
+			done, err := fleet.EnsureDone(ctx, js, o.replicas, fleet.DefaultDedup)
+			if err != nil {
+				return err
+			}
+			ex, err = worker.NewExecutor(ctx, worker.ExecutorOptions{JS: js, Log: o.log, Done: done, AckWait: executorAckWait,
+				Run: func(ctx context.Context, in fleet.Intent) error { return runIntent(ctx, d, o.id, in) }})
 			return err
-		}
-		done, err := fleet.EnsureDone(ctx, js, o.replicas, fleet.DefaultDedup)
-		if err != nil {
+		}); err != nil {
 			return fmt.Errorf("--jetstream %s: %w", o.url, err)
-		}
-		ex, err := worker.NewExecutor(ctx, worker.ExecutorOptions{JS: js, Log: o.log, Done: done, AckWait: executorAckWait,
-			Run: func(ctx context.Context, in fleet.Intent) error { return runIntent(ctx, d, o.id, in) }})
-		if err != nil {
-			return err
 		}
 		if err := d.RegisterMetrics(ex.Collectors()...); err != nil {
 			return err

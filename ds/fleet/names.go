@@ -123,7 +123,7 @@ func EnsureStreams(ctx context.Context, js jetstream.JetStream, o StreamOptions)
 			return err
 		}
 		if n != o.Partitions {
-			return fmt.Errorf("refused: stream %s has %d partitions and --partitions is %d; give --partitions %d (the count is fixed for the stream's life)", StreamSyslog, n, o.Partitions, n)
+			return fmt.Errorf("%w: stream %s has %d partitions and --partitions is %d; give --partitions %d (the count is fixed for the stream's life)", ErrRefused, StreamSyslog, n, o.Partitions, n)
 		}
 	case errors.Is(err, jetstream.ErrStreamNotFound):
 		_, err = js.CreateStream(ctx, jetstream.StreamConfig{Name: StreamSyslog, Description: desc,
@@ -161,7 +161,7 @@ func Partitions(ctx context.Context, js jetstream.JetStream) (int, error) {
 func StreamPartitions(desc string) (int, error) {
 	n, err := strconv.Atoi(strings.TrimPrefix(desc, partitionsPrefix))
 	if !strings.HasPrefix(desc, partitionsPrefix) || err != nil || n <= 0 {
-		return 0, fmt.Errorf("refused: stream %s was not created by dsengine (description %q); delete it or use another server", StreamSyslog, desc)
+		return 0, fmt.Errorf("%w: stream %s was not created by dsengine (description %q); delete it or use another server", ErrRefused, StreamSyslog, desc)
 	}
 	return n, nil
 }

@@ -78,7 +78,8 @@ func BenchmarkFleetLines(b *testing.B) {
 				o := owners(rg.leases())
 				return len(rg.leases()) == testPartitions && len(o) == workers
 			}) {
-				b.Fatalf("partitions not shared: %v\n%s", rg.leases(), subs[0].out)
+				rg.dumpWorkers(b)
+				b.Fatalf("partitions not shared: %v", rg.leases())
 			}
 			const n = 50000
 			at := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)

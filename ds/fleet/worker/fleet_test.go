@@ -271,17 +271,21 @@ func (rg *rig) waitAll(t testing.TB, want map[string]int, what string) {
 	if !testserver.Poll(120*time.Second, 50*time.Millisecond, func() bool { return rg.tally.count() >= n }) {
 		t.Errorf("%s: %d of %d triggers ran; relay %v; leases %v", what, rg.tally.count(), n, rg.relay.Stats(), rg.leases())
 		rg.diagnose(t, want)
-		for _, s := range rg.subs {
-			// Its goroutines too: a worker that stopped taking
-			// partitions shows where it waits.
-			if s.cmd.ProcessState == nil {
-				_ = s.cmd.Process.Signal(syscall.SIGQUIT)
-				_ = s.cmd.Wait()
-			}
-			t.Errorf("worker %s:\n%s", s.id, s.out)
-		}
+		rg.dumpWorkers(t)
 	}
 	rg.tally.check(t, want)
+}
+
+// dumpWorkers logs each worker's output, its goroutines too: a worker that
+// stopped taking partitions shows where it waits, one that exited why.
+func (rg *rig) dumpWorkers(t testing.TB) {
+	for _, s := range rg.subs {
+		if s.cmd.ProcessState == nil {
+			_ = s.cmd.Process.Signal(syscall.SIGQUIT)
+			_ = s.cmd.Wait()
+		}
+		t.Errorf("worker %s (%v):\n%s", s.id, s.cmd.ProcessState, s.out)
+	}
 }
 
 // diagnose logs where the missing triggers are: their devices' partitions,
@@ -396,13 +400,17 @@ func workerMain(url, id string) int {
 	}
 	defer nc.Close()
 	js, _ := jetstream.New(nc)
-	b, err := fleet.EnsureBuckets(ctx, js, 3, testTTL)
-	if err != nil {
-		log.Error("buckets", "err", err)
-		return 1
-	}
-	w, err := worker.New(ctx, worker.Options{JS: js, Buckets: b, ID: id, LeaseTTL: testTTL, Checkpoint: testCheckpoint, AckWait: 3 * time.Second, Log: log})
-	if err != nil {
+	// As the daemon does (runFleet): three workers starting at once on a
+	// loaded machine may find JetStream slow to answer.
+	var b fleet.Buckets
+	var w *worker.Worker
+	if err := fleet.Await(ctx, log, "worker", func(ctx context.Context) (err error) {
+		if b, err = fleet.EnsureBuckets(ctx, js, 3, testTTL); err != nil {
+			return err
+		}
+		w, err = worker.New(ctx, worker.Options{JS: js, Buckets: b, ID: id, LeaseTTL: testTTL, Checkpoint: testCheckpoint, AckWait: 3 * time.Second, Log: log})
+		return err
+	}); err != nil {
 		log.Error("worker", "err", err)
 		return 1
 	}
@@ -500,7 +508,8 @@ func TestKillWorkerMidBurst(t *testing.T) {
 		o := owners(rg.leases())
 		return o["w1"] == 4 && o["w2"] == 4 && o["w3"] == 4
 	}) {
-		t.Fatalf("partitions not shared: %v\n%s", rg.leases(), subs[0].out)
+		rg.dumpWorkers(t)
+		t.Fatalf("partitions not shared: %v", rg.leases())
 	}
 	lines, want := genLog(*rounds)
 	half := len(lines) / 2
@@ -517,6 +526,7 @@ func TestKillWorkerMidBurst(t *testing.T) {
 		o := owners(rg.leases())
 		return o["w1"] == 0 && o["w2"] == 6 && o["w3"] == 6
 	}) {
+		rg.dumpWorkers(t)
 		t.Fatalf("w1's partitions did not move: %v", rg.leases())
 	}
 	t.Logf("w1's partitions moved %s after the kill (lease TTL %s)", time.Since(killed).Round(10*time.Millisecond), testTTL)
@@ -528,6 +538,7 @@ func TestKillWorkerMidBurst(t *testing.T) {
 		o := owners(rg.leases())
 		return o["w1"] == 4 && o["w2"] == 4 && o["w3"] == 4
 	}) {
+		rg.dumpWorkers(t)
 		t.Fatalf("no rebalance after the restart: %v", rg.leases())
 	}
 

@@ -32,13 +32,16 @@ func timersMain(url, id string) int {
 	}
 	defer nc.Close()
 	js, _ := jetstream.New(nc)
-	b, err := fleet.EnsureBuckets(ctx, js, 1, testTTL)
-	if err != nil {
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	var b fleet.Buckets
+	if err := fleet.Await(ctx, log, "timers", func(ctx context.Context) (err error) {
+		b, err = fleet.EnsureBuckets(ctx, js, 1, testTTL)
+		return err
+	}); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	worker.RunTimers(ctx, worker.TimersOptions{Leases: b.Leases, ID: id, LeaseTTL: testTTL,
-		Log: slog.New(slog.NewTextHandler(os.Stderr, nil)),
+	worker.RunTimers(ctx, worker.TimersOptions{Leases: b.Leases, ID: id, LeaseTTL: testTTL, Log: log,
 		Set: func(_ context.Context, on bool) error {
 			fmt.Printf("timers %s\n", map[bool]string{true: "on", false: "off"}[on])
 			return nil
