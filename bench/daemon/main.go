@@ -13,7 +13,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"flag"
@@ -33,6 +32,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/dsengine/dsengine/bench/internal/procstatus"
 	"github.com/dsengine/dsengine/bootflash"
 	"github.com/dsengine/dsengine/ds/control"
 	"github.com/dsengine/dsengine/ds/lifecycle"
@@ -441,21 +441,9 @@ func quantiles(body, name string) string {
 // procStatus reads the sizes of a process's /proc status (VmRSS,
 // RssAnon, RssFile…) in KiB.
 func procStatus(pid int) map[string]int {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	st, err := procstatus.Read(pid)
 	check(err)
-	defer f.Close()
-	out := map[string]int{}
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		name, rest, ok := strings.Cut(s.Text(), ":")
-		if kb, found := strings.CutSuffix(strings.TrimSpace(rest), " kB"); ok && found {
-			n, err := strconv.Atoi(kb)
-			if err == nil {
-				out[name] = n
-			}
-		}
-	}
-	return out
+	return st
 }
 
 // rssLine says a process's resident size, and how much of it is the

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dsengine/dsengine/bench/internal/procstatus"
 	"github.com/dsengine/dsengine/internal/syslogdata"
 )
 
@@ -61,11 +62,15 @@ func main() {
 		var stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = nil, &stderr // the records go to /dev/null
 		start := time.Now()
-		if err := cmd.Run(); err != nil {
+		check(cmd.Start())
+		peak := procstatus.WatchPeak(cmd.Process.Pid, 20*time.Millisecond)
+		err = cmd.Wait()
+		wall := time.Since(start)
+		peakKB := peak()
+		if err != nil {
 			fmt.Fprintf(os.Stderr, "ds test with %d DS: %v\n%s", n, err, tail(stderr.String()))
 			os.Exit(1)
 		}
-		wall := time.Since(start)
 		loop := replayed.FindStringSubmatch(stderr.String())
 		if loop == nil {
 			fmt.Fprintf(os.Stderr, "ds test with %d DS printed no replay time:\n%s", n, tail(stderr.String()))
@@ -73,8 +78,8 @@ func main() {
 		}
 		d, err := time.ParseDuration(loop[1])
 		check(err)
-		fmt.Printf("ds test, %5d DS, %d lines: wall %7s = %8.0f lines/s; replay loop %7s = %8.0f lines/s (targets: loop ≥ 2M lines/s a core with 1,000 DS, wall ≥ 1.5M)\n",
-			n, *nLines, wall.Round(time.Millisecond), float64(*nLines)/wall.Seconds(), d.Round(time.Millisecond), float64(*nLines)/d.Seconds())
+		fmt.Printf("ds test, %5d DS, %d lines: wall %7s = %8.0f lines/s; replay loop %7s = %8.0f lines/s; peak RSS %6.1f MB (targets: loop ≥ 2M lines/s a core with 1,000 DS, wall ≥ 1.5M; RSS ≤ 100 MB with 10,000)\n",
+			n, *nLines, wall.Round(time.Millisecond), float64(*nLines)/wall.Seconds(), d.Round(time.Millisecond), float64(*nLines)/d.Seconds(), float64(peakKB)/1024)
 	}
 }
 
