@@ -74,7 +74,7 @@ bench: build
 	$(GO) test -run '^$$' -bench 'BenchmarkNetlinkDelivery$$' -benchmem -benchtime $(BENCHTIME) -cpu 1 ./ds/events/source/netlink/
 	@echo "--- dsengine vs SEC (bench/sec): parse + match of the same log against the same 1,000 rules"
 	$(GO) run ./bench/sec
-	@echo "--- ds test with 100, 1,000 and 10,000 DS over a 1M-line log: wall and replay loop (bench/dstest)"
+	@echo "--- ds test with 100, 1,000 and 10,000 DS over a 1M-line log: wall, replay loop and peak resident size (bench/dstest)"
 	$(GO) run ./bench/dstest -bin bin/dsengine
 	@echo "--- daemon start, stop and memory with 1,000 and 10,000 DS in the store, each under 100k lines/s (bench/daemon)"
 	@echo "--- with 1,000 DS: event → action-done latency under 100k lines/s, UDP loss next to rsyslogd's"
