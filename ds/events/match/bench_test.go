@@ -150,8 +150,9 @@ func BenchmarkAddOne(b *testing.B) {
 
 // BenchmarkChangeOne10000 measures, with 10,000 patterns registered, one
 // pattern added and one removed per op (a DS installed, another
-// deinstalled): amortised over the merges of the small delta into the
-// big snapshot.
+// deinstalled), each applied alone: amortised over the merges of the
+// small delta into the big snapshot. ns/change is half an op (issue 16:
+// ≤ 100 µs a DS taken in or out with 10,000 registered).
 func BenchmarkChangeOne10000(b *testing.B) {
 	pats := syslogdata.Patterns(10000, 2, 0.02)
 	x := indexOf(b, pats)
@@ -174,6 +175,7 @@ func BenchmarkChangeOne10000(b *testing.B) {
 	if st := x.Stats(); st.IDs != len(pats) {
 		b.Fatalf("%d ids registered, want %d", st.IDs, len(pats))
 	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(2*b.N), "ns/change")
 }
 
 // BenchmarkHostileBody matches 64 KiB bodies made to cost the most per

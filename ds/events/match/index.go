@@ -1,7 +1,6 @@
 package match
 
 import (
-	"cmp"
 	"fmt"
 	"math"
 	"regexp"
@@ -23,28 +22,51 @@ const maxTable = 64 << 20
 //
 // A change does not rebuild everything: the big base layer stays, the
 // patterns added or changed since it was built go to a small delta layer
-// (rebuilt on each change), and the base entries removed or changed are
-// tombstones skipped at match time. Past mergeAt(N) of those, everything
+// (rebuilt when a change enters or leaves it), and the base entries
+// removed or changed are tombstones skipped at match time: removing a
+// base pattern builds nothing. Past mergeAt(N) of those, everything
 // is merged into a new base: a change costs amortised O(build(N)/mergeAt(N)
 // + build(delta)).
 type Index struct {
 	mu       sync.Mutex // serialises writers
 	patterns map[int]*lazyre.Regexp
 	sources  map[string]*source // by pattern source: the distinct patterns
-	delta    map[string]*source // sources whose entry is in the delta layer
-	base     *layer
-	dead     []uint64 // tombstones of base entries, shared with the published snapshot
-	deadOwn  bool     // dead is not published yet: it may be written in place
-	ndead    int
-	deadSt   Stats // what the tombstoned entries counted in base.stats
-	snap     atomic.Pointer[snapshot]
+	// delta are the sources whose entry is in the delta layer, and
+	// baseSrcs those the base layer was built from (base entry i is
+	// baseSrcs[i]'s while its base is i), each sorted by pattern source
+	// as the layers are: a change or a merge sorts nothing.
+	delta    []*source
+	baseSrcs []*source
+	// While a large batch applies, the delta is appended to and sorted
+	// once at its end (deltaUnsorted); sources removed from it are marked
+	// gone and dropped then (deltaGone counts them).
+	bulk          bool
+	deltaUnsorted bool
+	deltaGone     int
+	// deltaLayer is the delta's compiled layer, built again only when a
+	// change entered or left the delta (deltaChanged): a removal of a
+	// base pattern only adds a tombstone.
+	deltaLayer   *layer
+	deltaChanged bool
+	base         *layer
+	dead         []uint64 // tombstones of base entries, shared with the published snapshot
+	deadOwn      bool     // dead is not published yet: it may be written in place
+	ndead        int
+	deadSt       Stats // what the tombstoned entries counted in base.stats
+	snap         atomic.Pointer[snapshot]
 }
 
 // source is one distinct pattern as the writers see it.
 type source struct {
-	e    entry // prepared once; e.ids is the current ids, sorted
-	base int32 // its live entry in the base layer, or -1
+	e       entry // prepared once; e.ids is the current ids, sorted
+	base    int32 // its live entry in the base layer, or -1
+	inDelta bool
+	gone    bool     // no id has it any more
+	low     []string // its key literals lowered, as the automaton holds them
 }
+
+// bySource orders sources as the layers hold them: by pattern source.
+func bySource(a, b *source) int { return strings.Compare(a.e.re.String(), b.e.re.String()) }
 
 // snapshot is an immutable compiled state, read by Match without locks.
 type snapshot struct {
@@ -316,7 +338,7 @@ type Stats struct {
 
 // New returns an empty index.
 func New() *Index {
-	x := &Index{patterns: map[int]*lazyre.Regexp{}, sources: map[string]*source{}, delta: map[string]*source{}, base: &layer{}}
+	x := &Index{patterns: map[int]*lazyre.Regexp{}, sources: map[string]*source{}, base: &layer{}}
 	x.snap.Store(&snapshot{base: x.base})
 	return x
 }
@@ -374,6 +396,9 @@ func (b *Batch) Len() int { return len(b.ops) }
 func (x *Index) Apply(b *Batch) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	// One change keeps the delta sorted by inserting in place; a large
+	// batch would move the delta once per change (quadratic).
+	x.bulk = len(b.ops) > 64
 	for _, o := range b.ops {
 		if old, ok := x.patterns[o.id]; ok {
 			x.detach(o.id, old.String())
@@ -385,6 +410,7 @@ func (x *Index) Apply(b *Batch) {
 		x.patterns[o.id] = o.re
 		x.attach(o.id, o.re, o.pf)
 	}
+	x.tidyDelta()
 	if len(x.delta)+x.ndead > mergeAt(len(x.sources)) {
 		x.merge()
 	}
@@ -402,10 +428,16 @@ func (x *Index) detach(id int, src string) {
 	if i, ok := slices.BinarySearch(s.e.ids, id); ok {
 		s.e.ids = slices.Delete(slices.Clone(s.e.ids), i, i+1)
 	}
-	x.touch(src, s)
-	if len(s.e.ids) == 0 {
-		delete(x.sources, src)
-		delete(x.delta, src)
+	if len(s.e.ids) > 0 {
+		x.touch(s)
+		return
+	}
+	delete(x.sources, src)
+	s.gone = true
+	x.bury(s)
+	if s.inDelta {
+		x.deltaGone++
+		x.deltaChanged = true
 	}
 }
 
@@ -419,17 +451,38 @@ func (x *Index) attach(id int, re *lazyre.Regexp, pf *Prefilter) {
 			pf = &p
 		}
 		s = &source{e: prepare(re, *pf), base: -1}
+		s.low = make([]string, len(s.e.pf.Key))
+		for i, l := range s.e.pf.Key {
+			s.low[i] = lowerASCII(l.Text)
+		}
 		x.sources[src] = s
 	}
 	if i, ok := slices.BinarySearch(s.e.ids, id); !ok {
 		s.e.ids = slices.Insert(slices.Clone(s.e.ids), i, id)
 	}
-	x.touch(src, s)
+	x.touch(s)
 }
 
-// touch moves the pattern src to the delta: its base entry, if any,
-// becomes a tombstone.
-func (x *Index) touch(src string, s *source) {
+// touch moves s, a pattern added or whose ids changed, to the delta: its
+// base entry, if any, becomes a tombstone.
+func (x *Index) touch(s *source) {
+	x.bury(s)
+	x.deltaChanged = true
+	if s.inDelta {
+		return
+	}
+	s.inDelta = true
+	if x.bulk || x.deltaUnsorted {
+		x.delta = append(x.delta, s)
+		x.deltaUnsorted = true
+		return
+	}
+	i, _ := slices.BinarySearchFunc(x.delta, s, bySource)
+	x.delta = slices.Insert(x.delta, i, s)
+}
+
+// bury makes s's base entry, if it has one, a tombstone.
+func (x *Index) bury(s *source) {
 	if s.base >= 0 {
 		if !x.deadOwn {
 			x.dead = slices.Clone(x.dead)
@@ -444,7 +497,19 @@ func (x *Index) touch(src string, s *source) {
 		x.deadSt.add(e.kind, -1)
 		s.base = -1
 	}
-	x.delta[src] = s
+}
+
+// tidyDelta sorts the delta after a large batch and drops the sources
+// removed from it; x.mu is held.
+func (x *Index) tidyDelta() {
+	if x.deltaGone > 0 {
+		x.delta = slices.DeleteFunc(x.delta, func(s *source) bool { return s.gone })
+		x.deltaGone = 0
+	}
+	if x.deltaUnsorted {
+		slices.SortFunc(x.delta, bySource)
+		x.deltaUnsorted = false
+	}
 }
 
 // add counts n entries of kind k.
@@ -461,17 +526,27 @@ func (st *Stats) add(k uint8, n int) {
 	}
 }
 
-// merge builds a new base from every pattern; x.mu is held.
+// merge builds a new base from every pattern, the base's live sources and
+// the delta's merged in order; x.mu is held.
 func (x *Index) merge() {
 	srcs := make([]*source, 0, len(x.sources))
-	for _, s := range x.sources {
+	d := x.delta
+	for i, s := range x.baseSrcs {
+		if s.base != int32(i) {
+			continue // removed, or moved to the delta
+		}
+		for len(d) > 0 && bySource(d[0], s) < 0 {
+			srcs = append(srcs, d[0])
+			d = d[1:]
+		}
 		srcs = append(srcs, s)
 	}
+	srcs = append(srcs, d...)
 	x.base = buildLayer(srcs, false)
-	for i := range x.base.entries {
-		x.sources[x.base.entries[i].re.String()].base = int32(i)
+	for i, s := range srcs {
+		s.base, s.inDelta = int32(i), false
 	}
-	clear(x.delta)
+	x.baseSrcs, x.delta, x.deltaLayer, x.deltaChanged = srcs, nil, nil, false
 	x.dead, x.deadOwn, x.ndead, x.deadSt = nil, false, 0, Stats{}
 }
 
@@ -488,12 +563,14 @@ func (x *Index) publish() {
 	st.Indexed += x.deadSt.Indexed
 	st.AlwaysRun += x.deadSt.AlwaysRun
 	st.ClassFiltered += x.deadSt.ClassFiltered
-	if len(x.delta) > 0 {
-		srcs := make([]*source, 0, len(x.delta))
-		for _, d := range x.delta {
-			srcs = append(srcs, d)
+	if x.deltaChanged {
+		x.deltaLayer = nil
+		if len(x.delta) > 0 {
+			x.deltaLayer = buildLayer(x.delta, true)
 		}
-		s.delta = buildLayer(srcs, true)
+		x.deltaChanged = false
+	}
+	if s.delta = x.deltaLayer; s.delta != nil {
 		d := s.delta.stats
 		st.Patterns += d.Patterns
 		st.Indexed += d.Indexed
@@ -557,13 +634,12 @@ func prepare(re *lazyre.Regexp, pf Prefilter) entry {
 	return e
 }
 
-// buildLayer compiles the entries of srcs: the base layer with an
-// automaton; the delta (small) with a
-// gramTable, which costs O(keys) to build.
+// buildLayer compiles the entries of srcs, sorted by pattern source (so
+// that Match reports the same patterns in the same order whatever the
+// order of the changes: ds test replays must not differ): the base layer
+// with an automaton; the delta (small) with a gramTable, which costs
+// O(keys) to build.
 func buildLayer(srcs []*source, small bool) *layer {
-	// Sorted, so that Match reports the same patterns in the same order
-	// whatever the map order (ds test replays must not differ).
-	slices.SortFunc(srcs, func(a, b *source) int { return cmp.Compare(a.e.re.String(), b.e.re.String()) })
 	s := &layer{entries: make([]entry, len(srcs))}
 	for i, src := range srcs {
 		s.entries[i] = src.e
@@ -626,8 +702,8 @@ func buildLayer(srcs []*source, small bool) *layer {
 		}
 		e.kind = kindIndexed
 		keyBytes += n
-		for k, l := range e.pf.Key {
-			keys = append(keys, lit{lowerASCII(l.Text), int32(i), int16(k)})
+		for k, l := range srcs[i].low {
+			keys = append(keys, lit{l, int32(i), int16(k)})
 		}
 	}
 	switch {

@@ -508,10 +508,19 @@ func segmentLiteral(s []frune) Literal {
 	return Literal{b.String(), false}
 }
 
+// lowerASCII returns s with A–Z lowered: s itself when it has none (the
+// index lowers every key at each build).
 func lowerASCII(s string) string {
+	i := 0
+	for i < len(s) && (s[i] < 'A' || s[i] > 'Z') {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
 	b := []byte(s)
-	for i, c := range b {
-		if c >= 'A' && c <= 'Z' {
+	for ; i < len(b); i++ {
+		if c := b[i]; c >= 'A' && c <= 'Z' {
 			b[i] = c + 'a' - 'A'
 		}
 	}
