@@ -177,14 +177,14 @@ func metricsText(t *testing.T, addr string) string {
 
 // TestFleetMetrics: a relay with `metrics listen` exports its counters
 // (a line sent over UDP is counted received and published, JetStream is
-// not away), and a worker's daemon exports the fleet worker's and
-// executor's (its partitions, its lines).
+// not away) and, with `metrics pprof`, its profiles; a worker's daemon
+// exports the fleet worker's and executor's (its partitions, its lines).
 func TestFleetMetrics(t *testing.T) {
 	c, _, _ := startFleet(t)
 	relayDir, workerDir := t.TempDir(), t.TempDir()
 	udp := testserver.FreeUDPPort(t)
 	relayMetrics, workerMetrics := testserver.Addr(testserver.FreePort(t)), testserver.Addr(testserver.FreePort(t))
-	writeConfig(t, relayDir, "dsengine\n syslog listen udp "+testserver.Addr(udp)+"\n metrics listen "+relayMetrics+"\n")
+	writeConfig(t, relayDir, "dsengine\n syslog listen udp "+testserver.Addr(udp)+"\n metrics listen "+relayMetrics+"\n metrics pprof\n")
 	writeConfig(t, workerDir, "dsengine\n metrics listen "+workerMetrics+"\n")
 	startCommand(t, relayDir, "relay running", "relay", "--jetstream", c.URL(), "--partitions", "2")
 	startDaemon(t, workerDir, "--jetstream", c.URL(), "--worker-id", "w1")
@@ -205,6 +205,15 @@ func TestFleetMetrics(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("relay metrics without %q", strings.TrimSpace(want))
 		}
+	}
+	// `metrics pprof` serves the relay's profiles as the daemon's.
+	resp, err := http.Get("http://" + relayMetrics + "/debug/pprof/heap?debug=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("relay with metrics pprof: /debug/pprof/heap answered %s", resp.Status)
 	}
 	// The worker takes both partitions and evaluates the line.
 	if !testserver.Poll(30*time.Second, 50*time.Millisecond, func() bool {

@@ -429,6 +429,7 @@ func serveRelayMetrics(ctx context.Context, wg *sync.WaitGroup, cfgPath string, 
 	if err := m.Register(r.Collectors()...); err != nil {
 		return err
 	}
+	m.SetProfiling(cfg.Host.MetricsPprof)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("%s:%d: metrics listen %s: %w", cfgPath, cfg.Host.MetricsListenLine, addr, err)
