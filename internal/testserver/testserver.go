@@ -6,6 +6,7 @@ package testserver
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -19,25 +20,70 @@ import (
 const StartTimeout = 10 * time.Second
 
 // FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
+// It is picked below the kernel's ephemeral range: the tests running
+// beside take the ports of their outgoing connections and ":0" listeners
+// from that range, so a port from it could be taken between this probe
+// and the server's own bind (seen: a nats-server's route port).
 func FreePort(t testing.TB) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	return freePort(t, func(addr string) (int, error) {
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			return 0, err
+		}
+		defer l.Close()
+		return l.Addr().(*net.TCPAddr).Port, nil
+	})
+}
+
+// FreeUDPPort returns a UDP port on 127.0.0.1 that was free a moment ago,
+// picked as FreePort picks.
+func FreeUDPPort(t testing.TB) int {
+	t.Helper()
+	return freePort(t, func(addr string) (int, error) {
+		c, err := net.ListenPacket("udp", addr)
+		if err != nil {
+			return 0, err
+		}
+		defer c.Close()
+		return c.LocalAddr().(*net.UDPAddr).Port, nil
+	})
+}
+
+// firstPort is the lowest port freePort picks.
+const firstPort = 10000
+
+// freePort binds random ports between firstPort and the ephemeral range
+// until one is free, else lets the kernel pick (a range configured to
+// leave no room below it).
+func freePort(t testing.TB, bind func(addr string) (int, error)) int {
+	t.Helper()
+	if end := ephemeralStart(); end-firstPort >= 1000 {
+		for range 200 {
+			if p, err := bind(fmt.Sprintf("127.0.0.1:%d", firstPort+rand.IntN(end-firstPort))); err == nil {
+				return p
+			}
+		}
+	}
+	p, err := bind("127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("free port: %v", err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return p
 }
 
-// FreeUDPPort returns a UDP port on 127.0.0.1 that was free a moment ago.
-func FreeUDPPort(t testing.TB) int {
-	t.Helper()
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+// ephemeralStart is the first port of the kernel's ephemeral range
+// (net.ipv4.ip_local_port_range), 32768 if it cannot be read.
+func ephemeralStart() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
 	if err != nil {
-		t.Fatalf("free udp port: %v", err)
+		return 32768
 	}
-	defer c.Close()
-	return c.LocalAddr().(*net.UDPAddr).Port
+	var lo, hi int
+	if _, err := fmt.Sscan(string(b), &lo, &hi); err != nil {
+		return 32768
+	}
+	return lo
 }
 
 // RequireRoot fails the test unless it runs as root (network namespaces,
