@@ -86,6 +86,14 @@ func (c *Counters) Event(t time.Time) {
 	c.last.Store(t.UnixNano())
 }
 
+// Publish counts e as handed on at t and hands it to env.Publish. The
+// count comes first: a detector may act on e (an applet writes its file)
+// before Publish returns, and the counters must not lag what they count.
+func (c *Counters) Publish(env Env, t time.Time, e detector.HostEvent) {
+	c.Event(t)
+	env.Publish(e)
+}
+
 // Syslog delivers line through env and counts it as handed on or
 // dropped; it returns whether the line was queued.
 func (c *Counters) Syslog(env Env, at time.Time, line string) bool {

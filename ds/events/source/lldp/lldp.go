@@ -155,8 +155,7 @@ func (s *Source) read(r io.Reader, env source.Env) error {
 			env.Log.Warn("lldpd described a neighbour in a shape dsengine cannot read; skipped", "count", bad)
 		}
 		for _, c := range changes {
-			env.Publish(c)
-			s.c.Event(at)
+			s.c.Publish(env, at, c)
 		}
 	}
 }

@@ -314,8 +314,7 @@ func (r *run) emitRoutes() time.Duration {
 		if typ == routing.TypeRemove {
 			v = old.v // as it was: the deletion may carry fewer attributes
 		}
-		r.env.Publish(routing.Change{Time: st.at, Network: p, Type: typ, Protocol: v.protocol, Gateway: v.gateway, Interface: v.iface, Metric: v.metric})
-		r.s.counters.Event(st.at)
+		r.s.counters.Publish(r.env, st.at, routing.Change{Time: st.at, Network: p, Type: typ, Protocol: v.protocol, Gateway: v.gateway, Interface: v.iface, Metric: v.metric})
 		if st.present {
 			r.routes.told[p] = st
 		} else {
