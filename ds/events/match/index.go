@@ -657,7 +657,7 @@ func buildLayer(srcs []*source, small bool) *layer {
 	if !small {
 		s.route()
 	}
-	fits := !small && (trieNodes(s.entries)+2)*257 <= maxTable
+	fits := !small && (trieNodes(srcs, s.entries)+2)*257 <= maxTable
 	if !small {
 		s.group()
 	}
@@ -722,16 +722,13 @@ func buildLayer(srcs []*source, small bool) *layer {
 
 // trieNodes is how many states the automaton of the entries' keys has
 // (their trie's nodes, the root included): the distinct prefixes of the
-// lowered keys, counted over the keys sorted, each adding the bytes past
-// what it shares with the one before.
-func trieNodes(entries []entry) int {
+// lowered keys (srcs[i].low for entries[i]), counted over the keys
+// sorted, each adding the bytes past what it shares with the one before.
+func trieNodes(srcs []*source, entries []entry) int {
 	var keys []string
 	for i := range entries {
-		if entries[i].tagged {
-			continue
-		}
-		for _, l := range entries[i].pf.Key {
-			keys = append(keys, lowerASCII(l.Text))
+		if !entries[i].tagged {
+			keys = append(keys, srcs[i].low...)
 		}
 	}
 	slices.Sort(keys)
